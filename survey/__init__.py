@@ -1,0 +1,119 @@
+"""Starting Point: initial assessment for work-based vocational qualifications."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, url_for
+from flask_wtf.csrf import CSRFProtect
+
+from . import cli, db, errors
+from .content import Qualification, load_qualification
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """The application factory: configure, load content, open the database, register parts."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("FLASK_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    configure(app, test_config)
+    load_content(app)
+    db.init_app(app)
+    csrf.init_app(app)
+    register_blueprints(app)
+    errors.register(app)
+    register_security_headers(app)
+    register_template_helpers(app)
+    cli.register(app)
+    return app
+
+
+def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    instance = Path(app.instance_path)
+    app.config.from_mapping(
+        DATABASE=str(instance / "starting-point.db"),
+        CONTENT=str(PROJECT_ROOT / "content" / "03455"),
+        PUBLIC_URL="",
+        WTF_CSRF_TIME_LIMIT=None,  # a page left open all afternoon must still save
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SEND_FILE_MAX_AGE_DEFAULT=365 * 24 * 3600,  # static URLs carry a content hash
+        MAX_CONTENT_LENGTH=256 * 1024,
+    )
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config["SESSION_COOKIE_SECURE"] = str(app.config.get("PUBLIC_URL", "")).startswith(
+        "https://"
+    )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret(instance)
+
+
+def instance_secret(instance: Path) -> str:
+    """The secret key kept in the instance folder (mode 0600), made on first run."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load_content(app: Flask) -> None:
+    # a broken content file raises ContentError here, naming the file and the field
+    app.extensions["qualification"] = load_qualification(app.config["CONTENT"])
+
+
+def qualification(app: Flask) -> Qualification:
+    return app.extensions["qualification"]
+
+
+def register_blueprints(app: Flask) -> None:
+    from .views import public
+
+    app.register_blueprint(public.bp)
+
+
+def register_security_headers(app: Flask) -> None:
+    policy = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+    @app.after_request
+    def headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        # personal links carry a token: never leak the address to another site
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+
+def register_template_helpers(app: Flask) -> None:
+    hashes: dict[str, str] = {}
+
+    def static_url(filename: str) -> str:
+        """A cache-busted static URL: the file's content hash is part of the address."""
+        if filename not in hashes or app.debug:
+            path = Path(app.static_folder or "") / filename
+            hashes[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        return url_for("static", filename=filename, v=hashes[filename])
+
+    app.jinja_env.globals["static_url"] = static_url
+    app.jinja_env.globals["qualification"] = lambda: qualification(app)

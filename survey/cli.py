@@ -1,0 +1,238 @@
+"""Command-line tools for centre admins and scripting; they call the same functions as the views."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+
+from .content import ANSWERS, ContentError, Qualification, load_qualification, summary
+from .content import export as export_content
+from .planner import Profile, suggest_plans
+
+content_cli = AppGroup("content", help="Check, export and import the qualification's content.")
+
+
+def _q() -> Qualification:
+    return current_app.extensions["qualification"]
+
+
+@content_cli.command("check")
+@click.option(
+    "--path",
+    type=click.Path(),
+    default=None,
+    help="A qualification folder to check instead of the configured one.",
+)
+@with_appcontext
+def content_check(path: str | None) -> None:
+    """Validate the content files and print a summary.
+
+    Exits with status 1 and one line naming the file and the field on any error.
+
+    Example: flask --app app content check --path content/03455
+    """
+    try:
+        q = load_qualification(path or current_app.config["CONTENT"])
+    except ContentError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"{q.code} {q.title}: content is valid")
+    for name, count in summary(q).items():
+        click.echo(f"  {name:<20} {count}")
+
+
+@content_cli.command("export")
+@with_appcontext
+def content_export() -> None:
+    """Print the whole qualification as JSON: rules, groups, units, job roles, contexts.
+
+    Example: flask --app app content export > 03455.json
+    """
+    click.echo(json.dumps(export_content(_q()), indent=2, ensure_ascii=False))
+
+
+@content_cli.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8", errors="replace"))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Write each draft to OUTPUT/<unit>.toml instead of printing it.",
+)
+@with_appcontext
+def content_import(file: Any, output: str | None) -> None:
+    """Turn a unit specification pasted from a PDF into draft unit files to check.
+
+    Prints each draft as TOML (or writes it with --output) and lists on stderr the lines it
+    could not place. A person must check a draft before it goes into content/.
+
+    Example: flask --app app content import b1.txt --output drafts/
+    """
+    from .importer import ImportProblem, draft_units, to_toml
+
+    try:
+        drafts = draft_units(file.read(), _q())
+    except ImportProblem as e:
+        raise click.ClickException(str(e)) from None
+    for draft in drafts:
+        name = draft.number or "unknown"
+        text = to_toml(draft)
+        if output:
+            folder = Path(output)
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"{name}.toml"
+            target.write_text(text, encoding="utf-8")
+            click.echo(f"wrote {target}")
+        else:
+            click.echo(text)
+        criteria = sum(len(o.criteria) for o in draft.outcomes)
+        cut = sum(1 for o in draft.outcomes for c in o.criteria if c.truncated)
+        click.echo(
+            f"{name}: {len(draft.outcomes)} outcomes, {criteria} criteria, "
+            f"{cut} look cut off, {len(draft.unplaced)} lines not placed",
+            err=True,
+        )
+        for line in draft.unplaced:
+            click.echo(f"  not placed: {line}", err=True)
+
+
+class ProfileError(ValueError):
+    pass
+
+
+def read_profile(q: Qualification, data: Any) -> Profile:
+    """Check a plan profile (JSON) and turn it into a Profile; ProfileError names the problem."""
+    if not isinstance(data, dict):
+        raise ProfileError("the profile must be a JSON object")
+    known = {"job_role", "contexts", "ratings", "readiness", "interests", "exclusions"}
+    for key in data:
+        if key not in known:
+            raise ProfileError(f"unknown field {key!r} (expected {', '.join(sorted(known))})")
+    role = data.get("job_role", "")
+    if not isinstance(role, str):
+        raise ProfileError("job_role must be text")
+    contexts = data.get("contexts", {})
+    if not isinstance(contexts, dict):
+        raise ProfileError("contexts must be an object of context id to yes, sometimes or no")
+    for key, value in contexts.items():
+        if q.context(key) is None:
+            raise ProfileError(f"unknown context {key!r}")
+        if value not in ANSWERS:
+            raise ProfileError(f"context {key!r} must be yes, sometimes or no, not {value!r}")
+    ratings = data.get("ratings", {})
+    if not isinstance(ratings, dict):
+        raise ProfileError("ratings must be an object of statement id to 0-3")
+    for key, value in ratings.items():
+        if q.statement(key) is None:
+            raise ProfileError(f"unknown statement {key!r}")
+        if isinstance(value, bool) or value not in (0, 1, 2, 3):
+            raise ProfileError(f"rating for {key!r} must be 0, 1, 2 or 3, not {value!r}")
+    readiness = data.get("readiness", {})
+    if not isinstance(readiness, dict):
+        raise ProfileError("readiness must be an object of unit number to 0-3")
+    for key, value in readiness.items():
+        if q.unit(key) is None:
+            raise ProfileError(f"unknown unit {key!r} in readiness")
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 3
+        ):
+            raise ProfileError(f"readiness for {key!r} must be from 0 to 3, not {value!r}")
+    lists = {}
+    for key in ("interests", "exclusions"):
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ProfileError(f"{key} must be a list of unit numbers")
+        for number in value:
+            if q.unit(number) is None:
+                raise ProfileError(f"unknown unit {number!r} in {key}")
+        lists[key] = frozenset(value)
+    base = Profile.from_ratings(q, ratings) if ratings else Profile()
+    merged = dict(base.readiness)
+    merged.update(readiness)
+    return Profile(
+        job_role=role,
+        contexts=dict(contexts),
+        readiness=merged,
+        interests=lists["interests"],
+        exclusions=lists["exclusions"],
+        ratings=dict(ratings),
+    )
+
+
+def suggestion_json(q: Qualification, profile: Profile, alternatives: int) -> dict[str, Any]:
+    s = suggest_plans(q, profile, alternatives)
+    return {
+        "plans": [
+            {
+                "rank": i + 1,
+                "units": [
+                    {
+                        "number": u.number,
+                        "title": u.title,
+                        "group": u.group,
+                        "credits": u.credits,
+                        "level": u.level,
+                        "mandatory": u.mandatory,
+                        "reason": u.reason,
+                    }
+                    for u in p.units
+                ],
+                "total_credits": p.total_credits,
+                "optional_credits": p.optional_credits,
+                "credits_by_level": {str(k): v for k, v in p.level_credits.items()},
+                "over_minimum": p.over_minimum,
+                "cost": p.cost,
+            }
+            for i, p in enumerate(s.plans)
+        ],
+        "problems": list(s.problems),
+        "level_notes": list(s.level_notes),
+        "uses_units_the_job_cannot_evidence": s.needs_unevidenced,
+    }
+
+
+@click.command("plan")
+@click.argument("profile", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--alternatives",
+    "-n",
+    type=click.IntRange(0, 20),
+    default=3,
+    show_default=True,
+    help="How many alternative plans to show besides the best.",
+)
+@with_appcontext
+def plan_command(profile: str, alternatives: int) -> None:
+    """Suggest optional-unit plans for a learner profile and print them as JSON.
+
+    PROFILE is a JSON file (or - for standard input) with any of: job_role, contexts
+    ({"incoming-calls": "yes"}), ratings ({"F1:1.1": 2}) or readiness ({"A11": 2.5}),
+    interests (["A11"]) and exclusions (["C6"]).
+
+    Example: flask --app app plan learner.json --alternatives 2
+    """
+    q = _q()
+    try:
+        text = sys.stdin.read() if profile == "-" else Path(profile).read_text(encoding="utf-8")
+    except OSError as e:
+        raise click.ClickException(f"cannot read {profile}: {e.strerror}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise click.ClickException(f"{profile} is not valid JSON: {e}") from None
+    try:
+        parsed = read_profile(q, data)
+    except ProfileError as e:
+        raise click.ClickException(f"{profile}: {e}") from None
+    click.echo(json.dumps(suggestion_json(q, parsed, alternatives), indent=2, ensure_ascii=False))
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(content_cli)
+    app.cli.add_command(plan_command)

@@ -1,0 +1,767 @@
+"""The qualification as data: load the TOML files of one qualification into frozen dataclasses."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+KINDS = ("knowledge", "performance")
+ANSWERS = ("yes", "sometimes", "no")
+RULE_KINDS = ("all_units", "credits", "units_each_group")
+WEIGHT_NAMES = (
+    "no_evidence",
+    "some_evidence",
+    "not_interested",
+    "readiness_gap",
+    "unknown_readiness",
+    "credit",
+    "unit",
+)
+# verbs that make a criterion a knowledge criterion (DESIGN.md, "I can" statements)
+KNOWLEDGE_VERBS = ("describe", "explain", "identify", "list", "state", "outline")
+
+
+class ContentError(Exception):
+    """A content file is missing, unreadable or wrong; the message names the file and the field."""
+
+    def __init__(self, file: str | Path, field: str, problem: str) -> None:
+        self.file = str(file)
+        self.field = field
+        self.problem = problem
+        where = f"{self.file}: {field}" if field else self.file
+        super().__init__(f"{where}: {problem}")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    unit: str
+    outcome: int
+    number: str
+    text: str
+    statement: str
+    kind: str
+    help: tuple[str, ...] = ()
+    seed_text: str = ""
+    uncertain: bool = False
+    note: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.unit}:{self.number}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    number: int
+    title: str
+    criteria: tuple[Criterion, ...]
+
+    @property
+    def kind(self) -> str:
+        kinds = {c.kind for c in self.criteria}
+        return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
+@dataclass(frozen=True)
+class Situation:
+    heading: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    simulation_allowed: bool | None = None
+    notes: tuple[str, ...] = ()
+    situations: tuple[Situation, ...] = ()
+
+
+@dataclass(frozen=True)
+class Guidance:
+    term: str
+    text: str
+    criteria: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One "I can" line a learner rates: a criterion, or a unit's single statement."""
+
+    id: str
+    unit: str
+    text: str
+    kind: str
+    help: tuple[str, ...] = ()
+    uncertain: bool = False
+
+
+@dataclass(frozen=True)
+class Unit:
+    number: str
+    accreditation: str
+    title: str
+    credits: int
+    level: int
+    group: str
+    statement: str
+    outcomes: tuple[Outcome, ...] = ()
+    evidence: Evidence = field(default_factory=Evidence)
+    guidance: tuple[Guidance, ...] = ()
+    aim: str = ""
+    source: str = ""
+
+    @property
+    def awaiting_criteria(self) -> bool:
+        return not self.outcomes
+
+    @property
+    def criteria(self) -> tuple[Criterion, ...]:
+        return tuple(c for o in self.outcomes for c in o.criteria)
+
+    @property
+    def unit_statement_id(self) -> str:
+        return f"{self.number}:unit"
+
+    def statements(self) -> tuple[Statement, ...]:
+        """The statements a learner rates for this unit: every criterion, or the unit statement."""
+        if self.awaiting_criteria:
+            return (Statement(self.unit_statement_id, self.number, self.statement, "performance"),)
+        return tuple(
+            Statement(c.id, self.number, c.statement, c.kind, c.help, c.uncertain)
+            for c in self.criteria
+        )
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    title: str
+    mandatory: bool = False
+    credits: int | None = None
+    wording: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"Group {self.id} ({self.title})"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    groups: tuple[str, ...]
+    min: int = 0
+    levels: tuple[int, ...] = ()
+    wording: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class JobRole:
+    title: str
+    level: int
+
+
+@dataclass(frozen=True)
+class Context:
+    id: str
+    label: str
+    question: str
+    units: tuple[str, ...]
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Weights:
+    no_evidence: int = 1_000_000
+    some_evidence: int = 10_000
+    not_interested: int = 1_000
+    readiness_gap: int = 10
+    unknown_readiness: int = 15
+    credit: int = 2
+    unit: int = 1
+
+
+@dataclass(frozen=True)
+class Scales:
+    performance: tuple[str, ...]
+    knowledge: tuple[str, ...]
+
+    def labels(self, kind: str) -> tuple[str, ...]:
+        return self.knowledge if kind == "knowledge" else self.performance
+
+
+@dataclass(frozen=True)
+class Qualification:
+    code: str
+    title: str
+    short_title: str
+    awarding_body: str
+    level: int
+    source: str
+    groups: tuple[Group, ...]
+    units: tuple[Unit, ...]
+    rules: tuple[Rule, ...]
+    roles: tuple[JobRole, ...]
+    contexts: tuple[Context, ...]
+    weights: Weights
+    scales: Scales
+    _unit_index: dict[str, Unit] = field(default_factory=dict, repr=False, compare=False)
+    _statement_index: dict[str, Statement] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._unit_index.update({u.number: u for u in self.units})
+        self._statement_index.update({s.id: s for u in self.units for s in u.statements()})
+
+    def unit(self, number: str) -> Unit | None:
+        return self._unit_index.get(number)
+
+    def group(self, group_id: str) -> Group | None:
+        return next((g for g in self.groups if g.id == group_id), None)
+
+    def statement(self, statement_id: str) -> Statement | None:
+        return self._statement_index.get(statement_id)
+
+    def units_in(self, group_id: str) -> tuple[Unit, ...]:
+        return tuple(u for u in self.units if u.group == group_id)
+
+    @property
+    def mandatory_units(self) -> tuple[Unit, ...]:
+        mandatory = {g.id for g in self.groups if g.mandatory}
+        return tuple(u for u in self.units if u.group in mandatory)
+
+    @property
+    def optional_groups(self) -> tuple[Group, ...]:
+        return tuple(g for g in self.groups if not g.mandatory)
+
+    @property
+    def optional_units(self) -> tuple[Unit, ...]:
+        mandatory = {g.id for g in self.groups if g.mandatory}
+        return tuple(u for u in self.units if u.group not in mandatory)
+
+    def role(self, title: str) -> JobRole | None:
+        return next((r for r in self.roles if r.title == title), None)
+
+    def context(self, context_id: str) -> Context | None:
+        return next((c for c in self.contexts if c.id == context_id), None)
+
+    def contexts_for(self, unit: str) -> tuple[Context, ...]:
+        return tuple(c for c in self.contexts if unit in c.units)
+
+    def statements(self) -> Iterator[Statement]:
+        for u in self.units:
+            yield from u.statements()
+
+
+def first_person(text: str) -> str:
+    """Turn a criterion into an "I can" statement."""
+    text = text.strip().rstrip(".")
+    if not text:
+        return text
+    return "I can " + text[0].lower() + text[1:]
+
+
+def criterion_kind(text: str, outcome_title: str = "") -> str:
+    """Knowledge for a "Know how to …" outcome or a criterion starting with a knowledge verb."""
+    if outcome_title.strip().lower().startswith(("know ", "understand ")):
+        return "knowledge"
+    words = text.strip().split()
+    return "knowledge" if words and words[0].lower() in KNOWLEDGE_VERBS else "performance"
+
+
+# ---- reading and checking ------------------------------------------------------------------
+
+
+class _Reader:
+    """Typed access to one parsed TOML table, raising ContentError with the field's path."""
+
+    def __init__(self, file: Path, data: dict[str, Any], path: str = "") -> None:
+        self.file = file
+        self.data = data
+        self.path = path
+
+    def _name(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def error(self, key: str, problem: str) -> ContentError:
+        return ContentError(self.file, self._name(key) if key else self.path, problem)
+
+    def _get(self, key: str, required: bool) -> Any:
+        if key not in self.data:
+            if required:
+                raise self.error(key, "is missing")
+            return None
+        return self.data[key]
+
+    def text(self, key: str, required: bool = True, default: str = "") -> str:
+        value = self._get(key, required)
+        if value is None:
+            return default
+        if not isinstance(value, str):
+            raise self.error(key, f"must be text, not {type(value).__name__}")
+        if required and not value.strip():
+            raise self.error(key, "is empty")
+        return value.strip()
+
+    def integer(
+        self, key: str, required: bool = True, low: int | None = None, high: int | None = None
+    ) -> int | None:
+        value = self._get(key, required)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(key, f"must be a whole number, not {value!r}")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise self.error(key, f"must be between {low} and {high}, not {value}")
+        return value
+
+    def boolean(self, key: str, default: bool | None = None) -> bool | None:
+        value = self._get(key, False)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            raise self.error(key, f"must be true or false, not {value!r}")
+        return value
+
+    def texts(self, key: str, required: bool = False) -> tuple[str, ...]:
+        value = self._get(key, required)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.error(key, "must be a list of text")
+        for i, v in enumerate(value):
+            if not v.strip():
+                raise self.error(f"{key}[{i}]", "is empty")
+        return tuple(v.strip() for v in value)
+
+    def tables(self, key: str, required: bool = False) -> list[_Reader]:
+        value = self._get(key, required)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+            raise self.error(key, "must be a list of tables ([[" + key + "]])")
+        if required and not value:
+            raise self.error(key, "is empty")
+        return [_Reader(self.file, v, f"{self._name(key)}[{i}]") for i, v in enumerate(value)]
+
+    def table(self, key: str) -> _Reader | None:
+        value = self._get(key, False)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise self.error(key, "must be a table")
+        return _Reader(self.file, value, self._name(key))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise ContentError(path, "", "file not found") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ContentError(path, "", f"not valid TOML ({e})") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ContentError(path, "", f"cannot be read ({e})") from None
+
+
+def load_qualification(folder: str | Path) -> Qualification:
+    """Load and validate one qualification folder; raise ContentError on the first problem."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ContentError(folder, "", "content folder not found")
+    main_file = folder / "qualification.toml"
+    q = _Reader(main_file, _read_toml(main_file))
+
+    groups = _groups(q)
+    group_ids = {g.id for g in groups}
+    catalogue = _catalogue(q, group_ids)
+    details = _unit_files(folder, catalogue)
+    units = tuple(details.get(u.number, u) for u in catalogue)
+    _check_group_credits(q, groups, units)
+    rules = _rules(q, group_ids, {u.number for u in units})
+    roles = _roles(folder)
+    contexts = _contexts(folder, {u.number for u in units})
+    return Qualification(
+        code=q.text("code"),
+        title=q.text("title"),
+        short_title=q.text("short_title", required=False) or q.text("title"),
+        awarding_body=q.text("awarding_body", required=False),
+        level=q.integer("level", low=1, high=8) or 0,
+        source=q.text("source", required=False),
+        groups=groups,
+        units=units,
+        rules=rules,
+        roles=roles,
+        contexts=contexts,
+        weights=_weights(q),
+        scales=_scales(q),
+    )
+
+
+def _groups(q: _Reader) -> tuple[Group, ...]:
+    groups: list[Group] = []
+    for g in q.tables("groups", required=True):
+        gid = g.text("id")
+        if any(x.id == gid for x in groups):
+            raise g.error("id", f"duplicate group {gid!r}")
+        groups.append(
+            Group(
+                id=gid,
+                title=g.text("title"),
+                mandatory=bool(g.boolean("mandatory", False)),
+                credits=g.integer("credits", required=False, low=1, high=1000),
+                wording=g.text("wording", required=False),
+            )
+        )
+    return tuple(groups)
+
+
+def _catalogue(q: _Reader, group_ids: set[str]) -> list[Unit]:
+    units: list[Unit] = []
+    seen: dict[str, str] = {}
+    for u in q.tables("units", required=True):
+        number = u.text("number")
+        if number in seen:
+            raise u.error("number", f"duplicate unit number {number!r}")
+        accreditation = u.text("accreditation")
+        if accreditation in seen.values():
+            raise u.error("accreditation", f"duplicate accreditation number {accreditation!r}")
+        seen[number] = accreditation
+        group = u.text("group")
+        if group not in group_ids:
+            raise u.error("group", f"unknown group {group!r}")
+        title = u.text("title")
+        units.append(
+            Unit(
+                number=number,
+                accreditation=accreditation,
+                title=title,
+                credits=u.integer("credits", low=1, high=100) or 0,
+                level=u.integer("level", low=1, high=8) or 0,
+                group=group,
+                statement=u.text("statement", required=False) or first_person(title),
+            )
+        )
+    return units
+
+
+def _check_group_credits(q: _Reader, groups: tuple[Group, ...], units: tuple[Unit, ...]) -> None:
+    """A mandatory group's declared credits must match its units: a unit credited wrongly shows."""
+    for i, g in enumerate(groups):
+        if g.mandatory and g.credits is not None:
+            total = sum(u.credits for u in units if u.group == g.id)
+            if total != g.credits:
+                raise ContentError(
+                    q.file,
+                    f"groups[{i}].credits",
+                    f"group {g.id} declares {g.credits} credits but its units add up to {total}",
+                )
+
+
+def _rules(q: _Reader, group_ids: set[str], unit_numbers: set[str]) -> tuple[Rule, ...]:
+    rules: list[Rule] = []
+    for r in q.tables("rules", required=True):
+        rid = r.text("id")
+        if any(x.id == rid for x in rules):
+            raise r.error("id", f"duplicate rule {rid!r}")
+        kind = r.text("kind")
+        if kind not in RULE_KINDS:
+            raise r.error(
+                "kind", f"unknown kind {kind!r} (expected one of {', '.join(RULE_KINDS)})"
+            )
+        groups = r.texts("groups", required=True)
+        if not groups:
+            raise r.error("groups", "is empty")
+        for i, gid in enumerate(groups):
+            if gid not in group_ids:
+                raise r.error(f"groups[{i}]", f"unknown group {gid!r}")
+        for i, number in enumerate(r.texts("units")):
+            if number not in unit_numbers:
+                raise r.error(f"units[{i}]", f"unknown unit {number!r}")
+        levels_raw = r.data.get("levels", [])
+        if not isinstance(levels_raw, list) or not all(
+            isinstance(x, int) and not isinstance(x, bool) and 1 <= x <= 8 for x in levels_raw
+        ):
+            raise r.error("levels", "must be a list of levels from 1 to 8")
+        minimum = r.integer("min", required=kind != "all_units", low=1, high=10000) or 0
+        rules.append(
+            Rule(
+                id=rid,
+                kind=kind,
+                groups=groups,
+                min=minimum,
+                levels=tuple(levels_raw),
+                wording=r.text("wording", required=False),
+                note=r.text("note", required=False),
+            )
+        )
+    return tuple(rules)
+
+
+def _unit_files(folder: Path, catalogue: list[Unit]) -> dict[str, Unit]:
+    by_number = {u.number: u for u in catalogue}
+    loaded: dict[str, Unit] = {}
+    units_dir = folder / "units"
+    if not units_dir.is_dir():
+        return loaded
+    for path in sorted(units_dir.glob("*.toml")):
+        r = _Reader(path, _read_toml(path))
+        number = r.text("number")
+        if number not in by_number:
+            raise r.error("number", f"unknown unit {number!r}: add it to qualification.toml first")
+        if number in loaded:
+            raise r.error("number", f"unit {number} is described by two files")
+        loaded[number] = _unit_detail(r, by_number[number])
+    return loaded
+
+
+def _unit_detail(r: _Reader, base: Unit) -> Unit:
+    guidance = tuple(
+        Guidance(term=g.text("term"), text=g.text("text"), criteria=g.texts("criteria"))
+        for g in r.tables("guidance")
+    )
+    outcomes: list[Outcome] = []
+    seen: set[str] = set()
+    for o in r.tables("outcomes", required=True):
+        number = o.integer("number", low=1, high=99) or 0
+        if any(x.number == number for x in outcomes):
+            raise o.error("number", f"duplicate learning outcome {number}")
+        criteria: list[Criterion] = []
+        for c in o.tables("criteria", required=True):
+            cnum = c.text("number")
+            if cnum in seen:
+                raise c.error("number", f"duplicate criterion {cnum!r}")
+            seen.add(cnum)
+            if not cnum.startswith(f"{number}."):
+                raise c.error("number", f"criterion {cnum!r} does not belong to outcome {number}")
+            text = c.text("text")
+            kind = c.text("kind")
+            if kind not in KINDS:
+                raise c.error("kind", f"must be knowledge or performance, not {kind!r}")
+            helps = [g.text for g in guidance if cnum in g.criteria]
+            own_help = c.text("help", required=False)
+            if own_help:
+                helps.insert(0, own_help)
+            criteria.append(
+                Criterion(
+                    unit=base.number,
+                    outcome=number,
+                    number=cnum,
+                    text=text,
+                    statement=c.text("statement", required=False) or first_person(text),
+                    kind=kind,
+                    help=tuple(helps),
+                    seed_text=c.text("seed_text", required=False),
+                    uncertain=bool(c.boolean("uncertain", False)),
+                    note=c.text("note", required=False),
+                )
+            )
+        outcomes.append(Outcome(number=number, title=o.text("title"), criteria=tuple(criteria)))
+    for i, g in enumerate(guidance):
+        for j, cnum in enumerate(g.criteria):
+            if cnum not in seen:
+                raise ContentError(
+                    r.file, f"guidance[{i}].criteria[{j}]", f"unknown criterion {cnum!r}"
+                )
+    ev = r.table("evidence")
+    evidence = Evidence()
+    if ev is not None:
+        evidence = Evidence(
+            simulation_allowed=ev.boolean("simulation_allowed"),
+            notes=ev.texts("notes"),
+            situations=tuple(
+                Situation(heading=s.text("heading"), items=s.texts("items", required=True))
+                for s in ev.tables("situations")
+            ),
+        )
+    return Unit(
+        number=base.number,
+        accreditation=base.accreditation,
+        title=base.title,
+        credits=base.credits,
+        level=base.level,
+        group=base.group,
+        statement=base.statement,
+        outcomes=tuple(outcomes),
+        evidence=evidence,
+        guidance=guidance,
+        aim=r.text("aim", required=False),
+        source=r.text("source", required=False),
+    )
+
+
+def _roles(folder: Path) -> tuple[JobRole, ...]:
+    path = folder / "roles.toml"
+    r = _Reader(path, _read_toml(path))
+    roles: list[JobRole] = []
+    for block in r.tables("roles", required=True):
+        level = block.integer("level", low=1, high=8) or 0
+        for title in block.texts("titles", required=True):
+            if any(x.title == title for x in roles):
+                raise block.error("titles", f"duplicate job role {title!r}")
+            roles.append(JobRole(title=title, level=level))
+    return tuple(roles)
+
+
+def _contexts(folder: Path, unit_numbers: set[str]) -> tuple[Context, ...]:
+    path = folder / "contexts.toml"
+    r = _Reader(path, _read_toml(path))
+    contexts: list[Context] = []
+    for c in r.tables("contexts", required=True):
+        cid = c.text("id")
+        if any(x.id == cid for x in contexts):
+            raise c.error("id", f"duplicate context {cid!r}")
+        units = c.texts("units", required=True)
+        for i, number in enumerate(units):
+            if number not in unit_numbers:
+                raise c.error(f"units[{i}]", f"unknown unit {number!r}")
+        contexts.append(
+            Context(
+                id=cid,
+                label=c.text("label"),
+                question=c.text("question"),
+                units=units,
+                help=c.text("help", required=False),
+            )
+        )
+    return tuple(contexts)
+
+
+def _weights(q: _Reader) -> Weights:
+    w = q.table("weights")
+    if w is None:
+        return Weights()
+    for key in w.data:
+        if key not in WEIGHT_NAMES:
+            raise w.error(key, f"unknown weight (expected one of {', '.join(WEIGHT_NAMES)})")
+    values = {k: w.integer(k, required=False, low=0, high=10**9) for k in WEIGHT_NAMES}
+    return Weights(**{k: v for k, v in values.items() if v is not None})
+
+
+def _scales(q: _Reader) -> Scales:
+    s = q.table("scales")
+    if s is None:
+        raise ContentError(q.file, "scales", "is missing")
+    performance = s.texts("performance", required=True)
+    knowledge = s.texts("knowledge", required=True)
+    for key, labels in (("performance", performance), ("knowledge", knowledge)):
+        if len(labels) != 4:
+            raise s.error(key, f"must have 4 labels (0 to 3), not {len(labels)}")
+    return Scales(performance=performance, knowledge=knowledge)
+
+
+def summary(q: Qualification) -> dict[str, int]:
+    """Counts for `content check`."""
+    return {
+        "groups": len(q.groups),
+        "units": len(q.units),
+        "units with criteria": sum(1 for u in q.units if not u.awaiting_criteria),
+        "learning outcomes": sum(len(u.outcomes) for u in q.units),
+        "criteria": sum(len(u.criteria) for u in q.units),
+        "uncertain criteria": sum(1 for u in q.units for c in u.criteria if c.uncertain),
+        "statements": sum(1 for _ in q.statements()),
+        "rules": len(q.rules),
+        "job roles": len(q.roles),
+        "job contexts": len(q.contexts),
+    }
+
+
+def export(q: Qualification) -> dict[str, Any]:
+    """The whole qualification as plain data, for `content export` and the JSON endpoint."""
+    return {
+        "code": q.code,
+        "title": q.title,
+        "awarding_body": q.awarding_body,
+        "level": q.level,
+        "source": q.source,
+        "rules": [
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "groups": list(r.groups),
+                "min": r.min,
+                "levels": list(r.levels),
+                "wording": r.wording,
+                "note": r.note,
+            }
+            for r in q.rules
+        ],
+        "groups": [
+            {
+                "id": g.id,
+                "title": g.title,
+                "mandatory": g.mandatory,
+                "credits": g.credits,
+                "wording": g.wording,
+                "units": [u.number for u in q.units_in(g.id)],
+            }
+            for g in q.groups
+        ],
+        "units": [_export_unit(q, u) for u in q.units],
+        "job_roles": [{"title": r.title, "level": r.level} for r in q.roles],
+        "contexts": [
+            {
+                "id": c.id,
+                "label": c.label,
+                "question": c.question,
+                "help": c.help,
+                "answers": list(ANSWERS),
+                "units": list(c.units),
+            }
+            for c in q.contexts
+        ],
+        "scales": {
+            "performance": list(q.scales.performance),
+            "knowledge": list(q.scales.knowledge),
+        },
+        "weights": dict(q.weights.__dict__),
+    }
+
+
+def _export_unit(q: Qualification, u: Unit) -> dict[str, Any]:
+    return {
+        "number": u.number,
+        "accreditation": u.accreditation,
+        "title": u.title,
+        "credits": u.credits,
+        "level": u.level,
+        "group": u.group,
+        "statement": u.statement,
+        "awaiting_criteria": u.awaiting_criteria,
+        "aim": u.aim,
+        "contexts": [c.id for c in q.contexts_for(u.number)],
+        "outcomes": [
+            {
+                "number": o.number,
+                "title": o.title,
+                "criteria": [
+                    {
+                        "id": c.id,
+                        "number": c.number,
+                        "text": c.text,
+                        "statement": c.statement,
+                        "kind": c.kind,
+                        "help": list(c.help),
+                        "uncertain": c.uncertain,
+                        "seed_text": c.seed_text,
+                        "note": c.note,
+                    }
+                    for c in o.criteria
+                ],
+            }
+            for o in u.outcomes
+        ],
+        "evidence": {
+            "simulation_allowed": u.evidence.simulation_allowed,
+            "notes": list(u.evidence.notes),
+            "situations": [
+                {"heading": s.heading, "items": list(s.items)} for s in u.evidence.situations
+            ],
+        },
+        "guidance": [
+            {"term": g.term, "text": g.text, "criteria": list(g.criteria)} for g in u.guidance
+        ],
+    }

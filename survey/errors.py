@@ -1,0 +1,46 @@
+"""One error page for every HTTP error; nothing internal ever reaches the page."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+# plain words for the statuses a visitor is likely to meet
+EXPLANATIONS = {
+    400: "Something in that request was not right. Go back, check your answer and try again.",
+    403: "You do not have access to this page.",
+    404: "There is no page at this address. Check the link, or start from the home page.",
+    405: "That action is not possible on this page.",
+    413: "That was too much to send at once. Nothing was saved from it.",
+    429: "Too many tries. Wait a few minutes and try again.",
+    500: "Something went wrong on our side. Your earlier answers are safe. Please try again.",
+}
+
+
+def render_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    code = error.code or 500
+    message = EXPLANATIONS.get(code, error.description or "")
+    if code == 400 and error.description and "CSRF" in error.description:
+        message = (
+            "This page was open too long or came from somewhere else, so nothing was saved. "
+            "Go back, reload the page and try again."
+        )
+    return (
+        render_template(
+            "errors/error.html",
+            code=code,
+            name=error.name,
+            message=message,
+            extra=getattr(error, "extra", None),
+        ),
+        code,
+    )
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(HTTPException, render_error)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+        app.logger.exception("unhandled error")
+        return render_error(InternalServerError())

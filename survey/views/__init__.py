@@ -1,0 +1,1 @@
+"""The web views, one blueprint a module."""

@@ -1,0 +1,38 @@
+"""Pages anyone may read: the qualification, its groups and units."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template
+from werkzeug.exceptions import NotFound
+
+from ..content import Qualification
+from ..rules import describe_rule
+
+bp = Blueprint("public", __name__)
+
+
+def _q() -> Qualification:
+    return current_app.extensions["qualification"]
+
+
+@bp.get("/")
+def index():  # type: ignore[no-untyped-def]
+    q = _q()
+    return render_template("public/index.html", q=q, describe_rule=describe_rule)
+
+
+@bp.get("/units/<number>")
+def unit(number: str):  # type: ignore[no-untyped-def]
+    q = _q()
+    found = q.unit(number.upper())
+    if found is None:
+        error = NotFound()
+        error.extra = {"units": q.units}  # type: ignore[attr-defined]
+        raise error
+    return render_template(
+        "public/unit.html",
+        q=q,
+        unit=found,
+        group=q.group(found.group),
+        contexts=q.contexts_for(found.number),
+    )

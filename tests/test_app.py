@@ -1,0 +1,203 @@
+"""The app skeleton: pages, errors, headers, the secret key and the database."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from contextlib import closing
+from html.parser import HTMLParser
+
+import pytest
+
+from survey import create_app
+from survey.content import ContentError
+from survey.db import connect, migrate
+from survey.migrations import migrations
+
+
+class Texts(HTMLParser):
+    """The text of each element of interest, to compare whole structures."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.h2: list[str] = []
+        self.units: list[str] = []
+        self._in_num = False
+
+    def handle_starttag(self, tag, attrs):
+        self.stack.append(tag)
+        self._in_num = tag == "span" and ("class", "num") in attrs
+
+    def handle_endtag(self, tag):
+        if self.stack:
+            self.stack.pop()
+        self._in_num = False
+
+    def handle_data(self, data):
+        if self.stack and self.stack[-1] == "h2" and data.strip():
+            self.h2.append(data.strip())
+        if self._in_num and data.strip():
+            self.units.append(data.strip())
+
+
+def test_home_page_lists_every_group_and_unit(client, q):
+    response = client.get("/")
+    assert response.status_code == 200
+    parsed = Texts()
+    parsed.feed(response.get_data(as_text=True))
+    assert [h for h in parsed.h2 if h.startswith("Group")] == [
+        "Group A: Mandatory units",
+        "Group B: Impression and image",
+        "Group C: Delivery",
+        "Group D: Handling problems",
+        "Group E: Development and improvement",
+    ]
+    assert parsed.units == [u.number for u in q.units]
+    body = response.get_data(as_text=True)
+    assert [li.strip() for li in body.split('<ul class="rules">')[1].split("</ul>")[0]
+            .replace("</li>", "").split("<li>") if li.strip()] == [
+        "At least 28 credits in total",
+        "Every unit in Group A (Mandatory units)",
+        "At least 20 credits from Groups B, C, D and E",
+        "At least one unit from each of Groups B, C, D and E",
+        "At least 11 of the credits from Groups B, C, D and E from Level 2 units",
+    ]
+
+
+def test_unit_page_shows_criteria_as_statements(client):
+    response = client.get("/units/B1")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "I can make a good first impression" in body
+    assert "Simulation is not allowed" in body
+    assert body.count("missing from the source document") == 7
+
+
+def test_unit_page_for_a_unit_awaiting_criteria(client):
+    body = client.get("/units/a11").get_data(as_text=True)
+    assert "I can deal with incoming telephone calls from customers" in body
+    assert "will come from your assessor" in body
+    assert "answering calls" in body
+
+
+def test_unknown_unit_is_a_friendly_404_listing_the_real_units(client, q):
+    response = client.get("/units/X9")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "There is no page at this address" in body
+    for u in q.units:
+        assert f'href="/units/{u.number}"' in body
+
+
+def test_every_error_uses_the_one_error_page(client):
+    response = client.post("/")
+    assert response.status_code == 405
+    assert "That action is not possible" in response.get_data(as_text=True)
+
+
+def test_an_unexpected_error_shows_no_internals(app, client):
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("SELECT secret FROM table")
+
+    response = client.get("/boom")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "SELECT" not in body and "Traceback" not in body
+    assert "Your earlier answers are safe" in body
+
+
+@pytest.mark.parametrize("path", ["/", "/units/F1", "/nowhere"])
+def test_security_headers_on_every_response(client, path):
+    headers = client.get(path).headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_pages_have_no_inline_script_or_style(client):
+    body = client.get("/units/F1").get_data(as_text=True)
+    assert "<script>" not in body and "style=" not in body and "<style" not in body
+
+
+def test_static_files_are_cache_busted_and_long_lived(client):
+    body = client.get("/").get_data(as_text=True)
+    href = body.split('rel="stylesheet" href="')[1].split('"')[0]
+    assert href.startswith("/static/style.css?v=")
+    with client.get(href) as response:
+        assert response.status_code == 200
+        assert "max-age=31536000" in response.headers["Cache-Control"]
+
+
+def test_secret_key_is_generated_once_with_mode_0600(tmp_path):
+    config = {"DATABASE": str(tmp_path / "db.sqlite")}
+    os.environ["FLASK_INSTANCE_PATH"] = str(tmp_path / "instance")
+    try:
+        first = create_app(config).config["SECRET_KEY"]
+        second = create_app(config).config["SECRET_KEY"]
+    finally:
+        del os.environ["FLASK_INSTANCE_PATH"]
+    key_file = tmp_path / "instance" / "secret_key"
+    assert first == second == key_file.read_text().strip()
+    assert len(first) == 64
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_config_comes_from_flask_environment_variables(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLASK_PUBLIC_URL", "https://assess.example.org")
+    app = create_app({"SECRET_KEY": "x", "DATABASE": str(tmp_path / "db.sqlite")})
+    assert app.config["PUBLIC_URL"] == "https://assess.example.org"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["WTF_CSRF_TIME_LIMIT"] is None
+
+
+def test_database_is_created_with_wal_and_migrations(app):
+    db = connect(app.config["DATABASE"])
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+    applied = [m.name for m in migrations.applied(db)]
+    assert applied == [m.name for m in migrations._migrations]
+    assert db["settings"].get("installed_at")["value"]
+    db.conn.close()
+
+
+def test_migrating_twice_changes_nothing(tmp_path):
+    path = tmp_path / "db.sqlite"
+    assert migrate(path) == ["m001_settings"]
+    with closing(sqlite3.connect(path)) as conn:
+        before = conn.execute("SELECT value FROM settings").fetchall()
+    assert migrate(path) == []
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("SELECT value FROM settings").fetchall() == before
+
+
+def test_broken_content_stops_the_app_with_file_and_field(content_copy, tmp_path):
+    f1 = content_copy / "units" / "F1.toml"
+    f1.write_text(f1.read_text().replace('text = "Greet customers politely and positively"',
+                                         'text = ""'))
+    with pytest.raises(ContentError, match=r"F1\.toml: outcomes\[1\]\.criteria\[1\]\.text"):
+        create_app({"SECRET_KEY": "x", "CONTENT": str(content_copy),
+                    "DATABASE": str(tmp_path / "db.sqlite")})
+
+
+def test_flask_command_with_broken_content_prints_one_line(content_copy, tmp_path):
+    f1 = content_copy / "units" / "F1.toml"
+    f1.write_text(f1.read_text().replace('kind = "performance"', 'kind = "doing"', 1))
+    env = dict(os.environ, FLASK_CONTENT=str(content_copy),
+               FLASK_INSTANCE_PATH=str(tmp_path / "instance"))
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "content", "check"],
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Starting Point cannot start: {f1}: outcomes[0].criteria[0].kind: "
+        "must be knowledge or performance, not 'doing'"
+    )

@@ -1,0 +1,131 @@
+"""The flask commands: content check, export, import, and plan."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from survey.rules import check_plan
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def test_content_check_prints_a_summary(runner):
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "03455 OCR Level 2 NVQ Certificate in Customer Service: content is valid"
+    counts = dict(line.rsplit(None, 1) for line in lines[1:])
+    counts = {k.strip(): int(v) for k, v in counts.items()}
+    assert counts["units"] == 49
+    assert counts["criteria"] == 3 + 3 + 15 + 5 + 10 + 8 + 8
+    assert counts["statements"] == counts["criteria"] + 46
+
+
+def test_content_check_fails_with_file_and_field(runner, content_copy):
+    (content_copy / "contexts.toml").write_text('[[contexts]]\nid = "x"\n')
+    result = runner.invoke(args=["content", "check", "--path", str(content_copy)])
+    assert result.exit_code == 1
+    assert f"{content_copy / 'contexts.toml'}: contexts[0].units: is missing" in result.output
+
+
+def test_content_export_is_the_whole_qualification_as_json(runner, q):
+    result = runner.invoke(args=["content", "export"])
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert [u["number"] for u in data["units"]] == [u.number for u in q.units]
+    b1 = next(u for u in data["units"] if u["number"] == "B1")
+    assert b1["evidence"]["simulation_allowed"] is False
+    assert len(b1["outcomes"]) == 2
+    calls = next(c for c in data["contexts"] if c["id"] == "incoming-calls")
+    assert calls["units"] == ["A11"] and calls["answers"] == ["yes", "sometimes", "no"]
+
+
+def write(tmp_path, data) -> str:
+    path = tmp_path / "profile.json"
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return str(path)
+
+
+def test_plan_prints_valid_plans_as_json(runner, tmp_path, q):
+    profile = {
+        "job_role": "Call Centre Operators",
+        "contexts": {"incoming-calls": "yes", "outgoing-calls": "yes", "face-to-face": "no"},
+        "ratings": {"F1:1.1": 3, "A11:unit": 3},
+        "interests": ["A11", "A12"],
+        "exclusions": ["C6"],
+    }
+    result = runner.invoke(args=["plan", write(tmp_path, profile), "--alternatives", "2"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert len(data["plans"]) == 3
+    for plan in data["plans"]:
+        numbers = [u["number"] for u in plan["units"]]
+        assert check_plan(q, numbers) == []
+        assert "C6" not in numbers and "A10" not in numbers
+    best = [u["number"] for u in data["plans"][0]["units"]]
+    assert "A11" in best
+    a11 = next(u for u in data["plans"][0]["units"] if u["number"] == "A11")
+    assert "answering calls" in a11["reason"] and "interests you" in a11["reason"]
+    assert data["problems"] == [] and data["level_notes"] == []
+
+
+def test_plan_notes_a_level_3_role(runner, tmp_path):
+    result = runner.invoke(args=["plan", write(tmp_path, {"job_role": "Department Manager"})])
+    assert "Level 3 list of job roles" in json.loads(result.output)["level_notes"][0]
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ("{not json", "is not valid JSON"),
+        ([], "the profile must be a JSON object"),
+        ({"interests": ["X9"]}, "unknown unit 'X9' in interests"),
+        ({"contexts": {"telepathy": "yes"}}, "unknown context 'telepathy'"),
+        ({"contexts": {"writing": "often"}}, "must be yes, sometimes or no"),
+        ({"ratings": {"F1:1.1": 7}}, "rating for 'F1:1.1' must be 0, 1, 2 or 3, not 7"),
+        ({"ratings": {"F1:9.9": 1}}, "unknown statement 'F1:9.9'"),
+        ({"readiness": {"A1": -1}}, "readiness for 'A1' must be from 0 to 3"),
+        ({"favourite": 1}, "unknown field 'favourite'"),
+    ],
+)
+def test_plan_rejects_bad_profiles_with_one_line(runner, tmp_path, data, message):
+    result = runner.invoke(args=["plan", write(tmp_path, data if isinstance(data, str)
+                                               else json.dumps(data))])
+    assert result.exit_code == 1
+    assert message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_plan_missing_file(runner, tmp_path):
+    result = runner.invoke(args=["plan", str(tmp_path / "nope.json")])
+    assert result.exit_code == 1
+    assert "cannot read" in result.output
+
+
+def test_plan_says_why_when_no_plan_exists(runner, tmp_path, q):
+    exclusions = [u.number for u in q.units_in("D")]
+    result = runner.invoke(args=["plan", write(tmp_path, {"exclusions": exclusions})])
+    data = json.loads(result.output)
+    assert data["plans"] == []
+    assert data["problems"][0].startswith("Group D (Handling problems) has no unit left")
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="seeds folder not found beside the project")
+def test_content_import_of_the_b1_seed_writes_a_draft(runner, tmp_path):
+    out = tmp_path / "drafts"
+    result = runner.invoke(args=["content", "import", str(SEEDS / "004_3a1f26c67624c461.txt"),
+                                 "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "B1.toml").exists()
+    assert "B1: 2 outcomes, 16 criteria" in result.output
+
+
+def test_content_import_rejects_an_unrelated_file(runner, tmp_path):
+    path = tmp_path / "recipe.txt"
+    path.write_text("Beat two eggs with sugar. Fold in the flour and bake for 20 minutes.\n")
+    result = runner.invoke(args=["content", "import", str(path)])
+    assert result.exit_code == 1
+    assert "Error:" in result.output and len(result.output.strip().splitlines()) == 1
