@@ -50,6 +50,7 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SEND_FILE_MAX_AGE_DEFAULT=365 * 24 * 3600,  # static URLs carry a content hash
         MAX_CONTENT_LENGTH=256 * 1024,
+        PERMANENT_SESSION_LIFETIME=400 * 24 * 3600,  # a learner's phone keeps knowing them
     )
     app.config.from_prefixed_env()
     if test_config:
@@ -84,9 +85,11 @@ def qualification(app: Flask) -> Qualification:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .views import public
+    from .views import learner, public, qr
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(learner.bp)
+    app.register_blueprint(qr.bp)
 
 
 def register_security_headers(app: Flask) -> None:

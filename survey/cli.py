@@ -233,6 +233,59 @@ def plan_command(profile: str, alternatives: int) -> None:
     click.echo(json.dumps(suggestion_json(q, parsed, alternatives), indent=2, ensure_ascii=False))
 
 
+learners_cli = AppGroup("learners", help="Add learners and print their personal links.")
+
+
+def personal_link(token: str) -> str:
+    base = (current_app.config.get("PUBLIC_URL") or "http://localhost:5000").rstrip("/")
+    return f"{base}/l/{token}"
+
+
+@learners_cli.command("add")
+@click.argument("name")
+@click.option(
+    "--job-role",
+    default="",
+    help="The learner's job role (one of the seed's roles, or any other title).",
+)
+@click.option("--candidate-number", default="", help="The OCR candidate number, if known.")
+@with_appcontext
+def learners_add(name: str, job_role: str, candidate_number: str) -> None:
+    """Add a learner and print their personal link and code.
+
+    The link is shown once: only a hash of it is stored. Give it to the learner (or print
+    their QR card); opening it on a phone starts their initial assessment.
+
+    Example: flask --app app learners add "Sam Patel" --job-role "Call Centre Operators"
+    """
+    from . import store
+    from .db import connect
+
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise click.ClickException("the name must be 1 to 120 characters")
+    db = connect(current_app.config["DATABASE"])
+    try:
+        learner_id, token = store.create_learner(
+            db, name, candidate_number=candidate_number, actor="cli"
+        )
+        if job_role:
+            known = _q().role(job_role)
+            store.set_job_role(
+                db,
+                learner_id,
+                job_role if known else "other",
+                "" if known else job_role[:100],
+                "cli",
+            )
+    finally:
+        db.conn.close()
+    click.echo(f"Added {name} (learner {learner_id})")
+    click.echo(f"  link: {personal_link(token)}")
+    click.echo(f"  code: {store.pretty_token(token)}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(plan_command)
+    app.cli.add_command(learners_cli)

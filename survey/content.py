@@ -124,10 +124,15 @@ class Unit:
     def unit_statement_id(self) -> str:
         return f"{self.number}:unit"
 
+    @property
+    def summary_statement(self) -> Statement:
+        """The one unit-level statement, used where a page asks one statement a unit."""
+        return Statement(self.unit_statement_id, self.number, self.statement, "performance")
+
     def statements(self) -> tuple[Statement, ...]:
         """The statements a learner rates for this unit: every criterion, or the unit statement."""
         if self.awaiting_criteria:
-            return (Statement(self.unit_statement_id, self.number, self.statement, "performance"),)
+            return (self.summary_statement,)
         return tuple(
             Statement(c.id, self.number, c.statement, c.kind, c.help, c.uncertain)
             for c in self.criteria
@@ -214,6 +219,7 @@ class Qualification:
     def __post_init__(self) -> None:
         self._unit_index.update({u.number: u for u in self.units})
         self._statement_index.update({s.id: s for u in self.units for s in u.statements()})
+        self._statement_index.update({u.unit_statement_id: u.summary_statement for u in self.units})
 
     def unit(self, number: str) -> Unit | None:
         return self._unit_index.get(number)

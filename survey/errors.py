@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 # plain words for the statuses a visitor is likely to meet
@@ -20,11 +20,16 @@ EXPLANATIONS = {
 def render_error(error: HTTPException):  # type: ignore[no-untyped-def]
     code = error.code or 500
     message = EXPLANATIONS.get(code, error.description or "")
+    if error.description and error.description != type(error).description:
+        message = error.description  # a view's own words for this case
     if code == 400 and error.description and "CSRF" in error.description:
         message = (
             "This page was open too long or came from somewhere else, so nothing was saved. "
             "Go back, reload the page and try again."
         )
+    if request.accept_mimetypes.best == "application/json":
+        # the background saver asks for JSON: give it words it can show
+        return jsonify({"ok": False, "error": message}), code
     return (
         render_template(
             "errors/error.html",

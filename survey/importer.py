@@ -50,16 +50,74 @@ class DraftUnit:
 ARTICLES = {"a", "an", "the"}
 POSSESSIVES = {"my", "their", "his", "its", "our", "your", "whose"}
 DETERMINERS = ARTICLES | POSSESSIVES | {"this", "these", "those", "every"}
-CONJUNCTIONS = {"and", "or", "but", "nor", "because", "although", "whether", "if", "than", "as",
-                "unless", "whereas"}
-PREPOSITIONS = {"about", "against", "among", "at", "between", "by", "during", "for", "from", "in",
-                "into", "of", "on", "onto", "per", "regarding", "through", "to", "toward",
-                "towards", "under", "until", "upon", "via", "with"}
+CONJUNCTIONS = {
+    "and",
+    "or",
+    "but",
+    "nor",
+    "because",
+    "although",
+    "whether",
+    "if",
+    "than",
+    "as",
+    "unless",
+    "whereas",
+}
+PREPOSITIONS = {
+    "about",
+    "against",
+    "among",
+    "at",
+    "between",
+    "by",
+    "during",
+    "for",
+    "from",
+    "in",
+    "into",
+    "of",
+    "on",
+    "onto",
+    "per",
+    "regarding",
+    "through",
+    "to",
+    "toward",
+    "towards",
+    "under",
+    "until",
+    "upon",
+    "via",
+    "with",
+}
 # a preposition may end a sentence after these words ("when I need to", "customers I deal with")
 STRANDED = {
-    "to": {"need", "needs", "want", "wants", "have", "has", "had", "ought", "able", "like",
-           "wish", "try", "going", "used", "talk", "refer", "respond", "listen", "speak",
-           "allowed", "expected", "required", "supposed"},
+    "to": {
+        "need",
+        "needs",
+        "want",
+        "wants",
+        "have",
+        "has",
+        "had",
+        "ought",
+        "able",
+        "like",
+        "wish",
+        "try",
+        "going",
+        "used",
+        "talk",
+        "refer",
+        "respond",
+        "listen",
+        "speak",
+        "allowed",
+        "expected",
+        "required",
+        "supposed",
+    },
     "with": {"deal", "deals", "work", "works", "cope", "agree", "comply", "communicate"},
     "for": {"look", "ask", "care", "responsible", "pay", "wait", "account", "prepare"},
     "about": {"care", "know", "talk", "think", "ask", "complain"},
@@ -68,8 +126,23 @@ STRANDED = {
     "by": {"abide", "stand"},
 }
 # adjectives that leave a noun phrase unfinished when nothing follows ("a good first")
-ADJECTIVES = {"good", "first", "new", "own", "main", "full", "clear", "correct", "appropriate",
-              "relevant", "different", "personal", "professional", "effective", "positive"}
+ADJECTIVES = {
+    "good",
+    "first",
+    "new",
+    "own",
+    "main",
+    "full",
+    "clear",
+    "correct",
+    "appropriate",
+    "relevant",
+    "different",
+    "personal",
+    "professional",
+    "effective",
+    "positive",
+}
 # a wh- clause that has its subject but lost its verb ("and what their organisation")
 _HEADLESS_CLAUSE = re.compile(
     r"\b(?:what|how|why|when|where|who|whom|which|whether|that|if)\s+"
@@ -121,10 +194,16 @@ def looks_cut_off(text: str) -> bool:
 _OTHERS = r"(?:customers|colleagues|others|people|staff|members|managers|suppliers|partners)"
 # a pronoun that plainly refers to other people, not the learner: leave it alone
 _KEEP = [
-    re.compile(_OTHERS + r"\s+(?:when|if|who|whom|so\s+that|because|as|where|while|until|unless"
-               r"|what|how|whether|why)\s+(they|their|them)\b", re.I),
-    re.compile(r"\b(?:thank|tell|ask|help|inform|give|show|greet|serve|treat|keep|update|contact"
-               r"|advise|reassure|welcome|support)\s+(them)\b", re.I),
+    re.compile(
+        _OTHERS + r"\s+(?:when|if|who|whom|so\s+that|because|as|where|while|until|unless"
+        r"|what|how|whether|why)\s+(they|their|them)\b",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?:thank|tell|ask|help|inform|give|show|greet|serve|treat|keep|update|contact"
+        r"|advise|reassure|welcome|support)\s+(them)\b",
+        re.I,
+    ),
 ]
 _TO_FIRST = [
     (r"\bthe learner's\b", "my"),
@@ -189,15 +268,41 @@ _LABEL = re.compile(
     re.I | re.X,
 )
 # a reference such as "section 2.1 Describe" is not a criterion starting mid-line
-_NOT_BEFORE_CRITERION = {"section", "see", "criterion", "criteria", "page", "paragraph",
-                         "version", "unit", "table", "figure", "outcome"}
+_NOT_BEFORE_CRITERION = {
+    "section",
+    "see",
+    "criterion",
+    "criteria",
+    "page",
+    "paragraph",
+    "version",
+    "unit",
+    "table",
+    "figure",
+    "outcome",
+}
 _PDF_BULLET = "\uf0b7•▪●◦‣∙·"
-_TYPOGRAPHY = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
-    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " ", "\uf0b7": "•",
-})
+_TYPOGRAPHY = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\t": " ",
+        "\uf0b7": "•",
+    }
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -272,7 +377,7 @@ def _bare_outcomes_confirmed(lines: list[_Line]) -> set[int]:
     for i, line in enumerate(lines):
         if line.kind != "bare":
             continue
-        for later in lines[i + 1:]:
+        for later in lines[i + 1 :]:
             if later.kind == "criterion":
                 if int(later.a) == int(line.a):
                     confirmed.add(i)
@@ -469,8 +574,11 @@ def _match(unit: _UnitBuilder, qualification: Qualification | None) -> None:
     known = qualification.unit(unit.number) if unit.number else None
     if known is None and unit.number is None:
         by_accreditation = [u for u in qualification.units if u.accreditation == unit.accreditation]
-        by_title = [u for u in qualification.units
-                    if unit.title and _normal_title(u.title) == _normal_title(unit.title)]
+        by_title = [
+            u
+            for u in qualification.units
+            if unit.title and _normal_title(u.title) == _normal_title(unit.title)
+        ]
         if not unit.title:  # the title may sit among the lines before the outcomes
             titles = {_normal_title(line) for line in unit.unplaced}
             by_title = [u for u in qualification.units if _normal_title(u.title) in titles]
@@ -486,8 +594,11 @@ def _match(unit: _UnitBuilder, qualification: Qualification | None) -> None:
 def _draft(unit: _UnitBuilder) -> DraftUnit:
     """The finished draft of one unit, with statements, kinds and cut-off flags."""
     texts = [c[1] for o in unit.outcomes for c in o.criteria]
-    third_person = not unit.first_person and not any(_FIRST_PERSON.search(t) for t in texts) \
+    third_person = (
+        not unit.first_person
+        and not any(_FIRST_PERSON.search(t) for t in texts)
         and any(_THIRD_PERSON.search(t) for t in texts)
+    )
     outcomes: list[DraftOutcome] = []
     unplaced = list(unit.unplaced)
     for o in unit.outcomes:
@@ -499,13 +610,15 @@ def _draft(unit: _UnitBuilder) -> DraftUnit:
         for number, raw_text in o.criteria:
             text = _clean_text(raw_text)
             statement = first_person(to_first_person(text) if third_person else text)
-            criteria.append(DraftCriterion(
-                number=number,
-                text=text,
-                statement=statement,
-                kind=criterion_kind(text, title),
-                truncated=looks_cut_off(raw_text),
-            ))
+            criteria.append(
+                DraftCriterion(
+                    number=number,
+                    text=text,
+                    statement=statement,
+                    kind=criterion_kind(text, title),
+                    truncated=looks_cut_off(raw_text),
+                )
+            )
         outcomes.append(DraftOutcome(o.number, title, tuple(criteria)))
     return DraftUnit(
         number=unit.number,

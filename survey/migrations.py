@@ -16,3 +16,78 @@ def m001_settings(db: sqlite_utils.Database) -> None:
     db["settings"].insert(
         {"key": "installed_at", "value": datetime.now(UTC).isoformat(timespec="seconds")}
     )
+
+
+@migrations()
+def m002_learners(db: sqlite_utils.Database) -> None:
+    # learners and everything they answer; the personal link's token is stored only as a hash
+    _run(
+        db,
+        """
+        CREATE TABLE learners (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            candidate_number TEXT NOT NULL DEFAULT '',
+            job_role TEXT NOT NULL DEFAULT '',
+            job_role_other TEXT NOT NULL DEFAULT '',
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            resume_page TEXT NOT NULL DEFAULT '',
+            submitted_at TEXT,
+            plan_confirmed_at TEXT,
+            archived_at TEXT
+        );
+        CREATE TABLE ratings (
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            statement_id TEXT NOT NULL,
+            rating INTEGER NOT NULL CHECK (rating BETWEEN 0 AND 3),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (learner_id, statement_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE context_answers (
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            context_id TEXT NOT NULL,
+            answer TEXT NOT NULL CHECK (answer IN ('yes', 'sometimes', 'no')),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (learner_id, context_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE interests (
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            unit TEXT NOT NULL,
+            PRIMARY KEY (learner_id, unit)
+        ) WITHOUT ROWID;
+        CREATE TABLE self_checks (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            unit TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT
+        );
+        CREATE INDEX self_checks_by_learner ON self_checks (learner_id, unit, id);
+        CREATE TABLE check_ratings (
+            check_id INTEGER NOT NULL REFERENCES self_checks(id) ON DELETE CASCADE,
+            statement_id TEXT NOT NULL,
+            rating INTEGER NOT NULL CHECK (rating BETWEEN 0 AND 3),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (check_id, statement_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            learner_id INTEGER,
+            action TEXT NOT NULL,
+            subject TEXT NOT NULL DEFAULT '',
+            before TEXT,
+            after TEXT
+        );
+        CREATE INDEX audit_by_learner ON audit (learner_id, id);
+        """,
+    )
+
+
+def _run(db: sqlite_utils.Database, script: str) -> None:
+    # one statement at a time: executescript() would commit the migration's transaction early
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)

@@ -176,72 +176,115 @@ def _compile(q: Qualification, forced: Iterable[Unit], candidates: Iterable[Unit
 
 
 class _Search:
-    """Exact cost-to-go over (unit index, counters, units taken in the current group)."""
+    """Exact cost-to-go over (unit index, credits still needed, units taken in this group).
+
+    A state is one int: the credits still needed per counter and the units taken in the group
+    being decided, in mixed radix. Ints hash and compare fast, and this loop is the hot path.
+    """
 
     def __init__(self, c: _Compiled, costs: Mapping[str, int]) -> None:
         self.c = c
         self.costs = [costs[u.number] for u in c.candidates]
         self.n = len(c.candidates)
         groups = [u.group for u in c.candidates]
-        # is unit i the last of its group? then its group's minimum is checked after it
+        # credits still needed per counter; counters that move together over the candidates
+        # (total and optional credits, say) collapse into one holding the larger need
+        needs: dict[tuple[int, ...], int] = {}
+        for k, cap in enumerate(c.caps):
+            column = tuple(adds[k] for adds in c.adds)
+            needs[column] = max(needs.get(column, 0), cap - c.start[k])
+        kept = [(column, need) for column, need in needs.items() if need > 0]
+        self.radices = tuple(need + 1 for _, need in kept)
+        self.adds = [tuple(column[i] for column, _ in kept) for i in range(self.n)]
         self.last_of_group = [i == self.n - 1 or groups[i + 1] != groups[i] for i in range(self.n)]
         self.first_of_group = [i == 0 or groups[i - 1] != groups[i] for i in range(self.n)]
-        self.group_caps = [c.group_rules[g] for g in groups]
-        self.group_start = [
-            tuple(min(m, c.forced_in_group[g]) for m in c.group_rules[g]) for g in groups
-        ]
-        self.h: list[dict[tuple, float]] = []
+        # the units-per-group counters of each unit's group, as codes 0..size-1
+        self.group_tables = [self._group_table(c, g) for g in groups]
+        self.width = max((len(t[0]) for t in self.group_tables), default=1)
+        self.start = self._encode(tuple(need for _, need in kept)) * self.width
         self._solve()
 
-    def _step(self, i: int, state: tuple, take: bool) -> tuple | None:
-        """The state after deciding unit i, or None if the group minimum fails."""
-        credits, taken = state
-        if self.first_of_group[i]:
-            taken = self.group_start[i]
-        if take:
-            credits = tuple(
-                min(cap, v + a) for v, a, cap in zip(credits, self.c.adds[i], self.c.caps)
-            )
-            taken = tuple(min(m, t + 1) for t, m in zip(taken, self.group_caps[i]))
-        if self.last_of_group[i]:
-            if any(t < m for t, m in zip(taken, self.group_caps[i])):
-                return None
-            taken = ()
-        return (credits, taken)
+    @staticmethod
+    def _group_table(c: _Compiled, group: str) -> tuple[list[int], list[bool], int]:
+        """(code after one more unit, minimum met, starting code) for one group's counters."""
+        caps = c.group_rules[group]
+        sizes = [m + 1 for m in caps]
+        codes = list(itertools.product(*(range(s) for s in sizes)))
 
-    def _final_ok(self, state: tuple) -> bool:
-        return state[0] == self.c.caps
+        def encode(values: tuple[int, ...]) -> int:
+            code = 0
+            for v, size in zip(values, sizes):
+                code = code * size + v
+            return code
+
+        more = [encode(tuple(min(m, t + 1) for t, m in zip(v, caps))) for v in codes]
+        met = [all(t >= m for t, m in zip(v, caps)) for v in codes]
+        start = encode(tuple(min(m, c.forced_in_group[group]) for m in caps))
+        return more, met, start
+
+    def _encode(self, needs: tuple[int, ...]) -> int:
+        code = 0
+        for n, r in zip(needs, self.radices):
+            code = code * r + n
+        return code
+
+    def _decode(self, code: int) -> list[int]:
+        needs = []
+        for r in reversed(self.radices):
+            code, n = divmod(code, r)
+            needs.append(n)
+        needs.reverse()
+        return needs
 
     def _solve(self) -> None:
-        start = (self.c.start, ())
-        layers: list[set[tuple]] = [{start}]
+        # forward: the reachable states of each layer and both transitions, computed once;
+        # -1 marks a move that breaks a group's minimum
+        self.moves: list[dict[int, tuple[int, int]]] = []
+        width = self.width
+        after_memo: dict[tuple[tuple[int, ...], int], int] = {}
+        layer = {self.start}
         for i in range(self.n):
-            nxt: set[tuple] = set()
-            for s in layers[i]:
-                for take in (False, True):
-                    t = self._step(i, s, take)
-                    if t is not None:
-                        nxt.add(t)
-            layers.append(nxt)
-        h_next = {s: (0 if self._final_ok(s) else INFINITY) for s in layers[self.n]}
+            adds = self.adds[i]
+            more, met, group_start = self.group_tables[i]
+            first, last = self.first_of_group[i], self.last_of_group[i]
+            moves: dict[int, tuple[int, int]] = {}
+            for s in layer:
+                need, taken = divmod(s, width)
+                if first:
+                    taken = group_start
+                key = (adds, need)
+                after = after_memo.get(key)
+                if after is None:
+                    after = self._encode(
+                        tuple(n - a if n > a else 0 for n, a in zip(self._decode(need), adds))
+                    )
+                    after_memo[key] = after
+                taken_more = more[taken]
+                if last:
+                    moves[s] = (
+                        need * width if met[taken] else -1,
+                        after * width if met[taken_more] else -1,
+                    )
+                else:
+                    moves[s] = (need * width + taken, after * width + taken_more)
+            self.moves.append(moves)
+            layer = {t for pair in moves.values() for t in pair if t >= 0}
+        # backward: the exact cheapest way to finish from every reachable state; the finish is
+        # state 0, where nothing more is needed
+        h_next: dict[int, float] = {s: (0 if s == 0 else INFINITY) for s in layer}
+        h_next[-1] = INFINITY
         hs = [h_next]
         for i in range(self.n - 1, -1, -1):
             cost_i = self.costs[i]
-            h_here: dict[tuple, float] = {}
-            for s in layers[i]:
-                best = INFINITY
-                skip = self._step(i, s, False)
-                if skip is not None:
-                    best = h_next[skip]
-                take = self._step(i, s, True)
-                if take is not None:
-                    best = min(best, cost_i + h_next[take])
-                h_here[s] = best
+            h_here: dict[int, float] = {-1: INFINITY}
+            for s, (skip, take) in self.moves[i].items():
+                best = h_next[skip]
+                via = cost_i + h_next[take]
+                h_here[s] = via if via < best else best
             hs.append(h_here)
             h_next = h_here
         hs.reverse()
         self.h = hs
-        self.start = start
 
     @property
     def feasible(self) -> bool:
@@ -254,7 +297,7 @@ class _Search:
         tie = itertools.count()
         heap: list = [(self.h[0][self.start], next(tie), 0, 0, self.start, None)]
         while heap:
-            f, _, i, g, state, chosen = heapq.heappop(heap)
+            _, _, i, g, state, chosen = heapq.heappop(heap)
             if i == self.n:
                 picked = []
                 while chosen is not None:
@@ -262,16 +305,14 @@ class _Search:
                     chosen = chosen[1]
                 yield g, tuple(reversed(picked))
                 continue
-            for take in (True, False):
-                t = self._step(i, state, take)
-                if t is None:
-                    continue
+            skip, take = self.moves[i][state]
+            for t, taken in ((take, True), (skip, False)):
                 rest = self.h[i + 1][t]
                 if rest == INFINITY:
                     continue
-                g2 = g + (self.costs[i] if take else 0)
+                g2 = g + self.costs[i] if taken else g
                 heapq.heappush(
-                    heap, (g2 + rest, next(tie), i + 1, g2, t, (i, chosen) if take else chosen)
+                    heap, (g2 + rest, next(tie), i + 1, g2, t, (i, chosen) if taken else chosen)
                 )
 
     def irredundant(self, picked: tuple[int, ...]) -> bool:

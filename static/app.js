@@ -1,0 +1,117 @@
+/* Starting Point: the one small script. It only enhances: every page works without it.
+   - saves each answer the moment it is tapped, and says "Saved";
+   - keeps unsent answers on the phone and sends them again when the connection is back;
+   - a print button. */
+(function () {
+  "use strict";
+  var KEY = "starting-point-unsent";
+
+  function unsent() {
+    try { return JSON.parse(window.localStorage.getItem(KEY) || "[]"); } catch (e) { return []; }
+  }
+  function keep(list) {
+    try { window.localStorage.setItem(KEY, JSON.stringify(list)); } catch (e) { /* private mode */ }
+  }
+
+  var status = document.getElementById("save-status");
+  function show(text, kind) {
+    if (!status) { return; }
+    status.textContent = text;
+    status.className = "save-status" + (kind ? " " + kind : "");
+  }
+
+  function same(a, b) {
+    return a.url === b.url && a.name === b.name &&
+      (a.name !== "interests" || a.value.split(":")[0] === b.value.split(":")[0]);
+  }
+
+  var busy = false;
+  var timer = null;
+  function later() {
+    if (!timer) { timer = window.setTimeout(function () { timer = null; flush(); }, 4000); }
+  }
+
+  function flush() {
+    var list = unsent();
+    if (busy || !list.length) { return; }
+    busy = true;
+    show("Saving\u2026");
+    var item = list[0];
+    var body = new URLSearchParams();
+    body.set("csrf_token", item.csrf);
+    body.set("name", item.name);
+    body.set("value", item.value);
+    body.set("page", item.page || "");
+    window.fetch(item.url, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (json) {
+        busy = false;
+        var rest = unsent().filter(function (p) { return !(same(p, item) && p.at === item.at); });
+        if (response.ok) {
+          keep(rest);
+          if (rest.length) { flush(); } else { show("Saved", "ok"); }
+        } else if (response.status >= 400 && response.status < 500) {
+          keep(rest);  /* refused: sending it again would not help */
+          show(json.error || "That answer was not saved. Reload the page and try again.", "error");
+        } else {
+          show("Not saved yet. Trying again\u2026", "warn");
+          later();
+        }
+      });
+    }, function () {
+      busy = false;
+      show("No connection. Your answers are kept on this phone and will be saved when you are back online.", "warn");
+      later();
+    });
+  }
+
+  function remember(form, input) {
+    var item = {
+      url: form.getAttribute("data-autosave"),
+      csrf: form.querySelector("input[name=csrf_token]").value,
+      name: input.name,
+      value: input.type === "checkbox" ? input.value + ":" + (input.checked ? "1" : "0") : input.value,
+      page: form.getAttribute("data-page") || "",
+      at: Date.now()
+    };
+    var list = unsent().filter(function (p) { return !same(p, item); });
+    list.push(item);
+    keep(list);
+    flush();
+  }
+
+  /* answers kept from an earlier visit win over what the server showed, until they are sent */
+  function restore(form) {
+    unsent().forEach(function (p) {
+      if (p.url !== form.getAttribute("data-autosave")) { return; }
+      var value = p.name === "interests" ? p.value.split(":")[0] : p.value;
+      var inputs = form.querySelectorAll("[name='" + p.name.replace(/'/g, "") + "']");
+      Array.prototype.forEach.call(inputs, function (input) {
+        if (input.tagName === "SELECT" || input.type === "text") { input.value = value; return; }
+        if (input.value !== value) { return; }
+        if (input.type === "radio" || input.type === "checkbox") {
+          input.checked = p.name === "interests" ? p.value.split(":")[1] === "1" : true;
+        }
+      });
+    });
+  }
+
+  if (window.fetch && window.URLSearchParams) {
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-autosave]"), function (form) {
+      restore(form);
+      form.addEventListener("change", function (event) {
+        var input = event.target;
+        if (input.type === "radio" || input.type === "checkbox" || input.tagName === "SELECT" ||
+            input.type === "text") { remember(form, input); }
+      });
+    });
+    window.addEventListener("online", flush);
+    flush();
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
+    button.addEventListener("click", function (event) { event.preventDefault(); window.print(); });
+  });
+}());

@@ -1,0 +1,128 @@
+"""Flask-WTF forms. Rating pages are built per page, one radio group per statement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .content import ANSWERS, Context, Qualification, Statement, Unit
+
+OTHER_ROLE = "other"
+ANSWER_LABELS = {"yes": "Yes", "sometimes": "Sometimes", "no": "No"}
+
+
+def rating_field_name(statement_id: str) -> str:
+    """A form field name for a statement id ("F1:1.2" -> "r-F1-1.2")."""
+    return "r-" + statement_id.replace(":", "-")
+
+
+def context_field_name(context_id: str) -> str:
+    return "c-" + context_id
+
+
+def interest_field_name() -> str:
+    return "interests"
+
+
+class ActionForm(FlaskForm):
+    """A form with no fields: its CSRF token guards a one-click POST."""
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Your personal code",
+        validators=[DataRequired("Type the code from your card or message."), Length(max=80)],
+        description="It is on the card or message from your assessor, e.g. abcd-efgh-…",
+    )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ChoiceField(RadioField):
+    """A radio group that says plainly what is wrong with a tampered or stale value."""
+
+    def pre_validate(self, form: object) -> None:
+        allowed = {c.value for c in self.choices}
+        if self.data not in (None, "", "None") and self.data not in allowed:
+            raise ValidationError("Choose one of the answers shown.")
+
+
+def _rating_field(q: Qualification, statement: Statement) -> RadioField:
+    labels = q.scales.labels(statement.kind)
+    return ChoiceField(
+        statement.text,
+        choices=[SelectChoice(str(i), label) for i, label in enumerate(labels)],
+        validators=[Optional()],
+        description=" ".join(statement.help),
+    )
+
+
+def rating_form(
+    q: Qualification, statements: Iterable[Statement], data: dict | None = None
+) -> FlaskForm:
+    """A form with one four-point radio group per statement."""
+
+    class RatingForm(FlaskForm):
+        pass
+
+    statements = tuple(statements)
+    for s in statements:
+        setattr(RatingForm, rating_field_name(s.id), _rating_field(q, s))
+    form = RatingForm(data=data)
+    form.statements = statements  # type: ignore[attr-defined]
+    return form
+
+
+def job_form(q: Qualification, data: dict | None = None) -> FlaskForm:
+    """The job page: job role from the seed's lists, or other, and the job-context questions."""
+
+    class JobForm(FlaskForm):
+        job_role = SelectField(
+            "Which of these is closest to your job?",
+            choices=[SelectChoice("", "Choose your job…")]
+            + [SelectChoice(r.title, r.title, optgroup=f"Level {r.level} jobs") for r in q.roles]
+            + [SelectChoice(OTHER_ROLE, "Something else")],
+            validators=[Optional()],
+        )
+        job_role_other = StringField(
+            "If something else, what is your job called?",
+            validators=[Optional(), Length(max=100, message="Keep it under 100 characters.")],
+        )
+
+    for c in q.contexts:
+        setattr(JobForm, context_field_name(c.id), _context_field(c))
+    form = JobForm(data=data)
+    form.contexts = q.contexts  # type: ignore[attr-defined]
+    return form
+
+
+def _context_field(c: Context) -> RadioField:
+    return ChoiceField(
+        c.question,
+        choices=[SelectChoice(a, ANSWER_LABELS[a]) for a in ANSWERS],
+        validators=[Optional()],
+        description=c.help,
+    )
+
+
+def interests_form(units: Iterable[Unit], data: dict | None = None) -> FlaskForm:
+    units = tuple(units)
+
+    class InterestsForm(FlaskForm):
+        interests = MultiCheckboxField(
+            "Units that interest you",
+            choices=[SelectChoice(u.number, f"{u.number} {u.title}") for u in units],
+            validators=[Optional()],
+        )
+
+    form = InterestsForm(data=data)
+    form.units = units  # type: ignore[attr-defined]
+    return form

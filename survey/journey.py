@@ -1,0 +1,93 @@
+"""The initial assessment as a list of pages, worked out from the learner's job answers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .content import Qualification, Statement, Unit
+from .scoring import evidence_opportunity
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    kind: str  # job, outcome, group, interests, review
+    title: str
+    intro: str = ""
+    statements: tuple[Statement, ...] = ()
+    unit: str = ""
+    group: str = ""
+
+
+def open_units(q: Qualification, contexts: Mapping[str, str]) -> tuple[Unit, ...]:
+    """Optional units the job can evidence (or may: unanswered questions do not close units)."""
+    opportunity = evidence_opportunity(q, contexts)
+    return tuple(u for u in q.optional_units if opportunity[u.number] != "no")
+
+
+def pages(q: Qualification, contexts: Mapping[str, str]) -> tuple[Page, ...]:
+    """Every page this learner will see, in order: only these count in the progress bar."""
+    result = [
+        Page(
+            "job",
+            "job",
+            "About your job",
+            "Tell us about your job, so we can suggest units you can show at work.",
+        ),
+    ]
+    for unit in q.mandatory_units:
+        if unit.awaiting_criteria:
+            result.append(
+                Page(
+                    unit.number,
+                    "outcome",
+                    f"{unit.number} {unit.title}",
+                    statements=unit.statements(),
+                    unit=unit.number,
+                )
+            )
+            continue
+        for outcome in unit.outcomes:
+            result.append(
+                Page(
+                    f"{unit.number}-{outcome.number}",
+                    "outcome",
+                    f"{unit.number} {unit.title}",
+                    f"Learning outcome {outcome.number}: {outcome.title}",
+                    tuple(
+                        s
+                        for s in unit.statements()
+                        if s.id.startswith(f"{unit.number}:{outcome.number}.")
+                    ),
+                    unit=unit.number,
+                )
+            )
+    available = open_units(q, contexts)
+    for group in q.optional_groups:
+        units = [u for u in available if u.group == group.id]
+        if units:
+            result.append(
+                Page(
+                    f"group-{group.id}",
+                    "group",
+                    f"Group {group.id}: {group.title}",
+                    "Optional units that fit your job. How sure are you about each one?",
+                    tuple(u.summary_statement for u in units),
+                    group=group.id,
+                )
+            )
+    result.append(
+        Page(
+            "interests",
+            "interests",
+            "Which units interest you?",
+            "Pick any that you would like to do. Your assessor will help you choose.",
+        )
+    )
+    result.append(Page("review", "review", "Check your answers"))
+    return tuple(result)
+
+
+def page_index(all_pages: tuple[Page, ...], key: str) -> int | None:
+    return next((i for i, p in enumerate(all_pages) if p.key == key), None)

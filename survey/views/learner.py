@@ -1,0 +1,527 @@
+"""The learner's pages: personal link, initial assessment, starting point, unit self-check."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.exceptions import NotFound
+
+from .. import store
+from ..content import ANSWERS, Qualification, Unit
+from ..db import get_db
+from ..forms import (
+    OTHER_ROLE,
+    ActionForm,
+    CodeForm,
+    context_field_name,
+    interests_form,
+    job_form,
+    rating_field_name,
+    rating_form,
+)
+from ..journey import Page, open_units, page_index, pages
+from ..starting_point import check_progress, starting_point
+
+bp = Blueprint("learner", __name__)
+
+LOCKED = (
+    "Your assessor has confirmed your plan, so these answers can no longer be changed. "
+    "Talk to your assessor if something needs to change."
+)
+SUBMITTED = (
+    "You have already sent your answers. To change them, choose \u201cChange my answers\u201d "
+    "on your starting point page."
+)
+
+
+def _q() -> Qualification:
+    return current_app.extensions["qualification"]
+
+
+def _actor(learner: store.Row) -> str:
+    return f"learner:{learner['id']}"
+
+
+# ---- who is this? -----------------------------------------------------------------------
+
+
+def current_learner() -> store.Row | None:
+    """The learner this device remembers, if their link is still the current one."""
+    if "learner" in g:
+        return g.learner
+    found = None
+    learner_id, key = session.get("learner_id"), session.get("learner_key")
+    if isinstance(learner_id, int) and isinstance(key, str):
+        row = store.learner(get_db(), learner_id)
+        if row and not row["archived_at"] and store.device_key_matches(row, key):
+            found = row
+        else:
+            session.pop("learner_id", None)
+            session.pop("learner_key", None)
+    g.learner = found
+    return found
+
+
+def _remember(row: store.Row) -> None:
+    session.clear()
+    session.permanent = True  # a long-lived cookie: the phone keeps knowing the learner
+    session["learner_id"] = row["id"]
+    session["learner_key"] = store.device_key(row)
+    g.learner = row
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only our own learner pages may be a place to continue to after entering a code."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith(("/check/", "/assessment", "/result")):
+        return None
+    return target
+
+
+def _need_learner() -> store.Row:
+    row = current_learner()
+    if row is None:
+        abort(redirect(url_for(".code", next=request.full_path.rstrip("?"))))
+    return row
+
+
+@bp.get("/l/<token>")
+def enter(token: str):  # type: ignore[no-untyped-def]
+    row = store.learner_by_token(get_db(), token)
+    if row is None or row["archived_at"]:
+        error = NotFound(
+            "This link does not work. It may have been replaced by a newer one: "
+            "ask your assessor for your current link or code."
+        )
+        raise error
+    _remember(row)
+    return redirect(url_for(".assessment"))
+
+
+@bp.route("/code", methods=["GET", "POST"])
+def code():  # type: ignore[no-untyped-def]
+    target = _safe_next(request.values.get("next"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        row = store.learner_by_token(get_db(), form.code.data or "")
+        if row is not None and not row["archived_at"]:
+            _remember(row)
+            return redirect(target or url_for(".assessment"))
+        form.code.errors.append("That code was not recognised. Check it and try again.")
+    status = 400 if request.method == "POST" else 200
+    return render_template("learner/code.html", form=form, next=target), status
+
+
+@bp.route("/forget", methods=["GET", "POST"])
+def forget():  # type: ignore[no-untyped-def]
+    form = ActionForm()
+    if form.validate_on_submit():
+        session.clear()
+        flash("This device has forgotten you. Use your link or code to come back.")
+        return redirect(url_for(".code"))
+    return render_template("learner/forget.html", form=form, learner=current_learner())
+
+
+# ---- the initial assessment -------------------------------------------------------------
+
+
+def _state(row: store.Row) -> dict[str, Any]:
+    db = get_db()
+    contexts = store.context_answers(db, row["id"])
+    return {
+        "contexts": contexts,
+        "ratings": store.ratings(db, row["id"]),
+        "interests": store.interests(db, row["id"]),
+        "pages": pages(_q(), contexts),
+    }
+
+
+def _locked_message(row: store.Row) -> str | None:
+    if row["plan_confirmed_at"]:
+        return LOCKED
+    if row["submitted_at"]:
+        return SUBMITTED
+    return None
+
+
+@bp.get("/assessment")
+def assessment():  # type: ignore[no-untyped-def]
+    row = _need_learner()
+    if row["submitted_at"]:
+        return redirect(url_for(".result"))
+    all_pages = _state(row)["pages"]
+    key = row["resume_page"] if page_index(all_pages, row["resume_page"]) is not None else "job"
+    return redirect(url_for(".page", key=key))
+
+
+def _form_for(page: Page, state: dict[str, Any], row: store.Row, formdata: bool) -> Any:
+    q = _q()
+    if page.kind == "job":
+        data = {context_field_name(k): v for k, v in state["contexts"].items()}
+        role = row["job_role"]
+        data["job_role"] = OTHER_ROLE if row["job_role_other"] else role
+        data["job_role_other"] = row["job_role_other"]
+        return job_form(q, data=data)
+    if page.kind == "interests":
+        units = open_units(q, state["contexts"])
+        chosen = [u.number for u in units if u.number in state["interests"]]
+        return interests_form(units, data={"interests": chosen})
+    data = {
+        rating_field_name(s.id): str(state["ratings"][s.id])
+        for s in page.statements
+        if s.id in state["ratings"]
+    }
+    return rating_form(q, page.statements, data=data)
+
+
+def _valid(form: Any, name: str) -> bool:
+    field = form[name]
+    return not field.errors and field.data not in (None, "", "None")
+
+
+def _save_page(page: Page, form: Any, state: dict[str, Any], row: store.Row) -> None:
+    """Save every answer on the page that is valid, even when another one is not."""
+    db, actor = get_db(), _actor(row)
+    if page.kind == "job":
+        if form.job_role.errors or form.job_role_other.errors:
+            role, other = row["job_role"], row["job_role_other"]
+        else:
+            role = form.job_role.data or ""
+            other = (form.job_role_other.data or "").strip()
+            if role != OTHER_ROLE:
+                other = ""
+        store.set_job_role(db, row["id"], role, other, actor)
+        answers = {
+            c.id: form[context_field_name(c.id)].data
+            for c in _q().contexts
+            if _valid(form, context_field_name(c.id))
+        }
+        store.save_contexts(db, row["id"], answers, actor)
+    elif page.kind == "interests":
+        if not form.interests.errors:
+            among = [u.number for u in form.units]
+            store.set_interests(db, row["id"], form.interests.data or [], among, actor)
+    else:
+        values = {
+            s.id: int(form[rating_field_name(s.id)].data)
+            for s in page.statements
+            if _valid(form, rating_field_name(s.id))
+        }
+        store.save_ratings(db, row["id"], values, actor)
+
+
+@bp.route("/assessment/<key>", methods=["GET", "POST"])
+def page(key: str):  # type: ignore[no-untyped-def]
+    row = _need_learner()
+    state = _state(row)
+    all_pages = state["pages"]
+    index = page_index(all_pages, key)
+    if index is None:
+        raise NotFound("This page is not part of your assessment.")
+    current = all_pages[index]
+    if current.kind == "review":
+        return _review(row, state, index)
+    form = _form_for(current, state, row, request.method == "POST")
+    status = 200
+    if request.method == "POST":
+        locked = _locked_message(row)
+        if locked:
+            flash(locked)
+            return redirect(url_for(".result"), 303)
+        valid = form.validate_on_submit()
+        if "csrf_token" not in form.errors:
+            _save_page(current, form, state, row)
+        if valid:
+            # the job page can add or remove later pages: recount before moving on
+            after = pages(_q(), store.context_answers(get_db(), row["id"]))
+            here = page_index(after, key) or 0
+            step = -1 if request.form.get("go") == "back" else 1
+            target = after[max(0, min(len(after) - 1, here + step))]
+            store.set_resume_page(get_db(), row["id"], target.key)
+            return redirect(url_for(".page", key=target.key), 303)
+        status = 400
+    return (
+        render_template(
+            "learner/page.html",
+            page=current,
+            form=form,
+            number=index + 1,
+            total=len(all_pages),
+            previous=all_pages[index - 1] if index else None,
+            learner=row,
+            locked=_locked_message(row),
+            q=_q(),
+        ),
+        status,
+    )
+
+
+def _review(row: store.Row, state: dict[str, Any], index: int):  # type: ignore[no-untyped-def]
+    all_pages = state["pages"]
+    summary = []
+    for p in all_pages:
+        if p.kind in ("outcome", "group"):
+            missing = [s for s in p.statements if s.id not in state["ratings"]]
+            summary.append((p, len(p.statements) - len(missing), missing))
+    return render_template(
+        "learner/review.html",
+        page=all_pages[index],
+        summary=summary,
+        job_answered=bool(state["contexts"]),
+        number=index + 1,
+        total=len(all_pages),
+        previous=all_pages[index - 1],
+        form=ActionForm(),
+        learner=row,
+        locked=_locked_message(row),
+        interests=sorted(state["interests"]),
+    )
+
+
+@bp.post("/assessment/submit")
+def submit():  # type: ignore[no-untyped-def]
+    row = _need_learner()
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if row["plan_confirmed_at"]:
+        flash(LOCKED)
+    elif not row["submitted_at"]:
+        store.submit(get_db(), row["id"], _actor(row))
+    return redirect(url_for(".result"), 303)
+
+
+@bp.post("/assessment/reopen")
+def reopen():  # type: ignore[no-untyped-def]
+    row = _need_learner()
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if store.reopen(get_db(), row["id"], _actor(row)):
+        return redirect(url_for(".page", key="review"), 303)
+    flash(LOCKED if row["plan_confirmed_at"] else "Your answers are open to change already.")
+    return redirect(url_for(".result"), 303)
+
+
+# ---- saving one answer in the background --------------------------------------------------
+
+
+def _parse_one(q: Qualification, name: str, value: str) -> tuple[str, str, Any]:
+    """Turn one posted field into (kind, id, value); ValueError with a message if wrong."""
+    if name.startswith("r-"):
+        statement_id = name[2:].replace("-", ":", 1)
+        if q.statement(statement_id) is None:
+            raise ValueError("That statement is not part of this assessment.")
+        if value not in ("0", "1", "2", "3"):
+            raise ValueError("A rating must be one of the four choices.")
+        return "rating", statement_id, int(value)
+    if name.startswith("c-"):
+        context_id = name[2:]
+        if q.context(context_id) is None:
+            raise ValueError("That question is not part of this assessment.")
+        if value not in ANSWERS:
+            raise ValueError("Choose yes, sometimes or no.")
+        return "context", context_id, value
+    if name == "job_role":
+        if value not in ("", OTHER_ROLE) and q.role(value) is None:
+            raise ValueError("Choose a job from the list, or Something else.")
+        return "job_role", "", value
+    if name == "job_role_other":
+        if len(value) > 100:
+            raise ValueError("Keep your job title under 100 characters.")
+        return "job_role_other", "", value.strip()
+    if name == "interests":
+        unit_value, _, wanted = value.partition(":")
+        if q.unit(unit_value) is None or wanted not in ("1", "0"):
+            raise ValueError("That unit is not part of this qualification.")
+        return "interest", unit_value, wanted == "1"
+    raise ValueError("That answer could not be saved: unknown field.")
+
+
+def _json_error(message: str, status: int):  # type: ignore[no-untyped-def]
+    return jsonify({"ok": False, "error": message}), status
+
+
+@bp.post("/assessment/save")
+def save_one():  # type: ignore[no-untyped-def]
+    """Save one tap; the script calls this in the background. Saving twice is harmless."""
+    row = current_learner()
+    if row is None:
+        return _json_error("This device no longer knows you: open your link again.", 401)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _json_error("This page is out of date: reload it and try again.", 400)
+    locked = _locked_message(row)
+    if locked:
+        return _json_error(locked, 409)
+    try:
+        kind, item, value = _parse_one(
+            _q(), request.form.get("name", ""), request.form.get("value", "")
+        )
+    except ValueError as e:
+        return _json_error(str(e), 400)
+    db, actor = get_db(), _actor(row)
+    if kind == "rating":
+        store.save_ratings(db, row["id"], {item: value}, actor)
+    elif kind == "context":
+        store.save_contexts(db, row["id"], {item: value}, actor)
+    elif kind == "job_role":
+        other = row["job_role_other"] if value == OTHER_ROLE else ""
+        store.set_job_role(db, row["id"], value, other, actor)
+    elif kind == "job_role_other":
+        role = OTHER_ROLE if value else row["job_role"]
+        store.set_job_role(db, row["id"], role, value, actor)
+    else:
+        store.set_interest(db, row["id"], item, value, actor)
+    resume = request.form.get("page", "")
+    if resume and page_index(pages(_q(), store.context_answers(db, row["id"])), resume) is not None:
+        store.set_resume_page(db, row["id"], resume)
+    return jsonify({"ok": True})
+
+
+# ---- the starting point -----------------------------------------------------------------
+
+
+@bp.get("/result")
+def result():  # type: ignore[no-untyped-def]
+    row = _need_learner()
+    if not row["submitted_at"]:
+        flash("Finish your answers and send them to see your starting point.")
+        return redirect(url_for(".assessment"))
+    state = _state(row)
+    role = row["job_role_other"] or row["job_role"]
+    report = starting_point(_q(), role, state["ratings"], state["contexts"], state["interests"])
+    return render_template(
+        "learner/result.html", report=report, learner=row, form=ActionForm(), q=_q()
+    )
+
+
+# ---- unit self-check ------------------------------------------------------------------------
+
+
+def _unit_or_404(number: str) -> Unit:
+    unit = _q().unit(number.upper())
+    if unit is None:
+        error = NotFound("There is no unit with that number. These are the units you can check:")
+        error.extra = {"units": _q().units, "check": True}  # type: ignore[attr-defined]
+        raise error
+    return unit
+
+
+@bp.route("/check/<number>", methods=["GET", "POST"])
+def unit_check(number: str):  # type: ignore[no-untyped-def]
+    unit = _unit_or_404(number)
+    if unit.number != number:
+        return redirect(url_for(".unit_check", number=unit.number))
+    row = _need_learner()
+    open_one = store.unfinished_check(get_db(), row["id"], unit.number)
+    saved = store.check_ratings(get_db(), open_one["id"]) if open_one else {}
+    data = {rating_field_name(k): str(v) for k, v in saved.items()}
+    form = rating_form(_q(), unit.statements(), data=data)
+    status, message = 200, ""
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        values = {
+            s.id: int(form[rating_field_name(s.id)].data)
+            for s in unit.statements()
+            if _valid(form, rating_field_name(s.id))
+        }
+        if "csrf_token" not in form.errors and values:
+            check_row = open_one or store.open_check(get_db(), row["id"], unit.number)
+            store.save_check_ratings(get_db(), check_row, values, _actor(row))
+        if valid and values:
+            store.finish_check(get_db(), check_row, _actor(row))
+            return redirect(
+                url_for(".check_result", number=unit.number, check_id=check_row["id"]), 303
+            )
+        if valid:
+            message = "Answer at least one statement to see your progress."
+        status = 400
+    history = store.finished_checks(get_db(), row["id"], unit.number)
+    return (
+        render_template(
+            "learner/check.html",
+            unit=unit,
+            form=form,
+            learner=row,
+            history=history,
+            group=_q().group(unit.group),
+            q=_q(),
+            message=message,
+        ),
+        status,
+    )
+
+
+@bp.post("/check/<number>/save")
+def check_save_one(number: str):  # type: ignore[no-untyped-def]
+    unit = _q().unit(number)
+    row = current_learner()
+    if unit is None:
+        return _json_error("There is no unit with that number.", 404)
+    if row is None:
+        return _json_error("This device no longer knows you: open your link again.", 401)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        return _json_error("This page is out of date: reload it and try again.", 400)
+    try:
+        kind, item, value = _parse_one(
+            _q(), request.form.get("name", ""), request.form.get("value", "")
+        )
+    except ValueError as e:
+        return _json_error(str(e), 400)
+    if kind != "rating" or not any(s.id == item for s in unit.statements()):
+        return _json_error("That statement is not part of this unit.", 400)
+    check_row = store.open_check(get_db(), row["id"], unit.number)
+    store.save_check_ratings(get_db(), check_row, {item: value}, _actor(row))
+    return jsonify({"ok": True})
+
+
+@bp.get("/check/<number>/results/<int:check_id>")
+def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
+    unit = _unit_or_404(number)
+    row = _need_learner()
+    db = get_db()
+    check_row = store.check(db, check_id)
+    # another learner's check, or another unit's, is simply not there
+    if (
+        check_row is None
+        or check_row["learner_id"] != row["id"]
+        or check_row["unit"] != unit.number
+        or not check_row["finished_at"]
+    ):
+        raise NotFound("There is no such check of yours.")
+    earlier = [c for c in store.finished_checks(db, row["id"], unit.number) if c["id"] < check_id]
+    previous = store.check_ratings(db, earlier[-1]["id"]) if earlier else None
+    progress = check_progress(
+        _q(),
+        unit,
+        store.check_ratings(db, check_id),
+        previous,
+        store.ratings(db, row["id"]),
+        earlier[-1]["finished_at"] if earlier else None,
+    )
+    return render_template(
+        "learner/check_result.html",
+        unit=unit,
+        check=check_row,
+        progress=progress,
+        learner=row,
+        q=_q(),
+    )

@@ -1,0 +1,531 @@
+"""The learner's journey over HTTP: entry, saving, tampering, starting point, self-check, QR."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from survey import store
+from survey.db import connect
+
+
+@pytest.fixture
+def db(app):
+    db = connect(app.config["DATABASE"])
+    yield db
+    db.conn.close()
+
+
+@pytest.fixture
+def learner(db):
+    return store.create_learner(db, "Sam Learner")
+
+
+def csrf(response) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                     response.get_data(as_text=True)).group(1)
+
+
+def enter(client, token):
+    return client.get(f"/l/{token}")
+
+
+def post_page(client, key, data):
+    token = csrf(client.get(f"/assessment/{key}"))
+    return client.post(f"/assessment/{key}", data={"csrf_token": token, **data})
+
+
+def save_one(client, name, value, page="F1-1"):
+    token = csrf(client.get(f"/assessment/{page}"))
+    return client.post("/assessment/save",
+                       data={"csrf_token": token, "name": name, "value": value, "page": page})
+
+
+# ---- entry --------------------------------------------------------------------------------
+
+
+def test_personal_link_remembers_the_learner_and_starts_the_assessment(client, learner):
+    _, token = learner
+    response = enter(client, token)
+    assert response.status_code == 302 and response.location == "/assessment"
+    assert client.get("/assessment").location == "/assessment/job"
+    page = client.get("/assessment/job")
+    assert page.status_code == 200
+    assert "About your job" in page.get_data(as_text=True)
+
+
+def test_session_cookie_is_long_lived_httponly_and_lax(client, learner):
+    response = enter(client, learner[1])
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
+
+
+def test_only_the_token_hash_is_stored(db, learner):
+    learner_id, token = learner
+    row = store.learner(db, learner_id)
+    assert row["token_hash"] == store.hash_token(token) and token not in str(row)
+    assert len(token) == 26  # 130 random bits
+
+
+def test_a_wrong_link_is_a_clear_404(client):
+    response = client.get("/l/not-a-real-token")
+    assert response.status_code == 404
+    assert "This link does not work" in response.get_data(as_text=True)
+
+
+def test_without_a_link_the_learner_is_asked_for_their_code(client):
+    response = client.get("/assessment/job")
+    assert response.status_code == 302
+    assert response.location == "/code?next=/assessment/job"
+
+
+def test_reissued_link_stops_the_old_link_and_signs_out_devices(client, db, learner):
+    learner_id, token = learner
+    enter(client, token)
+    assert client.get("/assessment/job").status_code == 200
+    new = store.reissue_token(db, learner_id, "test")
+    assert client.get("/assessment/job").status_code == 302  # this device forgot them
+    assert client.get(f"/l/{token}").status_code == 404
+    assert enter(client, new).status_code == 302
+    assert client.get("/assessment/job").status_code == 200
+
+
+def test_code_page_accepts_the_code_as_typed_and_continues(client, learner):
+    _, token = learner
+    page = client.get("/code?next=/check/B1")
+    typed = " " + store.pretty_token(token).upper() + " "
+    response = client.post("/code?next=/check/B1", data={"csrf_token": csrf(page), "code": typed})
+    assert response.status_code == 302 and response.location == "/check/B1"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/units/F1"])
+def test_code_page_never_redirects_elsewhere(client, learner, target):
+    page = client.get("/code")
+    response = client.post(f"/code?next={target}", data={"csrf_token": csrf(page),
+                                                         "code": learner[1]})
+    assert response.location == "/assessment"
+
+
+def test_wrong_code_is_refused_with_a_message(client):
+    page = client.get("/code")
+    response = client.post("/code", data={"csrf_token": csrf(page), "code": "abcd-efgh"})
+    assert response.status_code == 400
+    assert "That code was not recognised" in response.get_data(as_text=True)
+
+
+def test_forget_this_device(client, learner):
+    enter(client, learner[1])
+    page = client.get("/forget")
+    assert "Sam Learner" in page.get_data(as_text=True)
+    client.post("/forget", data={"csrf_token": csrf(page)})
+    assert client.get("/assessment/job").status_code == 302
+
+
+# ---- the pages ----------------------------------------------------------------------------
+
+
+def progress(response) -> str:
+    return re.search(r"Page \d+ of \d+", response.get_data(as_text=True)).group(0)
+
+
+def test_progress_counts_only_the_pages_this_learner_sees(client, learner, q):
+    enter(client, learner[1])
+    # before the job page: 1 job + 5 outcome pages + 4 groups + interests + review
+    assert progress(client.get("/assessment/job")) == "Page 1 of 12"
+    closed = {c.id: "no" for c in q.contexts}
+    post_page(client, "job", {f"c-{k}": v for k, v in closed.items()})
+    # every context "no": groups still have units any job can evidence, so still 4 group pages
+    assert progress(client.get("/assessment/F1-1")) == "Page 2 of 12"
+    group_b = client.get("/assessment/group-B").get_data(as_text=True)
+    assert "I can deal with customers face to face" not in group_b
+    assert "I can maintain a positive and customer-friendly attitude" in group_b
+
+
+def test_a_page_post_saves_and_moves_on(client, db, learner):
+    learner_id, token = learner
+    enter(client, token)
+    response = post_page(client, "F1-1", {"r-F1-1.1": "3", "r-F1-1.2": "1"})
+    assert response.status_code == 303 and response.location == "/assessment/F1-2"
+    assert store.ratings(db, learner_id) == {"F1:1.1": 3, "F1:1.2": 1}
+    assert store.learner(db, learner_id)["resume_page"] == "F1-2"
+    # reopening the link continues where they stopped
+    assert client.get("/assessment").location == "/assessment/F1-2"
+
+
+def test_back_button_saves_and_goes_back(client, db, learner):
+    enter(client, learner[1])
+    response = post_page(client, "F1-2", {"r-F1-2.2": "2", "go": "back"})
+    assert response.location == "/assessment/F1-1"
+    assert store.ratings(db, learner[0]) == {"F1:2.2": 2}
+
+
+def test_saved_answers_are_shown_again(client, learner):
+    enter(client, learner[1])
+    post_page(client, "F1-1", {"r-F1-1.1": "2"})
+    body = client.get("/assessment/F1-1").get_data(as_text=True)
+    assert re.search(r'<input checked id="r-F1-1.1-2"', body)
+
+
+def test_knowledge_statements_use_the_knowledge_scale(client, learner):
+    enter(client, learner[1])
+    body = client.get("/assessment/F1-3").get_data(as_text=True)
+    assert "Could explain with examples" in body and "Could show evidence now" not in body
+    body = client.get("/assessment/F1-1").get_data(as_text=True)
+    assert "Could show evidence now" in body
+
+
+def test_help_text_and_fieldsets(client, learner):
+    enter(client, learner[1])
+    body = client.get("/assessment/F1-3").get_data(as_text=True)
+    assert body.count("<fieldset") == 15 and body.count("<legend>") == 15
+    assert "Internal customers work for your organisation" in body
+
+
+def test_job_page_saves_role_and_contexts(client, db, learner):
+    learner_id, token = learner
+    enter(client, token)
+    post_page(client, "job", {"job_role": "other", "job_role_other": "Receptionist",
+                              "c-incoming-calls": "yes", "c-writing": "sometimes"})
+    row = store.learner(db, learner_id)
+    assert (row["job_role"], row["job_role_other"]) == ("other", "Receptionist")
+    assert store.context_answers(db, learner_id) == {"incoming-calls": "yes",
+                                                      "writing": "sometimes"}
+
+
+def test_interests_page_keeps_exactly_the_ticked_units(client, db, learner):
+    enter(client, learner[1])
+    post_page(client, "interests", {"interests": ["A11", "C3"]})
+    assert store.interests(db, learner[0]) == {"A11", "C3"}
+    post_page(client, "interests", {"interests": ["C3"]})
+    assert store.interests(db, learner[0]) == {"C3"}
+
+
+# ---- saving one answer in the background ---------------------------------------------------
+
+
+def test_background_save_is_idempotent(client, db, learner):
+    enter(client, learner[1])
+    for _ in range(3):
+        response = save_one(client, "r-F1-1.1", "2")
+        assert response.status_code == 200 and response.json == {"ok": True}
+    assert store.ratings(db, learner[0]) == {"F1:1.1": 2}
+    ratings = [e for e in store.audit_entries(db, learner[0]) if e["action"] == "rating"]
+    assert len(ratings) == 1
+    assert store.learner(db, learner[0])["resume_page"] == "F1-1"
+
+
+def test_background_save_of_contexts_role_and_interests(client, db, learner):
+    enter(client, learner[1])
+    assert save_one(client, "c-problems", "sometimes", page="job").status_code == 200
+    assert save_one(client, "job_role", "Courier", page="job").status_code == 200
+    assert save_one(client, "interests", "A5:1", page="interests").status_code == 200
+    assert store.context_answers(db, learner[0]) == {"problems": "sometimes"}
+    assert store.learner(db, learner[0])["job_role"] == "Courier"
+    assert store.interests(db, learner[0]) == {"A5"}
+    save_one(client, "interests", "A5:0", page="interests")
+    assert store.interests(db, learner[0]) == set()
+
+
+@pytest.mark.parametrize(
+    "name, value, message",
+    [
+        ("r-F1-1.1", "7", "A rating must be one of the four choices."),
+        ("r-F1-1.1", "-1", "A rating must be one of the four choices."),
+        ("r-F9-9.9", "1", "That statement is not part of this assessment."),
+        ("c-telepathy", "yes", "That question is not part of this assessment."),
+        ("c-writing", "often", "Choose yes, sometimes or no."),
+        ("job_role", "Astronaut", "Choose a job from the list, or Something else."),
+        ("interests", "ZZ1:1", "That unit is not part of this qualification."),
+        ("learner_id", "2", "That answer could not be saved: unknown field."),
+    ],
+)
+def test_tampered_values_are_refused_and_change_nothing(client, db, learner, name, value,
+                                                        message):
+    enter(client, learner[1])
+    save_one(client, "r-F1-1.1", "2")
+    before = (store.ratings(db, learner[0]), store.context_answers(db, learner[0]))
+    response = save_one(client, name, value)
+    assert response.status_code == 400
+    assert response.json == {"ok": False, "error": message}
+    assert (store.ratings(db, learner[0]), store.context_answers(db, learner[0])) == before
+
+
+def test_tampered_page_post_keeps_the_good_answers_and_names_the_bad_one(client, db, learner):
+    enter(client, learner[1])
+    response = post_page(client, "F1-1", {"r-F1-1.1": "3", "r-F1-1.2": "7"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Choose one of the answers shown." in body
+    assert store.ratings(db, learner[0]) == {"F1:1.1": 3}
+
+
+def test_missing_csrf_token_is_refused_and_changes_nothing(client, db, learner):
+    enter(client, learner[1])
+    response = client.post("/assessment/F1-1", data={"r-F1-1.1": "3"})
+    assert response.status_code == 400
+    assert "nothing was saved" in response.get_data(as_text=True)
+    response = client.post("/assessment/save", data={"name": "r-F1-1.1", "value": "3"},
+                           headers={"Accept": "application/json"})
+    assert response.status_code == 400 and response.json["ok"] is False
+    assert "reload the page" in response.json["error"]
+    assert store.ratings(db, learner[0]) == {}
+
+
+def test_a_huge_body_is_refused(client, db, learner):
+    enter(client, learner[1])
+    response = client.post("/assessment/save", data={"name": "r-F1-1.1", "value": "x" * 400_000})
+    assert response.status_code == 413
+    assert store.ratings(db, learner[0]) == {}
+
+
+def test_another_learners_answers_are_never_touched(client, db, learner):
+    other_id, _ = store.create_learner(db, "Other Person")
+    store.save_ratings(db, other_id, {"F1:1.1": 0}, "test")
+    enter(client, learner[1])
+    save_one(client, "r-F1-1.1", "3")
+    assert store.ratings(db, other_id) == {"F1:1.1": 0}
+    assert store.ratings(db, learner[0]) == {"F1:1.1": 3}
+
+
+def test_unknown_page_is_a_404(client, learner):
+    enter(client, learner[1])
+    response = client.get("/assessment/F9-9")
+    assert response.status_code == 404
+    assert "This page is not part of your assessment." in response.get_data(as_text=True)
+
+
+# ---- submit, result, locking ----------------------------------------------------------------
+
+
+def submit(client):
+    page = client.get("/assessment/review")
+    return client.post("/assessment/submit", data={"csrf_token": csrf(page)})
+
+
+def answer_everything(client, q, rating="2"):
+    post_page(client, "job", {"job_role": "Call Centre Operators", "c-incoming-calls": "yes",
+                              "c-face-to-face": "no"})
+    for unit in q.mandatory_units:
+        for o in unit.outcomes:
+            post_page(client, f"{unit.number}-{o.number}",
+                      {f"r-{s.id.replace(':', '-')}": rating for s in unit.statements()
+                       if s.id.startswith(f"{unit.number}:{o.number}.")})
+
+
+def test_review_lists_unanswered_statements(client, learner):
+    enter(client, learner[1])
+    post_page(client, "F1-1", {"r-F1-1.1": "3"})
+    body = client.get("/assessment/review").get_data(as_text=True)
+    assert "1 of 3 answered" in body
+    assert "still have no answer" in body
+
+
+def test_submit_shows_the_starting_point(client, db, learner, q):
+    enter(client, learner[1])
+    answer_everything(client, q)
+    post_page(client, "F1-1", {"r-F1-1.1": "0", "r-F1-1.2": "1"})
+    post_page(client, "F1-3", {f"r-F1-3.{i}": "0" for i in range(1, 16)})
+    post_page(client, "interests", {"interests": ["A11"]})
+    response = submit(client)
+    assert response.status_code == 303 and response.location == "/result"
+    assert store.learner(db, learner[0])["submitted_at"]
+    body = client.get("/result").get_data(as_text=True)
+    assert "Your starting point" in body
+    assert body.index("Your strengths") < body.index("What you will work on")
+    assert "Recognise typical customers" in body or "recognise typical customers" in body
+    assert "(Not yet)" in body and "(With help)" in body
+    assert "This is a suggestion. Your assessor will talk it through" in body
+    assert "A11" in body and "answering calls" in body
+    # strengths first: F2 (all "on my own") is a strength, F1 with gaps is not
+    strengths = body.split("Your strengths")[1].split("What you will work on")[0]
+    assert "F2" in strengths and "F1" not in strengths
+
+
+def test_result_before_submitting_goes_back_to_the_questions(client, learner):
+    enter(client, learner[1])
+    response = client.get("/result")
+    assert response.status_code == 302 and response.location == "/assessment"
+
+
+def test_after_submitting_pages_refuse_changes_until_reopened(client, db, learner, q):
+    enter(client, learner[1])
+    post_page(client, "F1-1", {"r-F1-1.1": "1"})
+    submit(client)
+    response = post_page(client, "F1-1", {"r-F1-1.1": "3"})
+    assert response.status_code == 303 and response.location == "/result"
+    assert save_one(client, "r-F1-1.1", "3").status_code == 409
+    assert store.ratings(db, learner[0]) == {"F1:1.1": 1}
+    result = client.get("/result")
+    client.post("/assessment/reopen", data={"csrf_token": csrf(result)})
+    assert store.learner(db, learner[0])["submitted_at"] is None
+    post_page(client, "F1-1", {"r-F1-1.1": "3"})
+    assert store.ratings(db, learner[0]) == {"F1:1.1": 3}
+
+
+def test_confirmed_plan_makes_answers_read_only(client, db, learner):
+    enter(client, learner[1])
+    post_page(client, "F1-1", {"r-F1-1.1": "1"})
+    submit(client)
+    db.execute("UPDATE learners SET plan_confirmed_at = '2026-11-01' WHERE id = ?", [learner[0]])
+    result = client.get("/result").get_data(as_text=True)
+    assert "Your assessor has confirmed your plan." in result
+    assert "Change my answers" not in result
+    response = save_one(client, "r-F1-1.1", "3")
+    assert response.status_code == 409 and "confirmed your plan" in response.json["error"]
+    response = client.post("/assessment/reopen", data={"csrf_token": csrf(client.get("/forget"))})
+    assert response.location == "/result"
+    assert store.learner(db, learner[0])["submitted_at"]
+    assert store.ratings(db, learner[0]) == {"F1:1.1": 1}
+
+
+def test_every_change_is_in_the_audit_trail(client, db, learner):
+    enter(client, learner[1])
+    post_page(client, "F1-1", {"r-F1-1.1": "1"})
+    post_page(client, "F1-1", {"r-F1-1.1": "2"})
+    entries = [(e["actor"], e["action"], e["subject"], e["before"], e["after"])
+               for e in store.audit_entries(db, learner[0])]
+    actor = f"learner:{learner[0]}"
+    assert entries == [
+        ("system", "learner-added", "", None, "Sam Learner"),
+        (actor, "rating", "F1:1.1", None, "1"),
+        (actor, "rating", "F1:1.1", "1", "2"),
+    ]
+
+
+# ---- unit self-check -------------------------------------------------------------------------
+
+
+def check_post(client, unit, data):
+    page = client.get(f"/check/{unit}")
+    return client.post(f"/check/{unit}", data={"csrf_token": csrf(page), **data})
+
+
+def test_unit_check_without_a_known_learner_asks_for_the_code(client):
+    response = client.get("/check/B1")
+    assert response.status_code == 302 and response.location == "/code?next=/check/B1"
+
+
+def test_unknown_unit_check_lists_the_real_units(client, q):
+    response = client.get("/check/ZZ9")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert all(f'href="/check/{u.number}"' in body for u in q.units)
+
+
+def test_unit_check_shows_every_criterion(client, learner, q):
+    enter(client, learner[1])
+    body = client.get("/check/b1").get_data(as_text=True) if False else \
+        client.get("/check/B1").get_data(as_text=True)
+    assert body.count("<fieldset") == len(q.unit("B1").criteria) == 16
+    assert "Learning outcome 2: Know how to do their job" in body
+    awaiting = client.get("/check/A11").get_data(as_text=True)
+    assert "will come from your assessor" in awaiting and awaiting.count("<fieldset") == 1
+
+
+def test_unit_check_lowercase_redirects(client, learner):
+    enter(client, learner[1])
+    assert client.get("/check/b1").location == "/check/B1"
+
+
+def test_repeated_checks_show_progress(client, db, learner):
+    enter(client, learner[1])
+    first = check_post(client, "B1", {"r-B1-1.1": "1", "r-B1-1.2": "2"})
+    assert first.status_code == 303
+    body = client.get(first.location).get_data(as_text=True)
+    assert "This is your first check of this unit." in body
+    second = check_post(client, "B1", {"r-B1-1.1": "3", "r-B1-1.2": "2", "r-B1-1.3": "1"})
+    body = client.get(second.location).get_data(as_text=True)
+    assert "<strong>1</strong> up, 1 the same, 0 down" in body
+    checks = store.finished_checks(db, learner[0], "B1")
+    assert len(checks) == 2 and all(c["finished_at"] for c in checks)
+
+
+def test_check_compares_with_the_initial_assessment(client, learner):
+    enter(client, learner[1])
+    post_page(client, "F2-1", {"r-F2-1.1": "0", "r-F2-1.2": "3"})
+    response = check_post(client, "F2", {"r-F2-1.1": "2", "r-F2-1.2": "1"})
+    body = client.get(response.location).get_data(as_text=True)
+    assert "Compared with your initial assessment: <strong>1</strong> up, 0 the same, 1 down" \
+        in body
+
+
+def test_check_with_nothing_answered_asks_for_an_answer(client, db, learner):
+    enter(client, learner[1])
+    response = check_post(client, "B1", {})
+    assert response.status_code == 400
+    assert "Answer at least one statement" in response.get_data(as_text=True)
+    assert store.finished_checks(db, learner[0], "B1") == []
+
+
+def test_another_learners_check_result_is_not_there(client, db, learner):
+    other_id, other_token = store.create_learner(db, "Other")
+    other = client.application.test_client()
+    enter(other, other_token)
+    location = check_post(other, "B1", {"r-B1-1.1": "2"}).location
+    enter(client, learner[1])
+    assert client.get(location).status_code == 404
+
+
+def test_check_background_save(client, db, learner):
+    enter(client, learner[1])
+    page = client.get("/check/B1")
+    response = client.post("/check/B1/save", data={"csrf_token": csrf(page),
+                                                   "name": "r-B1-1.1", "value": "2"})
+    assert response.json == {"ok": True}
+    check_row = store.unfinished_check(db, learner[0], "B1")
+    assert store.check_ratings(db, check_row["id"]) == {"B1:1.1": 2}
+    wrong = client.post("/check/B1/save", data={"csrf_token": csrf(page),
+                                                "name": "r-F1-1.1", "value": "2"})
+    assert wrong.status_code == 400
+    assert "not part of this unit" in wrong.json["error"]
+    # the saved answer shows when the page is opened again
+    assert re.search(r'<input checked id="r-B1-1.1-2"',
+                     client.get("/check/B1").get_data(as_text=True))
+
+
+# ---- QR codes -------------------------------------------------------------------------------
+
+
+def test_unit_qr_code_is_an_svg_of_the_check_address(app, client):
+    app.config["PUBLIC_URL"] = "https://assess.example.org"
+    response = client.get("/qr/B1.svg")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert response.data.startswith(b"<?xml") and b"<path" in response.data
+    sheet = client.get("/qr/units").get_data(as_text=True)
+    assert "https://assess.example.org/check/B1" in sheet
+    assert sheet.count('class="qr-card"') == 49
+
+
+def test_qr_falls_back_to_the_request_host(client):
+    sheet = client.get("/qr/units", base_url="http://centre.local:8000").get_data(as_text=True)
+    assert "http://centre.local:8000/check/F1" in sheet
+
+
+def test_qr_for_unknown_unit_is_404(client):
+    assert client.get("/qr/ZZ.svg").status_code == 404
+
+
+# ---- the command ------------------------------------------------------------------------------
+
+
+def test_learners_add_prints_a_working_link(app, runner, client, db):
+    result = runner.invoke(args=["learners", "add", "Jo Bloggs", "--job-role", "Courier"])
+    assert result.exit_code == 0, result.output
+    link = re.search(r"link: (\S+)", result.output).group(1)
+    assert link.startswith("http://localhost:5000/l/")
+    token = link.rsplit("/", 1)[1]
+    row = store.learner_by_token(db, token)
+    assert (row["name"], row["job_role"]) == ("Jo Bloggs", "Courier")
+    assert enter(client, token).status_code == 302
+
+
+def test_learners_add_with_another_job_title(runner, db):
+    runner.invoke(args=["learners", "add", "Al", "--job-role", "Receptionist"])
+    row = next(iter(db.query("SELECT * FROM learners")))
+    assert (row["job_role"], row["job_role_other"]) == ("other", "Receptionist")
+
+
+def test_learners_add_rejects_an_empty_name(runner):
+    result = runner.invoke(args=["learners", "add", "  "])
+    assert result.exit_code == 1 and "the name must be" in result.output
