@@ -46,8 +46,15 @@ def synthetic(optional_units: int, groups: int = 8, seed: int = 1) -> Qualificat
     for i in range(optional_units):
         g = group_ids[i % groups]
         units.append(
-            Unit(f"{g}{i}", f"X/{i:03d}/{i:04d}", f"Unit {i}", rng.randint(3, 10),
-                 rng.choice((1, 2, 2, 3)), g, f"I can do unit {i}")
+            Unit(
+                f"{g}{i}",
+                f"X/{i:03d}/{i:04d}",
+                f"Unit {i}",
+                rng.randint(3, 10),
+                rng.choice((1, 2, 2, 3)),
+                g,
+                f"I can do unit {i}",
+            )
         )
     numbers = [u.number for u in units[2:]]
     contexts = tuple(
@@ -62,9 +69,18 @@ def synthetic(optional_units: int, groups: int = 8, seed: int = 1) -> Qualificat
         Rule("level-2", "credits", tuple(group_ids), 11, (2,)),
     )
     return Qualification(
-        code="SYN", title="Synthetic", short_title="Synthetic", awarding_body="", level=2,
-        source="", groups=all_groups, units=tuple(units), rules=rules, roles=(),
-        contexts=contexts, weights=Weights(),
+        code="SYN",
+        title="Synthetic",
+        short_title="Synthetic",
+        awarding_body="",
+        level=2,
+        source="",
+        groups=all_groups,
+        units=tuple(units),
+        rules=rules,
+        roles=(),
+        contexts=contexts,
+        weights=Weights(),
         scales=Scales(("0", "1", "2", "3"), ("0", "1", "2", "3")),
     )
 
@@ -100,24 +116,38 @@ def main() -> None:
     real = load_qualification(ROOT / "content" / "03455")
     cases = [
         ("03455, empty profile", real, Profile(), 10.0),
-        ("03455, phone job", real, Profile(
-            contexts={"incoming-calls": "yes", "outgoing-calls": "yes", "face-to-face": "no",
-                      "problems": "sometimes"},
-            interests=frozenset({"A11", "A12"})), 10.0),
+        (
+            "03455, phone job",
+            real,
+            Profile(
+                contexts={
+                    "incoming-calls": "yes",
+                    "outgoing-calls": "yes",
+                    "face-to-face": "no",
+                    "problems": "sometimes",
+                },
+                interests=frozenset({"A11", "A12"}),
+            ),
+            10.0,
+        ),
         ("03455, random profile", real, profile_for(real), 10.0),
         ("synthetic 200 units / 8 groups", synthetic(200), None, 2000.0),
         ("synthetic 1,000 units / 8 groups", synthetic(1000), None, 2000.0),
     ]
-    print(f"Python {platform.python_version()} on {platform.machine()}, "
-          f"best plan + 3 alternatives, median of {args.repeat} runs\n")
-    print(f"| case | optional units | plans | median ms | best ms | goal ms | met |")
+    print(
+        f"Python {platform.python_version()} on {platform.machine()}, "
+        f"best plan + 3 alternatives, median of {args.repeat} runs\n"
+    )
+    print("| case | optional units | plans | median ms | best ms | goal ms | met |")
     print("|---|---:|---:|---:|---:|---:|---|")
     for name, q, profile, goal in cases:
         profile = profile or profile_for(q)
         repeat = args.repeat if len(q.units) < 100 else max(3, args.repeat // 5)
         median, best, plans = time_it(q, profile, repeat)
-        print(f"| {name} | {len(q.optional_units)} | {plans} | {median * 1000:.2f} | "
-              f"{best * 1000:.2f} | {goal:.0f} | {'yes' if median * 1000 < goal else 'NO'} |")
+        print(
+            f"| {name} | {len(q.optional_units)} | {plans} | {median * 1000:.2f} | "
+            f"{best * 1000:.2f} | {goal:.0f} | {'yes' if median * 1000 < goal else 'NO'} |"
+        )
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from werkzeug.serving import make_server
 
 from survey import create_app
@@ -70,7 +69,6 @@ ARGS = [
 ]
 
 
-
 class LiveServer:
     """The app served on loopback in a thread, for the browser tests."""
 
@@ -120,8 +118,9 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     errors: list[str] = []
@@ -130,14 +129,6 @@ def page(browser):
     page.errors = errors
     yield page
     context.close()
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-    page.screenshot(path=str(SHOTS / f"{name}-top.png"))  # what the phone shows first
-
-
 
 
 def shot(page, name: str) -> None:

@@ -58,8 +58,14 @@ def test_home_page_lists_every_group_and_unit(client, q):
     ]
     assert parsed.units == [u.number for u in q.units]
     body = response.get_data(as_text=True)
-    assert [li.strip() for li in body.split('<ul class="rules">')[1].split("</ul>")[0]
-            .replace("</li>", "").split("<li>") if li.strip()] == [
+    assert [
+        li.strip()
+        for li in body.split('<ul class="rules">')[1]
+        .split("</ul>")[0]
+        .replace("</li>", "")
+        .split("<li>")
+        if li.strip()
+    ] == [
         "At least 28 credits in total",
         "Every unit in Group A (Mandatory units)",
         "At least 20 credits from Groups B, C, D and E",
@@ -182,20 +188,31 @@ def test_migrating_twice_changes_nothing(tmp_path):
 
 def test_broken_content_stops_the_app_with_file_and_field(content_copy, tmp_path):
     f1 = content_copy / "units" / "F1.toml"
-    f1.write_text(f1.read_text().replace('text = "Greet customers politely and positively"',
-                                         'text = ""'))
+    f1.write_text(
+        f1.read_text().replace('text = "Greet customers politely and positively"', 'text = ""')
+    )
     with pytest.raises(ContentError, match=r"F1\.toml: outcomes\[1\]\.criteria\[1\]\.text"):
-        create_app({"SECRET_KEY": "x", "CONTENT": str(content_copy),
-                    "DATABASE": str(tmp_path / "db.sqlite")})
+        create_app(
+            {
+                "SECRET_KEY": "x",
+                "CONTENT": str(content_copy),
+                "DATABASE": str(tmp_path / "db.sqlite"),
+            }
+        )
 
 
 def test_flask_command_with_broken_content_prints_one_line(content_copy, tmp_path):
     f1 = content_copy / "units" / "F1.toml"
     f1.write_text(f1.read_text().replace('kind = "performance"', 'kind = "doing"', 1))
-    env = dict(os.environ, FLASK_CONTENT=str(content_copy),
-               FLASK_INSTANCE_PATH=str(tmp_path / "instance"))
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "content", "check"],
-                            capture_output=True, text=True, env=env)
+    env = dict(
+        os.environ, FLASK_CONTENT=str(content_copy), FLASK_INSTANCE_PATH=str(tmp_path / "instance")
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "content", "check"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == (
         f"Starting Point cannot start: {f1}: outcomes[0].criteria[0].kind: "

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import shot
 
 pytestmark = pytest.mark.browser
+
 
 def no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -17,7 +17,12 @@ def test_home_page_on_a_phone_lists_the_groups_without_sideways_scrolling(page, 
     assert page.locator("h1").inner_text().startswith("OCR Level 2 NVQ Certificate")
     headings = page.locator("h2").all_inner_texts()
     assert [h.split(":")[0] for h in headings if h.startswith("Group")] == [
-        "Group A", "Group B", "Group C", "Group D", "Group E"]
+        "Group A",
+        "Group B",
+        "Group C",
+        "Group D",
+        "Group E",
+    ]
     assert page.locator(".unit").count() == 49
     assert no_sideways_scroll(page)
     assert page.errors == []  # no CSP violations, no script errors

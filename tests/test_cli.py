@@ -92,8 +92,9 @@ def test_plan_notes_a_level_3_role(runner, tmp_path):
     ],
 )
 def test_plan_rejects_bad_profiles_with_one_line(runner, tmp_path, data, message):
-    result = runner.invoke(args=["plan", write(tmp_path, data if isinstance(data, str)
-                                               else json.dumps(data))])
+    result = runner.invoke(
+        args=["plan", write(tmp_path, data if isinstance(data, str) else json.dumps(data))]
+    )
     assert result.exit_code == 1
     assert message in result.output
     assert len(result.output.strip().splitlines()) == 1
@@ -116,8 +117,9 @@ def test_plan_says_why_when_no_plan_exists(runner, tmp_path, q):
 @pytest.mark.skipif(not SEEDS.exists(), reason="seeds folder not found beside the project")
 def test_content_import_of_the_b1_seed_writes_a_draft(runner, tmp_path):
     out = tmp_path / "drafts"
-    result = runner.invoke(args=["content", "import", str(SEEDS / "004_3a1f26c67624c461.txt"),
-                                 "--output", str(out)])
+    result = runner.invoke(
+        args=["content", "import", str(SEEDS / "004_3a1f26c67624c461.txt"), "--output", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert (out / "B1.toml").exists()
     assert "B1: 2 outcomes, 16 criteria" in result.output

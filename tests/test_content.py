@@ -164,8 +164,9 @@ def test_b1_evidence_requirements(q):
 
 
 def test_guidance_notes_become_help_under_statements(q):
-    assert any("Internal customers work for your organisation" in h
-               for h in q.statement("F1:3.1").help)
+    assert any(
+        "Internal customers work for your organisation" in h for h in q.statement("F1:3.1").help
+    )
     assert any("Data Protection Act" in h for h in q.statement("F2:1.5").help)
 
 
@@ -182,14 +183,16 @@ def test_contexts_open_real_units(q):
     assert q.context("incoming-calls").units == ("A11",)
     assert q.context("risk-assessment").units == ("C6",)
     for c in q.contexts:
-        assert all(q.unit(n) and not any(m.number == n for m in q.mandatory_units)
-                   for n in c.units)
+        assert all(q.unit(n) and not any(m.number == n for m in q.mandatory_units) for n in c.units)
 
 
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("Greet customers politely and positively", "I can greet customers politely and positively"),
+        (
+            "Greet customers politely and positively",
+            "I can greet customers politely and positively",
+        ),
         ("Describe my role.", "I can describe my role"),
     ],
 )
@@ -199,8 +202,20 @@ def test_first_person(text, expected):
 
 def test_export_shape(q):
     data = export(q)
-    assert set(data) == {"code", "title", "awarding_body", "level", "source", "rules", "groups",
-                         "units", "job_roles", "contexts", "scales", "weights"}
+    assert set(data) == {
+        "code",
+        "title",
+        "awarding_body",
+        "level",
+        "source",
+        "rules",
+        "groups",
+        "units",
+        "job_roles",
+        "contexts",
+        "scales",
+        "weights",
+    }
     assert len(data["units"]) == 49
     f1 = data["units"][0]
     assert f1["number"] == "F1" and f1["outcomes"][0]["criteria"][0] == {
@@ -222,64 +237,116 @@ def test_export_shape(q):
 
 BROKEN = [
     pytest.param(
-        "qualification.toml", 'number = "A3"\naccreditation = "R/601/1212"\ntitle = "Communicate effectively with customers"\ncredits = 5',
-        'number = "A3"\naccreditation = "R/601/1212"\ntitle = "Communicate effectively with customers"\ncredits = 0',
-        "units[4].credits", "between 1 and 100", id="credits-zero",
+        "qualification.toml",
+        'title = "Communicate effectively with customers"\ncredits = 5',
+        'title = "Communicate effectively with customers"\ncredits = 0',
+        "units[4].credits",
+        "between 1 and 100",
+        id="credits-zero",
     ),
     pytest.param(
-        "qualification.toml", 'number = "F2"\naccreditation = "L/601/1614"\ntitle = "Follow the rules to deliver customer service"\ncredits = 4',
-        'number = "F2"\naccreditation = "L/601/1614"\ntitle = "Follow the rules to deliver customer service"\ncredits = 5',
-        "groups[0].credits", "units add up to 9", id="mandatory-credited-wrongly",
+        "qualification.toml",
+        'title = "Follow the rules to deliver customer service"\ncredits = 4',
+        'title = "Follow the rules to deliver customer service"\ncredits = 5',
+        "groups[0].credits",
+        "units add up to 9",
+        id="mandatory-credited-wrongly",
     ),
     pytest.param(
-        "qualification.toml", 'number = "A2"', 'number = "A1"',
-        "units[3].number", "duplicate unit number 'A1'", id="duplicate-unit",
+        "qualification.toml",
+        'number = "A2"',
+        'number = "A1"',
+        "units[3].number",
+        "duplicate unit number 'A1'",
+        id="duplicate-unit",
     ),
     pytest.param(
-        "qualification.toml", 'groups = ["B", "C", "D", "E"]\nmin = 1',
+        "qualification.toml",
+        'groups = ["B", "C", "D", "E"]\nmin = 1',
         'groups = ["B", "C", "X", "E"]\nmin = 1',
-        "rules[3].groups[2]", "unknown group 'X'", id="rule-unknown-group",
+        "rules[3].groups[2]",
+        "unknown group 'X'",
+        id="rule-unknown-group",
     ),
     pytest.param(
-        "qualification.toml", 'kind = "units_each_group"', 'kind = "most_units"',
-        "rules[3].kind", "unknown kind", id="rule-unknown-kind",
+        "qualification.toml",
+        'kind = "units_each_group"',
+        'kind = "most_units"',
+        "rules[3].kind",
+        "unknown kind",
+        id="rule-unknown-kind",
     ),
     pytest.param(
-        "qualification.toml", 'group = "C"\nstatement = "I can do my job',
+        "qualification.toml",
+        'group = "C"\nstatement = "I can do my job',
         'group = "Q"\nstatement = "I can do my job',
-        "units[18].group", "unknown group 'Q'", id="unit-unknown-group",
+        "units[18].group",
+        "unknown group 'Q'",
+        id="unit-unknown-group",
     ),
     pytest.param(
-        "units/F1.toml", 'text = "Greet customers politely and positively"', 'text = "  "',
-        "outcomes[1].criteria[1].text", "is empty", id="criterion-without-text",
+        "units/F1.toml",
+        'text = "Greet customers politely and positively"',
+        'text = "  "',
+        "outcomes[1].criteria[1].text",
+        "is empty",
+        id="criterion-without-text",
     ),
     pytest.param(
-        "units/F1.toml", 'number = "2.3"', 'number = "2.2"',
-        "outcomes[1].criteria[2].number", "duplicate criterion '2.2'", id="duplicate-criterion",
+        "units/F1.toml",
+        'number = "2.3"',
+        'number = "2.2"',
+        "outcomes[1].criteria[2].number",
+        "duplicate criterion '2.2'",
+        id="duplicate-criterion",
     ),
     pytest.param(
-        "units/F2.toml", 'kind = "performance"', 'kind = "doing"',
-        "outcomes[0].criteria[0].kind", "knowledge or performance", id="bad-kind",
+        "units/F2.toml",
+        'kind = "performance"',
+        'kind = "doing"',
+        "outcomes[0].criteria[0].kind",
+        "knowledge or performance",
+        id="bad-kind",
     ),
     pytest.param(
-        "units/B1.toml", 'number = "B1"', 'number = "Z9"',
-        "number", "unknown unit 'Z9'", id="unit-file-unknown-unit",
+        "units/B1.toml",
+        'number = "B1"',
+        'number = "Z9"',
+        "number",
+        "unknown unit 'Z9'",
+        id="unit-file-unknown-unit",
     ),
     pytest.param(
-        "contexts.toml", 'units = ["A11"]', 'units = ["A99"]',
-        "contexts[1].units[0]", "unknown unit 'A99'", id="context-unknown-unit",
+        "contexts.toml",
+        'units = ["A11"]',
+        'units = ["A99"]',
+        "contexts[1].units[0]",
+        "unknown unit 'A99'",
+        id="context-unknown-unit",
     ),
     pytest.param(
-        "roles.toml", '"Courier",', '"Courier",\n  "Courier",',
-        "roles[0].titles", "duplicate job role 'Courier'", id="duplicate-role",
+        "roles.toml",
+        '"Courier",',
+        '"Courier",\n  "Courier",',
+        "roles[0].titles",
+        "duplicate job role 'Courier'",
+        id="duplicate-role",
     ),
     pytest.param(
-        "qualification.toml", "[weights]", "[weights]\nluck = 3",
-        "weights.luck", "unknown weight", id="unknown-weight",
+        "qualification.toml",
+        "[weights]",
+        "[weights]\nluck = 3",
+        "weights.luck",
+        "unknown weight",
+        id="unknown-weight",
     ),
     pytest.param(
-        "qualification.toml", 'code = "03455"', 'code = "03455',
-        "", "not valid TOML", id="not-toml",
+        "qualification.toml",
+        'code = "03455"',
+        'code = "03455',
+        "",
+        "not valid TOML",
+        id="not-toml",
     ),
 ]
 

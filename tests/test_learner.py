@@ -23,8 +23,9 @@ def learner(db):
 
 
 def csrf(response) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
-                     response.get_data(as_text=True)).group(1)
+    return re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', response.get_data(as_text=True)
+    ).group(1)
 
 
 def enter(client, token):
@@ -38,8 +39,9 @@ def post_page(client, key, data):
 
 def save_one(client, name, value, page="F1-1"):
     token = csrf(client.get(f"/assessment/{page}"))
-    return client.post("/assessment/save",
-                       data={"csrf_token": token, "name": name, "value": value, "page": page})
+    return client.post(
+        "/assessment/save", data={"csrf_token": token, "name": name, "value": value, "page": page}
+    )
 
 
 # ---- entry --------------------------------------------------------------------------------
@@ -102,8 +104,9 @@ def test_code_page_accepts_the_code_as_typed_and_continues(client, learner):
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/units/F1"])
 def test_code_page_never_redirects_elsewhere(client, learner, target):
     page = client.get("/code")
-    response = client.post(f"/code?next={target}", data={"csrf_token": csrf(page),
-                                                         "code": learner[1]})
+    response = client.post(
+        f"/code?next={target}", data={"csrf_token": csrf(page), "code": learner[1]}
+    )
     assert response.location == "/assessment"
 
 
@@ -185,12 +188,22 @@ def test_help_text_and_fieldsets(client, learner):
 def test_job_page_saves_role_and_contexts(client, db, learner):
     learner_id, token = learner
     enter(client, token)
-    post_page(client, "job", {"job_role": "other", "job_role_other": "Receptionist",
-                              "c-incoming-calls": "yes", "c-writing": "sometimes"})
+    post_page(
+        client,
+        "job",
+        {
+            "job_role": "other",
+            "job_role_other": "Receptionist",
+            "c-incoming-calls": "yes",
+            "c-writing": "sometimes",
+        },
+    )
     row = store.learner(db, learner_id)
     assert (row["job_role"], row["job_role_other"]) == ("other", "Receptionist")
-    assert store.context_answers(db, learner_id) == {"incoming-calls": "yes",
-                                                      "writing": "sometimes"}
+    assert store.context_answers(db, learner_id) == {
+        "incoming-calls": "yes",
+        "writing": "sometimes",
+    }
 
 
 def test_interests_page_keeps_exactly_the_ticked_units(client, db, learner):
@@ -240,8 +253,7 @@ def test_background_save_of_contexts_role_and_interests(client, db, learner):
         ("learner_id", "2", "That answer could not be saved: unknown field."),
     ],
 )
-def test_tampered_values_are_refused_and_change_nothing(client, db, learner, name, value,
-                                                        message):
+def test_tampered_values_are_refused_and_change_nothing(client, db, learner, name, value, message):
     enter(client, learner[1])
     save_one(client, "r-F1-1.1", "2")
     before = (store.ratings(db, learner[0]), store.context_answers(db, learner[0]))
@@ -265,8 +277,11 @@ def test_missing_csrf_token_is_refused_and_changes_nothing(client, db, learner):
     response = client.post("/assessment/F1-1", data={"r-F1-1.1": "3"})
     assert response.status_code == 400
     assert "nothing was saved" in response.get_data(as_text=True)
-    response = client.post("/assessment/save", data={"name": "r-F1-1.1", "value": "3"},
-                           headers={"Accept": "application/json"})
+    response = client.post(
+        "/assessment/save",
+        data={"name": "r-F1-1.1", "value": "3"},
+        headers={"Accept": "application/json"},
+    )
     assert response.status_code == 400 and response.json["ok"] is False
     assert "reload the page" in response.json["error"]
     assert store.ratings(db, learner[0]) == {}
@@ -304,13 +319,22 @@ def submit(client):
 
 
 def answer_everything(client, q, rating="2"):
-    post_page(client, "job", {"job_role": "Call Centre Operators", "c-incoming-calls": "yes",
-                              "c-face-to-face": "no"})
+    post_page(
+        client,
+        "job",
+        {"job_role": "Call Centre Operators", "c-incoming-calls": "yes", "c-face-to-face": "no"},
+    )
     for unit in q.mandatory_units:
         for o in unit.outcomes:
-            post_page(client, f"{unit.number}-{o.number}",
-                      {f"r-{s.id.replace(':', '-')}": rating for s in unit.statements()
-                       if s.id.startswith(f"{unit.number}:{o.number}.")})
+            post_page(
+                client,
+                f"{unit.number}-{o.number}",
+                {
+                    f"r-{s.id.replace(':', '-')}": rating
+                    for s in unit.statements()
+                    if s.id.startswith(f"{unit.number}:{o.number}.")
+                },
+            )
 
 
 def test_review_lists_unanswered_statements(client, learner):
@@ -383,8 +407,10 @@ def test_every_change_is_in_the_audit_trail(client, db, learner):
     enter(client, learner[1])
     post_page(client, "F1-1", {"r-F1-1.1": "1"})
     post_page(client, "F1-1", {"r-F1-1.1": "2"})
-    entries = [(e["actor"], e["action"], e["subject"], e["before"], e["after"])
-               for e in store.audit_entries(db, learner[0])]
+    entries = [
+        (e["actor"], e["action"], e["subject"], e["before"], e["after"])
+        for e in store.audit_entries(db, learner[0])
+    ]
     actor = f"learner:{learner[0]}"
     assert entries == [
         ("system", "learner-added", "", None, "Sam Learner"),
@@ -415,8 +441,11 @@ def test_unknown_unit_check_lists_the_real_units(client, q):
 
 def test_unit_check_shows_every_criterion(client, learner, q):
     enter(client, learner[1])
-    body = client.get("/check/b1").get_data(as_text=True) if False else \
-        client.get("/check/B1").get_data(as_text=True)
+    body = (
+        client.get("/check/b1").get_data(as_text=True)
+        if False
+        else client.get("/check/B1").get_data(as_text=True)
+    )
     assert body.count("<fieldset") == len(q.unit("B1").criteria) == 16
     assert "Learning outcome 2: Know how to do their job" in body
     awaiting = client.get("/check/A11").get_data(as_text=True)
@@ -446,8 +475,9 @@ def test_check_compares_with_the_initial_assessment(client, learner):
     post_page(client, "F2-1", {"r-F2-1.1": "0", "r-F2-1.2": "3"})
     response = check_post(client, "F2", {"r-F2-1.1": "2", "r-F2-1.2": "1"})
     body = client.get(response.location).get_data(as_text=True)
-    assert "Compared with your initial assessment: <strong>1</strong> up, 0 the same, 1 down" \
-        in body
+    assert (
+        "Compared with your initial assessment: <strong>1</strong> up, 0 the same, 1 down" in body
+    )
 
 
 def test_check_with_nothing_answered_asks_for_an_answer(client, db, learner):
@@ -470,18 +500,21 @@ def test_another_learners_check_result_is_not_there(client, db, learner):
 def test_check_background_save(client, db, learner):
     enter(client, learner[1])
     page = client.get("/check/B1")
-    response = client.post("/check/B1/save", data={"csrf_token": csrf(page),
-                                                   "name": "r-B1-1.1", "value": "2"})
+    response = client.post(
+        "/check/B1/save", data={"csrf_token": csrf(page), "name": "r-B1-1.1", "value": "2"}
+    )
     assert response.json == {"ok": True}
     check_row = store.unfinished_check(db, learner[0], "B1")
     assert store.check_ratings(db, check_row["id"]) == {"B1:1.1": 2}
-    wrong = client.post("/check/B1/save", data={"csrf_token": csrf(page),
-                                                "name": "r-F1-1.1", "value": "2"})
+    wrong = client.post(
+        "/check/B1/save", data={"csrf_token": csrf(page), "name": "r-F1-1.1", "value": "2"}
+    )
     assert wrong.status_code == 400
     assert "not part of this unit" in wrong.json["error"]
     # the saved answer shows when the page is opened again
-    assert re.search(r'<input checked id="r-B1-1.1-2"',
-                     client.get("/check/B1").get_data(as_text=True))
+    assert re.search(
+        r'<input checked id="r-B1-1.1-2"', client.get("/check/B1").get_data(as_text=True)
+    )
 
 
 # ---- QR codes -------------------------------------------------------------------------------

@@ -36,8 +36,10 @@ def test_interest_and_evidence_steer_the_plan(q):
     best = suggest_plans(q, Profile(contexts=PHONE_JOB, interests=frozenset({"A12"}))).best
     assert "A12" in best.numbers
     reason = next(u.reason for u in best.units if u.number == "A12")
-    assert reason == ("Fits your job (calling customers); you said it interests you; "
-                      "covers Group B (Impression and image)")
+    assert reason == (
+        "Fits your job (calling customers); you said it interests you; "
+        "covers Group B (Impression and image)"
+    )
 
 
 def test_units_the_job_lacks_are_never_suggested_when_avoidable(q):
@@ -129,8 +131,8 @@ def test_evidence_opportunity_takes_the_best_answer(q):
 
 
 @pytest.mark.parametrize(
-    "value, key", [(None, "unknown"), (0, "starting"), (1.0, "developing"), (2, "confident"),
-                   (3, "ready")],
+    "value, key",
+    [(None, "unknown"), (0, "starting"), (1.0, "developing"), (2, "confident"), (3, "ready")],
 )
 def test_readiness_bands(value, key):
     assert band(value).key == key

@@ -53,7 +53,9 @@ def test_too_few_credits_overall(q):
 def test_missing_mandatory_unit(q):
     problems = check_plan(q, ["F1", "A3", "B2", "C3", "D2", "A4"])
     assert [(p.rule, p.units, p.message) for p in problems][0] == (
-        "mandatory", ("F2",), "F2 is mandatory and is not in the plan"
+        "mandatory",
+        ("F2",),
+        "F2 is mandatory and is not in the plan",
     )
 
 
@@ -67,9 +69,15 @@ def test_duplicates_and_unknown_units(q):
 def test_empty_plan_names_every_rule(q):
     rules = [p.rule for p in check_plan(q, [])]
     assert rules == [
-        "total-credits", "mandatory", "mandatory", "optional-credits",
-        "each-optional-group", "each-optional-group", "each-optional-group",
-        "each-optional-group", "optional-level-2",
+        "total-credits",
+        "mandatory",
+        "mandatory",
+        "optional-credits",
+        "each-optional-group",
+        "each-optional-group",
+        "each-optional-group",
+        "each-optional-group",
+        "optional-level-2",
     ]
 
 
