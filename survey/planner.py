@@ -458,7 +458,11 @@ def unit_reason(
     statements = q.unit(u.number).statements() if q.unit(u.number) else ()
     if profile.ratings and any(s.id in profile.ratings for s in statements):
         confident, total = confident_count(q, u.number, profile.ratings)
-        if confident == total:
+        rated = [s for s in statements if s.id in profile.ratings]
+        if total == 1 and rated:
+            label = q.scales.labels(rated[0].kind)[profile.ratings[rated[0].id]]
+            parts.append(f"you rated it \u201c{label}\u201d")
+        elif confident == total:
             parts.append("you are already confident in all of it")
         elif confident:
             parts.append(f"you are already confident in {confident} of {total}")
