@@ -111,6 +111,44 @@
     flush();
   }
 
+  /* the assessor's plan: re-run the rules on every tick, before saving */
+  var planForm = document.querySelector("form[data-plan-check]");
+  if (planForm && window.fetch && window.FormData) {
+    planForm.addEventListener("change", function () {
+      var body = new URLSearchParams(new FormData(planForm));
+      body.delete("action");
+      window.fetch(planForm.getAttribute("data-plan-check"), {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { "Accept": "application/json" }
+      }).then(function (r) { return r.json(); }).then(function (json) {
+        var box = document.getElementById("plan-check");
+        if (!box || !json.ok) { return; }
+        box.textContent = "";
+        var p = document.createElement("p");
+        var strong = document.createElement("strong");
+        strong.textContent = String(json.credits);
+        p.appendChild(strong);
+        p.appendChild(document.createTextNode(" credits with F1 and F2."));
+        box.appendChild(p);
+        if (json.valid) {
+          var ok = document.createElement("p");
+          ok.className = "ok-text";
+          ok.textContent = "Meets every rule of combination.";
+          box.appendChild(ok);
+        } else {
+          var list = document.createElement("ul");
+          list.className = "problems";
+          json.problems.forEach(function (message) {
+            var li = document.createElement("li");
+            li.textContent = message;
+            list.appendChild(li);
+          });
+          box.appendChild(list);
+        }
+      }, function () { /* offline: the Save button still checks on the server */ });
+    });
+  }
+
   Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
     button.addEventListener("click", function (event) { event.preventDefault(); window.print(); });
   });

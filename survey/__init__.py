@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import secrets
@@ -36,6 +37,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_security_headers(app)
     register_template_helpers(app)
     cli.register(app)
+    if not app.testing and not app.config.get("NO_SETUP_LINK"):
+        from .auth import announce_setup_link
+
+        announce_setup_link(app)
     return app
 
 
@@ -85,11 +90,14 @@ def qualification(app: Flask) -> Qualification:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .views import learner, public, qr
+    from . import auth
+    from .views import learner, public, qr, staff
 
     app.register_blueprint(public.bp)
     app.register_blueprint(learner.bp)
     app.register_blueprint(qr.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(staff.bp)
 
 
 def register_security_headers(app: Flask) -> None:
@@ -119,4 +127,12 @@ def register_template_helpers(app: Flask) -> None:
         return url_for("static", filename=filename, v=hashes[filename])
 
     app.jinja_env.globals["static_url"] = static_url
+    app.jinja_env.filters["b64"] = lambda text: base64.b64encode(text.encode()).decode()
+
+    def signout_form():  # type: ignore[no-untyped-def]
+        from .forms import ActionForm
+
+        return ActionForm()
+
+    app.jinja_env.globals["signout_form"] = signout_form
     app.jinja_env.globals["qualification"] = lambda: qualification(app)

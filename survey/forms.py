@@ -5,9 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .content import ANSWERS, Context, Qualification, Statement, Unit
@@ -126,3 +133,117 @@ def interests_form(units: Iterable[Unit], data: dict | None = None) -> FlaskForm
     form = InterestsForm(data=data)
     form.units = units  # type: ignore[attr-defined]
     return form
+
+
+# ---- staff ------------------------------------------------------------------------------------
+
+
+class EmailLikeField(StringField):
+    """An email address: one @, something either side, no spaces (no extra dependency)."""
+
+    def pre_validate(self, form: object) -> None:
+        value = (self.data or "").strip()
+        local, _, domain = value.partition("@")
+        if value and (not local or "." not in domain or " " in value or value.count("@") != 1):
+            raise ValidationError("Enter an email address like name@example.org.")
+
+
+PASSWORD_HELP = "At least 12 characters. A few unrelated words make a good one."
+
+
+class LoginForm(FlaskForm):
+    email = StringField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
+    password = PasswordField(
+        "Password", validators=[DataRequired("Enter your password."), Length(max=200)]
+    )
+
+
+class SetupForm(FlaskForm):
+    name = StringField("Your name", validators=[DataRequired("Enter your name."), Length(max=120)])
+    email = EmailLikeField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
+    password = PasswordField(
+        "Password",
+        description=PASSWORD_HELP,
+        validators=[
+            DataRequired("Choose a password."),
+            Length(min=12, max=200, message="Use 12 to 200 characters."),
+        ],
+    )
+    confirm = PasswordField(
+        "Password again",
+        validators=[
+            EqualTo("password", message="The two passwords are not the same."),
+        ],
+    )
+
+
+class StaffForm(SetupForm):
+    role = SelectField(
+        "Role",
+        choices=[
+            SelectChoice("assessor", "Assessor: works with their own learners"),
+            SelectChoice("verifier", "Internal verifier: reads everything, changes nothing"),
+            SelectChoice("admin", "Centre admin: staff accounts and every learner"),
+        ],
+    )
+
+
+class LearnerForm(FlaskForm):
+    name = StringField(
+        "Learner's name", validators=[DataRequired("Enter the learner's name."), Length(max=120)]
+    )
+    candidate_number = StringField(
+        "OCR candidate number (if known)", validators=[Optional(), Length(max=40)]
+    )
+    job_role = StringField(
+        "Job role",
+        validators=[Optional(), Length(max=100)],
+        description="As the learner would say it, e.g. Call Centre Operator.",
+    )
+    assessor = SelectField("Assessor", validators=[Optional()], choices=[])
+
+
+class LearnerCsvForm(FlaskForm):
+    rows = TextAreaField(
+        "Paste learners, one a line: name, candidate number, job role",
+        validators=[DataRequired("Paste at least one line."), Length(max=100_000)],
+        description="Columns are separated by commas; a first line of headings is skipped.",
+    )
+
+
+class AssessorRatingForm(FlaskForm):
+    statement = StringField(validators=[DataRequired(), Length(max=40)])
+    rating = SelectField(
+        choices=[SelectChoice("", "No rating")] + [SelectChoice(str(i), str(i)) for i in range(4)],
+        validators=[Optional()],
+    )
+
+
+class PlanForm(FlaskForm):
+    units = MultiCheckboxField("Optional units in the plan", choices=[])
+
+
+class PlanRowForm(FlaskForm):
+    units = MultiCheckboxField(
+        "Units this covers", choices=[], validators=[DataRequired("Pick at least one unit.")]
+    )
+    observed_when = StringField(
+        "When",
+        validators=[DataRequired("Say when."), Length(max=200)],
+        description="e.g. Tuesday 14 March, morning shift",
+    )
+    observed_where = StringField("Where", validators=[DataRequired("Say where."), Length(max=200)])
+    activity = TextAreaField(
+        "What the learner will be doing",
+        validators=[DataRequired("Say what they will do."), Length(max=2000)],
+    )
+    evidence = MultiCheckboxField(
+        "Evidence", choices=[], validators=[DataRequired("Pick at least one kind.")]
+    )
+
+
+class SignForm(FlaskForm):
+    name = StringField(
+        "Type your full name to sign",
+        validators=[DataRequired("Type your name to sign."), Length(max=120)],
+    )

@@ -91,3 +91,89 @@ def _run(db: sqlite_utils.Database, script: str) -> None:
     for statement in script.split(";"):
         if statement.strip():
             db.execute(statement)
+
+
+@migrations()
+def m003_staff(db: sqlite_utils.Database) -> None:
+    # staff accounts, server-side sessions (so signing out really ends them), one-time setup
+    # links, failed sign-ins counted here so every worker process agrees
+    _run(
+        db,
+        """
+        CREATE TABLE staff (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('admin', 'assessor', 'verifier')),
+            password_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            disabled_at TEXT
+        );
+        CREATE TABLE staff_sessions (
+            token_hash TEXT PRIMARY KEY,
+            staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            ended_at TEXT
+        ) WITHOUT ROWID;
+        CREATE TABLE setup_links (
+            token_hash TEXT PRIMARY KEY,
+            purpose TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT
+        ) WITHOUT ROWID;
+        CREATE TABLE sign_in_failures (
+            id INTEGER PRIMARY KEY,
+            email TEXT NOT NULL COLLATE NOCASE,
+            address TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX sign_in_failures_by_email ON sign_in_failures (email, at);
+        CREATE INDEX sign_in_failures_by_address ON sign_in_failures (address, at);
+        ALTER TABLE learners ADD COLUMN assessor_id INTEGER REFERENCES staff(id);
+        CREATE INDEX learners_by_assessor ON learners (assessor_id);
+        CREATE TABLE assessor_ratings (
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            statement_id TEXT NOT NULL,
+            rating INTEGER NOT NULL CHECK (rating BETWEEN 0 AND 3),
+            staff_id INTEGER NOT NULL REFERENCES staff(id),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (learner_id, statement_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE plans (
+            learner_id INTEGER PRIMARY KEY REFERENCES learners(id) ON DELETE CASCADE,
+            units TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by INTEGER REFERENCES staff(id),
+            confirmed_at TEXT,
+            confirmed_by INTEGER REFERENCES staff(id)
+        );
+        CREATE TABLE assessment_plan_rows (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            units TEXT NOT NULL,
+            observed_when TEXT NOT NULL,
+            observed_where TEXT NOT NULL,
+            activity TEXT NOT NULL,
+            evidence TEXT NOT NULL,
+            created_by INTEGER REFERENCES staff(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX assessment_plan_rows_by_learner ON assessment_plan_rows (learner_id, id);
+        CREATE TABLE contracts (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            content TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by INTEGER REFERENCES staff(id),
+            learner_name TEXT,
+            learner_signed_at TEXT,
+            assessor_name TEXT,
+            assessor_signed_at TEXT,
+            assessor_id INTEGER REFERENCES staff(id),
+            UNIQUE (learner_id, version)
+        )
+        """,
+    )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -399,3 +400,501 @@ def _audit(
 
 def audit_entries(db: sqlite_utils.Database, learner_id: int) -> list[Row]:
     return list(db.query("SELECT * FROM audit WHERE learner_id = ? ORDER BY id", [learner_id]))
+
+
+# ---- staff accounts, sessions, setup links, failed sign-ins ---------------------------------
+
+
+def staff_count(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT count(*) FROM staff").fetchone()[0]
+
+
+def create_staff(
+    db: sqlite_utils.Database, email: str, name: str, role: str, password_hash: str, actor: str
+) -> int:
+    with immediate(db):
+        cursor = db.execute(
+            "INSERT INTO staff (email, name, role, password_hash, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [email.strip(), name.strip(), role, password_hash, now()],
+        )
+        staff_id = cursor.lastrowid
+        _audit(db, actor, None, "staff-added", email.strip(), None, role)
+    assert staff_id is not None
+    return staff_id
+
+
+def staff_by_email(db: sqlite_utils.Database, email: str) -> Row | None:
+    rows = list(db.query("SELECT * FROM staff WHERE email = ?", [email.strip()]))
+    return rows[0] if rows else None
+
+
+def staff_member(db: sqlite_utils.Database, staff_id: int) -> Row | None:
+    rows = list(db.query("SELECT * FROM staff WHERE id = ?", [staff_id]))
+    return rows[0] if rows else None
+
+
+def all_staff(db: sqlite_utils.Database) -> list[Row]:
+    return list(db.query("SELECT * FROM staff ORDER BY role, name"))
+
+
+def set_staff_disabled(
+    db: sqlite_utils.Database, staff_id: int, disabled: bool, actor: str
+) -> None:
+    with immediate(db):
+        db.execute(
+            "UPDATE staff SET disabled_at = ? WHERE id = ?", [now() if disabled else None, staff_id]
+        )
+        if disabled:
+            db.execute(
+                "UPDATE staff_sessions SET ended_at = ? WHERE staff_id = ? AND ended_at IS NULL",
+                [now(), staff_id],
+            )
+        _audit(
+            db,
+            actor,
+            None,
+            "staff-disabled" if disabled else "staff-enabled",
+            str(staff_id),
+            None,
+            None,
+        )
+
+
+def start_staff_session(db: sqlite_utils.Database, staff_id: int) -> str:
+    token = secrets.token_urlsafe(32)
+    db.execute(
+        "INSERT INTO staff_sessions (token_hash, staff_id, created_at) VALUES (?, ?, ?)",
+        [hashlib.sha256(token.encode()).hexdigest(), staff_id, now()],
+    )
+    return token
+
+
+def staff_for_session(db: sqlite_utils.Database, token: str) -> Row | None:
+    rows = list(
+        db.query(
+            "SELECT staff.* FROM staff_sessions JOIN staff ON staff.id = staff_sessions.staff_id "
+            "WHERE token_hash = ? AND ended_at IS NULL AND staff.disabled_at IS NULL",
+            [hashlib.sha256(token.encode()).hexdigest()],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def end_staff_session(db: sqlite_utils.Database, token: str) -> None:
+    db.execute(
+        "UPDATE staff_sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL",
+        [now(), hashlib.sha256(token.encode()).hexdigest()],
+    )
+
+
+def create_setup_link(db: sqlite_utils.Database, hours: int = 24) -> str | None:
+    """A one-time link that creates the first admin; None if one was made a moment ago."""
+    token = secrets.token_urlsafe(32)
+    stamp = datetime.now(UTC)
+    with immediate(db):
+        recent = db.execute(
+            "SELECT count(*) FROM setup_links WHERE used_at IS NULL AND created_at > ?",
+            [(stamp - timedelta(seconds=60)).isoformat(timespec="seconds")],
+        ).fetchone()[0]
+        if recent:
+            return None  # another worker starting at the same moment already printed one
+        # only the newest link works
+        db.execute(
+            "UPDATE setup_links SET used_at = ? WHERE used_at IS NULL",
+            [stamp.isoformat(timespec="seconds")],
+        )
+        db.execute(
+            "INSERT INTO setup_links (token_hash, purpose, created_at, expires_at) "
+            "VALUES (?, 'first-admin', ?, ?)",
+            [
+                hashlib.sha256(token.encode()).hexdigest(),
+                stamp.isoformat(timespec="seconds"),
+                (stamp + timedelta(hours=hours)).isoformat(timespec="seconds"),
+            ],
+        )
+    return token
+
+
+def setup_link_valid(db: sqlite_utils.Database, token: str) -> bool:
+    rows = list(
+        db.query(
+            "SELECT * FROM setup_links WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+            [hashlib.sha256(token.encode()).hexdigest(), now()],
+        )
+    )
+    return bool(rows)
+
+
+def use_setup_link(
+    db: sqlite_utils.Database, token: str, email: str, name: str, password_hash: str
+) -> int | None:
+    """Create the first admin through a setup link, once; None if the link is spent."""
+    token_hash = hashlib.sha256(token.encode()).hexdigest()
+    with immediate(db):
+        cursor = db.execute(
+            "UPDATE setup_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL "
+            "AND expires_at > ?",
+            [now(), token_hash, now()],
+        )
+        if cursor.rowcount != 1:
+            return None
+        cursor = db.execute(
+            "INSERT INTO staff (email, name, role, password_hash, created_at) "
+            "VALUES (?, ?, 'admin', ?, ?)",
+            [email.strip(), name.strip(), password_hash, now()],
+        )
+        staff_id = cursor.lastrowid
+        _audit(db, "setup-link", None, "staff-added", email.strip(), None, "admin")
+    return staff_id
+
+
+def record_sign_in_failure(db: sqlite_utils.Database, email: str, address: str) -> None:
+    db.execute(
+        "INSERT INTO sign_in_failures (email, address, at) VALUES (?, ?, ?)",
+        [email.strip(), address, now()],
+    )
+
+
+def recent_sign_in_failures(
+    db: sqlite_utils.Database, email: str, address: str, minutes: int
+) -> list[str]:
+    """Times of failed sign-ins for this email or from this address, oldest first."""
+    since = (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat(timespec="seconds")
+    return [
+        r["at"]
+        for r in db.query(
+            "SELECT at FROM sign_in_failures WHERE (email = ? OR address = ?) AND at > ? "
+            "ORDER BY at",
+            [email.strip(), address, since],
+        )
+    ]
+
+
+def clear_sign_in_failures(db: sqlite_utils.Database, email: str) -> None:
+    db.execute("DELETE FROM sign_in_failures WHERE email = ?", [email.strip()])
+
+
+# ---- the assessor's side: learners, ratings, plans, assessment plans, contracts --------------
+
+
+def learners_for(db: sqlite_utils.Database, staff: Row, archived: bool = False) -> list[Row]:
+    """The learners a staff member may see: an assessor their own, others everyone."""
+    where = "archived_at IS NOT NULL" if archived else "archived_at IS NULL"
+    if staff["role"] == "assessor":
+        return list(
+            db.query(
+                f"SELECT learners.*, staff.name AS assessor_name FROM learners "  # noqa: S608
+                f"LEFT JOIN staff ON staff.id = learners.assessor_id "
+                f"WHERE {where} AND assessor_id = ? ORDER BY learners.name",
+                [staff["id"]],
+            )
+        )
+    return list(
+        db.query(
+            f"SELECT learners.*, staff.name AS assessor_name FROM learners "  # noqa: S608
+            f"LEFT JOIN staff ON staff.id = learners.assessor_id "
+            f"WHERE {where} ORDER BY learners.name"
+        )
+    )
+
+
+def can_see(staff: Row, learner_row: Row) -> bool:
+    return staff["role"] != "assessor" or learner_row["assessor_id"] == staff["id"]
+
+
+def assign_assessor(
+    db: sqlite_utils.Database, learner_id: int, assessor_id: int | None, actor: str
+) -> None:
+    with immediate(db):
+        before = learner(db, learner_id)
+        db.execute("UPDATE learners SET assessor_id = ? WHERE id = ?", [assessor_id, learner_id])
+        _audit(
+            db,
+            actor,
+            learner_id,
+            "assessor-assigned",
+            "",
+            _text(before["assessor_id"] if before else None),
+            _text(assessor_id),
+        )
+
+
+def set_archived(db: sqlite_utils.Database, learner_id: int, archived: bool, actor: str) -> None:
+    with immediate(db):
+        db.execute(
+            "UPDATE learners SET archived_at = ? WHERE id = ?",
+            [now() if archived else None, learner_id],
+        )
+        _audit(db, actor, learner_id, "archived" if archived else "unarchived", "", None, None)
+
+
+def assessor_ratings(db: sqlite_utils.Database, learner_id: int) -> dict[str, int]:
+    return {
+        r["statement_id"]: r["rating"]
+        for r in db.query(
+            "SELECT statement_id, rating FROM assessor_ratings WHERE learner_id = ?", [learner_id]
+        )
+    }
+
+
+def save_assessor_rating(
+    db: sqlite_utils.Database,
+    learner_id: int,
+    statement_id: str,
+    rating: int | None,
+    staff_id: int,
+    actor: str,
+) -> bool:
+    with immediate(db):
+        before = assessor_ratings(db, learner_id).get(statement_id)
+        if before == rating:
+            return False
+        if rating is None:
+            db.execute(
+                "DELETE FROM assessor_ratings WHERE learner_id = ? AND statement_id = ?",
+                [learner_id, statement_id],
+            )
+        else:
+            db.execute(
+                "INSERT INTO assessor_ratings (learner_id, statement_id, rating, staff_id, "
+                "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (learner_id, statement_id) "
+                "DO UPDATE SET rating = excluded.rating, staff_id = excluded.staff_id, "
+                "updated_at = excluded.updated_at",
+                [learner_id, statement_id, rating, staff_id, now()],
+            )
+        _audit(db, actor, learner_id, "assessor-rating", statement_id, _text(before), _text(rating))
+    return True
+
+
+def plan(db: sqlite_utils.Database, learner_id: int) -> Row | None:
+    rows = list(db.query("SELECT * FROM plans WHERE learner_id = ?", [learner_id]))
+    if not rows:
+        return None
+    row = dict(rows[0])
+    row["units"] = json.loads(row["units"])
+    return row
+
+
+def save_plan(
+    db: sqlite_utils.Database, learner_id: int, units: list[str], staff_id: int, actor: str
+) -> bool:
+    """Keep the assessor's working plan; a change after confirmation needs confirming again."""
+    with immediate(db):
+        before = plan(db, learner_id)
+        if before and before["units"] == units:
+            return False
+        db.execute(
+            "INSERT INTO plans (learner_id, units, updated_at, updated_by) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (learner_id) DO UPDATE SET units = excluded.units, "
+            "updated_at = excluded.updated_at, updated_by = excluded.updated_by, "
+            "confirmed_at = NULL, confirmed_by = NULL",
+            [learner_id, json.dumps(units), now(), staff_id],
+        )
+        if before and before["confirmed_at"]:
+            db.execute("UPDATE learners SET plan_confirmed_at = NULL WHERE id = ?", [learner_id])
+        _audit(
+            db,
+            actor,
+            learner_id,
+            "plan-changed",
+            "",
+            " ".join(before["units"]) if before else None,
+            " ".join(units),
+        )
+    return True
+
+
+def confirm_plan(db: sqlite_utils.Database, learner_id: int, staff_id: int, actor: str) -> None:
+    stamp = now()
+    with immediate(db):
+        db.execute(
+            "UPDATE plans SET confirmed_at = ?, confirmed_by = ? WHERE learner_id = ?",
+            [stamp, staff_id, learner_id],
+        )
+        db.execute(
+            "UPDATE learners SET plan_confirmed_at = ?, submitted_at = "
+            "coalesce(submitted_at, ?) WHERE id = ?",
+            [stamp, stamp, learner_id],
+        )
+        row = plan(db, learner_id)
+        _audit(
+            db,
+            actor,
+            learner_id,
+            "plan-confirmed",
+            "",
+            None,
+            " ".join(row["units"]) if row else None,
+        )
+
+
+def plan_rows(db: sqlite_utils.Database, learner_id: int) -> list[Row]:
+    rows = []
+    for r in db.query(
+        "SELECT * FROM assessment_plan_rows WHERE learner_id = ? ORDER BY id", [learner_id]
+    ):
+        r = dict(r)
+        r["units"] = json.loads(r["units"])
+        r["evidence"] = json.loads(r["evidence"])
+        rows.append(r)
+    return rows
+
+
+def add_plan_row(
+    db: sqlite_utils.Database, learner_id: int, values: Mapping[str, Any], staff_id: int, actor: str
+) -> int:
+    stamp = now()
+    with immediate(db):
+        cursor = db.execute(
+            "INSERT INTO assessment_plan_rows (learner_id, units, observed_when, observed_where, "
+            "activity, evidence, created_by, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                learner_id,
+                json.dumps(values["units"]),
+                values["observed_when"],
+                values["observed_where"],
+                values["activity"],
+                json.dumps(values["evidence"]),
+                staff_id,
+                stamp,
+                stamp,
+            ],
+        )
+        row_id = cursor.lastrowid
+        _audit(
+            db,
+            actor,
+            learner_id,
+            "assessment-plan-row-added",
+            str(row_id),
+            None,
+            json.dumps(dict(values), ensure_ascii=False),
+        )
+    assert row_id is not None
+    return row_id
+
+
+def delete_plan_row(db: sqlite_utils.Database, learner_id: int, row_id: int, actor: str) -> bool:
+    with immediate(db):
+        rows = list(
+            db.query(
+                "SELECT * FROM assessment_plan_rows WHERE id = ? AND learner_id = ?",
+                [row_id, learner_id],
+            )
+        )
+        if not rows:
+            return False
+        db.execute("DELETE FROM assessment_plan_rows WHERE id = ?", [row_id])
+        _audit(
+            db,
+            actor,
+            learner_id,
+            "assessment-plan-row-removed",
+            str(row_id),
+            json.dumps(rows[0], ensure_ascii=False),
+            None,
+        )
+    return True
+
+
+def contracts(db: sqlite_utils.Database, learner_id: int) -> list[Row]:
+    rows = []
+    for r in db.query(
+        "SELECT * FROM contracts WHERE learner_id = ? ORDER BY version", [learner_id]
+    ):
+        r = dict(r)
+        r["content"] = json.loads(r["content"])
+        rows.append(r)
+    return rows
+
+
+def current_contract(db: sqlite_utils.Database, learner_id: int) -> Row | None:
+    found = contracts(db, learner_id)
+    return found[-1] if found else None
+
+
+def issue_contract(
+    db: sqlite_utils.Database,
+    learner_id: int,
+    content: Mapping[str, Any],
+    staff_id: int,
+    actor: str,
+) -> Row:
+    """A new version of the learning contract, unless the latest already says the same."""
+    with immediate(db):
+        latest = current_contract(db, learner_id)
+        if latest and latest["content"] == json.loads(json.dumps(content)):
+            return latest
+        version = (latest["version"] + 1) if latest else 1
+        db.execute(
+            "INSERT INTO contracts (learner_id, version, content, created_at, created_by) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [learner_id, version, json.dumps(content, ensure_ascii=False), now(), staff_id],
+        )
+        _audit(db, actor, learner_id, "contract-issued", f"version {version}", None, None)
+    return current_contract(db, learner_id)  # type: ignore[return-value]
+
+
+def sign_contract(
+    db: sqlite_utils.Database,
+    contract_id: int,
+    who: str,
+    name: str,
+    actor: str,
+    staff_id: int | None = None,
+) -> bool:
+    """Sign as the learner or the assessor, once; a signed side cannot be signed again."""
+    column = "learner" if who == "learner" else "assessor"
+    with immediate(db):
+        rows = list(db.query("SELECT * FROM contracts WHERE id = ?", [contract_id]))
+        if not rows or rows[0][f"{column}_signed_at"]:
+            return False
+        if column == "learner":
+            db.execute(
+                "UPDATE contracts SET learner_name = ?, learner_signed_at = ? WHERE id = ?",
+                [name, now(), contract_id],
+            )
+        else:
+            db.execute(
+                "UPDATE contracts SET assessor_name = ?, assessor_signed_at = ?, "
+                "assessor_id = ? WHERE id = ?",
+                [name, now(), staff_id, contract_id],
+            )
+        _audit(
+            db,
+            actor,
+            rows[0]["learner_id"],
+            f"contract-signed-by-{column}",
+            f"version {rows[0]['version']}",
+            None,
+            name,
+        )
+    return True
+
+
+def cohort_ratings(db: sqlite_utils.Database, learner_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Every rating of these learners, by learner."""
+    result: dict[int, dict[str, int]] = {i: {} for i in learner_ids}
+    if not learner_ids:
+        return result
+    marks = ",".join("?" for _ in learner_ids)
+    for r in db.query(
+        f"SELECT learner_id, statement_id, rating FROM ratings "  # noqa: S608
+        f"WHERE learner_id IN ({marks})",
+        learner_ids,
+    ):
+        result[r["learner_id"]][r["statement_id"]] = r["rating"]
+    return result
+
+
+def all_audit(db: sqlite_utils.Database, limit: int = 500, offset: int = 0) -> list[Row]:
+    return list(
+        db.query(
+            "SELECT audit.*, learners.name AS learner_name FROM audit "
+            "LEFT JOIN learners ON learners.id = audit.learner_id ORDER BY audit.id DESC "
+            "LIMIT ? OFFSET ?",
+            [limit, offset],
+        )
+    )

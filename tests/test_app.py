@@ -178,7 +178,7 @@ def test_database_is_created_with_wal_and_migrations(app):
 
 def test_migrating_twice_changes_nothing(tmp_path):
     path = tmp_path / "db.sqlite"
-    assert migrate(path) == ["m001_settings", "m002_learners"]
+    assert migrate(path) == ["m001_settings", "m002_learners", "m003_staff"]
     with closing(sqlite3.connect(path)) as conn:
         before = conn.execute("SELECT value FROM settings").fetchall()
     assert migrate(path) == []

@@ -525,3 +525,38 @@ def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
         learner=row,
         q=_q(),
     )
+
+
+# ---- learning contract and own record ------------------------------------------------------
+
+
+@bp.route("/contract", methods=["GET", "POST"])
+def contract():  # type: ignore[no-untyped-def]
+    from ..forms import SignForm
+
+    row = _need_learner()
+    db = get_db()
+    current = store.current_contract(db, row["id"])
+    form = SignForm()
+    if request.method == "POST":
+        if current is None:
+            abort(404, "There is no learning contract to sign yet.")
+        if form.validate_on_submit():
+            if store.sign_contract(
+                db, current["id"], "learner", form.name.data.strip(), _actor(row)
+            ):
+                flash("Thank you: you have signed your learning contract.")
+            else:
+                flash("You have already signed this version.")
+            return redirect(url_for(".contract"), 303)
+    return render_template("learner/contract.html", learner=row, current=current, form=form), (
+        400 if request.method == "POST" else 200
+    )
+
+
+@bp.get("/my-record")
+def record():  # type: ignore[no-untyped-def]
+    row = _need_learner()
+    return render_template(
+        "learner/record.html", learner=row, entries=store.audit_entries(get_db(), row["id"]), q=_q()
+    )

@@ -1,0 +1,195 @@
+"""Staff sign-in: scrypt password hashes, server-side sessions, throttled failures, setup link."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from . import store
+from .db import get_db
+from .forms import LoginForm, SetupForm
+
+bp = Blueprint("auth", __name__, url_prefix="/staff")
+
+ROLES = ("admin", "assessor", "verifier")
+FAILURE_WINDOW_MINUTES = 15
+SLOW_AFTER = 3  # failures before each new try must wait
+LOCK_AFTER = 10  # failures before sign-in is refused for the rest of the window
+# a hash to check against when the email is unknown, so timing does not tell who has an account
+_DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
+
+
+def hash_password(password: str) -> str:
+    """scrypt (werkzeug's default strong KDF), salted."""
+    return generate_password_hash(password, method="scrypt")
+
+
+def sign_in_wait(failures: list[str], now: datetime | None = None) -> int:
+    """Seconds before another sign-in may be tried, from the recent failures (oldest first)."""
+    if len(failures) < SLOW_AFTER:
+        return 0
+    now = now or datetime.now(UTC)
+    last = datetime.fromisoformat(failures[-1])
+    if len(failures) >= LOCK_AFTER:
+        wait = FAILURE_WINDOW_MINUTES * 60
+    else:
+        wait = 2 ** (len(failures) - SLOW_AFTER + 1)  # 2, 4, 8 … seconds
+    remaining = wait - (now - last).total_seconds()
+    return max(0, int(remaining + 0.999))
+
+
+def current_staff() -> store.Row | None:
+    if "staff" in g:
+        return g.staff
+    token = session.get("staff_session")
+    found = store.staff_for_session(get_db(), token) if isinstance(token, str) else None
+    if token and found is None:
+        session.pop("staff_session", None)
+    g.staff = found
+    return found
+
+
+def staff_required(*roles: str, write: bool = False) -> Callable:
+    """Only signed-in staff (of these roles); `write` views refuse verifiers."""
+    allowed = roles or ROLES
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            staff = current_staff()
+            if staff is None:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if staff["role"] not in allowed or (write and staff["role"] == "verifier"):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/staff") and not target.startswith("//"):
+        return target
+    return url_for("staff.learners")
+
+
+def _sign_in(staff: store.Row) -> None:
+    session.clear()  # a new session id on sign-in: no fixation, and any learner is forgotten
+    session.permanent = False
+    session["staff_session"] = store.start_staff_session(get_db(), staff["id"])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # type: ignore[no-untyped-def]
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        db = get_db()
+        email = (form.email.data or "").strip()
+        address = request.remote_addr or ""
+        wait = sign_in_wait(
+            store.recent_sign_in_failures(db, email, address, FAILURE_WINDOW_MINUTES)
+        )
+        if wait:
+            minutes = (wait + 59) // 60
+            message = (
+                f"Too many failed tries. Wait {wait} seconds and try again."
+                if wait < 60
+                else f"Too many failed tries. Sign-in is paused for {minutes} minutes."
+            )
+            form.email.errors.append(message)
+            return render_template("auth/login.html", form=form), 429
+        staff = store.staff_by_email(db, email)
+        password = form.password.data or ""
+        ok = check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password)
+        if staff and ok and not staff["disabled_at"]:
+            store.clear_sign_in_failures(db, email)
+            _sign_in(staff)
+            return redirect(_safe_next(request.args.get("next")))
+        store.record_sign_in_failure(db, email, address)
+        form.password.errors.append("That email and password do not match an account.")
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():  # type: ignore[no-untyped-def]
+    from .forms import ActionForm
+
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token = session.get("staff_session")
+    if isinstance(token, str):
+        store.end_staff_session(get_db(), token)  # a copied cookie stops working too
+    session.clear()
+    flash("You have signed out.")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/setup/<token>", methods=["GET", "POST"])
+def setup(token: str):  # type: ignore[no-untyped-def]
+    db = get_db()
+    if store.staff_count(db) or not store.setup_link_valid(db, token):
+        abort(
+            404,
+            "This setup link has been used or has expired. Ask whoever runs the server "
+            "for a new one: it is printed when the app starts with no staff accounts.",
+        )
+    form = SetupForm()
+    if form.validate_on_submit():
+        staff_id = store.use_setup_link(
+            db,
+            token,
+            form.email.data or "",
+            form.name.data or "",
+            hash_password(form.password.data or ""),
+        )
+        if staff_id is None:
+            abort(404, "This setup link has just been used.")
+        _sign_in(store.staff_member(db, staff_id))
+        flash("Your admin account is ready.")
+        return redirect(url_for("staff.learners"))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/setup.html", form=form, token=token), status
+
+
+def announce_setup_link(app: Any) -> None:
+    """On a fresh install with no staff, print a one-time link that creates the first admin."""
+    from .db import connect
+
+    db = connect(app.config["DATABASE"])
+    try:
+        if store.staff_count(db):
+            return
+        token = store.create_setup_link(db)
+    finally:
+        db.conn.close()
+    if token is None:
+        return
+    base = (app.config.get("PUBLIC_URL") or "http://localhost:5000").rstrip("/")
+    message = (
+        f"No staff accounts yet. Create the first admin (link works once, for 24 hours): "
+        f"{base}/staff/setup/{token}"
+    )
+    # stderr, so `content export` and other commands keep their stdout clean
+    print(message, file=sys.stderr, flush=True)  # the person starting the server must see it

@@ -1,0 +1,236 @@
+"""The assessor's gap report and the cohort view, as plain data; pure Python, no Flask."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .content import Outcome, Qualification, Statement, Unit
+from .scoring import Band, band, evidence_opportunity, readiness
+
+LOW_READINESS = 1.0  # below "with help" on average
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    statement: Statement
+    learner: int | None
+    learner_label: str
+    assessor: int | None
+    assessor_label: str
+    disagree: bool
+
+
+@dataclass(frozen=True)
+class OutcomeCell:
+    outcome: Outcome | None  # None: the unit's single statement
+    band: Band
+    answered: int
+    total: int
+
+
+@dataclass(frozen=True)
+class UnitGap:
+    unit: Unit
+    band: Band
+    readiness: float | None
+    cells: tuple[OutcomeCell, ...]
+    rows: tuple[CriterionRow, ...]
+    hard: tuple[str, ...]
+    opportunity: str
+    in_plan: bool
+
+    @property
+    def disagreements(self) -> int:
+        return sum(r.disagree for r in self.rows)
+
+
+def disagree(learner: int | None, assessor: int | None) -> bool:
+    """The two ratings disagree when they fall either side of "on my own", or 2+ points apart."""
+    if learner is None or assessor is None:
+        return False
+    return abs(learner - assessor) >= 2 or (learner >= 2) != (assessor >= 2)
+
+
+def _label(q: Qualification, s: Statement, value: int | None) -> str:
+    return "—" if value is None else q.scales.labels(s.kind)[value]
+
+
+def _mean(values: Iterable[int]) -> float | None:
+    values = list(values)
+    return sum(values) / len(values) if values else None
+
+
+def gap_report(
+    q: Qualification,
+    ratings: Mapping[str, int],
+    assessor: Mapping[str, int],
+    contexts: Mapping[str, str],
+    plan_units: Iterable[str] = (),
+) -> tuple[UnitGap, ...]:
+    """Mandatory units, then every optional unit rated or in the plan, with what is hard."""
+    plan = set(plan_units)
+    opportunity = evidence_opportunity(q, contexts)
+    values = readiness(q, ratings)
+    result = []
+    for unit in q.units:
+        mandatory = unit in q.mandatory_units
+        statements = list(unit.statements())
+        if not unit.awaiting_criteria and unit.summary_statement.id in ratings:
+            statements.insert(0, unit.summary_statement)
+        answered = [s for s in statements if s.id in ratings or s.id in assessor]
+        if not mandatory and not answered and unit.number not in plan:
+            continue
+        rows = tuple(
+            CriterionRow(
+                s,
+                ratings.get(s.id),
+                _label(q, s, ratings.get(s.id)),
+                assessor.get(s.id),
+                _label(q, s, assessor.get(s.id)),
+                disagree(ratings.get(s.id), assessor.get(s.id)),
+            )
+            for s in statements
+        )
+        if unit.awaiting_criteria:
+            s = unit.summary_statement
+            cells = (OutcomeCell(None, band(ratings.get(s.id)), int(s.id in ratings), 1),)
+        else:
+            cells = tuple(
+                OutcomeCell(
+                    o,
+                    band(_mean(ratings[c.id] for c in o.criteria if c.id in ratings)),
+                    sum(1 for c in o.criteria if c.id in ratings),
+                    len(o.criteria),
+                )
+                for o in unit.outcomes
+            )
+        hard = []
+        value = values[unit.number]
+        if value is not None and value < LOW_READINESS:
+            hard.append("Low readiness: mostly rated \u201cnot yet\u201d")
+        if opportunity[unit.number] == "no":
+            needs = " or ".join(c.label for c in q.contexts_for(unit.number))
+            hard.append(f"No evidence opportunity: the job has no {needs}")
+        if unit.evidence.simulation_allowed is False:
+            hard.append("Simulation not allowed: evidence must come from real work")
+        result.append(
+            UnitGap(
+                unit,
+                band(value),
+                value,
+                cells,
+                rows,
+                tuple(hard),
+                opportunity[unit.number],
+                unit.number in plan,
+            )
+        )
+    return tuple(result)
+
+
+# ---- the cohort ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gap:
+    statement: Statement
+    low: int  # learners rating it "not yet" or "with help"
+    answered: int
+
+
+def cohort_statements(q: Qualification) -> tuple[Statement, ...]:
+    """The statements of the initial assessment, in order: criteria of mandatory units, then
+    one statement per optional unit."""
+    mandatory = tuple(s for u in q.mandatory_units for s in u.statements())
+    return mandatory + tuple(u.summary_statement for u in q.optional_units)
+
+
+def commonest_gaps(
+    q: Qualification, by_learner: Mapping[int, Mapping[str, int]], limit: int = 10
+) -> tuple[Gap, ...]:
+    """Statements most often rated "not yet" or "with help": candidates for group teaching."""
+    gaps = []
+    for s in cohort_statements(q):
+        given = [r[s.id] for r in by_learner.values() if s.id in r]
+        low = sum(1 for v in given if v <= 1)
+        if low:
+            gaps.append(Gap(s, low, len(given)))
+    gaps.sort(key=lambda g: (-g.low, -g.low / g.answered, g.statement.id))
+    return tuple(gaps[:limit])
+
+
+# ---- CSV ------------------------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """A CSV cell a spreadsheet will not run: text starting like a formula gets a quote mark."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return out.getvalue()
+
+
+def gap_report_csv(q: Qualification, learner_name: str, report: Sequence[UnitGap]) -> str:
+    rows = []
+    for g in report:
+        for r in g.rows:
+            rows.append(
+                [
+                    learner_name,
+                    g.unit.number,
+                    g.unit.title,
+                    r.statement.id,
+                    r.statement.text,
+                    r.learner if r.learner is not None else "",
+                    r.learner_label,
+                    r.assessor if r.assessor is not None else "",
+                    r.assessor_label,
+                    "yes" if r.disagree else "",
+                    "; ".join(g.hard),
+                ]
+            )
+    return to_csv(
+        [
+            "learner",
+            "unit",
+            "unit title",
+            "statement id",
+            "statement",
+            "learner rating",
+            "learner says",
+            "assessor rating",
+            "assessor says",
+            "disagree",
+            "hard to finish",
+        ],
+        rows,
+    )
+
+
+def cohort_csv(
+    q: Qualification,
+    learners: Sequence[Mapping[str, object]],
+    by_learner: Mapping[int, Mapping[str, int]],
+) -> str:
+    statements = cohort_statements(q)
+    header = ["learner", "candidate number"] + [s.id for s in statements]
+    rows = []
+    for row in learners:
+        given = by_learner.get(int(row["id"]), {})  # type: ignore[call-overload]
+        rows.append(
+            [row["name"], row.get("candidate_number", "")]
+            + [given.get(s.id, "") for s in statements]
+        )
+    return to_csv(header, rows)

@@ -1,0 +1,685 @@
+"""The assessor's workspace: learners, gap reports, plans, assessment plans, contracts, cohort."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.exceptions import NotFound
+
+from .. import store
+from ..auth import current_staff, hash_password, staff_required
+from ..content import Qualification
+from ..db import get_db
+from ..forms import (
+    ActionForm,
+    AssessorRatingForm,
+    LearnerCsvForm,
+    LearnerForm,
+    PlanForm,
+    PlanRowForm,
+    SignForm,
+    StaffForm,
+)
+from ..gaps import cohort_csv, cohort_statements, commonest_gaps, gap_report, gap_report_csv
+from ..planner import Profile, suggest_plans
+from ..qr import qr_svg
+from ..rules import check_plan
+from ..scoring import readiness
+from .qr import public_url
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+EVIDENCE = (
+    ("observation", "Observation"),
+    ("witness", "Witness testimony"),
+    ("discussion", "Professional discussion"),
+    ("questioning", "Questioning"),
+    ("products", "Products of work"),
+    ("simulation", "Simulation"),
+)
+EVIDENCE_LABELS = dict(EVIDENCE)
+
+
+def _q() -> Qualification:
+    return current_app.extensions["qualification"]
+
+
+@bp.context_processor
+def staff_context() -> dict[str, Any]:
+    return {"me": current_staff()}
+
+
+def _me() -> store.Row:
+    staff = current_staff()
+    assert staff is not None  # staff_required ran first
+    return staff
+
+
+def _actor() -> str:
+    return f"staff:{_me()['id']}"
+
+
+def _learner_or_404(learner_id: int) -> store.Row:
+    """A learner this staff member may see; anyone else's is simply not there."""
+    row = store.learner(get_db(), learner_id)
+    if row is None or not store.can_see(_me(), row):
+        raise NotFound("There is no learner of yours with that number.")
+    return row
+
+
+def _check_form(form: Any) -> None:
+    if not form.validate_on_submit():
+        abort(400)
+
+
+# ---- learners ---------------------------------------------------------------------------------
+
+
+def _assessor_choices() -> list[tuple[str, str]]:
+    return [("", "Nobody yet")] + [
+        (str(s["id"]), f"{s['name']} ({s['role']})")
+        for s in store.all_staff(get_db())
+        if s["role"] in ("assessor", "admin") and not s["disabled_at"]
+    ]
+
+
+def _learner_form() -> LearnerForm:
+    form = LearnerForm()
+    form.assessor.choices = _assessor_choices()
+    if request.method == "GET" and _me()["role"] == "assessor":
+        form.assessor.data = str(_me()["id"])
+    return form
+
+
+@bp.get("/")
+@staff_required()
+def home():  # type: ignore[no-untyped-def]
+    return redirect(url_for(".learners"))
+
+
+@bp.get("/learners")
+@staff_required()
+def learners():  # type: ignore[no-untyped-def]
+    archived = request.args.get("archived") == "1"
+    rows = store.learners_for(get_db(), _me(), archived=archived)
+    return render_template(
+        "staff/learners.html",
+        learners=rows,
+        archived=archived,
+        form=_learner_form(),
+        csv_form=LearnerCsvForm(),
+        me=_me(),
+    )
+
+
+def _role_fields(job_role: str) -> tuple[str, str]:
+    known = _q().role(job_role)
+    if not job_role:
+        return "", ""
+    return (job_role, "") if known else ("other", job_role[:100])
+
+
+def _add(name: str, candidate: str, job_role: str, assessor_id: int | None) -> dict[str, Any]:
+    db = get_db()
+    learner_id, token = store.create_learner(
+        db, name.strip(), candidate_number=candidate.strip(), actor=_actor()
+    )
+    role, other = _role_fields(job_role.strip())
+    if role:
+        store.set_job_role(db, learner_id, role, other, _actor())
+    if assessor_id:
+        store.assign_assessor(db, learner_id, assessor_id, _actor())
+    return _card(store.learner(db, learner_id), token)
+
+
+def _card(row: store.Row, token: str) -> dict[str, Any]:
+    link = public_url(url_for("learner.enter", token=token))
+    return {
+        "learner": row,
+        "link": link,
+        "code": store.pretty_token(token),
+        "svg": qr_svg(link).decode(),
+    }
+
+
+def _assessor_for_new(form_value: str | None) -> int | None:
+    me = _me()
+    if me["role"] == "assessor":
+        return me["id"]  # an assessor's new learners are their own
+    try:
+        chosen = int(form_value or 0)
+    except ValueError:
+        return None
+    return chosen if any(str(chosen) == c[0] for c in _assessor_choices()) else None
+
+
+@bp.post("/learners")
+@staff_required("admin", "assessor", write=True)
+def add_learner():  # type: ignore[no-untyped-def]
+    form = _learner_form()
+    if not form.validate_on_submit():
+        rows = store.learners_for(get_db(), _me())
+        return render_template(
+            "staff/learners.html",
+            learners=rows,
+            archived=False,
+            form=form,
+            csv_form=LearnerCsvForm(),
+            me=_me(),
+        ), 400
+    card = _add(
+        form.name.data or "",
+        form.candidate_number.data or "",
+        form.job_role.data or "",
+        _assessor_for_new(form.assessor.data),
+    )
+    return render_template("staff/cards.html", cards=[card], problems=[])
+
+
+def parse_learner_csv(text: str) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """Rows of (name, candidate number, job role) and a message per line that was skipped."""
+    rows, problems = [], []
+    reader = csv.reader(io.StringIO(text.strip()))
+    for number, cells in enumerate(reader, start=1):
+        cells = [c.strip() for c in cells]
+        if not any(cells):
+            continue
+        if number == 1 and cells[0].lower() in ("name", "learner", "learner name"):
+            continue
+        name = cells[0] if cells else ""
+        if not name:
+            problems.append(f"Line {number}: no name, so it was skipped.")
+            continue
+        if (
+            len(name) > 120
+            or (len(cells) > 1 and len(cells[1]) > 40)
+            or (len(cells) > 2 and len(cells[2]) > 100)
+        ):
+            problems.append(f"Line {number}: too long, so it was skipped.")
+            continue
+        rows.append((name, cells[1] if len(cells) > 1 else "", cells[2] if len(cells) > 2 else ""))
+    return rows, problems
+
+
+@bp.post("/learners/import")
+@staff_required("admin", "assessor", write=True)
+def import_learners():  # type: ignore[no-untyped-def]
+    form = LearnerCsvForm()
+    if not form.validate_on_submit():
+        rows = store.learners_for(get_db(), _me())
+        return render_template(
+            "staff/learners.html",
+            learners=rows,
+            archived=False,
+            form=_learner_form(),
+            csv_form=form,
+            me=_me(),
+        ), 400
+    rows, problems = parse_learner_csv(form.rows.data or "")
+    if len(rows) > 500:
+        problems = ["Add at most 500 learners at a time."]
+        rows = []
+    assessor = _me()["id"] if _me()["role"] == "assessor" else None
+    cards = [_add(name, candidate, role, assessor) for name, candidate, role in rows]
+    return render_template("staff/cards.html", cards=cards, problems=problems)
+
+
+@bp.post("/learners/<int:learner_id>/reissue")
+@staff_required("admin", "assessor", write=True)
+def reissue(learner_id: int):  # type: ignore[no-untyped-def]
+    row = _learner_or_404(learner_id)
+    _check_form(ActionForm())
+    token = store.reissue_token(get_db(), learner_id, _actor())
+    flash(f"A new link for {row['name']} is below. The old link no longer works.")
+    return render_template("staff/cards.html", cards=[_card(row, token)], problems=[])
+
+
+@bp.post("/learners/<int:learner_id>/archive")
+@staff_required("admin", "assessor", write=True)
+def archive(learner_id: int):  # type: ignore[no-untyped-def]
+    row = _learner_or_404(learner_id)
+    _check_form(ActionForm())
+    store.set_archived(get_db(), learner_id, not row["archived_at"], _actor())
+    flash(f"{row['name']} is {'back in the list' if row['archived_at'] else 'archived'}.")
+    return redirect(url_for(".learner", learner_id=learner_id), 303)
+
+
+@bp.post("/learners/<int:learner_id>/assessor")
+@staff_required("admin", write=True)
+def assign(learner_id: int):  # type: ignore[no-untyped-def]
+    _learner_or_404(learner_id)
+    _check_form(ActionForm())
+    choice = request.form.get("assessor", "")
+    valid = {c[0] for c in _assessor_choices()}
+    if choice not in valid:
+        abort(400, "Choose an assessor from the list.")
+    store.assign_assessor(get_db(), learner_id, int(choice) if choice else None, _actor())
+    flash("Assessor changed.")
+    return redirect(url_for(".learner", learner_id=learner_id), 303)
+
+
+# ---- gap report ---------------------------------------------------------------------------------
+
+
+def _learner_data(row: store.Row) -> dict[str, Any]:
+    db = get_db()
+    saved = store.plan(db, row["id"])
+    return {
+        "ratings": store.ratings(db, row["id"]),
+        "assessor": store.assessor_ratings(db, row["id"]),
+        "contexts": store.context_answers(db, row["id"]),
+        "interests": store.interests(db, row["id"]),
+        "plan": saved,
+    }
+
+
+@bp.get("/learners/<int:learner_id>")
+@staff_required()
+def learner(learner_id: int):  # type: ignore[no-untyped-def]
+    row = _learner_or_404(learner_id)
+    data = _learner_data(row)
+    plan_units = data["plan"]["units"] if data["plan"] else []
+    report = gap_report(_q(), data["ratings"], data["assessor"], data["contexts"], plan_units)
+    max_outcomes = max((len(g.cells) for g in report), default=1)
+    return render_template(
+        "staff/learner.html",
+        learner=row,
+        report=report,
+        data=data,
+        me=_me(),
+        form=AssessorRatingForm(),
+        action=ActionForm(),
+        max_outcomes=max_outcomes,
+        assessors=_assessor_choices(),
+        q=_q(),
+    )
+
+
+@bp.post("/learners/<int:learner_id>/ratings")
+@staff_required("admin", "assessor", write=True)
+def save_ratings(learner_id: int):  # type: ignore[no-untyped-def]
+    _learner_or_404(learner_id)
+    _check_form(ActionForm())
+    q, changed, refused = _q(), 0, []
+    for name, value in request.form.items():
+        if not name.startswith("a-"):
+            continue
+        statement_id = name[2:]
+        if q.statement(statement_id) is None or value not in ("", "0", "1", "2", "3"):
+            refused.append(statement_id)
+            continue
+        rating = int(value) if value else None
+        changed += store.save_assessor_rating(
+            get_db(), learner_id, statement_id, rating, _me()["id"], _actor()
+        )
+    if refused:
+        flash(f"{len(refused)} rating(s) were not valid and were not saved.")
+    flash(f"Saved {changed} rating{'s' if changed != 1 else ''}.")
+    return redirect(url_for(".learner", learner_id=learner_id) + "#criteria", 303)
+
+
+@bp.get("/learners/<int:learner_id>/report.csv")
+@staff_required()
+def report_csv(learner_id: int) -> Response:
+    row = _learner_or_404(learner_id)
+    data = _learner_data(row)
+    plan_units = data["plan"]["units"] if data["plan"] else []
+    report = gap_report(_q(), data["ratings"], data["assessor"], data["contexts"], plan_units)
+    body = gap_report_csv(_q(), row["name"], report)
+    return _csv_response(body, f"gap-report-{learner_id}.csv")
+
+
+def _csv_response(body: str, filename: str) -> Response:
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# ---- plan -------------------------------------------------------------------------------------------
+
+
+def _profile(row: store.Row, data: dict[str, Any]) -> Profile:
+    return Profile(
+        job_role=row["job_role_other"] or row["job_role"],
+        contexts=data["contexts"],
+        readiness=readiness(_q(), data["ratings"]),
+        interests=frozenset(data["interests"]),
+        ratings=data["ratings"],
+    )
+
+
+def _plan_page(row: store.Row, working: list[str], status: int = 200):  # type: ignore[no-untyped-def]
+    data = _learner_data(row)
+    suggestion = suggest_plans(_q(), _profile(row, data), alternatives=3)
+    mandatory = [u.number for u in _q().mandatory_units]
+    problems = check_plan(_q(), mandatory + working)
+    form = PlanForm(data={"units": working})
+    form.units.choices = [(u.number, u.number) for u in _q().optional_units]
+    credits = sum(u.credits for n in mandatory + working if (u := _q().unit(n)))
+    return render_template(
+        "staff/plan.html",
+        learner=row,
+        suggestion=suggestion,
+        working=working,
+        problems=problems,
+        form=form,
+        me=_me(),
+        saved=data["plan"],
+        credits=credits,
+        q=_q(),
+    ), status
+
+
+def _posted_units() -> tuple[list[str], list[str]]:
+    optional = {u.number for u in _q().optional_units}
+    chosen = request.form.getlist("units")
+    unknown = [n for n in chosen if n not in optional]
+    ordered = [u.number for u in _q().optional_units if u.number in chosen]
+    return ordered, unknown
+
+
+@bp.route("/learners/<int:learner_id>/plan", methods=["GET", "POST"])
+@staff_required()
+def plan(learner_id: int):  # type: ignore[no-untyped-def]
+    row = _learner_or_404(learner_id)
+    saved = store.plan(get_db(), learner_id)
+    if request.method == "GET":
+        if saved:
+            return _plan_page(row, saved["units"])
+        best = suggest_plans(_q(), _profile(row, _learner_data(row))).best
+        return _plan_page(row, [u.number for u in best.optional] if best else [])
+    if _me()["role"] == "verifier":
+        abort(403)
+    _check_form(ActionForm())
+    action = request.form.get("action", "check")
+    if action.startswith("use-"):
+        suggestion = suggest_plans(_q(), _profile(row, _learner_data(row)))
+        try:
+            chosen = suggestion.plans[int(action[4:])]
+        except (ValueError, IndexError):
+            abort(400, "That suggestion is no longer there; look again.")
+        units = [u.number for u in chosen.optional]
+    else:
+        units, unknown = _posted_units()
+        if unknown:
+            abort(400, f"Not units of this qualification: {', '.join(unknown)}.")
+    store.save_plan(get_db(), learner_id, units, _me()["id"], _actor())
+    if action == "confirm":
+        problems = check_plan(_q(), [u.number for u in _q().mandatory_units] + units)
+        if problems:
+            flash("The plan cannot be confirmed until it meets every rule.")
+            return _plan_page(store.learner(get_db(), learner_id), units, 400)
+        store.confirm_plan(get_db(), learner_id, _me()["id"], _actor())
+        flash("Plan confirmed. The learner's answers are now read-only.")
+    return redirect(url_for(".plan", learner_id=learner_id), 303)
+
+
+@bp.post("/learners/<int:learner_id>/plan/check")
+@staff_required()
+def plan_check(learner_id: int):  # type: ignore[no-untyped-def]
+    """Re-run the rules on a plan being edited, without saving it (for the page's script)."""
+    _learner_or_404(learner_id)
+    _check_form(ActionForm())
+    units, unknown = _posted_units()
+    mandatory = [u.number for u in _q().mandatory_units]
+    problems = [p.message for p in check_plan(_q(), mandatory + units + unknown)]
+    credits = sum(u.credits for n in mandatory + units if (u := _q().unit(n)))
+    return jsonify({"ok": True, "valid": not problems, "problems": problems, "credits": credits})
+
+
+# ---- assessment plan and learning contract --------------------------------------------------------
+
+
+def _row_form(row: store.Row) -> PlanRowForm:
+    form = PlanRowForm()
+    saved = store.plan(get_db(), row["id"])
+    units = saved["units"] if saved else []
+    numbers = [u.number for u in _q().mandatory_units] + units
+    form.units.choices = [(n, f"{n} {_q().unit(n).title}") for n in numbers if _q().unit(n)]
+    form.evidence.choices = list(EVIDENCE)
+    return form
+
+
+@bp.route("/learners/<int:learner_id>/assessment-plan", methods=["GET", "POST"])
+@staff_required()
+def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
+    row = _learner_or_404(learner_id)
+    form = _row_form(row)
+    status = 200
+    if request.method == "POST":
+        if _me()["role"] == "verifier":
+            abort(403)
+        if form.validate_on_submit():
+            evidence = form.evidence.data or []
+            no_sim = [
+                n
+                for n in form.units.data or []
+                if _q().unit(n) and _q().unit(n).evidence.simulation_allowed is False
+            ]
+            if "simulation" in evidence and no_sim:
+                form.evidence.errors.append(
+                    f"Simulation is not allowed for {', '.join(no_sim)}: evidence must come "
+                    "from real work."
+                )
+                status = 400
+            else:
+                store.add_plan_row(
+                    get_db(),
+                    learner_id,
+                    {
+                        "units": form.units.data,
+                        "observed_when": form.observed_when.data.strip(),
+                        "observed_where": form.observed_where.data.strip(),
+                        "activity": form.activity.data.strip(),
+                        "evidence": evidence,
+                    },
+                    _me()["id"],
+                    _actor(),
+                )
+                flash("Added to the assessment plan.")
+                return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
+        else:
+            status = 400
+    return render_template(
+        "staff/assessment_plan.html",
+        learner=row,
+        form=form,
+        rows=store.plan_rows(get_db(), learner_id),
+        me=_me(),
+        labels=EVIDENCE_LABELS,
+        action=ActionForm(),
+        q=_q(),
+    ), status
+
+
+@bp.post("/learners/<int:learner_id>/assessment-plan/<int:row_id>/delete")
+@staff_required("admin", "assessor", write=True)
+def delete_plan_row(learner_id: int, row_id: int):  # type: ignore[no-untyped-def]
+    _learner_or_404(learner_id)
+    _check_form(ActionForm())
+    if not store.delete_plan_row(get_db(), learner_id, row_id, _actor()):
+        raise NotFound("That row is not in this learner's plan.")
+    flash("Removed from the assessment plan.")
+    return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
+
+
+def contract_content(learner_id: int) -> dict[str, Any] | None:
+    """What a contract says: the confirmed units and the assessment plan rows."""
+    saved = store.plan(get_db(), learner_id)
+    if not saved or not saved["confirmed_at"]:
+        return None
+    q = _q()
+    units = [u.number for u in q.mandatory_units] + saved["units"]
+    return {
+        "qualification": f"{q.awarding_body} {q.code} {q.title}",
+        "units": [
+            {"number": n, "title": q.unit(n).title, "credits": q.unit(n).credits}
+            for n in units
+            if q.unit(n)
+        ],
+        "assessment_plan": [
+            {k: r[k] for k in ("units", "observed_when", "observed_where", "activity", "evidence")}
+            for r in store.plan_rows(get_db(), learner_id)
+        ],
+    }
+
+
+@bp.route("/learners/<int:learner_id>/contract", methods=["GET", "POST"])
+@staff_required()
+def contract(learner_id: int):  # type: ignore[no-untyped-def]
+    row = _learner_or_404(learner_id)
+    db = get_db()
+    content = contract_content(learner_id)
+    current = store.current_contract(db, learner_id)
+    form = SignForm()
+    if request.method == "POST":
+        if _me()["role"] == "verifier":
+            abort(403)
+        action = request.form.get("action")
+        if action == "issue":
+            _check_form(ActionForm())
+            if content is None:
+                flash("Confirm the plan first: a contract covers the confirmed units.")
+            else:
+                store.issue_contract(db, learner_id, content, _me()["id"], _actor())
+            return redirect(url_for(".contract", learner_id=learner_id), 303)
+        if action == "sign" and current and form.validate_on_submit():
+            if content != current["content"]:
+                flash("The plan has changed since this version: prepare a new version first.")
+            elif not store.sign_contract(
+                db, current["id"], "assessor", form.name.data.strip(), _actor(), _me()["id"]
+            ):
+                flash("This version is already signed by an assessor.")
+            else:
+                flash("Signed.")
+            return redirect(url_for(".contract", learner_id=learner_id), 303)
+        if action != "sign":
+            abort(400)
+    return render_template(
+        "staff/contract.html",
+        learner=row,
+        content=content,
+        current=current,
+        history=store.contracts(db, learner_id),
+        form=form,
+        action=ActionForm(),
+        me=_me(),
+        labels=EVIDENCE_LABELS,
+        changed=bool(current and content and content != current["content"]),
+    )
+
+
+# ---- audit trail -----------------------------------------------------------------------------------
+
+
+@bp.get("/learners/<int:learner_id>/audit")
+@staff_required()
+def learner_audit(learner_id: int):  # type: ignore[no-untyped-def]
+    row = _learner_or_404(learner_id)
+    return render_template(
+        "staff/audit.html", learner=row, entries=store.audit_entries(get_db(), learner_id), me=_me()
+    )
+
+
+@bp.get("/audit")
+@staff_required("admin", "verifier")
+def audit():  # type: ignore[no-untyped-def]
+    page = max(0, request.args.get("page", 0, type=int))
+    entries = store.all_audit(get_db(), limit=200, offset=page * 200)
+    return render_template("staff/audit.html", learner=None, entries=entries, me=_me(), page=page)
+
+
+# ---- cohort ------------------------------------------------------------------------------------------
+
+
+def _cohort_learners() -> list[store.Row]:
+    rows = store.learners_for(get_db(), _me())
+    chosen = request.args.getlist("learner", type=int)
+    return [r for r in rows if r["id"] in chosen] if chosen else rows
+
+
+@bp.get("/cohort")
+@staff_required()
+def cohort():  # type: ignore[no-untyped-def]
+    rows = _cohort_learners()
+    by_learner = store.cohort_ratings(get_db(), [r["id"] for r in rows])
+    return render_template(
+        "staff/cohort.html",
+        learners=rows,
+        by_learner=by_learner,
+        statements=cohort_statements(_q()),
+        gaps=commonest_gaps(_q(), by_learner),
+        me=_me(),
+        q=_q(),
+    )
+
+
+@bp.get("/cohort.csv")
+@staff_required()
+def cohort_export() -> Response:
+    rows = _cohort_learners()
+    by_learner = store.cohort_ratings(get_db(), [r["id"] for r in rows])
+    return _csv_response(cohort_csv(_q(), rows, by_learner), "cohort.csv")
+
+
+# ---- staff accounts --------------------------------------------------------------------------------
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@staff_required("admin")
+def users():  # type: ignore[no-untyped-def]
+    form = StaffForm()
+    status = 200
+    if form.validate_on_submit():
+        db = get_db()
+        if store.staff_by_email(db, form.email.data or ""):
+            form.email.errors.append("There is already an account with that email.")
+            status = 400
+        else:
+            store.create_staff(
+                db,
+                form.email.data or "",
+                form.name.data or "",
+                form.role.data or "assessor",
+                hash_password(form.password.data or ""),
+                _actor(),
+            )
+            flash(f"Account created for {form.name.data}.")
+            return redirect(url_for(".users"), 303)
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "staff/users.html",
+        form=form,
+        staff=store.all_staff(get_db()),
+        me=_me(),
+        action=ActionForm(),
+    ), status
+
+
+@bp.post("/users/<int:staff_id>/disable")
+@staff_required("admin")
+def disable_user(staff_id: int):  # type: ignore[no-untyped-def]
+    _check_form(ActionForm())
+    target = store.staff_member(get_db(), staff_id)
+    if target is None:
+        raise NotFound("No such account.")
+    if target["id"] == _me()["id"]:
+        abort(400, "You cannot disable your own account.")
+    store.set_staff_disabled(get_db(), staff_id, not target["disabled_at"], _actor())
+    flash(f"{target['name']} is {'enabled' if target['disabled_at'] else 'disabled'}.")
+    return redirect(url_for(".users"), 303)
