@@ -25,6 +25,14 @@
       (a.name !== "interests" || a.value.split(":")[0] === b.value.split(":")[0]);
   }
 
+  var fadeTimer = null;
+  function fade() {
+    window.clearTimeout(fadeTimer);
+    fadeTimer = window.setTimeout(function () {
+      if (status && status.className === "save-status ok") { show("", ""); }
+    }, 2500);
+  }
+
   var busy = false;
   var timer = null;
   function later() {
@@ -51,7 +59,7 @@
         var rest = unsent().filter(function (p) { return !(same(p, item) && p.at === item.at); });
         if (response.ok) {
           keep(rest);
-          if (rest.length) { flush(); } else { show("Saved", "ok"); }
+          if (rest.length) { flush(); } else { show("Saved", "ok"); fade(); }
         } else if (response.status >= 400 && response.status < 500) {
           keep(rest);  /* refused: sending it again would not help */
           show(json.error || "That answer was not saved. Reload the page and try again.", "error");
@@ -101,6 +109,12 @@
   if (window.fetch && window.URLSearchParams) {
     Array.prototype.forEach.call(document.querySelectorAll("form[data-autosave]"), function (form) {
       restore(form);
+      /* the page's own POST carries every answer on it: queued copies would only be stale */
+      form.addEventListener("submit", function () {
+        if (!navigator.onLine) { return; }
+        var url = form.getAttribute("data-autosave");
+        keep(unsent().filter(function (p) { return p.url !== url; }));
+      });
       form.addEventListener("change", function (event) {
         var input = event.target;
         if (input.type === "radio" || input.type === "checkbox" || input.tagName === "SELECT" ||

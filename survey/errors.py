@@ -5,6 +5,15 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+HEADINGS = {
+    400: "That did not work",
+    403: "Not for this account",
+    404: "Page not found",
+    405: "Not possible here",
+    413: "Too much at once",
+    429: "Please wait",
+    500: "Sorry, something went wrong",
+}
 # plain words for the statuses a visitor is likely to meet
 EXPLANATIONS = {
     400: "Something in that request was not right. Go back, check your answer and try again.",
@@ -34,7 +43,7 @@ def render_error(error: HTTPException):  # type: ignore[no-untyped-def]
         render_template(
             "errors/error.html",
             code=code,
-            name=error.name,
+            name=HEADINGS.get(code, error.name),
             message=message,
             extra=getattr(error, "extra", None),
         ),

@@ -148,7 +148,7 @@ class EmailLikeField(StringField):
             raise ValidationError("Enter an email address like name@example.org.")
 
 
-PASSWORD_HELP = "At least 12 characters. A few unrelated words make a good one."
+PASSWORD_HELP = "At least 12 characters. A few unrelated words make a good one."  # noqa: S105
 
 
 class LoginForm(FlaskForm):

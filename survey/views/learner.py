@@ -291,6 +291,7 @@ def _review(row: store.Row, state: dict[str, Any], index: int):  # type: ignore[
         learner=row,
         locked=_locked_message(row),
         interests=sorted(state["interests"]),
+        q=_q(),
     )
 
 
@@ -464,6 +465,7 @@ def unit_check(number: str):  # type: ignore[no-untyped-def]
             group=_q().group(unit.group),
             q=_q(),
             message=message,
+            shown_at=store.now(),
         ),
         status,
     )
@@ -488,6 +490,12 @@ def check_save_one(number: str):  # type: ignore[no-untyped-def]
         return _json_error(str(e), 400)
     if kind != "rating" or not any(s.id == item for s in unit.statements()):
         return _json_error("That statement is not part of this unit.", 400)
+    # a save queued on the phone from before the last check was finished must not start a
+    # new check by itself: the page says when it was shown
+    shown = request.form.get("page", "")
+    finished = store.finished_checks(get_db(), row["id"], unit.number)
+    if shown and finished and shown < finished[-1]["finished_at"]:
+        return _json_error("That check is finished. Open the unit again to check it anew.", 409)
     check_row = store.open_check(get_db(), row["id"], unit.number)
     store.save_check_ratings(get_db(), check_row, {item: value}, _actor(row))
     return jsonify({"ok": True})

@@ -86,7 +86,7 @@ def _check_form(form: Any) -> None:
         abort(400)
 
 
-# ---- learners ---------------------------------------------------------------------------------
+# ---- learners ------------------------------------------------------------------------------------
 
 
 def _assessor_choices() -> list[tuple[str, str]]:
@@ -272,7 +272,7 @@ def assign(learner_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for(".learner", learner_id=learner_id), 303)
 
 
-# ---- gap report ---------------------------------------------------------------------------------
+# ---- gap report ----------------------------------------------------------------------------------
 
 
 def _learner_data(row: store.Row) -> dict[str, Any]:
@@ -349,7 +349,7 @@ def _csv_response(body: str, filename: str) -> Response:
     return response
 
 
-# ---- plan -------------------------------------------------------------------------------------------
+# ---- plan ----------------------------------------------------------------------------------------
 
 
 def _profile(row: store.Row, data: dict[str, Any]) -> Profile:
@@ -441,7 +441,7 @@ def plan_check(learner_id: int):  # type: ignore[no-untyped-def]
     return jsonify({"ok": True, "valid": not problems, "problems": problems, "credits": credits})
 
 
-# ---- assessment plan and learning contract --------------------------------------------------------
+# ---- assessment plan and learning contract -------------------------------------------------------
 
 
 def _row_form(row: store.Row) -> PlanRowForm:
@@ -583,7 +583,7 @@ def contract(learner_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-# ---- audit trail -----------------------------------------------------------------------------------
+# ---- audit trail ---------------------------------------------------------------------------------
 
 
 @bp.get("/learners/<int:learner_id>/audit")
@@ -603,7 +603,7 @@ def audit():  # type: ignore[no-untyped-def]
     return render_template("staff/audit.html", learner=None, entries=entries, me=_me(), page=page)
 
 
-# ---- cohort ------------------------------------------------------------------------------------------
+# ---- cohort --------------------------------------------------------------------------------------
 
 
 def _cohort_learners() -> list[store.Row]:
@@ -636,7 +636,7 @@ def cohort_export() -> Response:
     return _csv_response(cohort_csv(_q(), rows, by_learner), "cohort.csv")
 
 
-# ---- staff accounts --------------------------------------------------------------------------------
+# ---- staff accounts ------------------------------------------------------------------------------
 
 
 @bp.route("/users", methods=["GET", "POST"])

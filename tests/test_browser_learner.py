@@ -1,0 +1,480 @@
+"""A learner's whole journey in real headless Chromium at a phone's width (360 px).
+
+Each test taps what a learner would tap, checks what a learner would notice, then checks the
+database: the answers given, each kept once.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+
+import pytest
+from conftest import PHONE, shot
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+PROGRESS = re.compile(r"^Page (\d+) of (\d+)$")
+PERFORMANCE = ["Not yet", "With help", "On my own", "Could show evidence now"]
+KNOWLEDGE = ["Not yet", "A little", "Could explain", "Could explain with examples"]
+ROLE = "Customer Service Agents"
+CONTEXTS = {  # the job page: face to face "no" closes A10, writing "no" closes A13
+    "face-to-face": "no",
+    "incoming-calls": "yes",
+    "problems": "yes",
+    "colleagues": "sometimes",
+    "writing": "no",
+}
+
+
+@contextmanager
+def database(server):
+    from survey.db import connect
+
+    db = connect(server.app.config["DATABASE"])
+    try:
+        yield db
+    finally:
+        db.conn.close()
+
+
+def db_ratings(server, learner_id: int) -> dict[str, int]:
+    from survey import store
+
+    with database(server) as db:
+        return store.ratings(db, learner_id)
+
+
+def db_learner(server, learner_id: int) -> dict:
+    from survey import store
+
+    with database(server) as db:
+        row = store.learner(db, learner_id)
+    assert row is not None
+    return row
+
+
+def no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def progress(page) -> tuple[int, int]:
+    text = page.locator("#progress-label").inner_text().strip()
+    found = PROGRESS.match(text)
+    assert found, f"progress text {text!r}"
+    return int(found[1]), int(found[2])
+
+
+def statement_id(input_name: str) -> str:
+    """The statement id behind a radio group's name ("r-F1-1.1" -> "F1:1.1")."""
+    return input_name[2:].replace("-", ":", 1)
+
+
+def group(page, name: str):
+    """One question's fieldset (its id is the field name, which may hold a dot)."""
+    return page.locator(f"fieldset[id='{name}']")
+
+
+def tap(page, name: str, label: str) -> None:
+    """Tap the visible words of one answer, as a thumb would."""
+    group(page, name).locator("label.option span").get_by_text(label, exact=True).click()
+
+
+def tap_rating(page, name: str, rating: int) -> None:
+    """Tap the words of the answer worth `rating` (0-3), whatever the statement's scale."""
+    spans = group(page, name).locator("label.option span")
+    spans.get_by_text(spans.nth(rating).inner_text(), exact=True).click()
+
+
+def expect_saved(page, timeout: int = 10_000) -> None:
+    expect(page.locator("#save-status")).to_have_text("Saved", timeout=timeout)
+
+
+def phone_context(browser, **options):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True,
+                                  has_touch=True, **options)
+    context.set_default_timeout(10_000)
+    return context
+
+
+def answer_every_statement(page, choose) -> dict[str, int]:
+    """Tap one answer for each statement on a rating page; returns {statement id: rating}."""
+    given = {}
+    fieldsets = page.locator("form[data-autosave] fieldset.choice")
+    for i in range(fieldsets.count()):
+        fieldset = fieldsets.nth(i)
+        name = fieldset.get_attribute("id")
+        labels = fieldset.locator("label.option span").all_inner_texts()
+        assert labels in (PERFORMANCE, KNOWLEDGE), labels
+        rating = choose(i)
+        fieldset.locator("label.option span").get_by_text(labels[rating], exact=True).click()
+        expect(fieldset.locator(f"input[value='{rating}']")).to_be_checked()
+        given[statement_id(name)] = rating
+    return given
+
+
+# ---- 1. the whole journey ----------------------------------------------------------------
+
+
+def test_a_learner_answers_everything_on_a_phone_and_sees_their_starting_point(page, server):
+    learner_id, token = server.add_learner("Jo Journey")
+    page.goto(server + f"/l/{token}")
+    page.wait_for_url("**/assessment/job")
+    number, total = progress(page)
+    assert number == 1
+    assert page.locator("h1").inner_text() == "About your job"
+
+    page.get_by_label("Which of these is closest to your job?").select_option(ROLE)
+    for context_id, answer in CONTEXTS.items():
+        group(page, f"c-{context_id}").get_by_text(answer.capitalize(), exact=True).click()
+        expect(group(page, f"c-{context_id}").locator(f"input[value='{answer}']")).to_be_checked()
+    expect_saved(page)
+    assert no_sideways_scroll(page)
+    shot(page, "learner-job")
+    page.get_by_role("button", name="Save and continue").click()
+
+    visited = ["job"]
+    given: dict[str, int] = {}
+    while "/assessment/review" not in page.url:
+        page.wait_for_load_state()
+        key = page.url.rsplit("/", 1)[-1]
+        assert key not in visited, f"{key} shown twice"
+        visited.append(key)
+        assert progress(page) == (len(visited), total), key
+        assert no_sideways_scroll(page), key
+        if key.startswith("F1-"):
+            given |= answer_every_statement(page, lambda i: 3 if i % 2 else 2)
+        elif key.startswith("F2-"):
+            given |= answer_every_statement(page, lambda i: i % 2)
+        elif key.startswith("group-"):
+            body = page.locator("main").inner_text()
+            # units the job cannot show are not asked about
+            assert "face to face" not in body.lower(), key
+            assert "in writing or electronically" not in body, key
+            given |= answer_every_statement(page, lambda i: (i + 1) % 4)
+        elif key == "interests":
+            page.get_by_text("B1 Do your job in a customer-friendly way", exact=True).click()
+            expect(page.get_by_label("B1 Do your job in a customer-friendly way")).to_be_checked()
+        else:
+            pytest.fail(f"unexpected page {key}")
+        expect_saved(page)
+        if key == "F1-1":
+            shot(page, "learner-f1")
+        page.get_by_role("button", name="Save and continue").click()
+        page.wait_for_url(re.compile(r"/assessment/[^/]+$"))
+        if page.url.endswith("/" + key):
+            pytest.fail(f"Save and continue stayed on {key}")
+
+    visited.append("review")
+    assert progress(page) == (total, total)
+    assert total == len(visited)  # the count holds only the pages this learner sees
+    assert [k for k in visited if k.startswith("group-")] == [
+        "group-B", "group-C", "group-D", "group-E"]
+    assert visited[-2:] == ["interests", "review"]
+    expect(page.locator("h1")).to_have_text("Check your answers")
+    expect(page.locator(".status.todo")).to_have_count(0)  # everything answered
+    expect(page.get_by_text("B1 Do your job in a customer-friendly way")).to_be_visible()
+    assert no_sideways_scroll(page)
+    shot(page, "learner-review")
+
+    page.get_by_role("button", name="Send my answers").click()
+    page.wait_for_url("**/result")
+    expect(page.locator("h1")).to_have_text("Your starting point")
+    expect(page.get_by_role("heading", name="Your strengths")).to_be_visible()
+    expect(page.get_by_role("heading", name="What you will work on")).to_be_visible()
+    strengths = page.locator("section[aria-labelledby=strengths]").inner_text()
+    work_on = page.locator("section[aria-labelledby=work-on]").inner_text()
+    assert "F1" in strengths and "F2" in work_on
+    suggested = page.locator("section.suggestion")
+    expect(suggested.get_by_role("heading", name="Suggested optional units")).to_be_visible()
+    expect(suggested).to_contain_text(
+        "This is a suggestion. Your assessor will talk it through with you and confirm")
+    units = suggested.locator(".plan li")
+    assert units.count() >= 4  # one unit from each optional group at least
+    for reason in units.locator(".reason").all_inner_texts():
+        assert reason.strip()
+    assert "A10" not in suggested.locator(".plan .num").all_inner_texts()
+    assert "A13" not in suggested.locator(".plan .num").all_inner_texts()
+    assert no_sideways_scroll(page)
+    shot(page, "learner-result")
+    assert page.errors == []  # no CSP violations, no script errors on any page
+
+    assert db_ratings(server, learner_id) == given
+    from survey import store
+
+    with database(server) as db:
+        assert store.context_answers(db, learner_id) == CONTEXTS
+        assert store.interests(db, learner_id) == {"B1"}
+        row = store.learner(db, learner_id)
+    assert row["job_role"] == ROLE
+    assert row["submitted_at"]
+
+
+# ---- 2. autosave and resuming ------------------------------------------------------------
+
+
+def test_a_tapped_answer_is_kept_without_pressing_save_and_resumes_on_another_device(
+    page, server, browser
+):
+    learner_id, token = server.add_learner("Ali Autosave")
+    page.goto(server + f"/l/{token}")
+    page.wait_for_url("**/assessment/job")
+    page.goto(server + "/assessment/F1-2")
+    tap(page, "r-F1-2.2", "With help")
+    expect_saved(page)
+    assert page.errors == []
+    context = page.context
+    page.close()  # gone without pressing "Save and continue"
+
+    again = context.new_page()
+    again.goto(server + "/assessment/F1-2")
+    expect(group(again, "r-F1-2.2").locator("input[value='1']")).to_be_checked()
+    assert db_ratings(server, learner_id) == {"F1:2.2": 1}
+    assert db_learner(server, learner_id)["resume_page"] == "F1-2"
+
+    other = phone_context(browser)
+    try:
+        phone = other.new_page()
+        phone.goto(server + f"/l/{token}")
+        phone.wait_for_url("**/assessment/F1-2")  # where the learner left off
+        expect(group(phone, "r-F1-2.2").locator("input[value='1']")).to_be_checked()
+        expect(group(phone, "r-F1-2.1").locator("input:checked")).to_have_count(0)
+    finally:
+        other.close()
+
+
+# ---- 3. a dropped connection -------------------------------------------------------------
+
+
+def test_answers_tapped_offline_are_kept_and_sent_once_when_back_online(page, server):
+    learner_id, token = server.add_learner("Ola Offline")
+    page.goto(server + f"/l/{token}")
+    page.wait_for_url("**/assessment/job")
+    page.goto(server + "/assessment/F1-1")
+    page.context.set_offline(True)
+    tap(page, "r-F1-1.1", "On my own")
+    tap(page, "r-F1-1.2", "Not yet")
+    status = page.locator("#save-status")
+    expect(status).to_contain_text("No connection")
+    expect(status).to_contain_text("kept on this phone")
+    assert db_ratings(server, learner_id) == {}
+
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect_saved(page)
+    assert page.evaluate("localStorage.getItem('starting-point-unsent')") == "[]"
+    assert db_ratings(server, learner_id) == {"F1:1.1": 2, "F1:1.2": 0}
+    with database(server) as db:
+        rows = list(db.query(
+            "SELECT statement_id, COUNT(*) AS n FROM ratings WHERE learner_id = ? "
+            "GROUP BY statement_id ORDER BY statement_id", [learner_id]))
+        audit = list(db.query(
+            "SELECT subject, COUNT(*) AS n FROM audit WHERE learner_id = ? AND action = 'rating' "
+            "GROUP BY subject ORDER BY subject", [learner_id]))
+    assert [(r["statement_id"], r["n"]) for r in rows] == [("F1:1.1", 1), ("F1:1.2", 1)]
+    assert [(r["subject"], r["n"]) for r in audit] == [("F1:1.1", 1), ("F1:1.2", 1)]
+    # the browser's own "failed to fetch" console line is expected while offline; nothing else
+    assert [e for e in page.errors if "ERR_INTERNET_DISCONNECTED" not in e] == []
+
+
+# ---- 4. no JavaScript --------------------------------------------------------------------
+
+
+def test_without_javascript_save_and_continue_and_back_keep_the_answers(browser, server):
+    learner_id, token = server.add_learner("Nia NoScript")
+    context = phone_context(browser, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(server + f"/l/{token}")
+        page.wait_for_url("**/assessment/job")
+        page.get_by_label("Which of these is closest to your job?").select_option(ROLE)
+        group(page, "c-face-to-face").get_by_text("No", exact=True).click()
+        page.get_by_role("button", name="Save and continue").click()
+        page.wait_for_url("**/assessment/F1-1")
+        assert progress(page)[0] == 2
+
+        tap(page, "r-F1-1.1", "Could show evidence now")
+        tap(page, "r-F1-1.3", "With help")
+        expect(page.locator("#save-status")).to_have_text("")  # nothing saves in the background
+        assert db_ratings(server, learner_id) == {}
+        page.get_by_role("button", name="Save and continue").click()
+        page.wait_for_url("**/assessment/F1-2")
+        assert progress(page)[0] == 3
+        assert db_ratings(server, learner_id) == {"F1:1.1": 3, "F1:1.3": 1}
+
+        page.get_by_role("button", name="Back").click()
+        page.wait_for_url("**/assessment/F1-1")
+        expect(group(page, "r-F1-1.1").locator("input[value='3']")).to_be_checked()
+        expect(group(page, "r-F1-1.3").locator("input[value='1']")).to_be_checked()
+        expect(group(page, "r-F1-1.2").locator("input:checked")).to_have_count(0)
+
+        page.get_by_role("button", name="Back").click()
+        page.wait_for_url("**/assessment/job")
+        expect(page.get_by_label("Which of these is closest to your job?")).to_have_value(ROLE)
+        expect(group(page, "c-face-to-face").locator("input[value='no']")).to_be_checked()
+        assert no_sideways_scroll(page)
+    finally:
+        context.close()
+    row = db_learner(server, learner_id)
+    assert row["job_role"] == ROLE
+    assert row["resume_page"] == "job"
+
+
+# ---- 5. two tabs -------------------------------------------------------------------------
+
+
+def test_the_last_answer_wins_across_two_tabs(page, server):
+    learner_id, token = server.add_learner("Tam Tabs")
+    page.goto(server + f"/l/{token}")
+    page.wait_for_url("**/assessment/job")
+    tab_a = page
+    tab_b = page.context.new_page()
+    tab_a.goto(server + "/assessment/F1-1")
+    tab_b.goto(server + "/assessment/F1-1")
+
+    tap(tab_a, "r-F1-1.1", "With help")
+    expect_saved(tab_a)
+    tap(tab_b, "r-F1-1.1", "Could show evidence now")
+    expect_saved(tab_b)
+
+    tab_a.reload()
+    expect(group(tab_a, "r-F1-1.1").locator("input[value='3']")).to_be_checked()
+    expect(group(tab_a, "r-F1-1.1").locator("input:checked")).to_have_count(1)
+    assert db_ratings(server, learner_id) == {"F1:1.1": 3}
+    with database(server) as db:
+        rows = db.execute(
+            "SELECT COUNT(*) FROM ratings WHERE learner_id = ?", [learner_id]).fetchone()[0]
+    assert rows == 1
+    assert page.errors == []
+
+
+# ---- 6. unit self-check from a QR code ---------------------------------------------------
+
+
+def test_a_unit_self_check_from_its_qr_code_asks_for_the_code_then_shows_progress(
+    browser, server
+):
+    from survey import store
+
+    learner_id, token = server.add_learner("Kit Check")
+    context = phone_context(browser)
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+
+        page.goto(server + "/check/B1")
+        page.wait_for_url(re.compile(r"/code\?next=(/|%2F)check(/|%2F)B1$"))
+        expect(page.locator("h1")).to_have_text("Enter your personal code")
+        page.get_by_label("Your personal code").fill(store.pretty_token(token).upper())
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_url("**/check/B1")
+        expect(page.locator("h1")).to_contain_text("Do your job in a customer-friendly way")
+
+        first = {"B1:1.1": 0, "B1:1.2": 1, "B1:2.1": 0}  # 2.1 is a knowledge statement
+        names = [f"r-{s.replace(':', '-')}" for s in first]
+        for name, rating in zip(names, first.values()):
+            tap_rating(page, name, rating)
+        expect_saved(page)
+        assert no_sideways_scroll(page)
+        shot(page, "learner-check")
+        page.get_by_role("button", name="Save and see my progress").click()
+        page.wait_for_url(re.compile(r"/check/B1/results/\d+$"))
+        expect(page.locator("h1")).to_have_text("Your progress in B1")
+        expect(page.get_by_text("This is your first check of this unit")).to_be_visible()
+
+        page.get_by_role("link", name="Check again").click()
+        page.wait_for_url("**/check/B1")
+        expect(page.locator("form input:checked")).to_have_count(0)  # a fresh check
+        expect(page.locator(".lead")).to_contain_text("Your last check was on")
+        for name in names:
+            tap_rating(page, name, 2)
+        expect_saved(page)
+        page.get_by_role("button", name="Save and see my progress").click()
+        page.wait_for_url(re.compile(r"/check/B1/results/\d+$"))
+        summary = page.locator("main p", has_text="Compared with your check on")
+        expect(summary).to_contain_text("3 up, 0 the same, 0 down")
+        expect(summary.locator("strong")).to_have_text("3")
+        expect(page.locator(".progress-rows .change-up")).to_have_count(3)
+        assert no_sideways_scroll(page)
+        shot(page, "learner-check-result")
+        assert errors == []
+    finally:
+        context.close()
+
+    with database(server) as db:
+        checks = store.finished_checks(db, learner_id, "B1")
+        assert len(checks) == 2
+        assert store.check_ratings(db, checks[0]["id"]) == {
+            "B1:1.1": 0, "B1:1.2": 1, "B1:2.1": 0}
+        assert store.check_ratings(db, checks[1]["id"]) == {
+            "B1:1.1": 2, "B1:1.2": 2, "B1:2.1": 2}
+        assert store.unfinished_check(db, learner_id, "B1") is None
+        assert store.ratings(db, learner_id) == {}  # a check does not change the assessment
+
+
+# ---- 7. an unknown unit ------------------------------------------------------------------
+
+
+def test_an_unknown_unit_check_is_a_friendly_not_found_page_listing_the_real_units(
+    page, server
+):
+    response = page.goto(server + "/check/ZZ9")
+    assert response is not None and response.status == 404
+    expect(page.locator("main")).to_contain_text("There is no unit with that number")
+    expect(page.locator("h1")).to_have_text("Page not found")
+    links = page.locator(".units a")
+    expect(links).to_have_count(49)
+    hrefs = links.evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    assert "/check/F1" in hrefs and "/check/B1" in hrefs
+    assert all(h.startswith("/check/") for h in hrefs)
+    assert no_sideways_scroll(page)
+    # the only console line is Chromium noting the page's own 404 status
+    assert [e for e in page.errors if "status of 404" not in e] == []
+    shot(page, "learner-check-404")
+    page.get_by_role("link", name="B1 Do your job in a customer-friendly way").click()
+    page.wait_for_url(re.compile(r"/code\?next="))
+
+
+# ---- 8. a slow connection and "Check again" ----------------------------------------------
+
+
+def test_check_again_starts_empty_even_when_the_last_check_was_sent_before_saved(
+    page, server
+):
+    """Taps still queued for the background save must not spill into the next check.
+
+    A phone on a slow connection (400 ms each way) sends the taps one by one; the learner
+    presses "Save and see my progress" without waiting for "Saved", as learners do.
+    """
+    learner_id, token = server.add_learner("Sid Slow")
+    page.goto(server + f"/l/{token}")
+    page.wait_for_url("**/assessment/job")
+    page.goto(server + "/check/B1")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 400, "downloadThroughput": -1, "uploadThroughput": -1})
+    for name in ("r-B1-1.1", "r-B1-1.2", "r-B1-1.4"):
+        tap(page, name, "With help")
+    page.get_by_role("button", name="Save and see my progress").click()
+    page.wait_for_url(re.compile(r"/check/B1/results/\d+$"))
+    page.get_by_role("link", name="Check again").click()
+    page.wait_for_url("**/check/B1")
+    for _ in range(100):  # until nothing is queued on the phone (wait_for_function needs eval)
+        if page.evaluate("localStorage.getItem('starting-point-unsent')") in (None, "[]"):
+            break
+        page.wait_for_timeout(100)
+
+    from survey import store
+
+    with database(server) as db:
+        finished = store.finished_checks(db, learner_id, "B1")
+        sent = [store.check_ratings(db, c["id"]) for c in finished]
+        leftover = store.unfinished_check(db, learner_id, "B1")
+        leftover_ratings = store.check_ratings(db, leftover["id"]) if leftover else {}
+    assert sent == [{"B1:1.1": 1, "B1:1.2": 1, "B1:1.4": 1}]
+    assert leftover_ratings == {}, "the new check already holds the last check's answers"
+    expect(page.locator("form input:checked")).to_have_count(0)
