@@ -285,7 +285,49 @@ def learners_add(name: str, job_role: str, candidate_number: str) -> None:
     click.echo(f"  code: {store.pretty_token(token)}")
 
 
+users_cli = AppGroup("users", help="Create staff accounts.")
+
+
+@users_cli.command("create")
+@click.option("--role", type=click.Choice(["admin", "assessor", "verifier"]), required=True,
+              help="admin: staff accounts and every learner; assessor: their own learners; "
+              "verifier: reads everything, changes nothing.")
+@click.option("--email", required=True, help="The email they sign in with.")
+@click.option("--name", default="", help="Their name as learners see it (default: the email).")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from standard input instead of prompting.")
+@with_appcontext
+def users_create(role: str, email: str, name: str, password_stdin: bool) -> None:
+    """Create a staff account; the password is asked for (or read from stdin), never an option.
+
+    Example: echo "$PASSWORD" | flask --app app users create --role admin
+             --email admin@centre.example --password-stdin
+    """
+    from . import store
+    from .auth import hash_password
+    from .db import connect
+
+    email = email.strip()
+    if "@" not in email or " " in email or len(email) > 254:
+        raise click.ClickException(f"{email!r} is not an email address")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 12:
+        raise click.ClickException("the password must be at least 12 characters")
+    db = connect(current_app.config["DATABASE"])
+    try:
+        if store.staff_by_email(db, email):
+            raise click.ClickException(f"there is already an account for {email}")
+        store.create_staff(db, email, name.strip() or email, role, hash_password(password), "cli")
+    finally:
+        db.conn.close()
+    click.echo(f"Created {role} account for {email}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(plan_command)
     app.cli.add_command(learners_cli)
+    app.cli.add_command(users_cli)

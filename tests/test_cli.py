@@ -131,3 +131,39 @@ def test_content_import_rejects_an_unrelated_file(runner, tmp_path):
     result = runner.invoke(args=["content", "import", str(path)])
     assert result.exit_code == 1
     assert "Error:" in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_users_create_reads_the_password_from_stdin(app, runner):
+    from survey import store
+    from survey.db import connect
+
+    result = runner.invoke(
+        args=["users", "create", "--role", "admin", "--email", "boss@centre.example",
+              "--password-stdin"],
+        input="a long enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+    db = connect(app.config["DATABASE"])
+    row = store.staff_by_email(db, "boss@centre.example")
+    db.conn.close()
+    assert row["role"] == "admin" and row["password_hash"].startswith("scrypt:")
+    assert "a long enough password" not in row["password_hash"]
+    again = runner.invoke(
+        args=["users", "create", "--role", "admin", "--email", "boss@centre.example",
+              "--password-stdin"],
+        input="a long enough password\n",
+    )
+    assert again.exit_code == 1 and "already an account" in again.output
+
+
+@pytest.mark.parametrize(
+    "args, password, message",
+    [
+        (["--role", "admin", "--email", "x@y.org"], "short\n", "at least 12 characters"),
+        (["--role", "admin", "--email", "not an email"], "long enough pass\n", "not an email"),
+        (["--role", "boss", "--email", "x@y.org"], "long enough pass\n", "Invalid value"),
+    ],
+)
+def test_users_create_refuses_bad_input(runner, args, password, message):
+    result = runner.invoke(args=["users", "create", *args, "--password-stdin"], input=password)
+    assert result.exit_code != 0 and message in result.output
