@@ -619,6 +619,7 @@ def cohort():  # type: ignore[no-untyped-def]
     by_learner = store.cohort_ratings(get_db(), [r["id"] for r in rows])
     return render_template(
         "staff/cohort.html",
+        all_learners=store.learners_for(get_db(), _me()),
         learners=rows,
         by_learner=by_learner,
         statements=cohort_statements(_q()),
