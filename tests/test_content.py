@@ -16,7 +16,7 @@ GUIDE = SEEDS / "000_82f13f822231d159.txt"
 def seed_unit_table() -> list[dict]:
     """The unit tables of the student guide, parsed straight from the seed text."""
     if not GUIDE.exists():
-        pytest.skip(f"seed not found at {GUIDE}")
+        return []  # test_the_seed_table_has_49_units says why
     rows, group = [], None
     for line in GUIDE.read_text(encoding="utf-8").splitlines():
         heading = re.match(r"#+ GROUP ([A-E]) ", line)
@@ -38,6 +38,7 @@ def seed_unit_table() -> list[dict]:
     return rows
 
 
+@pytest.mark.skipif(not GUIDE.exists(), reason=f"the seed is not at {GUIDE}")
 def test_the_seed_table_has_49_units():
     assert len(seed_unit_table()) == 49
 
@@ -56,10 +57,12 @@ def test_every_unit_matches_the_seed_table(q, row):
     } == row
 
 
+@pytest.mark.skipif(not GUIDE.exists(), reason=f"the seed is not at {GUIDE}")
 def test_catalogue_has_exactly_the_seed_units_in_order(q):
     assert [u.number for u in q.units] == [r["number"] for r in seed_unit_table()]
 
 
+@pytest.mark.skipif(not GUIDE.exists(), reason=f"the seed is not at {GUIDE}")
 def test_rules_of_combination_are_the_seed_rules(q):
     rules = {r.id: (r.kind, r.groups, r.min, r.levels) for r in q.rules}
     assert rules == {
