@@ -289,13 +289,20 @@ users_cli = AppGroup("users", help="Create staff accounts.")
 
 
 @users_cli.command("create")
-@click.option("--role", type=click.Choice(["admin", "assessor", "verifier"]), required=True,
-              help="admin: staff accounts and every learner; assessor: their own learners; "
-              "verifier: reads everything, changes nothing.")
+@click.option(
+    "--role",
+    type=click.Choice(["admin", "assessor", "verifier"]),
+    required=True,
+    help="admin: staff accounts and every learner; assessor: their own learners; "
+    "verifier: reads everything, changes nothing.",
+)
 @click.option("--email", required=True, help="The email they sign in with.")
 @click.option("--name", default="", help="Their name as learners see it (default: the email).")
-@click.option("--password-stdin", is_flag=True,
-              help="Read the password from standard input instead of prompting.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input instead of prompting.",
+)
 @with_appcontext
 def users_create(role: str, email: str, name: str, password_stdin: bool) -> None:
     """Create a staff account; the password is asked for (or read from stdin), never an option.

@@ -470,12 +470,17 @@ def start_staff_session(db: sqlite_utils.Database, staff_id: int) -> str:
     return token
 
 
+STAFF_SESSION_HOURS = 12  # a working day: then sign in again
+
+
 def staff_for_session(db: sqlite_utils.Database, token: str) -> Row | None:
+    since = (datetime.now(UTC) - timedelta(hours=STAFF_SESSION_HOURS)).isoformat(timespec="seconds")
     rows = list(
         db.query(
             "SELECT staff.* FROM staff_sessions JOIN staff ON staff.id = staff_sessions.staff_id "
-            "WHERE token_hash = ? AND ended_at IS NULL AND staff.disabled_at IS NULL",
-            [hashlib.sha256(token.encode()).hexdigest()],
+            "WHERE token_hash = ? AND ended_at IS NULL AND staff.disabled_at IS NULL "
+            "AND staff_sessions.created_at > ?",
+            [hashlib.sha256(token.encode()).hexdigest(), since],
         )
     )
     return rows[0] if rows else None

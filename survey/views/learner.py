@@ -541,25 +541,37 @@ def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/contract", methods=["GET", "POST"])
 def contract():  # type: ignore[no-untyped-def]
     from ..forms import SignForm
+    from .staff import contract_content
 
     row = _need_learner()
     db = get_db()
     current = store.current_contract(db, row["id"])
+    # the plan may have moved on since this version: then the assessor prepares a new one
+    stale = bool(current and contract_content(row["id"]) != current["content"])
     form = SignForm()
     if request.method == "POST":
         if current is None:
             abort(404, "There is no learning contract to sign yet.")
-        if form.validate_on_submit():
-            if store.sign_contract(
-                db, current["id"], "learner", form.name.data.strip(), _actor(row)
-            ):
-                flash("Thank you: you have signed your learning contract.")
-            else:
-                flash("You have already signed this version.")
+        if stale:
+            flash(
+                "Your assessor is updating your learning contract. You can sign it once "
+                "the new version is ready."
+            )
             return redirect(url_for(".contract"), 303)
-    return render_template("learner/contract.html", learner=row, current=current, form=form), (
-        400 if request.method == "POST" else 200
-    )
+        if form.validate_on_submit():
+            signed = store.sign_contract(
+                db, current["id"], "learner", form.name.data.strip(), _actor(row)
+            )
+            flash(
+                "Thank you: you have signed your learning contract."
+                if signed
+                else "You have already signed this version."
+            )
+            return redirect(url_for(".contract"), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "learner/contract.html", learner=row, current=current, form=form, stale=stale
+    ), status
 
 
 @bp.get("/my-record")

@@ -408,23 +408,25 @@ def plan(learner_id: int):  # type: ignore[no-untyped-def]
     action = request.form.get("action", "check")
     if action.startswith("use-"):
         suggestion = suggest_plans(_q(), _profile(row, _learner_data(row)))
-        try:
-            chosen = suggestion.plans[int(action[4:])]
-        except (ValueError, IndexError):
+        index = action[4:]
+        if not index.isdigit() or int(index) >= len(suggestion.plans):
             abort(400, "That suggestion is no longer there; look again.")
-        units = [u.number for u in chosen.optional]
+        units = [u.number for u in suggestion.plans[int(index)].optional]
     else:
         units, unknown = _posted_units()
         if unknown:
             abort(400, f"Not units of this qualification: {', '.join(unknown)}.")
-    store.save_plan(get_db(), learner_id, units, _me()["id"], _actor())
     if action == "confirm":
+        # refuse before saving anything: a refused confirm must not undo a confirmed plan
         problems = check_plan(_q(), [u.number for u in _q().mandatory_units] + units)
         if problems:
             flash("The plan cannot be confirmed until it meets every rule.")
-            return _plan_page(store.learner(get_db(), learner_id), units, 400)
+            return _plan_page(row, units, 400)
+        store.save_plan(get_db(), learner_id, units, _me()["id"], _actor())
         store.confirm_plan(get_db(), learner_id, _me()["id"], _actor())
         flash("Plan confirmed. The learner's answers are now read-only.")
+    else:
+        store.save_plan(get_db(), learner_id, units, _me()["id"], _actor())
     return redirect(url_for(".plan", learner_id=learner_id), 303)
 
 
@@ -494,8 +496,10 @@ def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
                 return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
         else:
             status = 400
+    saved = store.plan(get_db(), learner_id)
     return render_template(
         "staff/assessment_plan.html",
+        confirmed=bool(saved and saved["confirmed_at"]),
         learner=row,
         form=form,
         rows=store.plan_rows(get_db(), learner_id),
@@ -569,6 +573,9 @@ def contract(learner_id: int):  # type: ignore[no-untyped-def]
             return redirect(url_for(".contract", learner_id=learner_id), 303)
         if action != "sign":
             abort(400)
+        if current is None:
+            flash("There is no contract to sign yet: prepare it first.")
+    status = 400 if request.method == "POST" else 200
     return render_template(
         "staff/contract.html",
         learner=row,
@@ -580,7 +587,7 @@ def contract(learner_id: int):  # type: ignore[no-untyped-def]
         me=_me(),
         labels=EVIDENCE_LABELS,
         changed=bool(current and content and content != current["content"]),
-    )
+    ), status
 
 
 # ---- audit trail ---------------------------------------------------------------------------------

@@ -1,0 +1,1760 @@
+"""The assessor's workspace over HTTP: sign-in, setup link, access, learners, gap report, plan,
+assessment plan, learning contract, cohort and audit trail."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import url_for
+from werkzeug.security import generate_password_hash
+
+from survey import create_app, store
+from survey.auth import hash_password, sign_in_wait
+from survey.db import connect, migrate
+from survey.planner import Profile, suggest_plans
+from survey.scoring import readiness
+
+PASSWORD = "correct horse battery staple"
+# werkzeug's scrypt with small work factors: every sign-in still goes through the real form and
+# check_password_hash, but in a millisecond instead of the real cost (tests that need the real
+# cost use auth.hash_password)
+FAST_HASH = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
+
+VALID = ["A3", "B2", "C3", "D1"]  # 22 optional credits, all Level 2, one unit from each group
+NO_GROUP_D = ["A3", "A4", "B2", "D1"]  # enough credits, but nothing from Group D
+_numbers = itertools.count(1)
+
+
+# ---- helpers ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def db(app):
+    db = connect(app.config["DATABASE"])
+    yield db
+    db.conn.close()
+
+
+def html(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def csrf(response) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html(response)).group(1)
+
+
+def make_staff(db, role: str, name: str | None = None, password_hash: str = FAST_HASH) -> dict:
+    n = next(_numbers)
+    name = name or f"{role.title()} {n}"
+    email = f"{role}{n}@centre.example"
+    staff_id = store.create_staff(db, email, name, role, password_hash, "test")
+    return store.staff_member(db, staff_id)
+
+
+def sign_in(client, email: str, password: str = PASSWORD, next_: str | None = None):
+    path = "/staff/login" + (f"?next={next_}" if next_ else "")
+    token = csrf(client.get(path))
+    return client.post(path, data={"csrf_token": token, "email": email, "password": password})
+
+
+def staff_client(app, role: str, name: str | None = None):
+    """A test client signed in through the real form as a new account of this role."""
+    db = connect(app.config["DATABASE"])
+    try:
+        staff = make_staff(db, role, name)
+    finally:
+        db.conn.close()
+    client = app.test_client()
+    response = sign_in(client, staff["email"])
+    assert response.status_code == 302, html(response)
+    return client, staff
+
+
+def add_learner(db, name: str, assessor: dict | None) -> tuple[int, str]:
+    learner_id, token = store.create_learner(db, name, actor="test")
+    if assessor:
+        store.assign_assessor(db, learner_id, assessor["id"], "test")
+    return learner_id, token
+
+
+def learner_client(app, token: str):
+    client = app.test_client()
+    assert client.get(f"/l/{token}").status_code == 302
+    return client
+
+
+def post(client, path: str, data: dict | None = None, page: str | None = None):
+    """POST with a real CSRF token, scraped from `page` (or the learners page)."""
+    token = csrf(client.get(page or "/staff/learners"))
+    return client.post(path, data={"csrf_token": token, **(data or {})})
+
+
+def confirm(db, learner_id: int, staff: dict, units: list[str] = VALID) -> None:
+    store.save_plan(db, learner_id, units, staff["id"], f"staff:{staff['id']}")
+    store.confirm_plan(db, learner_id, staff["id"], f"staff:{staff['id']}")
+
+
+ROW = {
+    "units": ["F1"],
+    "observed_when": "Tuesday 14 March, morning shift",
+    "observed_where": "Front desk",
+    "activity": "Greeting visitors and answering their questions",
+    "evidence": ["observation", "witness"],
+}
+
+
+def add_row(db, learner_id: int, staff: dict, **changes) -> int:
+    return store.add_plan_row(db, learner_id, {**ROW, **changes}, staff["id"], "test")
+
+
+def dump(db) -> dict[str, list[str]]:
+    """Every row of every table, to show that nothing changed."""
+    tables = [
+        r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    ]
+    return {t: sorted(map(repr, db.execute(f"SELECT * FROM [{t}]").fetchall())) for t in tables}
+
+
+def staff_rules(app, method: str) -> list:
+    skip = ("/staff/login", "/staff/logout", "/staff/setup")
+    return sorted(
+        (
+            r
+            for r in app.url_map.iter_rules()
+            if r.rule.startswith("/staff") and method in r.methods and not r.rule.startswith(skip)
+        ),
+        key=lambda r: r.rule,
+    )
+
+
+def build(app, rule, **ids) -> str:
+    with app.test_request_context():
+        return url_for(rule.endpoint, **{a: ids[a] for a in rule.arguments})
+
+
+def plan_row(db, learner_id: int) -> dict | None:
+    return next(db.query("SELECT * FROM plans WHERE learner_id = ?", [learner_id]), None)
+
+
+def learner_confirmed_at(db, learner_id: int) -> str | None:
+    return store.learner(db, learner_id)["plan_confirmed_at"]
+
+
+# ---- sign-in ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "email, password",
+    [
+        ("{email}", "not the password"),
+        ("{email}", PASSWORD.upper()),
+        ("{email}", PASSWORD + " "),
+        ("nobody@centre.example", PASSWORD),
+    ],
+    ids=["wrong-password", "wrong-case", "extra-space", "unknown-email"],
+)
+def test_wrong_credentials_are_refused_with_401_and_a_failure_row(client, db, email, password):
+    staff = make_staff(db, "assessor")
+    typed = email.format(email=staff["email"])
+    response = sign_in(client, typed, password)
+    assert response.status_code == 401
+    assert "That email and password do not match an account." in html(response)
+    failures = db.execute("SELECT email, address FROM sign_in_failures").fetchall()
+    assert failures == [(typed, "127.0.0.1")]
+    assert db.execute("SELECT count(*) FROM staff_sessions").fetchone()[0] == 0
+    assert client.get("/staff/learners").status_code == 302
+
+
+def test_an_empty_form_is_400_and_not_counted_as_a_failure(client, db):
+    staff = make_staff(db, "assessor")
+    response = sign_in(client, staff["email"], "")
+    assert response.status_code == 400
+    assert "Enter your password." in html(response)
+    assert db.execute("SELECT count(*) FROM sign_in_failures").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("role", ["admin", "assessor", "verifier"])
+def test_right_password_signs_in_and_goes_to_the_learners(client, db, role):
+    staff = make_staff(db, role, name="Pat Example")
+    response = sign_in(client, staff["email"])
+    assert response.status_code == 302 and response.location == "/staff/learners"
+    page = client.get("/staff/learners")
+    assert page.status_code == 200 and "Sign out Pat Example" in html(page)
+    sessions = db.execute("SELECT staff_id, ended_at FROM staff_sessions").fetchall()
+    assert sessions == [(staff["id"], None)]
+
+
+def test_email_is_matched_without_case_or_surrounding_spaces(client, db):
+    staff = make_staff(db, "assessor")
+    response = sign_in(client, "  " + staff["email"].upper() + " ")
+    assert response.status_code == 302 and response.location == "/staff/learners"
+
+
+def test_the_session_cookie_holds_no_password_and_is_httponly(client, db):
+    staff = make_staff(db, "assessor")
+    response = sign_in(client, staff["email"])
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert PASSWORD not in cookie and "Expires=" not in cookie  # ends with the browser
+
+
+def test_real_scrypt_hash_signs_in(client, db):
+    staff_id = store.create_staff(
+        db, "real@centre.example", "Real Hash", "assessor", hash_password(PASSWORD), "test"
+    )
+    assert store.staff_member(db, staff_id)["password_hash"].startswith("scrypt:")
+    assert sign_in(client, "real@centre.example").location == "/staff/learners"
+
+
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/staff/cohort", "/staff/cohort"),
+        ("/staff/learners?archived=1", "/staff/learners?archived=1"),
+        ("https://evil.example/staff", "/staff/learners"),
+        ("//evil.example/staff", "/staff/learners"),
+        ("/l/sometoken", "/staff/learners"),
+        ("", "/staff/learners"),
+    ],
+)
+def test_sign_in_continues_only_to_staff_pages(client, db, target, expected):
+    staff = make_staff(db, "assessor")
+    path = "/staff/login"
+    token = csrf(client.get(path))
+    response = client.post(
+        path,
+        query_string={"next": target} if target else None,
+        data={"csrf_token": token, "email": staff["email"], "password": PASSWORD},
+    )
+    assert response.status_code == 302 and response.location == expected
+
+
+def test_a_disabled_account_cannot_sign_in(client, db):
+    staff = make_staff(db, "assessor")
+    store.set_staff_disabled(db, staff["id"], True, "test")
+    response = sign_in(client, staff["email"])
+    assert response.status_code == 401
+    assert "That email and password do not match an account." in html(response)
+    assert client.get("/staff/learners").status_code == 302
+    assert db.execute("SELECT count(*) FROM staff_sessions").fetchone()[0] == 0
+
+
+def test_disabling_an_account_ends_its_open_sessions(app, db):
+    admin, _ = staff_client(app, "admin")
+    assessor, staff = staff_client(app, "assessor")
+    assert assessor.get("/staff/learners").status_code == 200
+    response = post(admin, f"/staff/users/{staff['id']}/disable", page="/staff/users")
+    assert response.status_code == 303 and response.location == "/staff/users"
+    assert store.staff_member(db, staff["id"])["disabled_at"]
+    assert assessor.get("/staff/learners").status_code == 302
+    # enabling again does not bring the old session back: they sign in anew
+    post(admin, f"/staff/users/{staff['id']}/disable", page="/staff/users")
+    assert store.staff_member(db, staff["id"])["disabled_at"] is None
+    assert assessor.get("/staff/learners").status_code == 302
+    assert sign_in(assessor, staff["email"]).status_code == 302
+
+
+def test_an_admin_cannot_disable_their_own_account(app, db):
+    admin, me = staff_client(app, "admin")
+    response = post(admin, f"/staff/users/{me['id']}/disable", page="/staff/users")
+    assert response.status_code == 400
+    assert store.staff_member(db, me["id"])["disabled_at"] is None
+
+
+def test_sign_out_ends_the_session_on_the_server(app, db):
+    client, staff = staff_client(app, "assessor")
+    copied = client.get_cookie("session").value
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/staff/learners").status_code == 200  # the copy works while signed in
+    response = post(client, "/staff/logout")
+    assert response.status_code == 302 and response.location == "/staff/login"
+    assert "You have signed out." in html(client.get("/staff/login"))
+    assert client.get("/staff/learners").status_code == 302
+    fresh = app.test_client()
+    fresh.set_cookie("session", copied)
+    response = fresh.get("/staff/learners")
+    assert response.status_code == 302 and response.location.startswith("/staff/login")
+    assert thief.get("/staff/learners").status_code == 302
+    ended = db.execute("SELECT ended_at FROM staff_sessions WHERE staff_id = ?", [staff["id"]])
+    assert all(row[0] for row in ended.fetchall())
+
+
+def test_signing_in_as_staff_forgets_a_learner_on_the_same_device(app, db):
+    staff = make_staff(db, "assessor")
+    _, token = add_learner(db, "Sam", staff)
+    device = learner_client(app, token)
+    assert device.get("/assessment/job").status_code == 200
+    assert sign_in(device, staff["email"]).status_code == 302
+    assert device.get("/assessment/job").status_code == 302
+    assert device.get("/staff/learners").status_code == 200
+
+
+def test_sign_out_needs_a_csrf_token(app, db):
+    client, _ = staff_client(app, "assessor")
+    assert client.post("/staff/logout").status_code == 400
+    assert client.get("/staff/learners").status_code == 200
+
+
+def test_three_failures_make_the_next_try_wait(client, db):
+    staff = make_staff(db, "assessor")
+    for _ in range(3):
+        assert sign_in(client, staff["email"], "wrong password").status_code == 401
+    response = sign_in(client, staff["email"])  # even the right password must wait
+    assert response.status_code == 429
+    assert "Too many failed tries. Wait" in html(response) and "seconds" in html(response)
+    assert client.get("/staff/learners").status_code == 302
+    # a refused try is not counted as another failure
+    assert db.execute("SELECT count(*) FROM sign_in_failures").fetchone()[0] == 3
+
+
+def test_failures_are_shared_by_every_worker(app, client, db, tmp_path):
+    staff = make_staff(db, "assessor")
+    for _ in range(3):
+        assert sign_in(client, staff["email"], "wrong password").status_code == 401
+    worker = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE": app.config["DATABASE"]})
+    response = sign_in(worker.test_client(), staff["email"])
+    assert response.status_code == 429 and "Wait" in html(response)
+
+
+@pytest.mark.parametrize("failures", [10, 11, 30])
+def test_ten_failures_lock_sign_in_even_with_the_right_password(app, db, failures):
+    staff = make_staff(db, "assessor")
+    for _ in range(failures):  # counted by another worker, from another address
+        store.record_sign_in_failure(db, staff["email"], "192.0.2.7")
+    worker = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE": app.config["DATABASE"]})
+    client = worker.test_client()
+    response = sign_in(client, staff["email"])
+    assert response.status_code == 429
+    assert "Sign-in is paused for 15 minutes." in html(response)
+    assert client.get("/staff/learners").status_code == 302
+    assert db.execute("SELECT count(*) FROM staff_sessions").fetchone()[0] == 0
+
+
+def test_failures_older_than_the_window_do_not_count(client, db):
+    staff = make_staff(db, "assessor")
+    old = (datetime.now(UTC) - timedelta(minutes=16)).isoformat(timespec="seconds")
+    for _ in range(12):
+        db.execute(
+            "INSERT INTO sign_in_failures (email, address, at) VALUES (?, ?, ?)",
+            [staff["email"], "127.0.0.1", old],
+        )
+    assert sign_in(client, staff["email"]).status_code == 302
+
+
+def test_signing_in_clears_the_failures_of_that_email(client, db):
+    staff = make_staff(db, "assessor")
+    for _ in range(2):
+        sign_in(client, staff["email"], "wrong password")
+    assert sign_in(client, staff["email"]).status_code == 302
+    assert db.execute("SELECT count(*) FROM sign_in_failures").fetchone()[0] == 0
+
+
+T = datetime(2025, 3, 4, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "count, seconds_later, wait",
+    [
+        (0, 0, 0),
+        (1, 0, 0),
+        (2, 0, 0),
+        (3, 0, 2),
+        (3, 0.5, 2),
+        (3, 1, 1),
+        (3, 1.5, 1),
+        (3, 2, 0),
+        (3, 60, 0),
+        (4, 0, 4),
+        (5, 0, 8),
+        (5, 7.9, 1),
+        (5, 8, 0),
+        (9, 0, 128),
+        (9, 128, 0),
+        (10, 0, 900),
+        (10, 60, 840),
+        (10, 899.5, 1),
+        (10, 900, 0),
+        (25, 0, 900),
+    ],
+)
+def test_sign_in_wait_grows_then_locks(count, seconds_later, wait):
+    failures = [(T - timedelta(seconds=count - i)).isoformat() for i in range(count)]
+    last = datetime.fromisoformat(failures[-1]) if failures else T
+    assert sign_in_wait(failures, last + timedelta(seconds=seconds_later)) == wait
+
+
+def test_sign_in_wait_counts_from_the_latest_failure():
+    failures = [(T - timedelta(minutes=10)).isoformat(), (T - timedelta(minutes=5)).isoformat()]
+    failures.append(T.isoformat())
+    assert sign_in_wait(failures, T + timedelta(seconds=1)) == 1
+
+
+def test_sign_in_wait_uses_the_clock_when_no_time_is_given():
+    long_ago = [(T - timedelta(days=1)).isoformat()] * 12
+    assert sign_in_wait(long_ago) == 0
+    just_now = [datetime.now(UTC).isoformat()] * 12
+    assert 890 <= sign_in_wait(just_now) <= 900
+
+
+# ---- the setup link -----------------------------------------------------------------------
+
+
+SETUP = {
+    "name": "Ada Admin",
+    "email": "ada@centre.example",
+    "password": "twelve chars or more",
+    "confirm": "twelve chars or more",
+}
+
+
+def use_setup(client, token: str, **changes):
+    page = client.get(f"/staff/setup/{token}")
+    return client.post(f"/staff/setup/{token}", data={"csrf_token": csrf(page), **SETUP, **changes})
+
+
+def test_setup_link_creates_the_first_admin_and_signs_them_in(client, db):
+    token = store.create_setup_link(db)
+    assert token
+    page = client.get(f"/staff/setup/{token}")
+    assert page.status_code == 200 and "Create the first admin account" in html(page)
+    response = use_setup(client, token)
+    assert response.status_code == 302 and response.location == "/staff/learners"
+    admin = store.staff_by_email(db, SETUP["email"])
+    assert (admin["name"], admin["role"]) == ("Ada Admin", "admin")
+    assert admin["password_hash"].startswith("scrypt:")
+    learners = client.get("/staff/learners")
+    assert learners.status_code == 200 and "Your admin account is ready." in html(learners)
+    assert client.get("/staff/users").status_code == 200
+    entry = db.execute("SELECT actor, action FROM audit WHERE action = 'staff-added'").fetchone()
+    assert tuple(entry) == ("setup-link", "staff-added")
+
+
+def test_setup_link_works_once(app, client, db):
+    token = store.create_setup_link(db)
+    assert use_setup(client, token).status_code == 302
+    other = app.test_client()
+    assert other.get(f"/staff/setup/{token}").status_code == 404
+    token_value = csrf(client.get("/staff/learners"))  # the used link shows no form any more
+    again = client.post(
+        f"/staff/setup/{token}",
+        data={"csrf_token": token_value, **SETUP, "email": "second@centre.example"},
+    )
+    assert again.status_code == 404
+    assert store.staff_count(db) == 1
+
+
+def test_an_expired_setup_link_is_404(client, db):
+    token = store.create_setup_link(db)
+    db.execute("UPDATE setup_links SET expires_at = '2000-01-01T00:00:00+00:00'")
+    response = client.get(f"/staff/setup/{token}")
+    assert response.status_code == 404 and "has been used or has expired" in html(response)
+    assert store.staff_count(db) == 0
+
+
+def test_setup_link_is_404_once_staff_exist(client, db):
+    token = store.create_setup_link(db)
+    make_staff(db, "assessor")
+    assert client.get(f"/staff/setup/{token}").status_code == 404
+
+
+@pytest.mark.parametrize("token", ["", "x", "not-a-real-setup-token-at-all-000000000000"])
+def test_a_made_up_setup_link_is_404(client, db, token):
+    store.create_setup_link(db)
+    assert client.get(f"/staff/setup/{token}x").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"password": "short", "confirm": "short"}, "Use 12 to 200 characters."),
+        ({"confirm": "something different"}, "The two passwords are not the same."),
+        ({"email": "not an email"}, "Enter an email address like name@example.org."),
+        ({"name": ""}, "Enter your name."),
+    ],
+)
+def test_a_bad_setup_form_is_400_and_keeps_the_link(client, db, changes, message):
+    token = store.create_setup_link(db)
+    response = use_setup(client, token, **changes)
+    assert response.status_code == 400 and message in html(response)
+    assert store.staff_count(db) == 0 and store.setup_link_valid(db, token)
+
+
+def test_a_fresh_install_prints_a_working_setup_link(tmp_path, capsys):
+    path = tmp_path / "fresh.db"
+    app = create_app({"SECRET_KEY": "x", "DATABASE": str(path)})
+    err = capsys.readouterr().err
+    assert "/staff/setup/" in err
+    token = re.search(r"/staff/setup/(\S+)", err).group(1)
+    assert app.test_client().get(f"/staff/setup/{token}").status_code == 200
+
+
+def test_no_setup_link_is_printed_when_staff_exist(tmp_path, capsys):
+    path = tmp_path / "staffed.db"
+    migrate(path)
+    db = connect(path)
+    make_staff(db, "admin")
+    create_app({"SECRET_KEY": "x", "DATABASE": str(path)})
+    err = capsys.readouterr().err
+    assert "/staff/setup/" not in err
+    assert db.execute("SELECT count(*) FROM setup_links").fetchone()[0] == 0
+    db.conn.close()
+
+
+def test_testing_apps_print_no_setup_link(tmp_path, capsys):
+    create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE": str(tmp_path / "t.db")})
+    assert "/staff/setup/" not in capsys.readouterr().err
+
+
+# ---- access -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def world(app, db):
+    """Two assessors, each with a learner that has a confirmed plan, a plan row and a contract."""
+    a = make_staff(db, "assessor", "Alex Assessor")
+    b = make_staff(db, "assessor", "Bea Other")
+    mine, mine_token = add_learner(db, "Mia Mine", a)
+    theirs, theirs_token = add_learner(db, "Theo Theirs", b)
+    rows = {}
+    for learner_id, staff in ((mine, a), (theirs, b)):
+        store.save_ratings(db, learner_id, {"F1:1.1": 2}, f"learner:{learner_id}")
+        confirm(db, learner_id, staff)
+        rows[learner_id] = add_row(db, learner_id, staff)
+        content = {"qualification": "x", "units": [], "assessment_plan": []}
+        store.issue_contract(db, learner_id, content, staff["id"], "test")
+    return {
+        "a": a,
+        "b": b,
+        "mine": mine,
+        "theirs": theirs,
+        "mine_token": mine_token,
+        "theirs_token": theirs_token,
+        "rows": rows,
+    }
+
+
+def test_every_staff_page_refuses_anonymous_visitors(app, client, world):
+    rules = staff_rules(app, "GET")
+    assert len(rules) >= 12
+    for rule in rules:
+        path = build(app, rule, learner_id=world["mine"])
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response.location == url_login(path), path
+
+
+def url_login(path: str) -> str:
+    from urllib.parse import quote
+
+    return "/staff/login?next=" + quote(path, safe="/")
+
+
+def test_a_learner_with_a_personal_link_is_still_anonymous_to_staff_pages(app, world):
+    learner = learner_client(app, world["mine_token"])
+    assert learner.get("/assessment/job").status_code == 200
+    for rule in staff_rules(app, "GET"):
+        path = build(app, rule, learner_id=world["mine"])
+        response = learner.get(path)
+        assert response.status_code == 302 and response.location.startswith("/staff/login"), path
+
+
+def test_a_learner_cannot_post_to_staff_routes(app, db, world):
+    learner = learner_client(app, world["mine_token"])
+    token = csrf(learner.get("/forget"))
+    before = dump(db)
+    for rule in staff_rules(app, "POST"):
+        path = build(app, rule, learner_id=world["mine"], row_id=1, staff_id=world["a"]["id"])
+        response = learner.post(path, data={"csrf_token": token, "name": "X", "action": "issue"})
+        assert response.status_code == 302 and response.location.startswith("/staff/login"), path
+    assert dump(db) == before
+
+
+def test_an_assessor_cannot_open_another_assessors_learner(app, db, world):
+    client = app.test_client()
+    assert sign_in(client, world["a"]["email"]).status_code == 302
+    assert client.get(f"/staff/learners/{world['mine']}").status_code == 200
+    token = csrf(client.get("/staff/learners"))
+    before = dump(db)
+    checked = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if "learner_id" not in rule.arguments:
+            continue
+        path = build(app, rule, learner_id=world["theirs"], row_id=world["rows"][world["theirs"]])
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            if method == "GET":
+                response = client.get(path)
+            else:
+                response = client.post(
+                    path,
+                    data={
+                        "csrf_token": token,
+                        "action": "confirm",
+                        "units": VALID,
+                        "name": "Someone",
+                        "assessor": str(world["a"]["id"]),
+                        "a-F1:1.1": "0",
+                    },
+                )
+            # changing the assessor is for admins only: refused before the learner is looked up
+            expected = 403 if rule.endpoint == "staff.assign" else 404
+            assert response.status_code == expected, (method, path, response.status_code)
+            checked.append((method, rule.endpoint))
+    assert dump(db) == before
+    endpoints = {e for _, e in checked}
+    assert {
+        "staff.learner",
+        "staff.plan",
+        "staff.plan_check",
+        "staff.assessment_plan",
+        "staff.delete_plan_row",
+        "staff.contract",
+        "staff.learner_audit",
+        "staff.report_csv",
+        "staff.save_ratings",
+        "staff.reissue",
+        "staff.archive",
+        "staff.assign",
+    } <= endpoints
+    learners = html(client.get("/staff/learners"))
+    assert "Mia Mine" in learners and "Theo Theirs" not in learners
+
+
+@pytest.mark.parametrize("role", ["admin", "verifier"])
+def test_admins_and_verifiers_see_every_learner(app, world, role):
+    client, _ = staff_client(app, role)
+    page = html(client.get("/staff/learners"))
+    assert "Mia Mine" in page and "Theo Theirs" in page
+    assert "Alex Assessor" in page and "Bea Other" in page  # the assessor column
+    for learner_id in (world["mine"], world["theirs"]):
+        for tail in ("", "/plan", "/assessment-plan", "/contract", "/audit", "/report.csv"):
+            path = f"/staff/learners/{learner_id}{tail}"
+            assert client.get(path).status_code == 200, path
+
+
+# a plausible body for every state-changing POST route under /staff
+PAYLOADS = {
+    "staff.add_learner": [{"name": "New Person"}],
+    "staff.import_learners": [{"rows": "Ann,1,\nBob,2,"}],
+    "staff.reissue": [{}],
+    "staff.archive": [{}],
+    "staff.assign": [{"assessor": "{b}"}],
+    "staff.save_ratings": [{"a-F1:1.1": "0", "a-F1:1.2": "3"}],
+    "staff.plan": [
+        {"action": "check", "units": NO_GROUP_D},
+        {"action": "confirm", "units": VALID},
+        {"action": "use-0"},
+    ],
+    "staff.assessment_plan": [
+        {**ROW, "units": "F1", "evidence": "observation"},
+    ],
+    "staff.delete_plan_row": [{}],
+    "staff.contract": [{"action": "issue"}, {"action": "sign", "name": "Vera Verifier"}],
+    "staff.users": [
+        {
+            "name": "Sneaky",
+            "email": "sneaky@centre.example",
+            "role": "admin",
+            "password": "twelve chars or more",
+            "confirm": "twelve chars or more",
+        }
+    ],
+    "staff.disable_user": [{}],
+}
+READ_ONLY_POSTS = {"staff.plan_check"}  # re-runs the rules on a draft; saves nothing
+
+
+def test_a_verifier_is_refused_every_state_changing_post(app, db, world):
+    client, _ = staff_client(app, "verifier")
+    token = csrf(client.get("/staff/learners"))
+    rules = staff_rules(app, "POST")
+    endpoints = {r.endpoint for r in rules}
+    assert endpoints - READ_ONLY_POSTS == set(PAYLOADS), "a new POST route needs a payload here"
+    before = dump(db)
+    refused = []
+    ids = {
+        "learner_id": world["mine"],
+        "row_id": world["rows"][world["mine"]],
+        "staff_id": world["a"]["id"],
+    }
+    for rule in rules:
+        path = build(app, rule, **ids)
+        for payload in PAYLOADS.get(rule.endpoint, [{"units": VALID}]):
+            data = {
+                k: (v.format(b=world["b"]["id"]) if k == "assessor" else v)
+                for k, v in payload.items()
+            }
+            response = client.post(path, data={"csrf_token": token, **data})
+            if rule.endpoint in READ_ONLY_POSTS:
+                assert response.status_code == 200, path
+            else:
+                assert response.status_code == 403, (path, payload, response.status_code)
+                assert "Not for this account" in html(response)
+                refused.append(path)
+    assert len(refused) >= 14
+    assert dump(db) == before
+
+
+def test_a_verifier_sees_no_controls_that_change_things(app, world):
+    client, _ = staff_client(app, "verifier")
+    learner = html(client.get(f"/staff/learners/{world['mine']}"))
+    assert "Save my ratings" not in learner and "Reissue personal link" not in learner
+    assert "Add a learner" not in html(client.get("/staff/learners"))
+    assert "Confirm this plan" not in html(client.get(f"/staff/learners/{world['mine']}/plan"))
+    assert "Sign as assessor" not in html(client.get(f"/staff/learners/{world['mine']}/contract"))
+
+
+@pytest.mark.parametrize(
+    "role, path, status",
+    [
+        ("admin", "/staff/users", 200),
+        ("assessor", "/staff/users", 403),
+        ("verifier", "/staff/users", 403),
+        ("admin", "/staff/audit", 200),
+        ("verifier", "/staff/audit", 200),
+        ("assessor", "/staff/audit", 403),
+        ("assessor", "/staff/cohort", 200),
+        ("verifier", "/staff/cohort", 200),
+        ("assessor", "/staff/", 302),
+    ],
+)
+def test_staff_and_audit_pages_are_for_their_roles(app, role, path, status):
+    client, _ = staff_client(app, role)
+    assert client.get(path).status_code == status
+
+
+def test_only_an_admin_creates_staff_accounts(app, db):
+    admin, _ = staff_client(app, "admin")
+    assessor, _ = staff_client(app, "assessor")
+    body = {**SETUP, "email": "new@centre.example", "role": "verifier"}
+    assert post(assessor, "/staff/users", body).status_code == 403
+    assert store.staff_by_email(db, "new@centre.example") is None
+    response = post(admin, "/staff/users", body, page="/staff/users")
+    assert response.status_code == 303 and response.location == "/staff/users"
+    created = store.staff_by_email(db, "new@centre.example")
+    assert created["role"] == "verifier" and created["password_hash"].startswith("scrypt:")
+    again = post(admin, "/staff/users", {**body, "email": "NEW@centre.example"}, "/staff/users")
+    assert again.status_code == 400
+    assert "There is already an account with that email." in html(again)
+    newcomer = app.test_client()
+    assert sign_in(newcomer, "new@centre.example", SETUP["password"]).status_code == 302
+
+
+# ---- learners -----------------------------------------------------------------------------
+
+
+def card_link(response) -> str:
+    return re.search(r'<a href="http://localhost(/l/[a-z0-9]+)">', html(response)).group(1)
+
+
+def test_adding_a_learner_shows_their_link_code_and_qr_card(app, db):
+    client, me = staff_client(app, "assessor")
+    response = post(
+        client,
+        "/staff/learners",
+        {"name": "  Sam Learner ", "candidate_number": "C123", "job_role": "Receptionist"},
+    )
+    assert response.status_code == 200
+    body = html(response)
+    link = card_link(response)
+    token = link.removeprefix("/l/")
+    assert store.pretty_token(token) in body
+    assert 'src="data:image/svg+xml;base64,' in body
+    row = db.execute("SELECT * FROM learners").fetchone()
+    learner = store.learner(db, row[0])
+    assert learner["name"] == "Sam Learner" and learner["candidate_number"] == "C123"
+    assert learner["assessor_id"] == me["id"]
+    assert learner["token_hash"] == store.hash_token(token)
+    phone = app.test_client()
+    assert phone.get(link).location == "/assessment"
+    assert phone.get("/assessment/job").status_code == 200
+    assert "Sam Learner" in html(client.get("/staff/learners"))
+
+
+def test_an_assessor_cannot_add_a_learner_for_someone_else(app, db):
+    client, me = staff_client(app, "assessor")
+    other = make_staff(db, "assessor")
+    post(client, "/staff/learners", {"name": "Sam", "assessor": str(other["id"])})
+    assert db.execute("SELECT assessor_id FROM learners").fetchone()[0] == me["id"]
+
+
+def test_an_admin_chooses_the_assessor_of_a_new_learner(app, db):
+    client, _ = staff_client(app, "admin")
+    other = make_staff(db, "assessor")
+    response = post(client, "/staff/learners", {"name": "Sam", "assessor": str(other["id"])})
+    assert response.status_code == 200
+    assert db.execute("SELECT assessor_id FROM learners").fetchone()[0] == other["id"]
+
+
+def test_a_learner_needs_a_name(app, db):
+    client, _ = staff_client(app, "assessor")
+    response = post(client, "/staff/learners", {"name": "  "})
+    assert response.status_code == 400 and "Enter the learner&#39;s name." in html(response)
+    assert db.execute("SELECT count(*) FROM learners").fetchone()[0] == 0
+
+
+def test_csv_paste_adds_the_good_lines_and_says_what_was_skipped(app, db):
+    client, me = staff_client(app, "assessor")
+    text = (
+        "Name, Candidate number, Job role\n"  # a heading line
+        "\n"  # a blank line
+        ", 999, Cashier\n"  # no name
+        "Ann One,1,Cashier\nBob Two,2,\nCal Three\n"
+    )
+    response = post(client, "/staff/learners/import", {"rows": text})
+    assert response.status_code == 200
+    body = html(response)
+    assert "Line 3: no name, so it was skipped." in body
+    assert len(re.findall(r'<li class="learner-card">', body)) == 3
+    rows = db.execute("SELECT name, candidate_number, assessor_id FROM learners ORDER BY id")
+    assert [tuple(r) for r in rows.fetchall()] == [
+        ("Ann One", "1", me["id"]),
+        ("Bob Two", "2", me["id"]),
+        ("Cal Three", "", me["id"]),
+    ]
+    assert "999" not in str(dump(db)["learners"])
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("A" * 121 + ",1,", "Line 1: too long, so it was skipped."),
+        ("Ann,1,\n," + "x" * 5, "Line 2: no name, so it was skipped."),
+        ("Ann," + "9" * 41 + ",", "Line 1: too long, so it was skipped."),
+    ],
+)
+def test_csv_paste_skips_bad_lines(app, db, text, message):
+    client, _ = staff_client(app, "assessor")
+    response = post(client, "/staff/learners/import", {"rows": text})
+    assert response.status_code == 200 and message in html(response)
+
+
+def test_reissue_stops_the_old_link_and_the_new_one_works(app, db):
+    client, me = staff_client(app, "assessor")
+    learner_id, old = add_learner(db, "Sam Learner", me)
+    phone = learner_client(app, old)
+    response = post(client, f"/staff/learners/{learner_id}/reissue")
+    assert response.status_code == 200
+    assert "The old link no longer works." in html(response)
+    new = card_link(response)
+    assert app.test_client().get(f"/l/{old}").status_code == 404
+    assert phone.get("/assessment/job").status_code == 302  # the old device is signed out
+    assert app.test_client().get(new).location == "/assessment"
+    actions = [e["action"] for e in store.audit_entries(db, learner_id)]
+    assert "link-reissued" in actions
+
+
+def test_archiving_hides_the_learner_and_stops_their_link(app, db):
+    client, me = staff_client(app, "assessor")
+    learner_id, token = add_learner(db, "Sam Archived", me)
+    add_learner(db, "Kim Current", me)
+    phone = learner_client(app, token)
+    response = post(client, f"/staff/learners/{learner_id}/archive")
+    assert response.status_code == 303 and response.location == f"/staff/learners/{learner_id}"
+    assert "Sam Archived is archived." in html(client.get(response.location))
+    current = html(client.get("/staff/learners"))
+    assert "Sam Archived" not in current and "Kim Current" in current
+    assert "Sam Archived" in html(client.get("/staff/learners?archived=1"))
+    assert app.test_client().get(f"/l/{token}").status_code == 404
+    assert phone.get("/assessment/job").status_code == 302  # the phone forgets them
+    code = app.test_client()
+    page = code.get("/code")
+    refused = code.post("/code", data={"csrf_token": csrf(page), "code": token})
+    assert refused.status_code == 400
+    # restoring brings them back, link and all
+    post(client, f"/staff/learners/{learner_id}/archive")
+    assert "Sam Archived" in html(client.get("/staff/learners"))
+    assert app.test_client().get(f"/l/{token}").status_code == 302
+
+
+def test_an_admin_reassigns_a_learner_to_another_assessor(app, db):
+    admin, _ = staff_client(app, "admin")
+    first, one = staff_client(app, "assessor")
+    second, two = staff_client(app, "assessor")
+    learner_id, _ = add_learner(db, "Sam Moving", one)
+    assert second.get(f"/staff/learners/{learner_id}").status_code == 404
+    response = post(admin, f"/staff/learners/{learner_id}/assessor", {"assessor": str(two["id"])})
+    assert response.status_code == 303
+    assert store.learner(db, learner_id)["assessor_id"] == two["id"]
+    assert second.get(f"/staff/learners/{learner_id}").status_code == 200
+    assert "Sam Moving" in html(second.get("/staff/learners"))
+    assert first.get(f"/staff/learners/{learner_id}").status_code == 404
+    entry = store.audit_entries(db, learner_id)[-1]
+    assert (entry["action"], entry["before"], entry["after"]) == (
+        "assessor-assigned",
+        str(one["id"]),
+        str(two["id"]),
+    )
+
+
+@pytest.mark.parametrize("choice", ["9999", "abc", "{verifier}"])
+def test_reassigning_to_someone_not_an_assessor_is_refused(app, db, choice):
+    admin, _ = staff_client(app, "admin")
+    one = make_staff(db, "assessor")
+    verifier = make_staff(db, "verifier")
+    learner_id, _ = add_learner(db, "Sam", one)
+    value = choice.format(verifier=verifier["id"])
+    response = post(admin, f"/staff/learners/{learner_id}/assessor", {"assessor": value})
+    assert response.status_code == 400
+    assert store.learner(db, learner_id)["assessor_id"] == one["id"]
+
+
+# ---- gap report ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rated(app, db):
+    """An assessor's client and a learner who has answered some statements."""
+    client, me = staff_client(app, "assessor")
+    learner_id, token = add_learner(db, "Sam Learner", me)
+    return client, me, learner_id, token
+
+
+def glance_row(body: str, unit: str) -> str:
+    """The unit's row of the at-a-glance table."""
+    glance = body.split('id="glance"')[1].split("</table>")[0]
+    return re.search(rf'<th scope="row"><a href="#unit-{unit}">{unit}</a>.*?</tr>', glance, re.S)[0]
+
+
+@pytest.mark.parametrize(
+    "rating, band",
+    [(0, "Starting out"), (1, "Getting there"), (2, "Confident"), (3, "Ready to show")],
+)
+def test_gap_report_says_each_band_in_words(db, rated, rating, band):
+    client, _, learner_id, _ = rated
+    values = {f"F1:1.{i}": rating for i in (1, 2, 3)}
+    store.save_ratings(db, learner_id, values, f"learner:{learner_id}")
+    body = html(client.get(f"/staff/learners/{learner_id}"))
+    row = glance_row(body, "F1")
+    cells = re.findall(
+        r'<td class="cell band-(\w+)">([^<]+)<span class="small muted"> (\d+/\d+)', row
+    )
+    assert cells[0][1:] == (band, "3/3")  # LO 1: the three answered criteria
+    assert cells[1][1:] == ("Not answered yet", "0/3")  # LO 2: nothing yet
+    assert len(cells) == 3  # F1 has three learning outcomes
+    assert "Not answered yet" in glance_row(body, "F2")
+    assert all(f'<th scope="col">LO {i}</th>' in body for i in (1, 2, 3))
+
+
+def test_gap_report_shows_the_learners_words_for_each_rating(db, rated):
+    client, _, learner_id, _ = rated
+    store.save_ratings(
+        db,
+        learner_id,
+        {"F1:1.1": 0, "F1:1.2": 1, "F1:1.3": 2, "F1:2.2": 3, "F1:3.1": 3, "F1:3.2": 1},
+        "test",
+    )
+    body = html(client.get(f"/staff/learners/{learner_id}"))
+    criteria = body.split('id="criteria"')[1]
+    for text, label in [
+        ("I can recognise typical customers", "Not yet"),
+        ("I can discuss customer expectations", "With help"),
+        ("I can follow procedures through which", "On my own"),
+        ("I can greet customers politely", "Could show evidence now"),
+        ("I can identify the differences between an internal", "Could explain with examples"),
+        ("I can list my organisation&#39;s services or products", "A little"),
+    ]:
+        row = re.search(re.escape(text) + r".*?</tr>", criteria, re.S)[0]
+        assert f">{label}</td>" in row, (text, label)
+
+
+@pytest.mark.parametrize(
+    "ratings, contexts, flag",
+    [
+        ({"B1:unit": 2}, {}, "Simulation not allowed: evidence must come from real work"),
+        ({"B1:1.1": 3}, {}, "Simulation not allowed: evidence must come from real work"),
+        (
+            {"A10:unit": 2},
+            {"face-to-face": "no"},
+            "No evidence opportunity: the job has no face-to-face work",
+        ),
+        (
+            {"F1:1.1": 0, "F1:1.2": 0, "F1:1.3": 1},
+            {},
+            "Low readiness: mostly rated \u201cnot yet\u201d",
+        ),
+    ],
+    ids=["B1-summary", "B1-criterion", "no-opportunity", "low-readiness"],
+)
+def test_gap_report_flags_units_that_are_hard_to_finish(db, rated, ratings, contexts, flag):
+    client, _, learner_id, _ = rated
+    store.save_ratings(db, learner_id, ratings, "test")
+    store.save_contexts(db, learner_id, contexts, "test")
+    body = html(client.get(f"/staff/learners/{learner_id}"))
+    unit = next(iter(ratings)).split(":")[0]
+    assert flag in glance_row(body, unit)
+    assert f'<p class="flag">{flag}</p>' in body
+
+
+@pytest.mark.parametrize(
+    "ratings, contexts, absent",
+    [
+        ({"A10:unit": 2}, {"face-to-face": "sometimes"}, "No evidence opportunity"),
+        ({"A10:unit": 2}, {}, "No evidence opportunity"),
+        ({"F1:1.1": 1, "F1:1.2": 1}, {}, "Low readiness"),
+        ({"A10:unit": 2}, {}, "Simulation not allowed"),
+    ],
+)
+def test_gap_report_does_not_flag_units_without_reason(db, rated, ratings, contexts, absent):
+    client, _, learner_id, _ = rated
+    store.save_ratings(db, learner_id, ratings, "test")
+    store.save_contexts(db, learner_id, contexts, "test")
+    assert absent not in html(client.get(f"/staff/learners/{learner_id}"))
+
+
+def test_saving_assessor_ratings_stores_them_and_flags_disagreement(db, rated):
+    client, me, learner_id, _ = rated
+    store.save_ratings(db, learner_id, {"F1:1.1": 3, "F1:1.2": 2}, "test")
+    page = f"/staff/learners/{learner_id}"
+    assert "Disagree" not in html(client.get(page))
+    response = post(
+        client,
+        f"{page}/ratings",
+        {"a-F1:1.1": "0", "a-F1:1.2": "2", "a-F2:1.1": "", "a-F1:1.3": "1"},
+        page=page,
+    )
+    assert response.status_code == 303 and response.location == f"{page}#criteria"
+    assert store.assessor_ratings(db, learner_id) == {"F1:1.1": 0, "F1:1.2": 2, "F1:1.3": 1}
+    body = html(client.get(page))
+    assert "Saved 3 ratings." in body
+    row = re.search(r"I can recognise typical customers.*?</tr>", body, re.S)[0]
+    assert "Disagree" in row
+    assert body.count('<strong class="flag">Disagree</strong>') == 1
+    assert "1 disagreement" in body
+    staff_id = db.execute("SELECT DISTINCT staff_id FROM assessor_ratings").fetchall()
+    assert staff_id == [(me["id"],)]
+    # clearing a rating removes it
+    post(client, f"{page}/ratings", {"a-F1:1.1": ""}, page=page)
+    assert store.assessor_ratings(db, learner_id) == {"F1:1.2": 2, "F1:1.3": 1}
+
+
+@pytest.mark.parametrize(
+    "learner, assessor, disagree",
+    [
+        (3, 0, True),
+        (3, 1, True),
+        (2, 1, True),
+        (1, 2, True),
+        (0, 2, True),
+        (3, 2, False),
+        (0, 1, False),
+        (2, 2, False),
+    ],
+)
+def test_disagreement_is_either_side_of_on_my_own_or_two_apart(
+    db, rated, learner, assessor, disagree
+):
+    client, me, learner_id, _ = rated
+    store.save_ratings(db, learner_id, {"F1:1.1": learner}, "test")
+    store.save_assessor_rating(db, learner_id, "F1:1.1", assessor, me["id"], "test")
+    body = html(client.get(f"/staff/learners/{learner_id}"))
+    assert ('<strong class="flag">Disagree</strong>' in body) is disagree
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("a-F1:1.1", "4"),
+        ("a-F1:1.1", "-1"),
+        ("a-F1:1.1", "two"),
+        ("a-F1:1.1", "1.5"),
+        ("a-F9:9.9", "1"),
+        ("a-<script>", "1"),
+    ],
+)
+def test_invalid_assessor_ratings_are_refused_and_not_stored(db, rated, field, value):
+    client, _, learner_id, _ = rated
+    page = f"/staff/learners/{learner_id}"
+    response = post(client, f"{page}/ratings", {field: value, "a-F1:1.2": "2"}, page=page)
+    assert response.status_code == 303
+    assert store.assessor_ratings(db, learner_id) == {"F1:1.2": 2}
+    body = html(client.get(page))
+    assert "1 rating(s) were not valid and were not saved." in body
+    assert "Saved 1 rating." in body
+
+
+def test_gap_report_csv_has_a_header_and_neutralises_formulas(app, db):
+    client, me = staff_client(app, "assessor")
+    learner_id, _ = add_learner(db, '=HYPERLINK("http://evil.example","x")', me)
+    store.save_ratings(db, learner_id, {"F1:1.1": 3, "B1:unit": 1}, "test")
+    store.save_assessor_rating(db, learner_id, "F1:1.1", 0, me["id"], "test")
+    response = client.get(f"/staff/learners/{learner_id}/report.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition == f'attachment; filename="gap-report-{learner_id}.csv"'
+    rows = list(csv.reader(io.StringIO(html(response))))
+    assert rows[0][:6] == [
+        "learner",
+        "unit",
+        "unit title",
+        "statement id",
+        "statement",
+        "learner rating",
+    ]
+    assert rows[0][-2:] == ["disagree", "hard to finish"]
+    body = rows[1:]
+    assert all(r[0].startswith("'=HYPERLINK") for r in body)
+    assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)
+    first = next(r for r in body if r[3] == "F1:1.1")
+    assert first[5:10] == ["3", "Could show evidence now", "0", "Not yet", "yes"]
+    b1 = next(r for r in body if r[3] == "B1:unit")
+    assert "Simulation not allowed" in b1[-1]
+
+
+# ---- plan ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def planning(app, db):
+    client, me = staff_client(app, "assessor")
+    learner_id, token = add_learner(db, "Sam Planner", me)
+    store.save_contexts(
+        db, learner_id, {"incoming-calls": "yes", "problems": "yes", "face-to-face": "no"}, "test"
+    )
+    store.save_ratings(db, learner_id, {"A11:unit": 3, "C3:unit": 2, "F1:1.1": 2}, "test")
+    store.set_interest(db, learner_id, "A11", True, "test")
+    return client, me, learner_id, token
+
+
+def plan_post(client, learner_id: int, data: dict):
+    page = f"/staff/learners/{learner_id}/plan"
+    return post(client, page, data, page=page)
+
+
+def best_units(db, learner_id: int, q) -> list[str]:
+    row = store.learner(db, learner_id)
+    ratings = store.ratings(db, learner_id)
+    profile = Profile(
+        job_role=row["job_role_other"] or row["job_role"],
+        contexts=store.context_answers(db, learner_id),
+        readiness=readiness(q, ratings),
+        interests=frozenset(store.interests(db, learner_id)),
+        ratings=ratings,
+    )
+    return [u.number for u in suggest_plans(q, profile).plans[0].optional]
+
+
+def test_plan_page_shows_the_suggestion_and_alternatives_with_reasons(db, planning, q):
+    client, _, learner_id, _ = planning
+    response = client.get(f"/staff/learners/{learner_id}/plan")
+    assert response.status_code == 200
+    body = html(response)
+    assert "Best suggestion" in body and "Alternative 1" in body and "Alternative 2" in body
+    reasons = re.findall(r'<span class="reason">([^<]+)</span>', body)
+    assert len(reasons) >= 8 and all(r.strip() for r in reasons)
+    assert "A11" in body.split("Alternative 1")[0]  # the interest and the calls job
+    # the working plan starts as the best suggestion, and is not saved until the assessor acts
+    for number in best_units(db, learner_id, q):
+        assert f'value="{number}" id="u-{number}" checked' in body
+    assert "Meets every rule of combination." in body
+    assert store.plan(db, learner_id) is None
+
+
+def test_check_saves_the_working_plan_and_names_the_missing_group(db, planning):
+    client, _, learner_id, _ = planning
+    response = plan_post(client, learner_id, {"action": "check", "units": NO_GROUP_D})
+    assert response.status_code == 303 and response.location == f"/staff/learners/{learner_id}/plan"
+    saved = store.plan(db, learner_id)
+    assert saved["units"] == NO_GROUP_D and saved["confirmed_at"] is None
+    body = html(client.get(response.location))
+    assert "Group D (Handling problems) has no unit yet" in body
+    assert "Meets every rule of combination." not in body
+
+
+@pytest.mark.parametrize(
+    "units, message",
+    [
+        (NO_GROUP_D, "Group D (Handling problems) has no unit yet"),
+        (["A3", "B2", "C3"], "Group E (Development and improvement) has no unit yet"),
+        (["A1", "B1", "C1", "D5"], "6 more optional credits are needed at Level 2"),
+        ([], "Group B (Impression and image) has no unit yet"),
+    ],
+)
+def test_confirming_an_invalid_plan_is_refused(db, planning, units, message):
+    client, _, learner_id, _ = planning
+    response = plan_post(client, learner_id, {"action": "confirm", "units": units})
+    assert response.status_code == 400
+    body = html(response)
+    assert "The plan cannot be confirmed until it meets every rule." in body
+    assert message in body
+    assert learner_confirmed_at(db, learner_id) is None
+    assert plan_row(db, learner_id) is None  # a refused confirm saves nothing
+
+
+def test_confirming_a_valid_plan_locks_the_learners_answers(app, db, planning):
+    client, me, learner_id, token = planning
+    phone = learner_client(app, token)
+    page_token = csrf(phone.get("/assessment/F1-1"))
+    saved = phone.post(
+        "/assessment/save",
+        data={"csrf_token": page_token, "name": "r-F1-1.2", "value": "1"},
+    )
+    assert saved.status_code == 200  # before confirming, answers can change
+    response = plan_post(client, learner_id, {"action": "confirm", "units": VALID})
+    assert response.status_code == 303
+    plan = plan_row(db, learner_id)
+    assert plan["confirmed_at"] and plan["confirmed_by"] == me["id"]
+    assert learner_confirmed_at(db, learner_id) == plan["confirmed_at"]
+    assert "Plan confirmed. The learner&#39;s answers are now read-only." in html(
+        client.get(response.location)
+    )
+    refused = phone.post(
+        "/assessment/save",
+        data={"csrf_token": page_token, "name": "r-F1-1.2", "value": "3"},
+    )
+    assert refused.status_code == 409
+    assert "Your assessor has confirmed your plan" in refused.json["error"]
+    assert store.ratings(db, learner_id)["F1:1.2"] == 1
+    assert "plan confirmed" in html(client.get("/staff/learners/" + str(learner_id)))
+
+
+def test_changing_a_unit_after_confirming_clears_the_confirmation(db, planning):
+    client, _, learner_id, _ = planning
+    plan_post(client, learner_id, {"action": "confirm", "units": VALID})
+    assert learner_confirmed_at(db, learner_id)
+    # saving the same units again keeps the confirmation
+    plan_post(client, learner_id, {"action": "check", "units": VALID})
+    assert learner_confirmed_at(db, learner_id)
+    plan_post(client, learner_id, {"action": "check", "units": ["A3", "B2", "C4", "D1"]})
+    assert learner_confirmed_at(db, learner_id) is None
+    assert plan_row(db, learner_id)["confirmed_at"] is None
+    assert store.plan(db, learner_id)["units"] == ["A3", "B2", "C4", "D1"]
+    assert "Confirmed on" not in html(client.get(f"/staff/learners/{learner_id}/plan"))
+
+
+@pytest.mark.parametrize(
+    "units, valid, credits, problem",
+    [
+        (VALID, True, 30, None),
+        (NO_GROUP_D, False, 29, "Group D (Handling problems) has no unit yet"),
+        ([], False, 8, "20 more optional credits are needed"),
+        (["A1", "B1", "C1", "D5"], False, 28, "6 more optional credits are needed at Level 2"),
+        (["A3", "B2", "C2", "D2"], False, 27, "1 more credit is needed in total"),
+        (["ZZ9"], False, 8, "ZZ9 is not a unit of this qualification"),
+    ],
+)
+def test_plan_check_answers_in_json_without_saving(db, planning, units, valid, credits, problem):
+    client, _, learner_id, _ = planning
+    page = f"/staff/learners/{learner_id}/plan"
+    token = csrf(client.get(page))
+    response = client.post(f"{page}/check", data={"csrf_token": token, "units": units})
+    assert response.status_code == 200 and response.is_json
+    answer = response.json
+    assert set(answer) >= {"valid", "problems", "credits"}
+    assert answer["valid"] is valid and answer["credits"] == credits
+    if problem:
+        assert any(problem in p for p in answer["problems"]), answer["problems"]
+    else:
+        assert answer["problems"] == []
+    assert store.plan(db, learner_id) is None
+
+
+def test_use_0_adopts_the_best_suggestion(db, planning, q):
+    client, _, learner_id, _ = planning
+    response = plan_post(client, learner_id, {"action": "use-0"})
+    assert response.status_code == 303
+    assert store.plan(db, learner_id)["units"] == best_units(db, learner_id, q)
+    assert learner_confirmed_at(db, learner_id) is None  # adopting is not confirming
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "check", "units": ["ZZ9"]},
+        {"action": "check", "units": ["A3", "B2", "C3", "D1", "Q7"]},
+        {"action": "confirm", "units": ["F1", "A3", "B2", "C3", "D1"]},  # F1 is not optional
+        {"action": "use-99"},
+        {"action": "use-x"},
+    ],
+)
+def test_unknown_units_or_suggestions_are_400(db, planning, data):
+    client, _, learner_id, _ = planning
+    response = plan_post(client, learner_id, data)
+    assert response.status_code == 400
+    assert store.plan(db, learner_id) is None
+
+
+# ---- assessment plan rows -----------------------------------------------------------------
+
+
+@pytest.fixture
+def confirmed(app, db):
+    client, me = staff_client(app, "assessor")
+    learner_id, token = add_learner(db, "Sam Confirmed", me)
+    confirm(db, learner_id, me, ["A3", "B1", "C3", "D1"])
+    return client, me, learner_id, token
+
+
+def row_post(client, learner_id: int, data: dict):
+    page = f"/staff/learners/{learner_id}/assessment-plan"
+    return post(client, page, data, page=page)
+
+
+def test_adding_an_assessment_plan_row_lists_it(db, confirmed):
+    client, me, learner_id, _ = confirmed
+    response = row_post(client, learner_id, {**ROW, "units": ["F1", "A3"]})
+    assert response.status_code == 303
+    assert response.location == f"/staff/learners/{learner_id}/assessment-plan"
+    rows = store.plan_rows(db, learner_id)
+    assert len(rows) == 1
+    assert rows[0]["units"] == ["F1", "A3"] and rows[0]["evidence"] == ["observation", "witness"]
+    assert rows[0]["created_by"] == me["id"]
+    body = html(client.get(response.location))
+    assert "Added to the assessment plan." in body
+    for text in (
+        "F1, A3",
+        ROW["observed_when"],
+        "Front desk",
+        ROW["activity"],
+        "Observation, Witness testimony",
+    ):
+        assert text in body
+
+
+def test_only_the_plans_units_can_be_chosen(db, confirmed):
+    client, _, learner_id, _ = confirmed
+    body = html(client.get(f"/staff/learners/{learner_id}/assessment-plan"))
+    offered = re.findall(r'name="units" required type="checkbox" value="(\w+)"', body)
+    assert offered == ["F1", "F2", "A3", "B1", "C3", "D1"]
+    response = row_post(client, learner_id, {**ROW, "units": ["A10"]})
+    assert response.status_code == 400
+    assert store.plan_rows(db, learner_id) == []
+
+
+@pytest.mark.parametrize("units", [["B1"], ["F1", "B1"]])
+def test_simulation_is_refused_for_b1(db, confirmed, units):
+    client, _, learner_id, _ = confirmed
+    response = row_post(
+        client, learner_id, {**ROW, "units": units, "evidence": ["observation", "simulation"]}
+    )
+    assert response.status_code == 400
+    assert "Simulation is not allowed for B1: evidence must come from real work." in html(response)
+    assert store.plan_rows(db, learner_id) == []
+
+
+def test_simulation_is_allowed_where_the_unit_allows_it(db, confirmed):
+    client, _, learner_id, _ = confirmed
+    response = row_post(client, learner_id, {**ROW, "units": ["F1"], "evidence": ["simulation"]})
+    assert response.status_code == 303
+    assert store.plan_rows(db, learner_id)[0]["evidence"] == ["simulation"]
+
+
+@pytest.mark.parametrize(
+    "missing, message",
+    [
+        ("units", "Pick at least one unit."),
+        ("observed_when", "Say when."),
+        ("observed_where", "Say where."),
+        ("activity", "Say what they will do."),
+        ("evidence", "Pick at least one kind."),
+    ],
+)
+def test_a_row_with_a_missing_field_is_400_with_a_message(db, confirmed, missing, message):
+    client, _, learner_id, _ = confirmed
+    data = {k: v for k, v in ROW.items() if k != missing}
+    response = row_post(client, learner_id, data)
+    assert response.status_code == 400 and message in html(response)
+    assert store.plan_rows(db, learner_id) == []
+
+
+def test_an_empty_row_names_every_missing_field(db, confirmed):
+    client, _, learner_id, _ = confirmed
+    response = row_post(client, learner_id, {"observed_when": "   "})
+    body = html(response)
+    assert response.status_code == 400
+    for message in (
+        "Pick at least one unit.",
+        "Say when.",
+        "Say where.",
+        "Say what they will do.",
+        "Pick at least one kind.",
+    ):
+        assert message in body
+
+
+def test_deleting_a_row(db, confirmed):
+    client, me, learner_id, _ = confirmed
+    keep = add_row(db, learner_id, me, activity="Answering the phone")
+    gone = add_row(db, learner_id, me, activity="Handling a complaint")
+    page = f"/staff/learners/{learner_id}/assessment-plan"
+    response = post(client, f"{page}/{gone}/delete", page=page)
+    assert response.status_code == 303 and response.location == page
+    assert [r["id"] for r in store.plan_rows(db, learner_id)] == [keep]
+    body = html(client.get(page))
+    assert "Removed from the assessment plan." in body and "Handling a complaint" not in body
+
+
+def test_another_learners_row_cannot_be_deleted(db, confirmed):
+    client, me, learner_id, _ = confirmed
+    other_id, _ = add_learner(db, "Kim Other", me)
+    theirs = add_row(db, other_id, me)
+    page = f"/staff/learners/{learner_id}/assessment-plan"
+    response = post(client, f"{page}/{theirs}/delete", page=page)
+    assert response.status_code == 404
+    assert post(client, f"{page}/99999/delete", page=page).status_code == 404
+    assert [r["id"] for r in store.plan_rows(db, other_id)] == [theirs]
+
+
+# ---- learning contract --------------------------------------------------------------------
+
+
+def contract_post(client, learner_id: int, data: dict):
+    page = f"/staff/learners/{learner_id}/contract"
+    return post(client, page, data, page=page)
+
+
+def test_the_contract_waits_for_confirmed_units(db, rated):
+    client, me, learner_id, _ = rated
+    page = f"/staff/learners/{learner_id}/contract"
+    assert "Confirm the learner's units first" in html(client.get(page))
+    store.save_plan(db, learner_id, VALID, me["id"], "test")  # a draft is not enough
+    response = contract_post(client, learner_id, {"action": "issue"})
+    assert response.status_code == 303
+    assert "Confirm the plan first" in html(client.get(page))
+    assert store.contracts(db, learner_id) == []
+
+
+def sign_as_learner(phone, name: str):
+    token = csrf(phone.get("/forget"))  # the contract page has no form once signed
+    return phone.post("/contract", data={"csrf_token": token, "name": name})
+
+
+def test_contract_is_prepared_signed_by_both_and_versioned(app, db, confirmed):
+    client, me, learner_id, token = confirmed
+    add_row(db, learner_id, me)
+    page = f"/staff/learners/{learner_id}/contract"
+    assert "Prepare the contract" in html(client.get(page))
+
+    assert contract_post(client, learner_id, {"action": "issue"}).status_code == 303
+    (v1,) = store.contracts(db, learner_id)
+    assert v1["version"] == 1
+    assert [u["number"] for u in v1["content"]["units"]] == ["F1", "F2", "A3", "B1", "C3", "D1"]
+    assert v1["content"]["assessment_plan"] == [ROW]
+    assert not v1["assessor_signed_at"] and not v1["learner_signed_at"]
+    body = html(client.get(page))
+    assert "Version 1" in body and ROW["activity"] in body and "Sign as assessor" in body
+
+    # the assessor signs with a typed name, once
+    assert (
+        contract_post(client, learner_id, {"action": "sign", "name": " Alex Assessor "}).status_code
+        == 303
+    )
+    signed = store.current_contract(db, learner_id)
+    assert signed["assessor_name"] == "Alex Assessor" and signed["assessor_signed_at"]
+    assert signed["assessor_id"] == me["id"]
+    body = html(client.get(page))
+    assert "Signed \u201cAlex Assessor\u201d" in body and "Sign as assessor" not in body
+    contract_post(client, learner_id, {"action": "sign", "name": "Someone Else"})
+    assert "already signed by an assessor" in html(client.get(page))
+    assert store.current_contract(db, learner_id)["assessor_name"] == "Alex Assessor"
+
+    # the learner signs on their phone
+    phone = learner_client(app, token)
+    mine = phone.get("/contract")
+    assert mine.status_code == 200 and ROW["activity"] in html(mine)
+    response = sign_as_learner(phone, "Sam Confirmed")
+    assert response.status_code == 303 and response.location == "/contract"
+    assert "you have signed your learning contract" in html(phone.get("/contract"))
+    v1 = store.current_contract(db, learner_id)
+    assert v1["learner_name"] == "Sam Confirmed" and v1["learner_signed_at"]
+    sign_as_learner(phone, "Someone Else")
+    assert store.current_contract(db, learner_id)["learner_name"] == "Sam Confirmed"
+
+    # a change to the assessment plan needs a new version
+    row_post(client, learner_id, {**ROW, "activity": "Dealing with a complaint"})
+    body = html(client.get(page))
+    assert "have changed since version 1" in body and "Prepare a new version" in body
+    contract_post(client, learner_id, {"action": "sign", "name": "Alex Assessor"})
+    assert "prepare a new version first" in html(client.get(page))
+    assert contract_post(client, learner_id, {"action": "issue"}).status_code == 303
+    old, new = store.contracts(db, learner_id)
+    assert (old["version"], new["version"]) == (1, 2)
+    assert not new["assessor_signed_at"] and not new["learner_signed_at"]
+    assert len(new["content"]["assessment_plan"]) == 2
+    # version 1 keeps its content and both signatures
+    assert old == v1
+    body = html(client.get(page))
+    assert "Earlier versions" in body and "Version 1 of" in body
+    assert "learner signed" in body and "assessor signed" in body
+    # signing now signs version 2 and leaves version 1 as it was
+    contract_post(client, learner_id, {"action": "sign", "name": "Alex Assessor"})
+    sign_as_learner(phone, "Sam Confirmed")
+    old_after, new_after = store.contracts(db, learner_id)
+    assert old_after == v1
+    assert new_after["assessor_signed_at"] and new_after["learner_signed_at"]
+
+
+def test_preparing_again_without_changes_makes_no_new_version(db, confirmed):
+    client, _, learner_id, _ = confirmed
+    contract_post(client, learner_id, {"action": "issue"})
+    contract_post(client, learner_id, {"action": "issue"})
+    assert [c["version"] for c in store.contracts(db, learner_id)] == [1]
+
+
+def test_changing_the_units_after_signing_needs_a_new_version(db, confirmed):
+    client, me, learner_id, _ = confirmed
+    contract_post(client, learner_id, {"action": "issue"})
+    contract_post(client, learner_id, {"action": "sign", "name": "Alex Assessor"})
+    plan_post(client, learner_id, {"action": "confirm", "units": VALID})
+    body = html(client.get(f"/staff/learners/{learner_id}/contract"))
+    assert "have changed since version 1" in body
+    contract_post(client, learner_id, {"action": "issue"})
+    v2 = store.current_contract(db, learner_id)
+    assert v2["version"] == 2 and [u["number"] for u in v2["content"]["units"]][2:] == VALID
+
+
+def test_a_learner_without_a_contract_cannot_sign(app, db, rated):
+    _, _, learner_id, token = rated
+    phone = learner_client(app, token)
+    assert "has not prepared your learning contract yet" in html(phone.get("/contract"))
+    token_value = csrf(phone.get("/forget"))
+    response = phone.post("/contract", data={"csrf_token": token_value, "name": "Sam"})
+    assert response.status_code == 404
+
+
+def test_a_learner_must_type_a_name_to_sign(app, db, confirmed):
+    client, _, learner_id, token = confirmed
+    contract_post(client, learner_id, {"action": "issue"})
+    phone = learner_client(app, token)
+    response = sign_as_learner(phone, "  ")
+    assert response.status_code == 400 and "Type your name to sign." in html(response)
+    assert store.current_contract(db, learner_id)["learner_signed_at"] is None
+
+
+@pytest.mark.parametrize(
+    "issued, name, statuses",
+    [(True, "", {400}), (True, "   ", {400}), (False, "Alex Assessor", {400, 404})],
+    ids=["blank-name", "spaces-only", "no-contract-yet"],
+)
+def test_a_refused_assessor_signature_is_a_400_and_signs_nothing(
+    db, confirmed, issued, name, statuses
+):
+    client, _, learner_id, _ = confirmed
+    if issued:
+        contract_post(client, learner_id, {"action": "issue"})
+    response = contract_post(client, learner_id, {"action": "sign", "name": name})
+    if issued:
+        assert "Type your name to sign." in html(response)
+        assert store.current_contract(db, learner_id)["assessor_signed_at"] is None
+    else:
+        assert store.contracts(db, learner_id) == []
+    assert response.status_code in statuses
+
+
+def test_a_learner_cannot_sign_a_version_the_plan_has_moved_on_from(app, db, confirmed):
+    client, me, learner_id, token = confirmed
+    contract_post(client, learner_id, {"action": "issue"})
+    row_post(client, learner_id, ROW)  # the plan moves on: version 1 no longer says this
+    page = f"/staff/learners/{learner_id}/contract"
+    assert "have changed since version 1" in html(client.get(page))
+    contract_post(client, learner_id, {"action": "sign", "name": "Alex Assessor"})
+    assert store.current_contract(db, learner_id)["assessor_signed_at"] is None
+    phone = learner_client(app, token)
+    sign_as_learner(phone, "Sam Confirmed")
+    assert store.current_contract(db, learner_id)["learner_signed_at"] is None
+
+
+# ---- cohort -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cohort(app, db):
+    client, me = staff_client(app, "assessor")
+    other = make_staff(db, "assessor")
+    ann, _ = add_learner(db, "Ann One", me)
+    bob, _ = add_learner(db, "=Bob Formula", me)
+    db.execute("UPDATE learners SET candidate_number = '+441234' WHERE id = ?", [bob])
+    zed, _ = add_learner(db, "Zed Elsewhere", other)
+    store.save_ratings(db, ann, {"F1:1.1": 0, "F1:1.2": 1, "F2:1.1": 3, "A11:unit": 2}, "t")
+    store.save_ratings(db, bob, {"F1:1.1": 1, "F1:1.2": 3, "F2:1.1": 0}, "t")
+    store.save_ratings(db, zed, {"F1:1.3": 0, "F2:1.2": 0}, "t")
+    return client, me, {"ann": ann, "bob": bob, "zed": zed}
+
+
+def test_heat_map_lists_only_the_assessors_own_learners(cohort):
+    client, _, ids = cohort
+    response = client.get("/staff/cohort")
+    assert response.status_code == 200
+    body = html(response)
+    heat = body.split('id="heat"')[1]
+    assert "Ann One" in heat and "=Bob Formula" in heat and "Zed Elsewhere" not in body
+    names = re.findall(r'<th scope="col"><a href="/staff/learners/\d+">([^<]+)</a>', heat)
+    assert names == ["=Bob Formula", "Ann One"]  # by name
+    row = re.search(r'<th scope="row" title="[^"]*">F1:1.1</th>(.*?)</tr>', heat, re.S)[1]
+    assert re.findall(r'<td class="heat-(\w+)">', row) == ["1", "0"]
+    row = re.search(r'<th scope="row" title="[^"]*">A11:unit</th>(.*?)</tr>', heat, re.S)[1]
+    assert re.findall(r'<td class="heat-(\w+)">', row) == ["none", "2"]
+
+
+def test_commonest_gaps_count_the_learners_rating_not_yet_or_with_help(cohort):
+    client, _, _ = cohort
+    body = html(client.get("/staff/cohort"))
+    gaps = body.split('id="gaps"')[1].split("</ol>")[0]
+    items = re.findall(r"<li>(.*?)</li>", gaps, re.S)
+    assert "(F1:1.1) · 2 of 2 learners: not yet or with help" in items[0]
+    assert "I can recognise typical customers" in items[0]
+    assert any("(F1:1.2) · 1 of 2 learners" in i for i in items)
+    assert any("(F2:1.1) · 1 of 2 learners" in i for i in items)
+    assert not any("F1:1.3" in i or "F2:1.2" in i or "A11:unit" in i for i in items)
+
+
+def test_cohort_csv_has_a_row_per_learner_and_a_column_per_statement(cohort, q):
+    client, _, ids = cohort
+    response = client.get("/staff/cohort.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert 'filename="cohort.csv"' in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(html(response))))
+    header = rows[0]
+    assert header[:2] == ["learner", "candidate number"]
+    assert "F1:1.1" in header and "B1:1.1" not in header and "A11:unit" in header
+    assert len(header) == 2 + sum(len(u.statements()) for u in q.mandatory_units) + len(
+        q.optional_units
+    )
+    body = {r[0]: dict(zip(header, r)) for r in rows[1:]}
+    assert sorted(body) == ["'=Bob Formula", "Ann One"]
+    assert body["'=Bob Formula"]["candidate number"] == "'+441234"
+    assert body["Ann One"]["F1:1.1"] == "0" and body["Ann One"]["A11:unit"] == "2"
+    assert body["'=Bob Formula"]["F1:1.2"] == "3" and body["'=Bob Formula"]["A11:unit"] == ""
+
+
+def test_cohort_cannot_be_widened_to_another_assessors_learner(cohort):
+    client, _, ids = cohort
+    response = client.get(f"/staff/cohort.csv?learner={ids['zed']}")
+    assert "Zed" not in html(response)
+    assert len(list(csv.reader(io.StringIO(html(response))))) == 1
+    only_ann = client.get(f"/staff/cohort.csv?learner={ids['ann']}")
+    assert [r[0] for r in csv.reader(io.StringIO(html(only_ann)))][1:] == ["Ann One"]
+    assert "Zed Elsewhere" not in html(client.get(f"/staff/cohort?learner={ids['zed']}"))
+
+
+# ---- audit trail --------------------------------------------------------------------------
+
+
+def test_every_change_is_in_the_audit_trail_with_who_did_it(app, db, confirmed):
+    client, me, learner_id, token = confirmed
+    staff_actor, learner_actor = f"staff:{me['id']}", f"learner:{learner_id}"
+    phone = learner_client(app, token)
+    # the plan was confirmed by the fixture through the store; now through the pages
+    plan_post(client, learner_id, {"action": "check", "units": VALID})
+    plan_post(client, learner_id, {"action": "confirm", "units": VALID})
+    page = f"/staff/learners/{learner_id}"
+    post(client, f"{page}/ratings", {"a-F1:1.1": "2"}, page=page)
+    row_post(client, learner_id, ROW)
+    contract_post(client, learner_id, {"action": "issue"})
+    contract_post(client, learner_id, {"action": "sign", "name": "Alex Assessor"})
+    sign_as_learner(phone, "Sam Confirmed")
+
+    entries = store.audit_entries(db, learner_id)
+    by_action = {e["action"]: e for e in entries}
+    expected = {
+        "assessor-rating": staff_actor,
+        "plan-changed": staff_actor,
+        "plan-confirmed": staff_actor,
+        "assessment-plan-row-added": staff_actor,
+        "contract-issued": staff_actor,
+        "contract-signed-by-assessor": staff_actor,
+        "contract-signed-by-learner": learner_actor,
+    }
+    for action, actor in expected.items():
+        assert by_action[action]["actor"] == actor, action
+    assert by_action["assessor-rating"]["subject"] == "F1:1.1"
+    assert by_action["assessor-rating"]["after"] == "2"
+    assert by_action["plan-changed"]["after"] == " ".join(VALID)
+    assert by_action["contract-signed-by-learner"]["after"] == "Sam Confirmed"
+    assert all(e["at"] for e in entries)
+
+    body = html(client.get(f"{page}/audit"))
+    for words in (
+        "assessor rating",
+        "plan changed",
+        "plan confirmed",
+        "contract issued",
+        "contract signed by assessor",
+        "contract signed by learner",
+    ):
+        assert words in body, words
+    assert staff_actor in body and learner_actor in body
+
+
+def test_a_learners_own_ratings_are_audited_as_theirs(app, db, rated):
+    client, _, learner_id, token = rated
+    phone = learner_client(app, token)
+    page_token = csrf(phone.get("/assessment/F1-1"))
+    phone.post(
+        "/assessment/save", data={"csrf_token": page_token, "name": "r-F1-1.1", "value": "3"}
+    )
+    entry = store.audit_entries(db, learner_id)[-1]
+    assert (entry["actor"], entry["action"], entry["subject"], entry["after"]) == (
+        f"learner:{learner_id}",
+        "rating",
+        "F1:1.1",
+        "3",
+    )
+    body = html(client.get(f"/staff/learners/{learner_id}/audit"))
+    assert f"learner:{learner_id}" in body and "F1:1.1" in body
+
+
+def test_no_route_edits_or_deletes_the_audit_trail(app):
+    for rule in app.url_map.iter_rules():
+        if "audit" in rule.rule:
+            assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, rule.rule
+    assert any("audit" in r.rule for r in app.url_map.iter_rules())
+
+
+def test_the_centre_audit_trail_lists_every_learner(app, db, world):
+    client, _ = staff_client(app, "verifier")
+    body = html(client.get("/staff/audit"))
+    assert "Mia Mine" in body and "Theo Theirs" in body and "plan confirmed" in body
+
+
+def test_a_learner_sees_their_own_record_and_nobody_elses(app, db):
+    me = make_staff(db, "assessor")
+    ann, ann_token = add_learner(db, "Ann Own", me)
+    bob, _ = add_learner(db, "Bob Else", me)
+    store.save_ratings(db, ann, {"F1:1.1": 2}, f"learner:{ann}")
+    store.save_ratings(db, bob, {"F2:2.7": 1}, f"learner:{bob}")
+    store.save_assessor_rating(db, ann, "F1:1.2", 3, me["id"], f"staff:{me['id']}")
+    phone = learner_client(app, ann_token)
+    response = phone.get("/my-record")
+    assert response.status_code == 200
+    body = html(response)
+    assert "Ann Own" in body and "F1:1.1" in body and "F1:1.2" in body
+    assert "you" in body and "your assessor" in body
+    assert "Bob Else" not in body and "F2:2.7" not in body
+    assert app.test_client().get("/my-record").status_code == 302  # nobody known: asks for a code
+
+
+def test_a_refused_confirm_leaves_the_confirmed_plan_alone(db, confirmed):
+    client, _, learner_id, token = confirmed
+    before = store.plan(db, learner_id)
+    page = client.get(f"/staff/learners/{learner_id}/plan")
+    response = client.post(f"/staff/learners/{learner_id}/plan",
+                           data={"csrf_token": csrf(page), "units": ["A11"],
+                                 "action": "confirm"})
+    assert response.status_code == 400
+    assert store.plan(db, learner_id) == before
+    assert store.learner(db, learner_id)["plan_confirmed_at"]
+
+
+@pytest.mark.parametrize("action", ["use--1", "use-99", "use-x"])
+def test_a_tampered_suggestion_index_is_refused(db, confirmed, action):
+    client, _, learner_id, _ = confirmed
+    before = store.plan(db, learner_id)
+    page = client.get(f"/staff/learners/{learner_id}/plan")
+    response = client.post(f"/staff/learners/{learner_id}/plan",
+                           data={"csrf_token": csrf(page), "action": action})
+    assert response.status_code == 400
+    assert store.plan(db, learner_id) == before
+
+
+def test_a_staff_session_ends_after_a_working_day(app, db):
+    client, me = staff_client(app, "assessor")
+    assert client.get("/staff/learners").status_code == 200
+    db.execute("UPDATE staff_sessions SET created_at = '2000-01-01T00:00:00+00:00'")
+    response = client.get("/staff/learners")
+    assert response.status_code == 302 and response.location.startswith("/staff/login")
