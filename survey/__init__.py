@@ -56,6 +56,7 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         SEND_FILE_MAX_AGE_DEFAULT=365 * 24 * 3600,  # static URLs carry a content hash
         MAX_CONTENT_LENGTH=256 * 1024,
         PERMANENT_SESSION_LIFETIME=400 * 24 * 3600,  # a learner's phone keeps knowing them
+        RETENTION_MONTHS=36,  # months after archiving before `flask retention` erases a learner
     )
     app.config.from_prefixed_env()
     if test_config:

@@ -333,8 +333,86 @@ def users_create(role: str, email: str, name: str, password_stdin: bool) -> None
     click.echo(f"Created {role} account for {email}")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path: str) -> None:
+    """Copy the database to PATH while the app keeps serving (SQLite's online backup).
+
+    The copy is consistent: every answer saved before the copy finished is in it.
+
+    Example: flask --app app backup /var/backups/starting-point-$(date +%F).db
+    """
+    from .db import backup
+
+    target = Path(path)
+    if target.exists():
+        raise click.ClickException(f"{path} already exists: choose a new file")
+    pages = backup(current_app.config["DATABASE"], target)
+    click.echo(f"Backed up {pages} pages to {path}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(path: str, yes: bool) -> None:
+    """Replace the database with the backup at PATH (checked first). Stop the app first.
+
+    Everything saved since that backup is lost, so it asks before going on.
+
+    Example: flask --app app restore /var/backups/starting-point-2026-11-01.db --yes
+    """
+    from .db import RestoreError, restore
+
+    if not yes:
+        click.confirm(f"Replace {current_app.config['DATABASE']} with {path}?", abort=True)
+    try:
+        restore(path, current_app.config["DATABASE"])
+    except RestoreError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Restored {path}")
+
+
+@click.command("retention")
+@click.option("--dry-run", is_flag=True, help="Only list who would be erased.")
+@with_appcontext
+def retention_command(dry_run: bool) -> None:
+    """Erase learners archived longer ago than RETENTION_MONTHS (default 36).
+
+    Each erasure leaves one anonymised audit entry. Run it from cron, e.g. monthly.
+
+    Example: flask --app app retention --dry-run
+    """
+    from datetime import UTC, datetime, timedelta
+
+    from . import store
+    from .db import connect
+
+    months = int(current_app.config.get("RETENTION_MONTHS") or 0)
+    if months <= 0:
+        raise click.ClickException("RETENTION_MONTHS is not set to a number of months")
+    cutoff = (datetime.now(UTC) - timedelta(days=round(months * 30.44))).isoformat(
+        timespec="seconds")
+    db = connect(current_app.config["DATABASE"])
+    try:
+        due = store.learners_archived_before(db, cutoff)
+        for row in due:
+            if not dry_run:
+                store.erase_learner(db, row["id"], "retention")
+            click.echo(f"{'would erase' if dry_run else 'erased'} learner #{row['id']} "
+                       f"(archived {row['archived_at'][:10]})")
+    finally:
+        db.conn.close()
+    click.echo(f"{len(due)} learner(s) archived more than {months} months ago"
+               f"{' (dry run: nothing erased)' if dry_run else ' erased'}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(plan_command)
     app.cli.add_command(learners_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(retention_command)

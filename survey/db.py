@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,8 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
+    # erased personal data is overwritten with zeros, not left in free pages
+    conn.execute("PRAGMA secure_delete = ON")
     return sqlite_utils.Database(conn)
 
 
@@ -53,14 +56,45 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         db.execute("COMMIT")
 
 
+class StartupError(Exception):
+    """The database cannot be used; the message says why and what to do."""
+
+
 def migrate(path: str | Path) -> list[str]:
+    """Apply pending migrations, or say plainly why the database cannot be used."""
+    try:
+        return _migrate(Path(path))
+    except sqlite3.DatabaseError as e:
+        text = str(e).lower()
+        if "readonly" in text or "read-only" in text:
+            why = "it is read-only: give the app's user write access to it and its folder"
+        elif "disk is full" in text or "full" in text:
+            why = "the disk is full: free some space (nothing has been written or lost)"
+        elif "unable to open" in text:
+            why = "it cannot be opened: check the path and the folder's permissions"
+        elif "not a database" in text or "malformed" in text:
+            why = "the file is not a sound SQLite database: restore a backup"
+        else:
+            why = str(e)
+        raise StartupError(f"cannot use the database {path}: {why}") from None
+    except OSError as e:
+        raise StartupError(f"cannot use the database {path}: {e.strerror or e}") from None
+
+
+def _migrate(path: Path) -> list[str]:
     """Apply pending migrations; a file lock keeps several starting workers from racing."""
-    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_name(path.name + ".lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         db = connect(path)
         try:
+            known = {m.name for m in migrations._migrations}
+            newer = [m.name for m in migrations.applied(db) if m.name not in known]
+            if newer:
+                raise StartupError(
+                    f"the database {path} was made by a newer version of Starting Point "
+                    f"(it has {', '.join(newer)}): run that version, or restore a backup"
+                )
             pending = [m.name for m in migrations.pending(db)]
             migrations.apply(db)
             return pending
@@ -70,5 +104,56 @@ def migrate(path: str | Path) -> list[str]:
 
 
 def init_app(app: Flask) -> None:
-    migrate(app.config["DATABASE"])
+    existed = Path(app.config["DATABASE"]).exists()
+    applied = migrate(app.config["DATABASE"])
+    if existed and applied and not app.testing:
+        # an older database, brought up to date: say so, so nobody is surprised
+        print(f"Upgraded the database {app.config['DATABASE']}: {', '.join(applied)}",
+              file=sys.stderr, flush=True)
     app.teardown_appcontext(close_db)
+
+
+class RestoreError(Exception):
+    pass
+
+
+def backup(source: str | Path, target: str | Path) -> int:
+    """A consistent copy of a live database, page by page; returns the pages copied."""
+    src = connect(source)
+    dst = sqlite3.connect(str(target))
+    copied = 0
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        nonlocal copied
+        copied = total
+
+    try:
+        src.conn.backup(dst, pages=256, progress=progress)
+    finally:
+        dst.close()
+        src.conn.close()
+    return copied
+
+
+def restore(backup_path: str | Path, target: str | Path) -> None:
+    """Put a backup back, after checking it is a sound database of this app."""
+    try:
+        check = sqlite3.connect(f"file:{backup_path}?mode=ro", uri=True)
+        try:
+            ok = check.execute("PRAGMA integrity_check").fetchone()[0]
+            tables = {r[0] for r in check.execute("SELECT name FROM sqlite_master")}
+        finally:
+            check.close()
+    except sqlite3.DatabaseError as e:
+        raise RestoreError(f"{backup_path} is not a readable database ({e})") from None
+    if ok != "ok":
+        raise RestoreError(f"{backup_path} fails SQLite's integrity check: {ok}")
+    if "learners" not in tables or "_sqlite_migrations" not in tables:
+        raise RestoreError(f"{backup_path} is not a Starting Point database")
+    src = sqlite3.connect(f"file:{backup_path}?mode=ro", uri=True)
+    dst = connect(target)
+    try:
+        src.backup(dst.conn)
+    finally:
+        src.close()
+        dst.conn.close()

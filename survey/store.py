@@ -903,3 +903,51 @@ def all_audit(db: sqlite_utils.Database, limit: int = 500, offset: int = 0) -> l
             [limit, offset],
         )
     )
+
+
+# ---- data protection: export, erasure, retention --------------------------------------------
+
+
+def learner_record(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any] | None:
+    """Everything kept about one learner, as plain data."""
+    row = learner(db, learner_id)
+    if row is None:
+        return None
+    checks = []
+    for c in db.query("SELECT * FROM self_checks WHERE learner_id = ? ORDER BY id", [learner_id]):
+        c = dict(c)
+        c["ratings"] = check_ratings(db, c["id"])
+        checks.append(c)
+    details = {k: v for k, v in row.items() if k != "token_hash"}  # the link is a secret
+    return {
+        "learner": details,
+        "job_contexts": context_answers(db, learner_id),
+        "ratings": ratings(db, learner_id),
+        "interests": sorted(interests(db, learner_id)),
+        "self_checks": checks,
+        "assessor_ratings": assessor_ratings(db, learner_id),
+        "plan": plan(db, learner_id),
+        "assessment_plan": plan_rows(db, learner_id),
+        "contracts": contracts(db, learner_id),
+        "audit": audit_entries(db, learner_id),
+    }
+
+
+def erase_learner(db: sqlite_utils.Database, learner_id: int, actor: str) -> bool:
+    """Remove a learner and everything about them; one anonymised audit entry remains."""
+    with immediate(db):
+        if learner(db, learner_id) is None:
+            return False
+        db.execute("DELETE FROM audit WHERE learner_id = ?", [learner_id])
+        # answers, checks, ratings, plans and contracts go with the learner (ON DELETE CASCADE)
+        db.execute("DELETE FROM learners WHERE id = ?", [learner_id])
+        _audit(db, actor, None, "learner-erased", f"learner #{learner_id}", None, None)
+    # move the change out of the write-ahead log into the (zeroed) main file
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return True
+
+
+def learners_archived_before(db: sqlite_utils.Database, cutoff: str) -> list[Row]:
+    return list(db.query(
+        "SELECT id, name, archived_at FROM learners WHERE archived_at IS NOT NULL "
+        "AND archived_at < ? ORDER BY archived_at", [cutoff]))

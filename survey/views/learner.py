@@ -580,3 +580,26 @@ def record():  # type: ignore[no-untyped-def]
     return render_template(
         "learner/record.html", learner=row, entries=store.audit_entries(get_db(), row["id"]), q=_q()
     )
+
+
+@bp.get("/my-data.json")
+def my_data_json():  # type: ignore[no-untyped-def]
+    from ..export import record_json
+
+    row = _need_learner()
+    response = current_app.response_class(
+        record_json(store.learner_record(get_db(), row["id"]) or {}), mimetype="application/json"
+    )
+    response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
+
+
+@bp.get("/my-data.csv")
+def my_data_csv():  # type: ignore[no-untyped-def]
+    from ..export import record_csv
+
+    row = _need_learner()
+    record = store.learner_record(get_db(), row["id"])
+    response = current_app.response_class(record_csv(_q(), record or {}), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="my-data.csv"'
+    return response

@@ -24,6 +24,7 @@ from .. import store
 from ..auth import current_staff, hash_password, staff_required
 from ..content import Qualification
 from ..db import get_db
+from ..export import record_csv, record_json
 from ..forms import (
     ActionForm,
     AssessorRatingForm,
@@ -691,3 +692,41 @@ def disable_user(staff_id: int):  # type: ignore[no-untyped-def]
     store.set_staff_disabled(get_db(), staff_id, not target["disabled_at"], _actor())
     flash(f"{target['name']} is {'enabled' if target['disabled_at'] else 'disabled'}.")
     return redirect(url_for(".users"), 303)
+
+
+# ---- data protection ---------------------------------------------------------------------------
+
+
+def _record(learner_id: int) -> dict[str, Any]:
+    _learner_or_404(learner_id)
+    record = store.learner_record(get_db(), learner_id)
+    assert record is not None
+    return record
+
+
+@bp.get("/learners/<int:learner_id>/export.json")
+@staff_required()
+def export_learner_json(learner_id: int) -> Response:
+    response = Response(record_json(_record(learner_id)), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="learner-{learner_id}.json"'
+    return response
+
+
+@bp.get("/learners/<int:learner_id>/export.csv")
+@staff_required()
+def export_learner_csv(learner_id: int) -> Response:
+    return _csv_response(record_csv(_q(), _record(learner_id)), f"learner-{learner_id}.csv")
+
+
+@bp.post("/learners/<int:learner_id>/erase")
+@staff_required("admin", write=True)
+def erase_learner(learner_id: int):  # type: ignore[no-untyped-def]
+    row = _learner_or_404(learner_id)
+    _check_form(ActionForm())
+    typed = request.form.get("confirm", "").strip()
+    if typed != row["name"].strip():
+        flash("To erase, type the learner's name exactly as shown. Nothing was erased.")
+        return redirect(url_for(".learner", learner_id=learner_id) + "#erase", 303)
+    store.erase_learner(get_db(), learner_id, _actor())
+    flash("The learner and all their data have been erased.")
+    return redirect(url_for(".learners"), 303)
