@@ -49,7 +49,7 @@ def csrf(client, path):
     return body.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
 
 
-# ---- export -----------------------------------------------------------------------------------
+# ---- export --------------------------------------------------------------------------------------
 
 
 def test_learner_downloads_their_own_data(app, client, learner):
@@ -86,7 +86,7 @@ def test_export_csv_neutralises_formulas(app, db):
     assert "learner,name,\"'=HYPERLINK" in csv_text
 
 
-# ---- erasure ------------------------------------------------------------------------------------
+# ---- erasure -------------------------------------------------------------------------------------
 
 
 def file_bytes(path: str) -> bytes:
@@ -140,7 +140,7 @@ def test_only_an_admin_can_erase(app, db, learner, role):
     assert store.learner(db, learner[0]) is not None
 
 
-# ---- retention --------------------------------------------------------------------------------
+# ---- retention -----------------------------------------------------------------------------------
 
 
 def archived(db, name: str, months_ago: int) -> int:
@@ -171,7 +171,7 @@ def test_retention_period_comes_from_config(app, runner, db):
     assert store.learner(db, learner_id) is None
 
 
-# ---- backup and restore ----------------------------------------------------------------------------
+# ---- backup and restore --------------------------------------------------------------------------
 
 
 def test_backup_and_restore_round_trip(app, runner, db, learner, tmp_path):
@@ -207,7 +207,7 @@ def test_restore_asks_first(runner, tmp_path, app):
     assert result.exit_code == 1 and "Aborted" in result.output
 
 
-# ---- a clear message at start, never silent loss ---------------------------------------------------
+# ---- a clear message at start, never silent loss -------------------------------------------------
 
 
 def test_a_database_from_an_older_version_is_upgraded_and_keeps_its_data(tmp_path, capsys):
