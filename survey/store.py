@@ -585,21 +585,14 @@ def clear_sign_in_failures(db: sqlite_utils.Database, email: str) -> None:
 
 def learners_for(db: sqlite_utils.Database, staff: Row, archived: bool = False) -> list[Row]:
     """The learners a staff member may see: an assessor their own, others everyone."""
-    where = "archived_at IS NOT NULL" if archived else "archived_at IS NULL"
-    if staff["role"] == "assessor":
-        return list(
-            db.query(
-                f"SELECT learners.*, staff.name AS assessor_name FROM learners "  # noqa: S608
-                f"LEFT JOIN staff ON staff.id = learners.assessor_id "
-                f"WHERE {where} AND assessor_id = ? ORDER BY learners.name",
-                [staff["id"]],
-            )
-        )
+    mine = staff["id"] if staff["role"] == "assessor" else None
     return list(
         db.query(
-            f"SELECT learners.*, staff.name AS assessor_name FROM learners "  # noqa: S608
-            f"LEFT JOIN staff ON staff.id = learners.assessor_id "
-            f"WHERE {where} ORDER BY learners.name"
+            "SELECT learners.*, staff.name AS assessor_name FROM learners "
+            "LEFT JOIN staff ON staff.id = learners.assessor_id "
+            "WHERE (learners.archived_at IS NOT NULL) = ? "
+            "AND (? IS NULL OR learners.assessor_id = ?) ORDER BY learners.name",
+            [int(archived), mine, mine],
         )
     )
 
@@ -882,13 +875,10 @@ def sign_contract(
 def cohort_ratings(db: sqlite_utils.Database, learner_ids: list[int]) -> dict[int, dict[str, int]]:
     """Every rating of these learners, by learner."""
     result: dict[int, dict[str, int]] = {i: {} for i in learner_ids}
-    if not learner_ids:
-        return result
-    marks = ",".join("?" for _ in learner_ids)
     for r in db.query(
-        f"SELECT learner_id, statement_id, rating FROM ratings "  # noqa: S608
-        f"WHERE learner_id IN ({marks})",
-        learner_ids,
+        "SELECT learner_id, statement_id, rating FROM ratings "
+        "WHERE learner_id IN (SELECT value FROM json_each(?))",
+        [json.dumps(learner_ids)],
     ):
         result[r["learner_id"]][r["statement_id"]] = r["rating"]
     return result

@@ -1,0 +1,64 @@
+"""The code keeps the house rules: lint, security lint, and every command and setting documented."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from survey import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is not installed")
+def test_ruff_finds_nothing():
+    result = subprocess.run(["ruff", "check", "."], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
+def test_bandit_finds_nothing_of_medium_or_high_severity():
+    pytest.importorskip("bandit")
+    result = subprocess.run([sys.executable, "-m", "bandit", "-r", "survey", "-q", "-ll"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def cli_commands(app) -> list[str]:
+    names = []
+    for name, command in app.cli.commands.items():
+        if name in ("run", "shell", "routes"):
+            continue
+        sub = getattr(command, "commands", None)
+        names += [f"{name} {s}" for s in sub] if sub else [name]
+    return sorted(names)
+
+
+def test_every_command_is_in_the_readme(tmp_path):
+    app = create_app({"SECRET_KEY": "x", "DATABASE": str(tmp_path / "db"), "TESTING": True})
+    commands = cli_commands(app)
+    assert len(commands) >= 9
+    missing = [c for c in commands if f"flask --app app {c}" not in README]
+    assert missing == []
+
+
+def test_every_setting_is_in_the_readme(tmp_path):
+    source = (ROOT / "survey" / "__init__.py").read_text(encoding="utf-8")
+    block = source.split("app.config.from_mapping(")[1].split(")\n")[0]
+    settings = re.findall(r"^\s+([A-Z_]+)=", block, flags=re.M)
+    documented = {"DATABASE", "CONTENT", "PUBLIC_URL", "RETENTION_MONTHS"}
+    assert documented <= set(settings)
+    for name in documented:
+        assert f"FLASK_{name}" in README, name
+
+
+def test_readme_gives_the_two_commands():
+    assert "pip install -r requirements.txt && flask --app app run --host 0.0.0.0" in README
+    assert "pip install -r requirements-dev.txt && python -m pytest" in README
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "pip install -r requirements-dev.txt && python -m pytest" in ci
