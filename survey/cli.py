@@ -339,7 +339,7 @@ def users_create(role: str, email: str, name: str, password_stdin: bool) -> None
 def backup_command(path: str) -> None:
     """Copy the database to PATH while the app keeps serving (SQLite's online backup).
 
-    The copy is consistent: every answer saved before the copy finished is in it.
+    The copy is consistent: it holds every answer saved before the copy began.
 
     Example: flask --app app backup /var/backups/starting-point-$(date +%F).db
     """

@@ -118,7 +118,11 @@ class RestoreError(Exception):
 
 
 def backup(source: str | Path, target: str | Path) -> int:
-    """A consistent copy of a live database, page by page; returns the pages copied."""
+    """A consistent copy of a live database in one step; returns the pages copied.
+
+    One step, not many: in WAL mode it does not block writers, and a stepped copy restarts
+    whenever another connection commits, so on a busy database it might never finish.
+    """
     src = connect(source)
     dst = sqlite3.connect(str(target))
     copied = 0
@@ -128,7 +132,7 @@ def backup(source: str | Path, target: str | Path) -> int:
         copied = total
 
     try:
-        src.conn.backup(dst, pages=256, progress=progress)
+        src.conn.backup(dst, pages=-1, progress=progress)
     finally:
         dst.close()
         src.conn.close()
