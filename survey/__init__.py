@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, url_for
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from . import cli, db, errors
 from .content import Qualification, load_qualification
@@ -90,7 +91,16 @@ def qualification(app: Flask) -> Qualification:
     return app.extensions["qualification"]
 
 
+class BoundedInt(IntegerConverter):
+    """Whole numbers in URLs stay within SQLite's integers: a bigger one is simply not found."""
+
+    def __init__(self, map, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedInt
     from . import auth
     from .views import learner, public, qr, staff
 

@@ -85,7 +85,8 @@ def staff_required(*roles: str, write: bool = False) -> Callable:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/staff") and not target.startswith("//"):
+    # printable only: a line break in an address would break the redirect header
+    if target and target.isprintable() and target.startswith("/staff") and "\\" not in target:
         return target
     return url_for("staff.learners")
 

@@ -56,6 +56,12 @@ class MultiCheckboxField(SelectMultipleField):
 class ChoiceField(RadioField):
     """A radio group that says plainly what is wrong with a tampered or stale value."""
 
+    def process_formdata(self, valuelist: list) -> None:
+        # blank or whitespace means "no answer", never a value to store
+        if valuelist and not str(valuelist[0]).strip():
+            valuelist = []
+        super().process_formdata(valuelist)
+
     def pre_validate(self, form: object) -> None:
         allowed = {c.value for c in self.choices}
         if self.data not in (None, "", "None") and self.data not in allowed:
@@ -88,11 +94,20 @@ def rating_form(
     return form
 
 
+class BlankableSelectField(SelectField):
+    """A select whose blank or whitespace value means "not chosen"."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        if valuelist and not str(valuelist[0]).strip():
+            valuelist = [""]
+        super().process_formdata(valuelist)
+
+
 def job_form(q: Qualification, data: dict | None = None) -> FlaskForm:
     """The job page: job role from the seed's lists, or other, and the job-context questions."""
 
     class JobForm(FlaskForm):
-        job_role = SelectField(
+        job_role = BlankableSelectField(
             "Which of these is closest to your job?",
             choices=[SelectChoice("", "Choose your job…")]
             + [SelectChoice(r.title, r.title, optgroup=f"Level {r.level} jobs") for r in q.roles]

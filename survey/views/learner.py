@@ -88,6 +88,8 @@ def _safe_next(target: str | None) -> str | None:
     """Only our own learner pages may be a place to continue to after entering a code."""
     if not target:
         return None
+    if not target.isprintable() or "\\" in target:
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith(("/check/", "/assessment", "/result")):
         return None

@@ -410,7 +410,7 @@ def plan(learner_id: int):  # type: ignore[no-untyped-def]
     if action.startswith("use-"):
         suggestion = suggest_plans(_q(), _profile(row, _learner_data(row)))
         index = action[4:]
-        if not index.isdigit() or int(index) >= len(suggestion.plans):
+        if not (index.isascii() and index.isdigit()) or int(index) >= len(suggestion.plans):
             abort(400, "That suggestion is no longer there; look again.")
         units = [u.number for u in suggestion.plans[int(index)].optional]
     else:
@@ -606,7 +606,7 @@ def learner_audit(learner_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/audit")
 @staff_required("admin", "verifier")
 def audit():  # type: ignore[no-untyped-def]
-    page = max(0, request.args.get("page", 0, type=int))
+    page = min(max(0, request.args.get("page", 0, type=int)), 100_000)
     entries = store.all_audit(get_db(), limit=200, offset=page * 200)
     return render_template("staff/audit.html", learner=None, entries=entries, me=_me(), page=page)
 

