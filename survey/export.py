@@ -60,3 +60,53 @@ def _statement(q: Qualification, statement_id: str) -> str:
 def _unit(q: Qualification, number: str) -> str:
     u = q.unit(number)
     return u.title if u else ""
+
+
+def describe(q: Qualification, entry: Mapping[str, Any]) -> str:
+    """An audit entry in plain words, for the learner's own record."""
+    action, subject = entry["action"], entry["subject"] or ""
+    before, after = entry["before"], entry["after"]
+    statement = q.statement(subject) if subject else None
+
+    def label(value: Any) -> str:
+        if value is None or statement is None or not str(value).isdigit():
+            return str(value)
+        labels = q.scales.labels(statement.kind)
+        return labels[int(value)] if int(value) < len(labels) else str(value)
+
+    if action in ("rating", "self-check-rating", "assessor-rating") and statement:
+        who = {"rating": "Rated", "self-check-rating": "Self-check: rated",
+               "assessor-rating": "Assessor rated"}[action]
+        change = f"{label(before)} \u2192 {label(after)}" if before is not None else label(after)
+        return f"{who} \u201c{statement.text}\u201d: {change}"
+    if action == "job-context":
+        context = q.context(subject)
+        return f"{context.question if context else subject} {after}"
+    if action == "job-role":
+        return f"Job: {after or 'not given'}"
+    if action == "interest":
+        unit = q.unit(subject)
+        title = f"{subject} {unit.title}" if unit else subject
+        return f"{'Interested in' if after == 'yes' else 'No longer interested in'} {title}"
+    if action in ("plan-changed", "plan-confirmed"):
+        verb = "Plan confirmed" if action == "plan-confirmed" else "Plan changed"
+        return f"{verb}: {after or 'no optional units'}"
+    if action == "assessment-plan-row-added":
+        return "A row was added to the assessment plan"
+    if action == "assessment-plan-row-removed":
+        return "A row was removed from the assessment plan"
+    if action.startswith("contract-signed-by-"):
+        return f"Learning contract {subject} signed by the {action.rsplit('-', 1)[1]}: {after}"
+    if action == "contract-issued":
+        return f"Learning contract {subject} prepared"
+    words = {
+        "learner-added": "Added as a learner",
+        "submitted": "Answers sent",
+        "reopened": "Answers opened again for changes",
+        "link-reissued": "A new personal link was issued; the old one stopped working",
+        "archived": "Archived",
+        "unarchived": "Back from the archive",
+        "assessor-assigned": "Assessor changed",
+        "self-check-finished": f"Self-check of {subject} finished",
+    }
+    return words.get(action, action.replace("-", " "))

@@ -579,9 +579,10 @@ def contract():  # type: ignore[no-untyped-def]
 @bp.get("/my-record")
 def record():  # type: ignore[no-untyped-def]
     row = _need_learner()
-    return render_template(
-        "learner/record.html", learner=row, entries=store.audit_entries(get_db(), row["id"]), q=_q()
-    )
+    from ..export import describe
+
+    return render_template("learner/record.html", learner=row, q=_q(), describe=describe,
+                           entries=store.audit_entries(get_db(), row["id"]))
 
 
 @bp.get("/my-data.json")

@@ -530,7 +530,7 @@ def contract_content(learner_id: int) -> dict[str, Any] | None:
     q = _q()
     units = [u.number for u in q.mandatory_units] + saved["units"]
     return {
-        "qualification": f"{q.awarding_body} {q.code} {q.title}",
+        "qualification": f"{q.title} ({q.code})",
         "units": [
             {"number": n, "title": q.unit(n).title, "credits": q.unit(n).credits}
             for n in units
