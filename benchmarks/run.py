@@ -1,0 +1,888 @@
+"""Performance measured against the limits: one command, one table, benchmarks/RESULTS.md.
+
+Usage: python benchmarks/run.py [--quick] [--only SECTION ...]
+Sections: throughput, cohort, weight, lighthouse, scale, planner.
+All traffic goes to 127.0.0.1; every server runs in its own process group and is killed in
+`finally`; every section has a time limit and reports "not run: <reason>" when a tool is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import datetime
+import gzip
+import io
+import json
+import os
+import platform
+import pstats
+import random
+import re
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import load  # noqa: E402  (tests/load.py: the reliability tests' server and simulated phones)
+
+from survey import auth, create_app, store  # noqa: E402
+from survey.content import load_qualification  # noqa: E402
+from survey.db import connect, migrate  # noqa: E402
+
+HOST = "127.0.0.1"
+CORES = os.cpu_count() or 1
+WORKERS = 2 * CORES
+CONTENT = ROOT / "content" / "03455"
+BUDGET = 14_600
+STAFF_EMAIL, STAFF_PASSWORD = "bench@example.org", "benchmark-password-1"
+SECTIONS = ["throughput", "cohort", "weight", "lighthouse", "scale", "planner"]
+
+Row = tuple[str, str, str, str, str]  # section, measure, result, goal, met
+ROWS: list[Row] = []
+NOTES: list[str] = []
+
+
+def row(section: str, measure: str, result: str, goal: str = "", met: str = "") -> None:
+    ROWS.append((section, measure, result, goal, met))
+    print(f"  {section} | {measure} | {result} | {goal} | {met}", flush=True)
+
+
+def yes(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+# ---- servers -------------------------------------------------------------------------------
+
+
+class Gunicorn:
+    """gunicorn (sync workers, 2 x cores) on loopback, in its own process group."""
+
+    def __init__(self, spec: str, env: dict[str, str], log: Path, chdir: Path = ROOT):
+        self.spec, self.env, self.log, self.chdir = spec, env, log, chdir
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.port = 0
+
+    def __enter__(self) -> Gunicorn:
+        self.port = load.free_port()
+        with open(self.log, "ab") as out:
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "--bind",
+                    f"{HOST}:{self.port}",
+                    "--workers",
+                    str(WORKERS),
+                    "--worker-class",
+                    "sync",
+                    "--timeout",
+                    "60",
+                    "--chdir",
+                    str(self.chdir),
+                    *load._no_control_socket(),
+                    self.spec,
+                ],
+                cwd=self.chdir,
+                env=self.env,
+                stdout=out,
+                stderr=out,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                status, _ = load.Phone(self.port, timeout=2).request("GET", "/")
+                if status < 500:
+                    return self
+            except OSError:
+                pass
+            time.sleep(0.1)
+        self.__exit__()
+        raise RuntimeError(f"gunicorn {self.spec} did not start: {self.log.read_text()[-800:]}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)  # any worker left behind
+        self.proc = None
+
+
+@contextlib.contextmanager
+def app_instance(tmp: Path) -> Iterator[tuple[dict[str, str], str]]:
+    env = load.app_env(tmp)
+    (tmp / "instance").mkdir(parents=True, exist_ok=True)
+    migrate(env["FLASK_DATABASE"])
+    yield env, env["FLASK_DATABASE"]
+
+
+def learner_phone(port: int, token: str) -> load.Phone:
+    phone = load.Phone(port)
+    status, _ = phone.request("GET", f"/l/{token}")
+    if status != 302:
+        raise RuntimeError(f"GET /l/<token> -> {status}")
+    return phone
+
+
+def csrf_of(phone: load.Phone, path: str) -> str:
+    status, text = phone.request("GET", path)
+    found = load.CSRF.search(text)
+    if status != 200 or not found:
+        raise RuntimeError(f"no CSRF token on {path} ({status})")
+    return found.group(1)
+
+
+def staff_phone(port: int) -> load.Phone:
+    """Sign in through /staff/login, as a browser does."""
+    phone = load.Phone(port)
+    token = csrf_of(phone, "/staff/login")
+    status, text = phone.request(
+        "POST",
+        "/staff/login",
+        {"csrf_token": token, "email": STAFF_EMAIL, "password": STAFF_PASSWORD},
+    )
+    if status != 302:
+        raise RuntimeError(f"staff sign-in -> {status}: {text[:200]}")
+    return phone
+
+
+def cookie_header(phone: load.Phone) -> str:
+    return "; ".join(f"{k}={v}" for k, v in phone.cookies.items())
+
+
+def add_staff(db_path: str) -> int:
+    db = connect(db_path)
+    try:
+        return store.create_staff(
+            db, STAFF_EMAIL, "Bench Admin", "admin", auth.hash_password(STAFF_PASSWORD), "bench"
+        )
+    finally:
+        db.conn.close()
+
+
+def seeded_learners(db_path: str, q, submitted: bool) -> tuple[int, str]:  # noqa: ANN001
+    """A learner with every statement rated (and submitted, with a finished B1 check)."""
+    db = connect(db_path)
+    try:
+        learner_id, token = store.create_learner(db, "Bench Learner")
+        rng = random.Random(learner_id)
+        store.save_ratings(db, learner_id, {s.id: rng.randint(0, 3) for s in q.statements()}, "t")
+        if submitted:
+            store.submit(db, learner_id, "t")
+            check = store.open_check(db, learner_id, "B1")
+            store.save_check_ratings(db, check, {"B1:1.1": 2}, "t")
+            store.finish_check(db, check, "t")
+        return learner_id, token
+    finally:
+        db.conn.close()
+
+
+# ---- 1. throughput ---------------------------------------------------------------------------
+
+LUA = """
+wrk.headers["Cookie"] = %(cookie)s
+wrk.headers["Accept"] = "text/html,application/json"
+%(extra)s
+"""
+LUA_POST = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+local n = 0
+request = function()
+  n = n + 1
+  local body = "csrf_token=" .. %(csrf)s .. "&name=r-F1-1.1&value=" .. (n %% 4) .. "&page=F1-1"
+  return wrk.format(nil, "/assessment/save", nil, body)
+end
+"""
+
+
+def lua_string(s: str) -> str:
+    return json.dumps(s)  # a JSON string is a valid Lua string literal for these characters
+
+
+def parse_wrk(text: str) -> dict[str, float]:
+    def ms(value: str) -> float:
+        m = re.match(r"([\d.]+)(us|ms|s|m)", value)
+        assert m, value
+        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[m.group(2)]
+        return float(m.group(1)) * scale
+
+    out = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))}
+    for p in ("50", "99"):
+        out[f"p{p}"] = ms(re.search(rf"^\s+{p}(?:\.000)?%\s+(\S+)", text, re.M).group(1))
+    non = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    out["non2xx"] = float(non.group(1)) if non else 0.0
+    errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text
+    )
+    out["socket_errors"] = float(sum(map(int, errors.groups()))) if errors else 0.0
+    out["requests"] = float(re.search(r"(\d+) requests in", text).group(1))
+    return out
+
+
+def wrk(port: int, path: str, script: str, seconds: int, tmp: Path) -> dict[str, float]:
+    lua = tmp / f"wrk-{abs(hash(path + script))}.lua"
+    lua.write_text(script)
+    cmd = [
+        "wrk",
+        "-t",
+        str(min(4, max(2, CORES))),
+        "-c",
+        "64",
+        "-d",
+        f"{seconds}s",
+        "--latency",
+        "--timeout",
+        "5s",
+        "-s",
+        str(lua),
+        f"http://{HOST}:{port}{path}",
+    ]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30)
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr[-400:])
+    return parse_wrk(out.stdout)
+
+
+def section_throughput(args: argparse.Namespace, tmp: Path) -> None:
+    s = "1 throughput"
+    if not shutil.which("wrk"):
+        row(s, "all", "not run: wrk missing (apt-get install -y wrk)")
+        return
+    seconds = 3 if args.quick else 10
+    q = load_qualification(CONTENT)
+    results: dict[str, dict[str, float]] = {}
+    with Gunicorn("hello:app", dict(os.environ), tmp / "hello.log", chdir=HERE) as hello:
+        results["hello"] = wrk(hello.port, "/", LUA % {"cookie": '""', "extra": ""}, seconds, tmp)
+    with app_instance(tmp / "tp") as (env, db_path):
+        _, token = seeded_learners(db_path, q, submitted=False)
+        submitted_id, submitted_token = seeded_learners(db_path, q, submitted=True)
+        add_staff(db_path)
+        with Gunicorn("app:app", env, tmp / "app.log") as server:
+            phone = learner_phone(server.port, token)
+            csrf = csrf_of(phone, "/assessment/F1-1")
+            cookie = lua_string(cookie_header(phone))
+            done = learner_phone(server.port, submitted_token)
+            staff = staff_phone(server.port)
+            plan = [
+                (
+                    "questionnaire GET /assessment/F1-1",
+                    "/assessment/F1-1",
+                    LUA % {"cookie": cookie, "extra": ""},
+                ),
+                (
+                    "answer save POST /assessment/save",
+                    "/assessment/save",
+                    LUA % {"cookie": cookie, "extra": LUA_POST % {"csrf": lua_string(csrf)}},
+                ),
+                (
+                    "result GET /result",
+                    "/result",
+                    LUA % {"cookie": lua_string(cookie_header(done)), "extra": ""},
+                ),
+                (
+                    "gap report GET /staff/learners/<id>",
+                    f"/staff/learners/{submitted_id}",
+                    LUA % {"cookie": lua_string(cookie_header(staff)), "extra": ""},
+                ),
+            ]
+            for name, path, script in plan:
+                results[name] = wrk(server.port, path, script, seconds, tmp)
+    ceiling = results["hello"]["rps"]
+    goals = {"questionnaire GET /assessment/F1-1": 0.6, "answer save POST /assessment/save": 0.4}
+    for name, r in results.items():
+        label = "ceiling: bare Flask hello" if name == "hello" else name
+        ratio = r["rps"] / ceiling
+        bad = int(r["non2xx"] + r["socket_errors"])
+        text = (
+            f"{r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, "
+            f"{ratio:.2f} x ceiling" + (f", {bad} non-2xx/errors" if bad else "")
+        )
+        goal_ratio = goals.get(name)
+        goal = f">= {goal_ratio} x ceiling; p99 < 50 ms" if goal_ratio else "p99 < 50 ms"
+        ok = r["p99"] < 50 and (goal_ratio is None or ratio >= goal_ratio) and bad == 0
+        row(s, f"{label} (64 conn, {seconds} s)", text, goal, yes(ok))
+    hot_spots(tmp, q)
+
+
+def hot_spots(tmp: Path, q) -> None:  # noqa: ANN001
+    """In-process service time and a profile of the two hot learner requests."""
+    s = "1 throughput"
+    path = tmp / "profile.db"
+    migrate(str(path))
+    _, token = seeded_learners(str(path), q, submitted=False)
+    app = create_app({"SECRET_KEY": "bench", "DATABASE": str(path)})
+    client = app.test_client()
+    client.get(f"/l/{token}")
+    csrf = load.CSRF.search(client.get("/assessment/F1-1").get_data(as_text=True)).group(1)
+    sys.path.insert(0, str(HERE))
+    import hello as bare  # benchmarks/hello.py
+
+    bare_client = bare.app.test_client()
+    n = 200
+    cases = {
+        "bare hello": lambda: bare_client.get("/"),
+        "GET /assessment/F1-1": lambda: client.get("/assessment/F1-1"),
+        "POST /assessment/save": lambda: client.post(
+            "/assessment/save",
+            data={
+                "csrf_token": csrf,
+                "name": "r-F1-1.1",
+                "value": str(random.randint(0, 3)),
+                "page": "F1-1",
+            },
+            headers={"Accept": "application/json"},
+        ),
+    }
+    for name, fn in cases.items():
+        fn()
+        ms = timed(fn, n)
+        row(s, f"in-process service time: {name} (test client, median of {n})", f"{ms:.2f} ms")
+        if name != "bare hello":
+            statements = sql_trace(fn)
+            row(
+                s,
+                f"SQL statements per request: {name}",
+                f"{len(statements)} (+5 PRAGMAs on connect): "
+                + ", ".join(sorted({st.split()[0].upper() for st in statements})),
+            )
+            NOTES.append(f"SQL of one {name}:\n" + "\n".join(st[:110] for st in statements))
+            NOTES.append(
+                f"profile of {name} (test client, 5 requests, cumulative):\n"
+                + profile(fn, "cumulative", 20)
+            )
+
+
+def sql_trace(fn: Callable[[], object]) -> list[str]:
+    """Every SQL statement one request runs (after the connection's pragmas)."""
+    import survey.db as survey_db
+
+    seen: list[str] = []
+    original = survey_db.connect
+
+    def traced(path):  # type: ignore[no-untyped-def]
+        db = original(path)
+        db.conn.set_trace_callback(lambda sql: seen.append(" ".join(sql.split())))
+        return db
+
+    survey_db.connect = traced
+    try:
+        fn()
+    finally:
+        survey_db.connect = original
+    return seen
+
+
+# ---- 2. a cohort at once ---------------------------------------------------------------------
+
+
+class ThinkingPhone(load.Phone):
+    """A phone whose learner pauses (reads, thinks, taps) before each request."""
+
+    think = (0.05, 0.3)
+
+    def request(self, method, path, form=None):  # type: ignore[no-untyped-def]
+        time.sleep(random.uniform(*self.think))
+        return super().request(method, path, form)
+
+
+def section_cohort(args: argparse.Namespace, tmp: Path) -> None:
+    s = "2 cohort"
+    count = 100 if args.quick else 500
+    limit = 90.0 if args.quick else 240.0
+    q = load_qualification(CONTENT)
+    with app_instance(tmp / "cohort") as (env, db_path):
+        learners = load.add_learners(db_path, count)
+        run = load.plan_run(q, learners, seed=7)
+        original = load.Phone
+        load.Phone = ThinkingPhone  # type: ignore[misc]  # load._learner builds load.Phone
+        try:
+            with Gunicorn("app:app", env, tmp / "cohort.log") as server:
+                load.run_load(run, server.port, threads=count, time_limit=limit)
+        finally:
+            load.Phone = original  # type: ignore[misc]
+        summary = run.summary()
+        checked, missing, examples = load.missing_acked(run, db_path)
+    row(
+        s,
+        f"{count} learners, full initial assessment, think time "
+        f"{ThinkingPhone.think[0] * 1000:.0f}-{ThinkingPhone.think[1] * 1000:.0f} ms",
+        f"{run.finished}/{count} finished, {summary['acked_saves']}/{summary['planned_saves']} "
+        f"saves acked in {summary['seconds']} s",
+        "all finish",
+        yes(run.finished == count),
+    )
+    row(
+        s,
+        "answer saves: throughput, p50, p99",
+        f"{summary['answers_per_s']} answers/s, p50 {summary['p50_ms']} ms, "
+        f"p99 {summary['p99_ms']} ms (the simulator's threads share the server's cores)",
+        "p99 < 50 ms (as section 1)",
+        yes(summary["p99_ms"] < 50),
+    )
+    row(s, "errors", str(summary["failures"]), "0", yes(summary["failures"] == 0))
+    row(
+        s,
+        "answers lost (acked, not in DB)",
+        f"{missing} of {checked} checked",
+        "0",
+        yes(missing == 0),
+    )
+    for e in run.failures[:3] + examples[:3]:
+        NOTES.append(f"cohort: {e}")
+
+
+# ---- 3. page weight --------------------------------------------------------------------------
+
+PAGES = [
+    "/assessment/job",
+    "/assessment/F1-1",
+    "/assessment/F1-3",
+    "/assessment/group-B",
+    "/assessment/interests",
+    "/assessment/review",
+    "/result",
+    "/check/B1",
+    "/check/B1/results/1",
+    "/code",
+    "/contract",
+    "/my-record",
+]
+
+
+def section_weight(args: argparse.Namespace, tmp: Path) -> None:
+    s = "3 page weight"
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE": str(tmp / "w.db")})
+    q = app.extensions["qualification"]
+    db = connect(app.config["DATABASE"])
+    learner_id, token = store.create_learner(db, "Sam Learner")
+    store.save_ratings(db, learner_id, {st.id: 2 for st in q.statements()}, "t")
+    store.submit(db, learner_id, "t")
+    check = store.open_check(db, learner_id, "B1")
+    store.save_check_ratings(db, check, {"B1:1.1": 2}, "t")
+    store.finish_check(db, check, "t")
+    db.conn.close()
+    client = app.test_client()
+    client.get(f"/l/{token}")
+    for path in PAGES:
+        response = client.get(path)
+        if response.status_code != 200:
+            row(s, path, f"status {response.status_code}", f"<= {BUDGET} B gz", "NOT met")
+            continue
+        html = response.data
+        sizes = {
+            "html": [len(html), len(gzip.compress(html, 9))],
+            "css": [0, 0],
+            "js": [0, 0],
+            "other": [0, 0],
+        }
+        assets = re.findall(rb'(?:href|src)="(/static/[^"?]+)\?v=', html)
+        for asset in assets:
+            with client.get(asset.decode()) as r:
+                kind = asset.rsplit(b".", 1)[-1].decode()
+                kind = kind if kind in ("css", "js") else "other"
+                sizes[kind][0] += len(r.data)
+                sizes[kind][1] += len(gzip.compress(r.data, 9))
+        total_gz = sum(v[1] for v in sizes.values())
+        third = [
+            t for t in re.findall(rb'(?:href|src)="(https?://[^"]+)"', html) if b"/l/" not in t
+        ]
+        text = (
+            f"HTML {sizes['html'][0]}/{sizes['html'][1]}, CSS {sizes['css'][0]}/"
+            f"{sizes['css'][1]}, JS {sizes['js'][0]}/{sizes['js'][1]}"
+            + (f", other {sizes['other'][0]}/{sizes['other'][1]}" if sizes["other"][0] else "")
+            + f" B raw/gz; total {total_gz} B gz; {1 + len(assets)} requests"
+            + (f"; {len(third)} third-party" if third else "")
+        )
+        row(s, path, text, f"<= {BUDGET} B gz", yes(total_gz <= BUDGET and not third))
+    row(s, "anchor: LimeSurvey default theme", "~1.27 MB uncompressed CSS/JS before fonts", "", "")
+
+
+# ---- 4. lighthouse ---------------------------------------------------------------------------
+
+
+def section_lighthouse(args: argparse.Namespace, tmp: Path) -> None:
+    s = "4 lighthouse mobile"
+    binary = HERE / "node_modules" / ".bin" / "lighthouse"
+    chrome = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not binary.exists():
+        row(
+            s,
+            "all",
+            "not run: lighthouse not installed (npm install --prefix benchmarks lighthouse)",
+        )
+        return
+    if not chrome:
+        row(s, "all", "not run: chromium not found")
+        return
+    q = load_qualification(CONTENT)
+    with app_instance(tmp / "lh") as (env, db_path):
+        _, token = seeded_learners(db_path, q, submitted=False)
+        done_id, done_token = seeded_learners(db_path, q, submitted=True)
+        add_staff(db_path)
+        with Gunicorn("app:app", env, tmp / "lh.log") as server:
+            fresh = cookie_header(learner_phone(server.port, token))
+            done = cookie_header(learner_phone(server.port, done_token))
+            staff = cookie_header(staff_phone(server.port))
+            targets = [
+                ("/assessment/job", fresh),
+                ("/assessment/F1-1", fresh),
+                ("/result", done),
+                ("/check/B1", done),
+                (f"/staff/learners/{done_id}", staff),
+            ]
+            for path, cookie in targets:
+                out = tmp / "lh.json"
+                cmd = [
+                    str(binary),
+                    f"http://{HOST}:{server.port}{path}",
+                    "--quiet",
+                    "--output=json",
+                    f"--output-path={out}",
+                    "--only-categories=performance,accessibility,best-practices",
+                    "--chrome-flags=--headless --no-sandbox --disable-gpu "
+                    "--disable-background-networking --disable-component-update "
+                    "--disable-sync",
+                    f"--extra-headers={json.dumps({'Cookie': cookie})}",
+                ]
+                try:
+                    subprocess.run(
+                        cmd,
+                        env={**os.environ, "CHROME_PATH": chrome},
+                        capture_output=True,
+                        text=True,
+                        timeout=120,
+                        check=True,
+                    )
+                    report = json.loads(out.read_text())
+                except (subprocess.SubprocessError, OSError, ValueError) as e:
+                    err = getattr(e, "stderr", "") or str(e)
+                    row(s, path, f"not run: {str(err).strip().splitlines()[-1][:150]}")
+                    continue
+                cats = report["categories"]
+                score = {k: round(100 * (cats[k]["score"] or 0)) for k in cats}
+                lcp = report["audits"]["largest-contentful-paint"]["numericValue"]
+                final = report.get("finalDisplayedUrl") or report.get("finalUrl", "")
+                moved = (
+                    ""
+                    if final.endswith(path)
+                    else f" (landed on {final.split(str(server.port))[-1]})"
+                )
+                ok = min(score.values()) >= 90 and lcp < 2500
+                row(
+                    s,
+                    path + moved,
+                    f"perf {score.get('performance')}, a11y {score.get('accessibility')}, "
+                    f"best-practices {score.get('best-practices')}, LCP {lcp:.0f} ms",
+                    "scores >= 90, LCP < 2.5 s",
+                    yes(ok),
+                )
+
+
+# ---- 5. scale --------------------------------------------------------------------------------
+
+
+def build_big_db(path: str, learners: int, q) -> tuple[int, float]:  # noqa: ANN001
+    """learners x (ratings + job answers + assessor ratings), inserted directly."""
+    start = time.perf_counter()
+    migrate(path)
+    db = connect(path)
+    staff_id = store.create_staff(
+        db, STAFF_EMAIL, "Bench Admin", "admin", auth.hash_password(STAFF_PASSWORD), "bench"
+    )
+    db.conn.close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA synchronous=OFF")
+    statements = [st.id for st in q.statements()]
+    contexts = [c.id for c in q.contexts]
+    assessed = statements[:40]
+    rng = random.Random(1)
+    stamp = "2026-01-01T00:00:00Z"
+    answers = 0
+    with conn:
+        conn.executemany(
+            "INSERT INTO learners (id, name, token_hash, created_at, submitted_at, assessor_id) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (i, f"Learner {i:05d}", f"bench-{i}", stamp, stamp, staff_id)
+                for i in range(1, learners + 1)
+            ),
+        )
+    batch = 1000
+    for first in range(1, learners + 1, batch):
+        ids = range(first, min(first + batch, learners + 1))
+        r = [(i, st, rng.randint(0, 3), stamp) for i in ids for st in statements]
+        c = [(i, cx, rng.choice(("yes", "sometimes", "no")), stamp) for i in ids for cx in contexts]
+        a = [(i, st, rng.randint(0, 3), staff_id, stamp) for i in ids for st in assessed]
+        with conn:
+            conn.executemany("INSERT INTO ratings VALUES (?, ?, ?, ?)", r)
+            conn.executemany("INSERT INTO context_answers VALUES (?, ?, ?, ?)", c)
+            conn.executemany(
+                "INSERT INTO assessor_ratings (learner_id, statement_id, rating, staff_id, "
+                "updated_at) VALUES (?, ?, ?, ?, ?)",
+                a,
+            )
+        answers += len(r) + len(c) + len(a)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("ANALYZE")
+    conn.close()
+    return answers, time.perf_counter() - start
+
+
+def timed(fn: Callable[[], object], n: int) -> float:
+    times = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
+
+
+def section_scale(args: argparse.Namespace, tmp: Path) -> None:
+    s = "5 scale"
+    q = load_qualification(CONTENT)
+    count = 2000 if args.quick else 10_000
+    path = str(tmp / "scale.db")
+    answers, seconds = build_big_db(path, count, q)
+    size = sum(Path(p).stat().st_size for p in (path, path + "-wal") if Path(p).exists())
+    row(
+        s,
+        f"database: {count:,} learners",
+        f"{answers:,} answers, {size / 1e6:.0f} MB, generated in {seconds:.0f} s",
+        "generation < 120 s",
+        yes(seconds < 120),
+    )
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE": path})
+    client = app.test_client()
+    db = connect(path)
+    staff_token = store.start_staff_session(db, 1)
+    db.conn.close()
+    with client.session_transaction() as sess:
+        sess["staff_session"] = staff_token
+    target = count // 2
+
+    def get(url: str) -> Callable[[], object]:
+        def go() -> object:
+            r = client.get(url)
+            assert r.status_code == 200, (url, r.status_code)
+            return r
+
+        return go
+
+    heat = "/staff/cohort?" + "&".join(f"learner={i}" for i in range(1, 31))
+    export = "/staff/cohort.csv?" + "&".join(f"learner={i}" for i in range(1, 1001))
+    checks = [
+        (
+            "gap report GET /staff/learners/<id>, median of 20",
+            f"/staff/learners/{target}",
+            20,
+            50.0,
+        ),
+        ("cohort heat map, 30 learners, median of 10", heat, 10, 200.0),
+        ("cohort CSV export, 1,000 learners, median of 5", export, 5, None),
+    ]
+    for name, url, n, goal in checks:
+        get(url)()  # warm
+        ms = timed(get(url), n)
+        row(
+            s,
+            name,
+            f"{ms:.1f} ms",
+            f"< {goal:.0f} ms" if goal else "",
+            yes(ms < goal) if goal else "",
+        )
+        if name.startswith("cohort") or (goal and ms >= goal):
+            NOTES.append(f"profile of {name.split(',')[0]}:\n{profile(get(url))}")
+    conn = sqlite3.connect(path)
+    queries = {
+        "learner's ratings": (
+            "SELECT statement_id, rating FROM ratings WHERE learner_id = ?",
+            [target],
+        ),
+        "assessor ratings": (
+            "SELECT statement_id, rating FROM assessor_ratings WHERE learner_id = ?",
+            [target],
+        ),
+        "cohort ratings (json_each)": (
+            "SELECT learner_id, statement_id, rating FROM ratings "
+            "WHERE learner_id IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(range(1, 31)))],
+        ),
+        "learners_for (staff list)": (
+            "SELECT learners.*, staff.name AS assessor_name FROM learners "
+            "LEFT JOIN staff ON staff.id = learners.assessor_id "
+            "WHERE (learners.archived_at IS NOT NULL) = ? "
+            "AND (? IS NULL OR learners.assessor_id = ?) ORDER BY learners.name",
+            [0, None, None],
+        ),
+        "audit by learner": ("SELECT * FROM audit WHERE learner_id = ? ORDER BY id", [target]),
+    }
+    for name, (sql, params) in queries.items():
+        plan = [r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
+        indexed = all(
+            (
+                "USING" in p
+                or "SCAN json_each" in p
+                or "CORRELATED" in p
+                or "LIST SUBQUERY" in p
+                or "TEMP B-TREE" in p
+            )
+            for p in plan
+        )
+        note = (
+            " (lists every learner: a scan is expected; ORDER BY name sorts in a temp b-tree)"
+            if name.startswith("learners_for")
+            else ""
+        )
+        row(s, f"query plan: {name}", "; ".join(plan) + note, "uses an index", yes(indexed))
+    conn.close()
+
+
+def profile(fn: Callable[[], object], sort: str = "cumulative", lines: int = 20) -> str:
+    """The top of a cProfile of 5 calls, without the test client's and Flask's wrappers."""
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(5):
+        fn()
+    prof.disable()
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats(sort).print_stats(lines + 40)
+    wrappers = (
+        "werkzeug/test.py",
+        "flask/testing.py",
+        "flask/app.py",
+        "benchmarks/run.py",
+        "survey/auth.py",
+        "contextlib.py",
+        "flask/ctx.py",
+    )
+    text = [
+        ln.replace(sys.prefix, "")
+        for ln in out.getvalue().splitlines()
+        if ln.strip() and not any(w in ln for w in wrappers)
+    ]
+    start = next((i for i, ln in enumerate(text) if "ncalls" in ln), 0)
+    return "\n".join(text[start : start + lines + 1])
+
+
+# ---- 6. planner ------------------------------------------------------------------------------
+
+
+def section_planner(args: argparse.Namespace, tmp: Path) -> None:
+    s = "6 planner"
+    out = subprocess.run(
+        [sys.executable, str(HERE / "planner.py"), "--repeat", "5" if args.quick else "20"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    for line in out.stdout.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) != 7 or cells[0] in ("case", "---") or cells[0].startswith("-"):
+            continue
+        name, units, plans, median, best, goal, met = cells
+        row(
+            s,
+            f"{name} ({units} optional units)",
+            f"median {median} ms, best {best} ms, {plans} plans",
+            f"< {goal} ms",
+            "met" if met == "yes" else "NOT met",
+        )
+
+
+# ---- the table -------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    model = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return (
+        f"{CORES} cores ({model}), Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shorter runs, fewer learners")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="SECTION",
+        choices=SECTIONS + [str(i) for i in range(1, len(SECTIONS) + 1)],
+        help="run only this section (name or number 1-6); may be repeated",
+    )
+    parser.add_argument("--output", default=str(HERE / "RESULTS.md"))
+    args = parser.parse_args()
+    chosen = [SECTIONS[int(o) - 1] if o.isdigit() else o for o in args.only or SECTIONS]
+    funcs = {
+        "throughput": section_throughput,
+        "cohort": section_cohort,
+        "weight": section_weight,
+        "lighthouse": section_lighthouse,
+        "scale": section_scale,
+        "planner": section_planner,
+    }
+    started = datetime.datetime.now(datetime.UTC)
+    timings = []
+    with tempfile.TemporaryDirectory(prefix="sp-bench-") as t:
+        for name in chosen:
+            print(f"== {name}", flush=True)
+            t0 = time.monotonic()
+            try:
+                funcs[name](args, Path(t))
+            except Exception as e:  # a failed section is reported, the others still run
+                row(name, "section failed", f"{type(e).__name__}: {str(e)[:300]}", "", "NOT met")
+            timings.append(f"{name} {time.monotonic() - t0:.0f} s")
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Run {started:%Y-%m-%d %H:%M} UTC with `python benchmarks/run.py"
+        f"{' --quick' if args.quick else ''}"
+        f"{''.join(' --only ' + o for o in args.only or [])}` on loopback.",
+        f"Machine: {machine()}. gunicorn: {WORKERS} sync workers (2 x cores); wrk: 64 connections.",
+        f"Section times: {', '.join(timings)}.",
+        "",
+        "| section | measure | result | goal | met |",
+        "|---|---|---|---|---|",
+        *(f"| {' | '.join(c.replace('|', '/') for c in r)} |" for r in ROWS),
+    ]
+    if NOTES:
+        lines += ["", "## Notes", ""] + [f"```\n{n}\n```" for n in NOTES]
+    text = "\n".join(lines) + "\n"
+    print("\n" + text)
+    Path(args.output).write_text(text)
+
+
+if __name__ == "__main__":
+    main()
