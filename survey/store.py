@@ -152,8 +152,21 @@ def reopen(db: sqlite_utils.Database, learner_id: int, actor: str) -> bool:
 # ---- answers ------------------------------------------------------------------------------
 
 
+def _resume_at(db: sqlite_utils.Database, learner_id: int, resume: str) -> None:
+    # in the answer's own transaction: one commit, one fsync, per saved answer
+    if resume:
+        db.execute(
+            "UPDATE learners SET resume_page = ? WHERE id = ? AND resume_page != ?",
+            [resume, learner_id, resume],
+        )
+
+
 def save_ratings(
-    db: sqlite_utils.Database, learner_id: int, values: Mapping[str, int], actor: str
+    db: sqlite_utils.Database,
+    learner_id: int,
+    values: Mapping[str, int],
+    actor: str,
+    resume: str = "",
 ) -> int:
     """Keep each rating; the same answer twice is one answer. Returns how many changed."""
     changed = 0
@@ -162,7 +175,9 @@ def save_ratings(
         before = {
             r["statement_id"]: r["rating"]
             for r in db.query(
-                "SELECT statement_id, rating FROM ratings WHERE learner_id = ?", [learner_id]
+                "SELECT statement_id, rating FROM ratings WHERE learner_id = ? "
+                "AND statement_id IN (SELECT value FROM json_each(?))",
+                [learner_id, json.dumps(list(values))],
             )
         }
         for statement_id, rating in values.items():
@@ -185,11 +200,16 @@ def save_ratings(
                 stamp,
             )
             changed += 1
+        _resume_at(db, learner_id, resume)
     return changed
 
 
 def save_contexts(
-    db: sqlite_utils.Database, learner_id: int, values: Mapping[str, str], actor: str
+    db: sqlite_utils.Database,
+    learner_id: int,
+    values: Mapping[str, str],
+    actor: str,
+    resume: str = "",
 ) -> int:
     changed = 0
     stamp = now()
@@ -215,6 +235,7 @@ def save_contexts(
                 stamp,
             )
             changed += 1
+        _resume_at(db, learner_id, resume)
     return changed
 
 

@@ -380,11 +380,16 @@ def save_one():  # type: ignore[no-untyped-def]
     except ValueError as e:
         return _json_error(str(e), 400)
     db, actor = get_db(), _actor(row)
+    resume = request.form.get("page", "")
+    if resume and page_index(pages(_q(), store.context_answers(db, row["id"])), resume) is None:
+        resume = ""  # not a page of theirs: keep where they were
     if kind == "rating":
-        store.save_ratings(db, row["id"], {item: value}, actor)
-    elif kind == "context":
-        store.save_contexts(db, row["id"], {item: value}, actor)
-    elif kind == "job_role":
+        store.save_ratings(db, row["id"], {item: value}, actor, resume=resume)
+        return jsonify({"ok": True})
+    if kind == "context":
+        store.save_contexts(db, row["id"], {item: value}, actor, resume=resume)
+        return jsonify({"ok": True})
+    if kind == "job_role":
         other = row["job_role_other"] if value == OTHER_ROLE else ""
         store.set_job_role(db, row["id"], value, other, actor)
     elif kind == "job_role_other":
@@ -392,8 +397,7 @@ def save_one():  # type: ignore[no-untyped-def]
         store.set_job_role(db, row["id"], role, value, actor)
     else:
         store.set_interest(db, row["id"], item, value, actor)
-    resume = request.form.get("page", "")
-    if resume and page_index(pages(_q(), store.context_answers(db, row["id"])), resume) is not None:
+    if resume:
         store.set_resume_page(db, row["id"], resume)
     return jsonify({"ok": True})
 

@@ -614,20 +614,34 @@ def audit():  # type: ignore[no-untyped-def]
 # ---- cohort --------------------------------------------------------------------------------------
 
 
-def _cohort_learners() -> list[store.Row]:
-    rows = store.learners_for(get_db(), _me())
-    chosen = request.args.getlist("learner", type=int)
-    return [r for r in rows if r["id"] in chosen] if chosen else rows
+PICKER_LIMIT = 300  # names listed in the group picker at once; a search narrows the rest
+HEAT_MAP_LIMIT = 60  # learners in one heat map; the CSV export has everyone
+
+
+def _cohort_learners(everyone: list[store.Row]) -> list[store.Row]:
+    chosen = set(request.args.getlist("learner", type=int))
+    return [r for r in everyone if r["id"] in chosen] if chosen else everyone
 
 
 @bp.get("/cohort")
 @staff_required()
 def cohort():  # type: ignore[no-untyped-def]
-    rows = _cohort_learners()
+    everyone = store.learners_for(get_db(), _me())
+    rows = _cohort_learners(everyone)
+    # a heat map wider than a group is unreadable: without a choice, show the first group
+    capped = len(rows) > HEAT_MAP_LIMIT
+    rows = rows[:HEAT_MAP_LIMIT]
     by_learner = store.cohort_ratings(get_db(), [r["id"] for r in rows])
+    find = request.args.get("find", "").strip().lower()
+    matches = [r for r in everyone if find in r["name"].lower()] if find else everyone
     return render_template(
         "staff/cohort.html",
-        all_learners=store.learners_for(get_db(), _me()),
+        all_learners=everyone,
+        picker=matches[:PICKER_LIMIT],
+        picker_more=max(0, len(matches) - PICKER_LIMIT),
+        chosen={r["id"] for r in rows} if len(rows) < len(everyone) else set(),
+        find=request.args.get("find", ""),
+        capped=capped,
         learners=rows,
         by_learner=by_learner,
         statements=cohort_statements(_q()),
@@ -640,7 +654,7 @@ def cohort():  # type: ignore[no-untyped-def]
 @bp.get("/cohort.csv")
 @staff_required()
 def cohort_export() -> Response:
-    rows = _cohort_learners()
+    rows = _cohort_learners(store.learners_for(get_db(), _me()))
     by_learner = store.cohort_ratings(get_db(), [r["id"] for r in rows])
     return _csv_response(cohort_csv(_q(), rows, by_learner), "cohort.csv")
 
