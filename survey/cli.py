@@ -393,19 +393,24 @@ def retention_command(dry_run: bool) -> None:
     if months <= 0:
         raise click.ClickException("RETENTION_MONTHS is not set to a number of months")
     cutoff = (datetime.now(UTC) - timedelta(days=round(months * 30.44))).isoformat(
-        timespec="seconds")
+        timespec="seconds"
+    )
     db = connect(current_app.config["DATABASE"])
     try:
         due = store.learners_archived_before(db, cutoff)
         for row in due:
             if not dry_run:
                 store.erase_learner(db, row["id"], "retention")
-            click.echo(f"{'would erase' if dry_run else 'erased'} learner #{row['id']} "
-                       f"(archived {row['archived_at'][:10]})")
+            click.echo(
+                f"{'would erase' if dry_run else 'erased'} learner #{row['id']} "
+                f"(archived {row['archived_at'][:10]})"
+            )
     finally:
         db.conn.close()
-    click.echo(f"{len(due)} learner(s) archived more than {months} months ago"
-               f"{' (dry run: nothing erased)' if dry_run else ' erased'}")
+    click.echo(
+        f"{len(due)} learner(s) archived more than {months} months ago"
+        f"{' (dry run: nothing erased)' if dry_run else ' erased'}"
+    )
 
 
 def register(app: Flask) -> None:

@@ -108,8 +108,11 @@ def init_app(app: Flask) -> None:
     applied = migrate(app.config["DATABASE"])
     if existed and applied and not app.testing:
         # an older database, brought up to date: say so, so nobody is surprised
-        print(f"Upgraded the database {app.config['DATABASE']}: {', '.join(applied)}",
-              file=sys.stderr, flush=True)
+        print(
+            f"Upgraded the database {app.config['DATABASE']}: {', '.join(applied)}",
+            file=sys.stderr,
+            flush=True,
+        )
     app.teardown_appcontext(close_db)
 
 

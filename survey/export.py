@@ -28,27 +28,67 @@ def record_csv(q: Qualification, record: Mapping[str, Any]) -> str:
         rows.append(["interest", unit, "yes", _unit(q, unit), ""])
     for check in record["self_checks"]:
         for statement_id, rating in sorted(check["ratings"].items()):
-            rows.append([f"self-check {check['id']} ({check['unit']})", statement_id, rating,
-                         _statement(q, statement_id), check["finished_at"] or "unfinished"])
+            rows.append(
+                [
+                    f"self-check {check['id']} ({check['unit']})",
+                    statement_id,
+                    rating,
+                    _statement(q, statement_id),
+                    check["finished_at"] or "unfinished",
+                ]
+            )
     for statement_id, rating in sorted(record["assessor_ratings"].items()):
         rows.append(["assessor rating", statement_id, rating, _statement(q, statement_id), ""])
     if record["plan"]:
         plan = record["plan"]
-        rows.append(["plan", "units", " ".join(plan["units"]), "confirmed" if
-                     plan["confirmed_at"] else "draft", plan["confirmed_at"] or
-                     plan["updated_at"]])
+        rows.append(
+            [
+                "plan",
+                "units",
+                " ".join(plan["units"]),
+                "confirmed" if plan["confirmed_at"] else "draft",
+                plan["confirmed_at"] or plan["updated_at"],
+            ]
+        )
     for row in record["assessment_plan"]:
-        rows.append(["assessment plan", " ".join(row["units"]), row["activity"],
-                     f"{row['observed_where']}; {row['observed_when']}; "
-                     + ", ".join(row["evidence"]), row["created_at"]])
+        rows.append(
+            [
+                "assessment plan",
+                " ".join(row["units"]),
+                row["activity"],
+                f"{row['observed_where']}; {row['observed_when']}; " + ", ".join(row["evidence"]),
+                row["created_at"],
+            ]
+        )
     for c in record["contracts"]:
-        rows.append([f"contract version {c['version']}", "learner signature",
-                     c["learner_name"] or "", "", c["learner_signed_at"] or ""])
-        rows.append([f"contract version {c['version']}", "assessor signature",
-                     c["assessor_name"] or "", "", c["assessor_signed_at"] or ""])
+        rows.append(
+            [
+                f"contract version {c['version']}",
+                "learner signature",
+                c["learner_name"] or "",
+                "",
+                c["learner_signed_at"] or "",
+            ]
+        )
+        rows.append(
+            [
+                f"contract version {c['version']}",
+                "assessor signature",
+                c["assessor_name"] or "",
+                "",
+                c["assessor_signed_at"] or "",
+            ]
+        )
     for e in record["audit"]:
-        rows.append(["audit", e["action"], e["after"] if e["after"] is not None else "",
-                     f"{e['actor']} {e['subject']} (before: {e['before']})".strip(), e["at"]])
+        rows.append(
+            [
+                "audit",
+                e["action"],
+                e["after"] if e["after"] is not None else "",
+                f"{e['actor']} {e['subject']} (before: {e['before']})".strip(),
+                e["at"],
+            ]
+        )
     return to_csv(["section", "item", "value", "detail", "when"], rows)
 
 
@@ -75,8 +115,11 @@ def describe(q: Qualification, entry: Mapping[str, Any]) -> str:
         return labels[int(value)] if int(value) < len(labels) else str(value)
 
     if action in ("rating", "self-check-rating", "assessor-rating") and statement:
-        who = {"rating": "Rated", "self-check-rating": "Self-check: rated",
-               "assessor-rating": "Assessor rated"}[action]
+        who = {
+            "rating": "Rated",
+            "self-check-rating": "Self-check: rated",
+            "assessor-rating": "Assessor rated",
+        }[action]
         change = f"{label(before)} \u2192 {label(after)}" if before is not None else label(after)
         return f"{who} \u201c{statement.text}\u201d: {change}"
     if action == "job-context":

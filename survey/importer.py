@@ -226,7 +226,7 @@ def to_first_person(text: str) -> str:
     kept: list[str] = []
 
     def hold(match: re.Match[str]) -> str:
-        # the pronoun ends the match: swap it for a placeholder the rewrite cannot touch
+        # the pronoun ends the match: swap it for a marker the rewrite cannot touch
         kept.append(match.group(1))
         return match.group(0)[: match.start(1) - match.start()] + f"\x00{len(kept) - 1}\x00"
 

@@ -959,6 +959,10 @@ def erase_learner(db: sqlite_utils.Database, learner_id: int, actor: str) -> boo
 
 
 def learners_archived_before(db: sqlite_utils.Database, cutoff: str) -> list[Row]:
-    return list(db.query(
-        "SELECT id, name, archived_at FROM learners WHERE archived_at IS NOT NULL "
-        "AND archived_at < ? ORDER BY archived_at", [cutoff]))
+    return list(
+        db.query(
+            "SELECT id, name, archived_at FROM learners WHERE archived_at IS NOT NULL "
+            "AND archived_at < ? ORDER BY archived_at",
+            [cutoff],
+        )
+    )

@@ -585,8 +585,13 @@ def record():  # type: ignore[no-untyped-def]
     row = _need_learner()
     from ..export import describe
 
-    return render_template("learner/record.html", learner=row, q=_q(), describe=describe,
-                           entries=store.audit_entries(get_db(), row["id"]))
+    return render_template(
+        "learner/record.html",
+        learner=row,
+        q=_q(),
+        describe=describe,
+        entries=store.audit_entries(get_db(), row["id"]),
+    )
 
 
 @bp.get("/my-data.json")

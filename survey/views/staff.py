@@ -168,20 +168,20 @@ def _assessor_for_new(form_value: str | None) -> int | None:
     return chosen if any(str(chosen) == c[0] for c in _assessor_choices()) else None
 
 
+def _learners_page_with_errors(form: LearnerForm, csv_form: LearnerCsvForm):  # type: ignore[no-untyped-def]
+    """The learners page again, with the refused form's messages (nothing was added)."""
+    rows = store.learners_for(get_db(), _me())
+    return render_template(
+        "staff/learners.html", learners=rows, archived=False, form=form, csv_form=csv_form, me=_me()
+    ), 400
+
+
 @bp.post("/learners")
 @staff_required("admin", "assessor", write=True)
 def add_learner():  # type: ignore[no-untyped-def]
     form = _learner_form()
     if not form.validate_on_submit():
-        rows = store.learners_for(get_db(), _me())
-        return render_template(
-            "staff/learners.html",
-            learners=rows,
-            archived=False,
-            form=form,
-            csv_form=LearnerCsvForm(),
-            me=_me(),
-        ), 400
+        return _learners_page_with_errors(form, LearnerCsvForm())
     card = _add(
         form.name.data or "",
         form.candidate_number.data or "",
@@ -221,15 +221,7 @@ def parse_learner_csv(text: str) -> tuple[list[tuple[str, str, str]], list[str]]
 def import_learners():  # type: ignore[no-untyped-def]
     form = LearnerCsvForm()
     if not form.validate_on_submit():
-        rows = store.learners_for(get_db(), _me())
-        return render_template(
-            "staff/learners.html",
-            learners=rows,
-            archived=False,
-            form=_learner_form(),
-            csv_form=form,
-            me=_me(),
-        ), 400
+        return _learners_page_with_errors(_learner_form(), form)
     rows, problems = parse_learner_csv(form.rows.data or "")
     if len(rows) > 500:
         problems = ["Add at most 500 learners at a time."]
