@@ -161,6 +161,45 @@ def _resume_at(db: sqlite_utils.Database, learner_id: int, resume: str) -> None:
         )
 
 
+UPSERT_RATING = (
+    "INSERT INTO ratings (learner_id, statement_id, rating, updated_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (learner_id, statement_id) "
+    "DO UPDATE SET rating = excluded.rating, updated_at = excluded.updated_at"
+)
+UPSERT_CONTEXT = (
+    "INSERT INTO context_answers (learner_id, context_id, answer, updated_at) "
+    "VALUES (?, ?, ?, ?) ON CONFLICT (learner_id, context_id) "
+    "DO UPDATE SET answer = excluded.answer, updated_at = excluded.updated_at"
+)
+UPSERT_CHECK_RATING = (
+    "INSERT INTO check_ratings (check_id, statement_id, rating, updated_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (check_id, statement_id) "
+    "DO UPDATE SET rating = excluded.rating, updated_at = excluded.updated_at"
+)
+
+
+def _keep_changes(
+    db: sqlite_utils.Database,
+    upsert: str,
+    owner: int,
+    before: Mapping[str, object],
+    values: Mapping[str, object],
+    learner_id: int,
+    action: str,
+    actor: str,
+) -> int:
+    """Write only the answers that changed, each with its audit entry; inside a transaction."""
+    changed = 0
+    stamp = now()
+    for key, value in values.items():
+        if before.get(key) == value:
+            continue  # the same answer twice is one answer
+        db.execute(upsert, [owner, key, value, stamp])
+        _audit(db, actor, learner_id, action, key, _text(before.get(key)), _text(value), stamp)
+        changed += 1
+    return changed
+
+
 def save_ratings(
     db: sqlite_utils.Database,
     learner_id: int,
@@ -168,9 +207,7 @@ def save_ratings(
     actor: str,
     resume: str = "",
 ) -> int:
-    """Keep each rating; the same answer twice is one answer. Returns how many changed."""
-    changed = 0
-    stamp = now()
+    """Keep each rating; returns how many changed."""
     with immediate(db):
         before = {
             r["statement_id"]: r["rating"]
@@ -180,26 +217,9 @@ def save_ratings(
                 [learner_id, json.dumps(list(values))],
             )
         }
-        for statement_id, rating in values.items():
-            if before.get(statement_id) == rating:
-                continue
-            db.execute(
-                "INSERT INTO ratings (learner_id, statement_id, rating, updated_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (learner_id, statement_id) "
-                "DO UPDATE SET rating = excluded.rating, updated_at = excluded.updated_at",
-                [learner_id, statement_id, rating, stamp],
-            )
-            _audit(
-                db,
-                actor,
-                learner_id,
-                "rating",
-                statement_id,
-                _text(before.get(statement_id)),
-                str(rating),
-                stamp,
-            )
-            changed += 1
+        changed = _keep_changes(
+            db, UPSERT_RATING, learner_id, before, values, learner_id, "rating", actor
+        )
         _resume_at(db, learner_id, resume)
     return changed
 
@@ -211,30 +231,12 @@ def save_contexts(
     actor: str,
     resume: str = "",
 ) -> int:
-    changed = 0
-    stamp = now()
+    """Keep each job-context answer; returns how many changed."""
     with immediate(db):
         before = context_answers(db, learner_id)
-        for context_id, answer in values.items():
-            if before.get(context_id) == answer:
-                continue
-            db.execute(
-                "INSERT INTO context_answers (learner_id, context_id, answer, updated_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (learner_id, context_id) "
-                "DO UPDATE SET answer = excluded.answer, updated_at = excluded.updated_at",
-                [learner_id, context_id, answer, stamp],
-            )
-            _audit(
-                db,
-                actor,
-                learner_id,
-                "job-context",
-                context_id,
-                before.get(context_id),
-                answer,
-                stamp,
-            )
-            changed += 1
+        changed = _keep_changes(
+            db, UPSERT_CONTEXT, learner_id, before, values, learner_id, "job-context", actor
+        )
         _resume_at(db, learner_id, resume)
     return changed
 
@@ -334,31 +336,18 @@ def check(db: sqlite_utils.Database, check_id: int) -> Row | None:
 def save_check_ratings(
     db: sqlite_utils.Database, check_row: Row, values: Mapping[str, int], actor: str
 ) -> int:
-    changed = 0
-    stamp = now()
     with immediate(db):
         before = check_ratings(db, check_row["id"])
-        for statement_id, rating in values.items():
-            if before.get(statement_id) == rating:
-                continue
-            db.execute(
-                "INSERT INTO check_ratings (check_id, statement_id, rating, updated_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (check_id, statement_id) "
-                "DO UPDATE SET rating = excluded.rating, updated_at = excluded.updated_at",
-                [check_row["id"], statement_id, rating, stamp],
-            )
-            _audit(
-                db,
-                actor,
-                check_row["learner_id"],
-                "self-check-rating",
-                statement_id,
-                _text(before.get(statement_id)),
-                str(rating),
-                stamp,
-            )
-            changed += 1
-    return changed
+        return _keep_changes(
+            db,
+            UPSERT_CHECK_RATING,
+            check_row["id"],
+            before,
+            values,
+            check_row["learner_id"],
+            "self-check-rating",
+            actor,
+        )
 
 
 def finish_check(db: sqlite_utils.Database, check_row: Row, actor: str) -> None:
