@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +117,8 @@ class Unit:
     def awaiting_criteria(self) -> bool:
         return not self.outcomes
 
-    @property
+    # derived values are worked out once: content never changes after loading
+    @cached_property
     def criteria(self) -> tuple[Criterion, ...]:
         return tuple(c for o in self.outcomes for c in o.criteria)
 
@@ -124,13 +126,17 @@ class Unit:
     def unit_statement_id(self) -> str:
         return f"{self.number}:unit"
 
-    @property
+    @cached_property
     def summary_statement(self) -> Statement:
         """The one unit-level statement, used where a page asks one statement a unit."""
         return Statement(self.unit_statement_id, self.number, self.statement, "performance")
 
     def statements(self) -> tuple[Statement, ...]:
         """The statements a learner rates for this unit: every criterion, or the unit statement."""
+        return self._statements
+
+    @cached_property
+    def _statements(self) -> tuple[Statement, ...]:
         if self.awaiting_criteria:
             return (self.summary_statement,)
         return tuple(
@@ -198,7 +204,8 @@ class Scales:
         return self.knowledge if kind == "knowledge" else self.performance
 
 
-@dataclass(frozen=True)
+# compared and hashed by identity: one loaded qualification is one object (and a cache key)
+@dataclass(frozen=True, eq=False)
 class Qualification:
     code: str
     title: str
@@ -233,16 +240,16 @@ class Qualification:
     def units_in(self, group_id: str) -> tuple[Unit, ...]:
         return tuple(u for u in self.units if u.group == group_id)
 
-    @property
+    @cached_property
     def mandatory_units(self) -> tuple[Unit, ...]:
         mandatory = {g.id for g in self.groups if g.mandatory}
         return tuple(u for u in self.units if u.group in mandatory)
 
-    @property
+    @cached_property
     def optional_groups(self) -> tuple[Group, ...]:
         return tuple(g for g in self.groups if not g.mandatory)
 
-    @property
+    @cached_property
     def optional_units(self) -> tuple[Unit, ...]:
         mandatory = {g.id for g in self.groups if g.mandatory}
         return tuple(u for u in self.units if u.group not in mandatory)
@@ -254,7 +261,13 @@ class Qualification:
         return next((c for c in self.contexts if c.id == context_id), None)
 
     def contexts_for(self, unit: str) -> tuple[Context, ...]:
-        return tuple(c for c in self.contexts if unit in c.units)
+        return self._contexts_by_unit.get(unit, ())
+
+    @cached_property
+    def _contexts_by_unit(self) -> dict[str, tuple[Context, ...]]:
+        return {
+            u.number: tuple(c for c in self.contexts if u.number in c.units) for u in self.units
+        }
 
     def statements(self) -> Iterator[Statement]:
         for u in self.units:

@@ -1,13 +1,13 @@
-"""Flask-WTF forms. Rating pages are built per page, one radio group per statement."""
+"""Flask-WTF forms. Questionnaire pages are radio groups: one per statement or job question."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
     PasswordField,
-    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -53,43 +53,84 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ChoiceField(RadioField):
-    """A radio group that says plainly what is wrong with a tampered or stale value."""
+class RadioGroup:
+    """One question answered by one of a few options (a rating, or yes/sometimes/no).
 
-    def process_formdata(self, valuelist: list) -> None:
-        # blank or whitespace means "no answer", never a value to store
-        if valuelist and not str(valuelist[0]).strip():
-            valuelist = []
-        super().process_formdata(valuelist)
+    Validated here and written straight into the template: building dozens of WTForms radio
+    widgets was most of the cost of a questionnaire page.
+    """
 
-    def pre_validate(self, form: object) -> None:
-        allowed = {c.value for c in self.choices}
-        if self.data not in (None, "", "None") and self.data not in allowed:
-            raise ValidationError("Choose one of the answers shown.")
+    def __init__(
+        self,
+        name: str,
+        legend: str,
+        options: Iterable[tuple[str, str]],
+        help: str = "",
+        uncertain: bool = False,
+        data: str | None = None,
+    ) -> None:
+        self.name = self.id = name
+        self.legend, self.help, self.uncertain = legend, help, uncertain
+        # (input id, value, label) for each option, in order
+        self.options = tuple((f"{name}-{i}", v, label) for i, (v, label) in enumerate(options))
+        self.data = data  # the chosen value: the saved one, or what was just posted
+        self.errors: list[str] = []
+
+    def process(self, formdata: Mapping[str, str]) -> None:
+        # an absent, blank or whitespace value means "no answer": the saved one stands
+        value = str(formdata.get(self.name, "")).strip()
+        if value:
+            self.data = value
+
+    def validate(self) -> bool:
+        if self.data is not None and all(v != self.data for _, v, _ in self.options):
+            self.errors.append("Choose one of the answers shown.")
+        return not self.errors
 
 
-def _rating_field(q: Qualification, statement: Statement) -> RadioField:
-    labels = q.scales.labels(statement.kind)
-    return ChoiceField(
+class ChoicesForm(FlaskForm):
+    """Radio groups (see RadioGroup) plus any WTForms fields, with Flask-WTF's CSRF token."""
+
+    def __init__(self, groups: Iterable[RadioGroup], **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.groups = {g.name: g for g in groups}
+        if self.is_submitted():
+            for g in self.groups.values():
+                g.process(request.form)
+
+    def validate(self, extra_validators: object = None) -> bool:
+        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+        return all([g.validate() for g in self.groups.values()]) and ok
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        found = dict(super().errors)
+        found.update({g.name: g.errors for g in self.groups.values() if g.errors})
+        return found
+
+    def __getitem__(self, name: str):  # type: ignore[no-untyped-def]
+        group = self.groups.get(name)
+        return group if group is not None else super().__getitem__(name)
+
+
+def rating_group(q: Qualification, statement: Statement, data: str | None = None) -> RadioGroup:
+    return RadioGroup(
+        rating_field_name(statement.id),
         statement.text,
-        choices=[SelectChoice(str(i), label) for i, label in enumerate(labels)],
-        validators=[Optional()],
-        description=" ".join(statement.help),
+        ((str(i), label) for i, label in enumerate(q.scales.labels(statement.kind))),
+        help=" ".join(statement.help),
+        uncertain=statement.uncertain,
+        data=data,
     )
 
 
 def rating_form(
-    q: Qualification, statements: Iterable[Statement], data: dict | None = None
-) -> FlaskForm:
+    q: Qualification, statements: Iterable[Statement], data: Mapping[str, str] | None = None
+) -> ChoicesForm:
     """A form with one four-point radio group per statement."""
-
-    class RatingForm(FlaskForm):
-        pass
-
+    data = data or {}
     statements = tuple(statements)
-    for s in statements:
-        setattr(RatingForm, rating_field_name(s.id), _rating_field(q, s))
-    form = RatingForm(data=data)
+    form = ChoicesForm(rating_group(q, s, data.get(rating_field_name(s.id))) for s in statements)
     form.statements = statements  # type: ignore[attr-defined]
     return form
 
@@ -103,35 +144,39 @@ class BlankableSelectField(SelectField):
         super().process_formdata(valuelist)
 
 
-def job_form(q: Qualification, data: dict | None = None) -> FlaskForm:
+class JobForm(ChoicesForm):
+    job_role = BlankableSelectField(
+        "Which of these is closest to your job?", validators=[Optional()], choices=[]
+    )
+    job_role_other = StringField(
+        "If something else, what is your job called?",
+        validators=[Optional(), Length(max=100, message="Keep it under 100 characters.")],
+    )
+
+
+def job_form(q: Qualification, data: Mapping[str, str] | None = None) -> ChoicesForm:
     """The job page: job role from the seed's lists, or other, and the job-context questions."""
-
-    class JobForm(FlaskForm):
-        job_role = BlankableSelectField(
-            "Which of these is closest to your job?",
-            choices=[SelectChoice("", "Choose your job…")]
-            + [SelectChoice(r.title, r.title, optgroup=f"Level {r.level} jobs") for r in q.roles]
-            + [SelectChoice(OTHER_ROLE, "Something else")],
-            validators=[Optional()],
-        )
-        job_role_other = StringField(
-            "If something else, what is your job called?",
-            validators=[Optional(), Length(max=100, message="Keep it under 100 characters.")],
-        )
-
-    for c in q.contexts:
-        setattr(JobForm, context_field_name(c.id), _context_field(c))
-    form = JobForm(data=data)
+    data = data or {}
+    form = JobForm(
+        (context_group(c, data.get(context_field_name(c.id))) for c in q.contexts),
+        data={k: data.get(k) for k in ("job_role", "job_role_other")},
+    )
+    form.job_role.choices = (
+        [SelectChoice("", "Choose your job…")]
+        + [SelectChoice(r.title, r.title, optgroup=f"Level {r.level} jobs") for r in q.roles]
+        + [SelectChoice(OTHER_ROLE, "Something else")]
+    )
     form.contexts = q.contexts  # type: ignore[attr-defined]
     return form
 
 
-def _context_field(c: Context) -> RadioField:
-    return ChoiceField(
+def context_group(c: Context, data: str | None = None) -> RadioGroup:
+    return RadioGroup(
+        context_field_name(c.id),
         c.question,
-        choices=[SelectChoice(a, ANSWER_LABELS[a]) for a in ANSWERS],
-        validators=[Optional()],
-        description=c.help,
+        ((a, ANSWER_LABELS[a]) for a in ANSWERS),
+        help=c.help,
+        data=data,
     )
 
 

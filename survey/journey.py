@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .content import Qualification, Statement, Unit
 from .scoring import evidence_opportunity
@@ -28,6 +29,13 @@ def open_units(q: Qualification, contexts: Mapping[str, str]) -> tuple[Unit, ...
 
 def pages(q: Qualification, contexts: Mapping[str, str]) -> tuple[Page, ...]:
     """Every page this learner will see, in order: only these count in the progress bar."""
+    return _pages(q, frozenset(contexts.items()))
+
+
+@lru_cache(maxsize=1024)
+def _pages(q: Qualification, answers: frozenset[tuple[str, str]]) -> tuple[Page, ...]:
+    # the pages depend only on the job answers, and most learners share a few patterns
+    contexts = dict(answers)
     result = [
         Page(
             "job",

@@ -20,6 +20,7 @@ import heapq
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .content import Qualification, Unit
 from .rules import check_plan, levels_phrase
@@ -351,7 +352,26 @@ def _best_plans(
 
 
 def suggest_plans(q: Qualification, profile: Profile, alternatives: int = 3) -> Suggestion:
-    """The best valid plan and up to `alternatives` next-best distinct ones, with reasons."""
+    """The best valid plan and up to `alternatives` next-best distinct ones, with reasons.
+
+    Remembered for the last few hundred profiles: a learner reloading their result, or an
+    assessor going back and forth over a plan, asks the same question again.
+    """
+    key = (
+        profile.job_role,
+        frozenset(profile.contexts.items()),
+        frozenset(profile.readiness.items()),
+        frozenset(profile.interests),
+        frozenset(profile.exclusions),
+        frozenset(profile.ratings.items()),
+    )
+    return _suggest(q, key, alternatives)
+
+
+@lru_cache(maxsize=512)
+def _suggest(q: Qualification, key: tuple, alternatives: int) -> Suggestion:  # type: ignore[type-arg]
+    role, contexts, ready, interests, exclusions, ratings = key
+    profile = Profile(role, dict(contexts), dict(ready), interests, exclusions, dict(ratings))
     opportunity = evidence_opportunity(q, profile.contexts)
     forced = q.mandatory_units
     allowed = [u for u in q.optional_units if u.number not in profile.exclusions]

@@ -50,10 +50,11 @@ def starting_point(
 ) -> StartingPoint:
     """Strengths first, then what to work on, per unit; and the suggested plan."""
     values = readiness(q, ratings)
+    mandatory_units = {u.number for u in q.mandatory_units}
     results = []
     for unit in q.units:
         # mandatory units are asked criterion by criterion, optional ones by one statement
-        mandatory = unit in q.mandatory_units
+        mandatory = unit.number in mandatory_units
         asked = unit.statements() if mandatory else (unit.summary_statement,)
         statements = [s for s in asked if s.id in ratings]
         if not statements and not mandatory:

@@ -176,6 +176,20 @@ def test_database_is_created_with_wal_and_migrations(app):
     db.conn.close()
 
 
+def test_the_write_ahead_log_stays_between_requests(app, client):
+    """One idle connection per process: closing a request's connection does not checkpoint."""
+    wal = app.config["DATABASE"] + "-wal"
+    assert client.get("/l/no-such-link").status_code == 404  # a request that reads the database
+    pid, keeper = app.extensions["db_keeper"]
+    assert pid == os.getpid() and os.path.exists(wal)
+    assert keeper.execute("SELECT count(*) FROM learners").fetchone() == (0,)
+    # a worker forked from this process must not use the inherited connection
+    app.extensions["db_keeper"] = (-1, keeper)
+    client.get("/l/no-such-link")
+    pid, second = app.extensions["db_keeper"]
+    assert pid == os.getpid() and second is not keeper
+
+
 def test_migrating_twice_changes_nothing(tmp_path):
     path = tmp_path / "db.sqlite"
     assert migrate(path) == ["m001_settings", "m002_learners", "m003_staff"]

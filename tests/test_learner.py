@@ -272,6 +272,67 @@ def test_tampered_page_post_keeps_the_good_answers_and_names_the_bad_one(client,
     assert store.ratings(db, learner[0]) == {"F1:1.1": 3}
 
 
+def test_a_refused_page_shows_what_was_posted_and_marks_the_bad_one(client, db, learner):
+    enter(client, learner[1])
+    response = post_page(client, "F1-1", {"r-F1-1.1": "3", "r-F1-1.2": "7"})
+    body = response.get_data(as_text=True)
+    # the good answer is shown chosen; the tampered one has no choice ticked and its message
+    assert '<input checked id="r-F1-1.1-3" name="r-F1-1.1"' in body
+    assert 'checked id="r-F1-1.2-' not in body
+    bad = body.split('id="r-F1-1.2"')[0].rsplit("<fieldset", 1)[1]
+    assert "has-error" in bad
+    good = body.split('id="r-F1-1.1"')[0].rsplit("<fieldset", 1)[1]
+    assert "has-error" not in good
+    assert body.count('class="error"') == 1
+
+
+def test_job_page_with_a_tampered_answer_keeps_the_rest(client, db, learner):
+    learner_id, token = learner
+    enter(client, token)
+    post_page(client, "job", {"c-writing": "yes"})
+    response = post_page(
+        client,
+        "job",
+        {"job_role": "Courier", "c-incoming-calls": "yes", "c-writing": "often"},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Choose one of the answers shown." in body
+    # the valid answers are saved; the refused one keeps the answer saved before
+    assert store.context_answers(db, learner_id) == {"incoming-calls": "yes", "writing": "yes"}
+    assert store.learner(db, learner_id)["job_role"] == "Courier"
+    assert '<input checked id="c-incoming-calls-0" name="c-incoming-calls"' in body
+
+
+def test_blank_answers_leave_saved_ones_alone(client, db, learner):
+    enter(client, learner[1])
+    post_page(client, "F1-1", {"r-F1-1.1": "2"})
+    response = post_page(client, "F1-1", {"r-F1-1.1": "  ", "r-F1-1.2": "1"})
+    assert response.status_code == 303
+    assert store.ratings(db, learner[0]) == {"F1:1.1": 2, "F1:1.2": 1}
+
+
+def test_the_result_follows_changed_answers(client, db, learner, q):
+    """The suggested plan is remembered per set of answers, never per learner."""
+    enter(client, learner[1])
+    answer_everything(client, q)
+    post_page(client, "interests", {"interests": ["A11"]})
+    submit(client)
+    first = client.get("/result").get_data(as_text=True)
+    reopen = client.post("/assessment/reopen", data={"csrf_token": csrf(client.get("/result"))})
+    assert reopen.status_code == 303
+    post_page(client, "job", {"c-outgoing-calls": "yes"})
+    post_page(client, "interests", {"interests": ["A12"]})
+    submit(client)
+    second = client.get("/result").get_data(as_text=True)
+    pick = re.compile(
+        r'<span class="num">(\w+)</span>(?:(?!</li>).)*you said it interests you', re.S
+    )
+    assert pick.findall(first) == ["A11"]
+    assert pick.findall(second) == ["A12"]
+    assert client.get("/result").get_data(as_text=True) == second
+
+
 def test_missing_csrf_token_is_refused_and_changes_nothing(client, db, learner):
     enter(client, learner[1])
     response = client.post("/assessment/F1-1", data={"r-F1-1.1": "3"})

@@ -42,6 +42,16 @@ def test_interest_and_evidence_steer_the_plan(q):
     )
 
 
+def test_suggestions_are_remembered_per_profile_and_never_mixed_up(q):
+    wants_a12 = Profile(contexts=PHONE_JOB, interests=frozenset({"A12"}))
+    first = suggest_plans(q, wants_a12)
+    again = suggest_plans(q, Profile(contexts=dict(PHONE_JOB), interests=frozenset({"A12"})))
+    assert again is first  # the same answers: worked out once
+    other = suggest_plans(q, dataclasses.replace(wants_a12, interests=frozenset({"A11"})))
+    assert other is not first and other.plans != first.plans
+    assert suggest_plans(q, wants_a12, alternatives=0).plans == first.plans[:1]
+
+
 def test_units_the_job_lacks_are_never_suggested_when_avoidable(q):
     s = suggest_plans(q, Profile(contexts=PHONE_JOB, interests=frozenset({"A10"})))
     for p in s.plans:

@@ -176,8 +176,7 @@ def _form_for(page: Page, state: dict[str, Any], row: store.Row, formdata: bool)
     q = _q()
     if page.kind == "job":
         data = {context_field_name(k): v for k, v in state["contexts"].items()}
-        role = row["job_role"]
-        data["job_role"] = OTHER_ROLE if row["job_role_other"] else role
+        data["job_role"] = OTHER_ROLE if row["job_role_other"] else row["job_role"]
         data["job_role_other"] = row["job_role_other"]
         return job_form(q, data=data)
     if page.kind == "interests":
