@@ -29,6 +29,11 @@ def _query(db: sqlite_utils.Database, sql: str, params: Iterable[Any] = ()) -> I
     return (dict(zip(keys, row, strict=True)) for row in cursor)
 
 
+def _pairs(db: sqlite_utils.Database, sql: str, params: Iterable[Any] = ()) -> dict[Any, Any]:
+    """A two-column query as a dict of first column to second."""
+    return dict(db.conn.execute(sql, tuple(params)).fetchall())
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -220,15 +225,12 @@ def save_ratings(
 ) -> int:
     """Keep each rating; returns how many changed."""
     with immediate(db):
-        before = {
-            r["statement_id"]: r["rating"]
-            for r in _query(
-                db,
-                "SELECT statement_id, rating FROM ratings WHERE learner_id = ? "
-                "AND statement_id IN (SELECT value FROM json_each(?))",
-                [learner_id, json.dumps(list(values))],
-            )
-        }
+        before = _pairs(
+            db,
+            "SELECT statement_id, rating FROM ratings WHERE learner_id = ? "
+            "AND statement_id IN (SELECT value FROM json_each(?))",
+            [learner_id, json.dumps(list(values))],
+        )
         changed = _keep_changes(
             db, UPSERT_RATING, learner_id, before, values, learner_id, "rating", actor
         )
@@ -283,21 +285,13 @@ def set_interests(
 
 
 def ratings(db: sqlite_utils.Database, learner_id: int) -> dict[str, int]:
-    return {
-        r["statement_id"]: r["rating"]
-        for r in _query(
-            db, "SELECT statement_id, rating FROM ratings WHERE learner_id = ?", [learner_id]
-        )
-    }
+    return _pairs(db, "SELECT statement_id, rating FROM ratings WHERE learner_id = ?", [learner_id])
 
 
 def context_answers(db: sqlite_utils.Database, learner_id: int) -> dict[str, str]:
-    return {
-        r["context_id"]: r["answer"]
-        for r in _query(
-            db, "SELECT context_id, answer FROM context_answers WHERE learner_id = ?", [learner_id]
-        )
-    }
+    return _pairs(
+        db, "SELECT context_id, answer FROM context_answers WHERE learner_id = ?", [learner_id]
+    )
 
 
 def interests(db: sqlite_utils.Database, learner_id: int) -> set[str]:
@@ -377,12 +371,9 @@ def finish_check(db: sqlite_utils.Database, check_row: Row, actor: str) -> None:
 
 
 def check_ratings(db: sqlite_utils.Database, check_id: int) -> dict[str, int]:
-    return {
-        r["statement_id"]: r["rating"]
-        for r in _query(
-            db, "SELECT statement_id, rating FROM check_ratings WHERE check_id = ?", [check_id]
-        )
-    }
+    return _pairs(
+        db, "SELECT statement_id, rating FROM check_ratings WHERE check_id = ?", [check_id]
+    )
 
 
 def finished_checks(db: sqlite_utils.Database, learner_id: int, unit: str) -> list[Row]:
@@ -658,14 +649,11 @@ def set_archived(db: sqlite_utils.Database, learner_id: int, archived: bool, act
 
 
 def assessor_ratings(db: sqlite_utils.Database, learner_id: int) -> dict[str, int]:
-    return {
-        r["statement_id"]: r["rating"]
-        for r in _query(
-            db,
-            "SELECT statement_id, rating FROM assessor_ratings WHERE learner_id = ?",
-            [learner_id],
-        )
-    }
+    return _pairs(
+        db,
+        "SELECT statement_id, rating FROM assessor_ratings WHERE learner_id = ?",
+        [learner_id],
+    )
 
 
 def save_assessor_rating(
