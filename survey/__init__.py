@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, url_for
+from flask import Flask, has_request_context, request, url_for
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 
-from . import cli, db, errors
+from . import cli, compress, db, errors
 from .content import Qualification, load_qualification
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +36,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     errors.register(app)
     register_security_headers(app)
+    compress.init_app(app)
     register_template_helpers(app)
     cli.register(app)
     if not app.testing and not app.config.get("NO_SETUP_LINK"):
@@ -128,14 +129,16 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    hashes: dict[str, str] = {}
+    urls: dict[tuple[str, str], str] = {}
 
     def static_url(filename: str) -> str:
         """A cache-busted static URL: the file's content hash is part of the address."""
-        if filename not in hashes or app.debug:
+        key = (filename, request.script_root if has_request_context() else "")
+        if key not in urls or app.debug:
             path = Path(app.static_folder or "") / filename
-            hashes[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-        return url_for("static", filename=filename, v=hashes[filename])
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+            urls[key] = url_for("static", filename=filename, v=digest)
+        return urls[key]
 
     app.jinja_env.globals["static_url"] = static_url
     app.jinja_env.filters["b64"] = lambda text: base64.b64encode(text.encode()).decode()

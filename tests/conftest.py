@@ -47,6 +47,26 @@ def runner(app):
 
 
 @pytest.fixture
+def submitted_learner(app) -> tuple[int, str]:
+    """A learner who rated every statement, sent the assessment and finished a B1 self-check."""
+    from survey import store
+    from survey.db import connect
+
+    db = connect(app.config["DATABASE"])
+    try:
+        learner_id, token = store.create_learner(db, "Sam Learner")
+        q = app.extensions["qualification"]
+        store.save_ratings(db, learner_id, {s.id: 2 for s in q.statements()}, "t")
+        store.submit(db, learner_id, "t")
+        check = store.open_check(db, learner_id, "B1")
+        store.save_check_ratings(db, check, {"B1:1.1": 2}, "t")
+        store.finish_check(db, check, "t")
+    finally:
+        db.conn.close()
+    return learner_id, token
+
+
+@pytest.fixture
 def content_copy(tmp_path) -> Path:
     """A writable copy of the real content, for tests that break it on purpose."""
     target = tmp_path / "content"
