@@ -271,14 +271,6 @@ class LearnerCsvForm(FlaskForm):
     )
 
 
-class AssessorRatingForm(FlaskForm):
-    statement = StringField(validators=[DataRequired(), Length(max=40)])
-    rating = SelectField(
-        choices=[SelectChoice("", "No rating")] + [SelectChoice(str(i), str(i)) for i in range(4)],
-        validators=[Optional()],
-    )
-
-
 class PlanForm(FlaskForm):
     units = MultiCheckboxField("Optional units in the plan", choices=[])
 

@@ -3,36 +3,40 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .content import Outcome, Qualification, Statement, Unit
 from .scoring import Band, band, evidence_opportunity, readiness
 
 LOW_READINESS = 1.0  # below "with help" on average
 
+# A report is a few hundred small values, made afresh for every page view: named tuples are as
+# immutable as frozen dataclasses and much cheaper to make, and each band is made only once.
+_band = functools.lru_cache(maxsize=256)(band)
 
-@dataclass(frozen=True)
-class CriterionRow:
+
+class CriterionRow(NamedTuple):
     statement: Statement
     learner: int | None
     learner_label: str
     assessor: int | None
     assessor_label: str
     disagree: bool
+    learner_band: str  # the band key of the learner's rating, for the page's colour
 
 
-@dataclass(frozen=True)
-class OutcomeCell:
+class OutcomeCell(NamedTuple):
     outcome: Outcome | None  # None: the unit's single statement
     band: Band
     answered: int
     total: int
 
 
-@dataclass(frozen=True)
-class UnitGap:
+class UnitGap(NamedTuple):
     unit: Unit
     band: Band
     readiness: float | None
@@ -41,10 +45,7 @@ class UnitGap:
     hard: tuple[str, ...]
     opportunity: str
     in_plan: bool
-
-    @property
-    def disagreements(self) -> int:
-        return sum(r.disagree for r in self.rows)
+    disagreements: int
 
 
 def disagree(learner: int | None, assessor: int | None) -> bool:
@@ -54,13 +55,26 @@ def disagree(learner: int | None, assessor: int | None) -> bool:
     return abs(learner - assessor) >= 2 or (learner >= 2) != (assessor >= 2)
 
 
-def _label(q: Qualification, s: Statement, value: int | None) -> str:
-    return "—" if value is None else q.scales.labels(s.kind)[value]
-
-
-def _mean(values: Iterable[int]) -> float | None:
-    values = list(values)
+def _mean(values: Sequence[int]) -> float | None:
     return sum(values) / len(values) if values else None
+
+
+def _row(q: Qualification, s: Statement, learner: int | None, assessor: int | None) -> CriterionRow:
+    labels = q.scales.labels(s.kind)
+    return CriterionRow(
+        s,
+        learner,
+        "—" if learner is None else labels[learner],
+        assessor,
+        "—" if assessor is None else labels[assessor],
+        disagree(learner, assessor),
+        _band(learner).key,
+    )
+
+
+def _cell(outcome: Outcome, ratings: Mapping[str, int]) -> OutcomeCell:
+    given = [r for c in outcome.criteria if (r := ratings.get(c.id)) is not None]
+    return OutcomeCell(outcome, _band(_mean(given)), len(given), len(outcome.criteria))
 
 
 def gap_report(
@@ -72,41 +86,25 @@ def gap_report(
 ) -> tuple[UnitGap, ...]:
     """Mandatory units, then every optional unit rated or in the plan, with what is hard."""
     plan = set(plan_units)
+    mandatory = {u.number for u in q.mandatory_units}
     opportunity = evidence_opportunity(q, contexts)
     values = readiness(q, ratings)
     result = []
     for unit in q.units:
-        mandatory = unit in q.mandatory_units
-        statements = list(unit.statements())
-        if not unit.awaiting_criteria and unit.summary_statement.id in ratings:
-            statements.insert(0, unit.summary_statement)
-        answered = [s for s in statements if s.id in ratings or s.id in assessor]
-        if not mandatory and not answered and unit.number not in plan:
+        statements = unit.statements()
+        summary = unit.summary_statement
+        if not unit.awaiting_criteria and summary.id in ratings:
+            statements = (summary, *statements)
+        shown = unit.number in mandatory or unit.number in plan
+        if not shown and not any(s.id in ratings or s.id in assessor for s in statements):
             continue
-        rows = tuple(
-            CriterionRow(
-                s,
-                ratings.get(s.id),
-                _label(q, s, ratings.get(s.id)),
-                assessor.get(s.id),
-                _label(q, s, assessor.get(s.id)),
-                disagree(ratings.get(s.id), assessor.get(s.id)),
-            )
-            for s in statements
-        )
+        rows = tuple(_row(q, s, ratings.get(s.id), assessor.get(s.id)) for s in statements)
         if unit.awaiting_criteria:
-            s = unit.summary_statement
-            cells = (OutcomeCell(None, band(ratings.get(s.id)), int(s.id in ratings), 1),)
-        else:
-            cells = tuple(
-                OutcomeCell(
-                    o,
-                    band(_mean(ratings[c.id] for c in o.criteria if c.id in ratings)),
-                    sum(1 for c in o.criteria if c.id in ratings),
-                    len(o.criteria),
-                )
-                for o in unit.outcomes
+            cells = (
+                OutcomeCell(None, _band(ratings.get(summary.id)), int(summary.id in ratings), 1),
             )
+        else:
+            cells = tuple(_cell(o, ratings) for o in unit.outcomes)
         hard = []
         value = values[unit.number]
         if value is not None and value < LOW_READINESS:
@@ -119,13 +117,14 @@ def gap_report(
         result.append(
             UnitGap(
                 unit,
-                band(value),
+                _band(value),
                 value,
                 cells,
                 rows,
                 tuple(hard),
                 opportunity[unit.number],
                 unit.number in plan,
+                sum(r.disagree for r in rows),
             )
         )
     return tuple(result)

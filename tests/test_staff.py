@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import url_for
+from markupsafe import escape
 from werkzeug.security import generate_password_hash
 
 from survey import create_app, store
@@ -917,6 +918,43 @@ def rated(app, db):
     client, me = staff_client(app, "assessor")
     learner_id, token = add_learner(db, "Sam Learner", me)
     return client, me, learner_id, token
+
+
+@pytest.mark.parametrize(
+    "statement_id, rating", [("F1:1.1", 2), ("F1:3.2", 0), ("F1:1.3", 3), ("F1:1.2", None)]
+)
+def test_each_assessor_select_offers_its_scale_with_the_saved_rating_chosen(
+    db, rated, q, statement_id, rating
+):
+    client, me, learner_id, _ = rated
+    store.save_ratings(db, learner_id, {"F1:1.1": 3, "F1:3.2": 1, "F1:1.3": 0}, "test")
+    for other, value in [("F1:1.1", 0), ("F1:3.2", 3), ("F1:1.3", 1)]:  # the others differ
+        store.save_assessor_rating(db, learner_id, other, value, me["id"], "test")
+    if rating is not None:
+        store.save_assessor_rating(db, learner_id, statement_id, rating, me["id"], "test")
+    body = html(client.get(f"/staff/learners/{learner_id}"))
+    select = re.search(
+        rf'<select name="a-{statement_id}" id="a-{statement_id}">(.*?)</select>', body, re.S
+    )[1]
+    options = re.findall(r'<option value="(\d?)"( selected)?>([^<]*)</option>', select)
+    labels = q.scales.labels(q.statement(statement_id).kind)
+    assert [(value, text) for value, _, text in options] == [("", "—")] + [
+        (str(i), str(escape(label))) for i, label in enumerate(labels)
+    ]
+    chosen = [value for value, selected, _ in options if selected]
+    assert chosen == ["" if rating is None else str(rating)]
+
+
+def test_a_verifier_sees_the_assessors_words_and_no_select(app, db):
+    verifier, _ = staff_client(app, "verifier")
+    assessor = make_staff(db, "assessor")
+    learner_id, _ = add_learner(db, "Sam Learner", assessor)
+    store.save_ratings(db, learner_id, {"F1:1.1": 3}, "test")
+    store.save_assessor_rating(db, learner_id, "F1:1.1", 1, assessor["id"], "test")
+    body = html(verifier.get(f"/staff/learners/{learner_id}"))
+    assert "<select" not in body.split('id="criteria"')[1]
+    row = re.search(r"I can recognise typical customers.*?</tr>", body, re.S)[0]
+    assert row.endswith("<td>With help</td>\n      </tr>")
 
 
 def glance_row(body: str, unit: str) -> str:

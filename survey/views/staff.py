@@ -27,7 +27,6 @@ from ..db import get_db
 from ..export import record_csv, record_json
 from ..forms import (
     ActionForm,
-    AssessorRatingForm,
     LearnerCsvForm,
     LearnerForm,
     PlanForm,
@@ -35,7 +34,14 @@ from ..forms import (
     SignForm,
     StaffForm,
 )
-from ..gaps import cohort_csv, cohort_statements, commonest_gaps, gap_report, gap_report_csv
+from ..gaps import (
+    UnitGap,
+    cohort_csv,
+    cohort_statements,
+    commonest_gaps,
+    gap_report,
+    gap_report_csv,
+)
 from ..planner import Profile, suggest_plans
 from ..qr import qr_svg
 from ..rules import check_plan
@@ -280,25 +286,34 @@ def _learner_data(row: store.Row) -> dict[str, Any]:
     }
 
 
+def _report(learner_id: int) -> tuple[UnitGap, ...]:
+    """The learner's gap report, from only the four lookups it needs."""
+    db = get_db()
+    saved = store.plan(db, learner_id)
+    return gap_report(
+        _q(),
+        store.ratings(db, learner_id),
+        store.assessor_ratings(db, learner_id),
+        store.context_answers(db, learner_id),
+        saved["units"] if saved else [],
+    )
+
+
 @bp.get("/learners/<int:learner_id>")
 @staff_required()
 def learner(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
-    data = _learner_data(row)
-    plan_units = data["plan"]["units"] if data["plan"] else []
-    report = gap_report(_q(), data["ratings"], data["assessor"], data["contexts"], plan_units)
-    max_outcomes = max((len(g.cells) for g in report), default=1)
+    report = _report(learner_id)
+    me = _me()
     return render_template(
         "staff/learner.html",
         learner=row,
         report=report,
-        data=data,
-        me=_me(),
-        form=AssessorRatingForm(),
+        me=me,
         action=ActionForm(),
-        max_outcomes=max_outcomes,
-        assessors=_assessor_choices(),
-        q=_q(),
+        max_outcomes=max((len(g.cells) for g in report), default=1),
+        # only an admin is shown the list (and the query behind it)
+        assessors=_assessor_choices() if me["role"] == "admin" else [],
     )
 
 
@@ -329,10 +344,7 @@ def save_ratings(learner_id: int):  # type: ignore[no-untyped-def]
 @staff_required()
 def report_csv(learner_id: int) -> Response:
     row = _learner_or_404(learner_id)
-    data = _learner_data(row)
-    plan_units = data["plan"]["units"] if data["plan"] else []
-    report = gap_report(_q(), data["ratings"], data["assessor"], data["contexts"], plan_units)
-    body = gap_report_csv(_q(), row["name"], report)
+    body = gap_report_csv(_q(), row["name"], _report(learner_id))
     return _csv_response(body, f"gap-report-{learner_id}.csv")
 
 
