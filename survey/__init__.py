@@ -7,10 +7,12 @@ import hashlib
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_request_context, request, url_for
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 
@@ -30,6 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     configure(app, test_config)
+    app.session_interface = DailySessions()
     load_content(app)
     db.init_app(app)
     csrf.init_app(app)
@@ -58,6 +61,7 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         SEND_FILE_MAX_AGE_DEFAULT=365 * 24 * 3600,  # static URLs carry a content hash
         MAX_CONTENT_LENGTH=256 * 1024,
         PERMANENT_SESSION_LIFETIME=400 * 24 * 3600,  # a learner's phone keeps knowing them
+        SESSION_REFRESH_EACH_REQUEST=False,  # DailySessions renews the cookie once a day
         RETENTION_MONTHS=36,  # months after archiving before `flask retention` erases a learner
     )
     app.config.from_prefixed_env()
@@ -68,6 +72,29 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(instance)
+
+
+class DailySessions(SecureCookieSessionInterface):
+    """Signed-cookie sessions whose long-lived cookie is renewed once a day, not every response.
+
+    The learner's cookie lasts PERMANENT_SESSION_LIFETIME from its last renewal; signing and
+    sending it again on every response cost time and bytes and told nothing new.
+    """
+
+    def open_session(self, app: Flask, request: Any) -> SecureCookieSession | None:
+        session = super().open_session(app, request)
+        if session is not None and session.permanent and session.get("day") != today():
+            session.modified = True  # renewed (and re-dated) when the response is saved
+        return session
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        if session.permanent and session.modified:
+            session["day"] = today()
+        super().save_session(app, session, response)
+
+
+def today() -> int:
+    return date.today().toordinal()
 
 
 def instance_secret(instance: Path) -> str:

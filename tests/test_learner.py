@@ -63,6 +63,22 @@ def test_session_cookie_is_long_lived_httponly_and_lax(client, learner):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
 
 
+def test_the_long_lived_cookie_is_renewed_once_a_day(client, learner, monkeypatch):
+    import survey
+
+    first = enter(client, learner[1])
+    assert "Expires=" in first.headers["Set-Cookie"]
+    client.get("/assessment/F1-1")  # the first form keeps its CSRF secret in the session
+    # later the same day: nothing new to say, so no cookie is signed and sent again
+    assert "Set-Cookie" not in client.get("/assessment/F1-1").headers
+    # the next day the cookie is renewed, so a phone in use never reaches its expiry
+    monkeypatch.setattr(survey, "today", lambda: survey.date.today().toordinal() + 1)
+    renewed = client.get("/assessment/F1-1")
+    assert renewed.status_code == 200 and "Expires=" in renewed.headers["Set-Cookie"]
+    assert "Set-Cookie" not in client.get("/assessment/F1-2").headers
+    assert client.get("/assessment/F1-2").status_code == 200  # still known
+
+
 def test_only_the_token_hash_is_stored(db, learner):
     learner_id, token = learner
     row = store.learner(db, learner_id)
