@@ -366,9 +366,7 @@ def save_one():  # type: ignore[no-untyped-def]
     row = current_learner()
     if row is None:
         return _json_error("This device no longer knows you: open your link again.", 401)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        return _json_error("This page is out of date: reload it and try again.", 400)
+    # CSRFProtect has already refused this POST if its token was wrong (a JSON 400 for the script)
     locked = _locked_message(row)
     if locked:
         return _json_error(locked, 409)
@@ -484,9 +482,7 @@ def check_save_one(number: str):  # type: ignore[no-untyped-def]
         return _json_error("There is no unit with that number.", 404)
     if row is None:
         return _json_error("This device no longer knows you: open your link again.", 401)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        return _json_error("This page is out of date: reload it and try again.", 400)
+    # CSRFProtect has already refused this POST if its token was wrong (a JSON 400 for the script)
     try:
         kind, item, value = _parse_one(
             _q(), request.form.get("name", ""), request.form.get("value", "")
