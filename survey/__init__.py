@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask, has_request_context, request, url_for
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
+from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 from . import cli, compress, db, errors
@@ -139,15 +140,46 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff.bp)
 
 
+class InlineStyle:
+    """static/style.css, written into each page's head instead of fetched.
+
+    On a slow connection a stylesheet is another round trip before anything shows (about
+    0.15 s of a phone's first page in Lighthouse's slow 4G). The policy allows exactly this
+    text by its hash, so no other inline style can run.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.stamp = 0
+        self.text = ""
+        self.source = ""
+
+    def current(self) -> InlineStyle:
+        stamp = self.path.stat().st_mtime_ns
+        if stamp != self.stamp:  # read once, and again only if the file changes
+            text = self.path.read_text()
+            if "</" in text:  # it must not be able to close its <style> element
+                raise ValueError(f"{self.path} must not contain '</'")
+            digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+            self.text, self.source, self.stamp = text, f"'sha256-{digest}'", stamp
+        return self
+
+
 def register_security_headers(app: Flask) -> None:
-    policy = (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    )
+    style = InlineStyle(Path(app.static_folder or "") / "style.css").current()
+    app.extensions["inline_style"] = style
+
+    def policy() -> str:
+        source = style.current().source if app.debug else style.source
+        return (
+            f"default-src 'self'; script-src 'self'; style-src 'self' {source}; "
+            "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+            "frame-ancestors 'none'"
+        )
 
     @app.after_request
     def headers(response):  # type: ignore[no-untyped-def]
-        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("Content-Security-Policy", policy())
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         # personal links carry a token: never leak the address to another site
         response.headers.setdefault("Referrer-Policy", "no-referrer")
@@ -168,6 +200,19 @@ def register_template_helpers(app: Flask) -> None:
         return urls[key]
 
     app.jinja_env.globals["static_url"] = static_url
+    style: InlineStyle = app.extensions["inline_style"]
+
+    # our own stylesheet (no user text), allowed by its hash in the Content-Security-Policy
+    def inline_style() -> Markup:
+        text = style.current().text if app.debug else style.text
+        return Markup(text)  # noqa: S704  # nosec B704: static/style.css, never user text
+
+    app.jinja_env.globals["inline_style"] = inline_style
+    icon = (Path(app.static_folder or "") / "icon.svg").read_bytes()
+    # the icon travels in the page too: one request fewer (img-src allows data:)
+    app.jinja_env.globals["icon_url"] = (
+        "data:image/svg+xml;base64," + base64.b64encode(icon).decode()
+    )
     app.jinja_env.filters["b64"] = lambda text: base64.b64encode(text.encode()).decode()
 
     def signout_form():  # type: ignore[no-untyped-def]

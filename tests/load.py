@@ -198,6 +198,10 @@ class Phone:
         self.conn: http.client.HTTPConnection | None = None
         self.reconnects = 0
 
+    def pause(self, rng: random.Random) -> None:
+        """A learner's think time before a tap; never counted in a request's latency."""
+        time.sleep(rng.uniform(0, 0.02))
+
     def request(
         self, method: str, path: str, form: dict[str, str] | None = None
     ) -> tuple[int, str]:
@@ -399,7 +403,7 @@ def _learner(run: Run, index: int, port: int, stop: threading.Event, deadline: f
                 with run.lock:
                     run.submitted += 1
                 continue
-            time.sleep(rng.uniform(0, 0.02))  # think time
+            phone.pause(rng)  # reading and tapping: before the clock starts
             attempt = Attempt(index, step.name, step.value, time.monotonic())
             attempts.append(attempt)
             form = {"csrf_token": csrf, "name": step.name, "value": step.value, "page": step.page}

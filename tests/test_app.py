@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import sqlite3
 import stat
@@ -9,13 +11,16 @@ import subprocess
 import sys
 from contextlib import closing
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 
-from survey import create_app
+from survey import InlineStyle, create_app
 from survey.content import ContentError
 from survey.db import connect, migrate
 from survey.migrations import migrations
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 class Texts(HTMLParser):
@@ -127,15 +132,42 @@ def test_security_headers_on_every_response(client, path):
     assert headers["Referrer-Policy"] == "no-referrer"
 
 
-def test_pages_have_no_inline_script_or_style(client):
-    body = client.get("/units/F1").get_data(as_text=True)
-    assert "<script>" not in body and "style=" not in body and "<style" not in body
+def test_pages_have_no_inline_script_and_only_the_hashed_stylesheet(client):
+    response = client.get("/units/F1")
+    body = response.get_data(as_text=True)
+    assert "<script>" not in body and "style=" not in body
+    # the stylesheet travels in the page (no render-blocking request), allowed by its hash
+    css = (STATIC / "style.css").read_text()
+    assert body.count("<style>") == 1 and f"<style>{css}</style>" in body
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    assert f"style-src 'self' 'sha256-{digest}';" in response.headers["Content-Security-Policy"]
+    # and so does the icon: the page needs no other request to show
+    assert 'rel="icon" href="data:image/svg+xml;base64,' in body
+    assert 'rel="stylesheet"' not in body
 
 
-def test_static_files_are_cache_busted_and_long_lived(client):
-    body = client.get("/").get_data(as_text=True)
-    href = body.split('rel="stylesheet" href="')[1].split('"')[0]
-    assert href.startswith("/static/style.css?v=")
+def test_an_edited_stylesheet_is_read_again_with_its_new_hash(tmp_path):
+    sheet = tmp_path / "style.css"
+    sheet.write_text("p { color: red; }")
+    style = InlineStyle(sheet).current()
+    red = style.source
+    assert style.text == "p { color: red; }"
+    digest = base64.b64encode(hashlib.sha256(b"p { color: red; }").digest()).decode()
+    assert red == f"'sha256-{digest}'"
+    sheet.write_text("p { color: blue; }")
+    os.utime(sheet, ns=(1, 1))
+    assert style.current().text == "p { color: blue; }" and style.source != red
+    # a stylesheet that could close its own <style> element is refused
+    sheet.write_text("p { color: red; } </style><script>x()</script>")
+    os.utime(sheet, ns=(2, 2))
+    with pytest.raises(ValueError, match="must not contain"):
+        style.current()
+
+
+def test_static_files_are_cache_busted_and_long_lived(app, client):
+    with app.test_request_context():
+        href = app.jinja_env.globals["static_url"]("app.js")
+    assert href.startswith("/static/app.js?v=")
     with client.get(href) as response:
         assert response.status_code == 200
         assert "max-age=31536000" in response.headers["Cache-Control"]

@@ -68,11 +68,12 @@ def admin_client(app):
 
 
 @pytest.fixture
-def stylesheet(client) -> str:
-    """The cache-busted address of the stylesheet, as a page links to it."""
-    href = re.search(r'rel="stylesheet" href="([^"]+)"', client.get("/").get_data(as_text=True))
-    assert href and href.group(1).startswith("/static/style.css?v=")
-    return href.group(1)
+def stylesheet(app) -> str:
+    """The cache-busted address of the stylesheet (pages carry it inline; the file stays)."""
+    with app.test_request_context():
+        href = app.jinja_env.globals["static_url"]("style.css")
+    assert href.startswith("/static/style.css?v=")
+    return href
 
 
 def vary(response) -> set[str]:
@@ -131,6 +132,23 @@ def test_a_page_without_a_token_unpacks_byte_for_byte(client):
     packed = client.get("/units/F1", headers=GZIP)
     assert packed.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(packed.data) == plain.data
+
+
+def test_pages_sharing_a_head_unpack_exactly_whatever_comes_before_or_after():
+    """The shared head (doctype to inline stylesheet) is compressed once and reused."""
+    head = b"<!doctype html><head><style>" + static_bytes("style.css") + b"</style>"
+    other = b"<!doctype html><head><style>p { color: red; }</style>"
+    bodies = [
+        head + b"<title>One</title><p>first page</p>" * 40,
+        head + b"<title>Two</title>" + os.urandom(3000).hex().encode(),
+        other + b"<p>a new stylesheet after a deploy</p>" * 30,
+        head + b"",
+        b"<p>no stylesheet at all</p>" * 40,
+        b"</style>" + b"x" * 600,
+    ]
+    for body in bodies * 2:
+        assert gzip.decompress(compress.gzip_page(body)) == body
+    assert len(compress.gzip_page(bodies[0])) < len(static_bytes("style.css")) // 3
 
 
 @pytest.mark.parametrize("header", [None, "gzip;q=0", "gzip;q=0, *", "identity", "br, deflate"])
