@@ -409,22 +409,28 @@ class ThinkingPhone(load.Phone):
     """
 
     think = (0.05, 0.3)
+    ramp = 0.0  # learners start within this many seconds of each other
+
+    def arrive(self, rng: random.Random) -> None:
+        time.sleep(rng.uniform(0, self.ramp))
 
     def pause(self, rng: random.Random) -> None:
         time.sleep(rng.uniform(*self.think))
 
 
-# (name, think time range in seconds); people take several seconds to read a statement and tap
+# (name, think time range, arrivals spread over seconds); people take several seconds to read a
+# statement and tap, and a room of learners scans the QR code over a minute or so
 COHORTS = [
-    ("brisk: faster than people read", (1.0, 3.0)),
-    ("stress: saturating the server", (0.05, 0.3)),
+    ("brisk: faster than people read, arriving over 30 s", (1.0, 3.0), 30.0),
+    ("stress: all at once, saturating the server", (0.05, 0.3), 0.0),
 ]
 
 
 def section_cohort(args: argparse.Namespace, tmp: Path) -> None:
-    for i, (name, think) in enumerate(COHORTS):
+    for i, (name, think, ramp) in enumerate(COHORTS):
         if args.quick:  # half the pauses, so a quick run stays short
-            think = (think[0] / 2, think[1] / 2)
+            think, ramp = (think[0] / 2, think[1] / 2), ramp / 2
+        ThinkingPhone.ramp = ramp
         cohort(args, tmp / f"cohort-{i}", name, think)
 
 

@@ -29,7 +29,9 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     conn.execute("PRAGMA foreign_keys = ON")
     # erased personal data is overwritten with zeros, not left in free pages
     conn.execute("PRAGMA secure_delete = ON")
-    return sqlite_utils.Database(conn)
+    db = sqlite_utils.Database(conn)
+    db.writers_lock = f"{path}-writers.lock"  # type: ignore[attr-defined]
+    return db
 
 
 def get_db() -> sqlite_utils.Database:
@@ -66,15 +68,36 @@ def close_db(_exc: BaseException | None = None) -> None:
 
 @contextmanager
 def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """A read-then-write transaction: BEGIN IMMEDIATE takes the write lock up front."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    else:
-        db.execute("COMMIT")
+    """A read-then-write transaction: BEGIN IMMEDIATE takes the write lock up front.
+
+    Writers first queue on a file lock. SQLite's own busy wait polls, sleeping 1, 2, 5, 10 ...
+    up to 100 ms between tries, so under many saves at once the lock sat free while writers
+    slept; the kernel wakes the next writer as soon as the lock is let go. (Anything else
+    writing to the file still meets BEGIN IMMEDIATE and the busy timeout.)
+    """
+    with _queue(getattr(db, "writers_lock", None)):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        else:
+            db.execute("COMMIT")
+
+
+@contextmanager
+def _queue(path: str | None) -> Iterator[None]:
+    if path is None:
+        yield
+        return
+    # a file of its own each time: flock excludes open files, so threads must not share one
+    with open(path, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 class StartupError(Exception):

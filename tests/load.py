@@ -198,6 +198,9 @@ class Phone:
         self.conn: http.client.HTTPConnection | None = None
         self.reconnects = 0
 
+    def arrive(self, rng: random.Random) -> None:
+        """When this learner starts: at once, unless a simulation spreads arrivals out."""
+
     def pause(self, rng: random.Random) -> None:
         """A learner's think time before a tap; never counted in a request's latency."""
         time.sleep(rng.uniform(0, 0.02))
@@ -377,6 +380,7 @@ def _learner(run: Run, index: int, port: int, stop: threading.Event, deadline: f
             run.failures.append(f"learner {index}: {what}")
 
     try:
+        phone.arrive(rng)
         if stop.is_set() or time.monotonic() > deadline:
             return
         status, _ = phone.request("GET", f"/l/{token}")
