@@ -945,6 +945,13 @@ def test_each_assessor_select_offers_its_scale_with_the_saved_rating_chosen(
     assert chosen == ["" if rating is None else str(rating)]
 
 
+def test_pages_with_many_forms_repeat_no_element_id(rated):
+    client, _, learner_id, _ = rated
+    for path in (f"/staff/learners/{learner_id}", "/staff/learners"):
+        ids = re.findall(r'\sid="([^"]+)"', html(client.get(path)))
+        assert len(ids) == len(set(ids)), [i for i in set(ids) if ids.count(i) > 1]
+
+
 def test_a_verifier_sees_the_assessors_words_and_no_select(app, db):
     verifier, _ = staff_client(app, "verifier")
     assessor = make_staff(db, "assessor")
