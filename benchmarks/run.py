@@ -21,7 +21,6 @@ import pstats
 import random
 import re
 import shutil
-import signal
 import sqlite3
 import statistics
 import subprocess
@@ -67,70 +66,9 @@ def yes(ok: bool) -> str:
 # ---- servers -------------------------------------------------------------------------------
 
 
-class Gunicorn:
-    """gunicorn (sync workers, 2 x cores) on loopback, in its own process group."""
-
-    def __init__(self, spec: str, env: dict[str, str], log: Path, chdir: Path = ROOT):
-        self.spec, self.env, self.log, self.chdir = spec, env, log, chdir
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.port = 0
-
-    def __enter__(self) -> Gunicorn:
-        self.port = load.free_port()
-        with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "--bind",
-                    f"{HOST}:{self.port}",
-                    "--workers",
-                    str(WORKERS),
-                    "--worker-class",
-                    "sync",
-                    "--timeout",
-                    "60",
-                    "--chdir",
-                    str(self.chdir),
-                    *load._no_control_socket(),
-                    self.spec,
-                ],
-                cwd=self.chdir,
-                env=self.env,
-                stdout=out,
-                stderr=out,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                break
-            try:
-                status, _ = load.Phone(self.port, timeout=2).request("GET", "/")
-                if status < 500:
-                    return self
-            except OSError:
-                pass
-            time.sleep(0.1)
-        self.__exit__()
-        raise RuntimeError(f"gunicorn {self.spec} did not start: {self.log.read_text()[-800:]}")
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.proc.pid, signal.SIGKILL)  # any worker left behind
-        self.proc = None
+def gunicorn(app: str, env: dict[str, str], log: Path, chdir: Path = ROOT) -> load.Server:
+    """gunicorn with sync workers, 2 x cores (the issue's server settings), as a context."""
+    return load.Server(env, log, workers=WORKERS, threads=1, app=app, chdir=chdir)
 
 
 @contextlib.contextmanager
@@ -278,13 +216,13 @@ def section_throughput(args: argparse.Namespace, tmp: Path) -> None:
     seconds = 3 if args.quick else 10
     q = load_qualification(CONTENT)
     results: dict[str, dict[str, float]] = {}
-    with Gunicorn("hello:app", dict(os.environ), tmp / "hello.log", chdir=HERE) as hello:
+    with gunicorn("hello:app", dict(os.environ), tmp / "hello.log", chdir=HERE) as hello:
         results["hello"] = wrk(hello.port, "/", LUA % {"cookie": '""', "extra": ""}, seconds, tmp)
     with app_instance(tmp / "tp") as (env, db_path):
         _, token = seeded_learners(db_path, q, submitted=False)
         submitted_id, submitted_token = seeded_learners(db_path, q, submitted=True)
         add_staff(db_path)
-        with Gunicorn("app:app", env, tmp / "app.log") as server:
+        with gunicorn("app:app", env, tmp / "app.log") as server:
             phone = learner_phone(server.port, token)
             csrf = csrf_of(phone, "/assessment/F1-1")
             cookie = lua_string(cookie_header(phone))
@@ -446,7 +384,7 @@ def cohort(args: argparse.Namespace, tmp: Path, name: str, think: tuple[float, f
         load.Phone = ThinkingPhone  # type: ignore[misc]  # load._learner builds load.Phone
         ThinkingPhone.think = think
         try:
-            with Gunicorn("app:app", env, tmp / "cohort.log") as server:
+            with gunicorn("app:app", env, tmp / "cohort.log") as server:
                 load.run_load(run, server.port, threads=count, time_limit=limit)
         finally:
             load.Phone = original  # type: ignore[misc]
@@ -556,7 +494,7 @@ def section_lighthouse(args: argparse.Namespace, tmp: Path) -> None:
         _, token = seeded_learners(db_path, q, submitted=False)
         done_id, done_token = seeded_learners(db_path, q, submitted=True)
         add_staff(db_path)
-        with Gunicorn("app:app", env, tmp / "lh.log") as server:
+        with gunicorn("app:app", env, tmp / "lh.log") as server:
             fresh = cookie_header(learner_phone(server.port, token))
             done = cookie_header(learner_phone(server.port, done_token))
             staff = cookie_header(staff_phone(server.port))

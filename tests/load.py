@@ -68,13 +68,33 @@ def _no_control_socket() -> tuple[str, ...]:
 
 
 class Server:
-    """gunicorn serving `app:app` on loopback, in its own process group (so SIGKILL takes all)."""
+    """gunicorn serving `app:app` on loopback, in its own process group (so SIGKILL takes all).
 
-    def __init__(self, env: dict[str, str], log: Path, workers: int = 4, threads: int = 4):
+    One thread a worker means gunicorn's sync workers; more, its threaded workers. `app` and
+    `chdir` serve another WSGI app (the benchmark's bare Flask ceiling).
+    """
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        log: Path,
+        workers: int = 4,
+        threads: int = 4,
+        app: str = "app:app",
+        chdir: Path = ROOT,
+    ):
         self.env, self.log, self.workers, self.threads = env, log, workers, threads
+        self.app, self.chdir = app, chdir
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
         self.starts = 0
+
+    def __enter__(self) -> Server:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
 
     def start(self, timeout: float = 30.0) -> None:
         for _ in range(3):  # a port taken between free_port() and bind: try another, 3 times
@@ -98,10 +118,12 @@ class Server:
                         "60",
                         "--graceful-timeout",
                         "10",
+                        "--chdir",
+                        str(self.chdir),
                         *_no_control_socket(),
-                        "app:app",
+                        self.app,
                     ],
-                    cwd=ROOT,
+                    cwd=self.chdir,
                     env=self.env,
                     stdout=out,
                     stderr=out,
