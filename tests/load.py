@@ -542,6 +542,17 @@ def database_state(path: str | Path) -> dict[str, dict[tuple[int, str], object]]
         conn.close()
 
 
+def by_answer(attempts: list[Attempt]) -> dict[tuple[str, str], list[Attempt]]:
+    """One learner's attempts, in order, for each answer they set: (kind, item) -> attempts."""
+    found: dict[tuple[str, str], list[Attempt]] = {}
+    for a in attempts:
+        kind, item = kind_of(a.name)
+        if kind == "interest":
+            item = a.value.split(":")[0]
+        found.setdefault((kind, item), []).append(a)
+    return found
+
+
 def missing_acked(
     run: Run, path: str | Path, before: float | None = None, limit: int = 20
 ) -> tuple[int, int, list[str]]:
@@ -556,13 +567,7 @@ def missing_acked(
     examples: list[str] = []
     for index, attempts in enumerate(run.attempts):
         learner_id = run.learners[index][0]
-        by_key: dict[tuple[str, str], list[Attempt]] = {}
-        for a in attempts:
-            kind, item = kind_of(a.name)
-            if kind == "interest":
-                item = a.value.split(":")[0]
-            by_key.setdefault((kind, item), []).append(a)
-        for (kind, item), seq in by_key.items():
+        for (kind, item), seq in by_answer(attempts).items():
             last = max(
                 (
                     i
@@ -651,13 +656,7 @@ def audit_mismatches(run: Run, path: str | Path, limit: int = 20) -> tuple[int, 
     expected: dict[tuple[int, str, str], tuple[list, list]] = {}
     for index, attempts in enumerate(run.attempts):
         learner_id = run.learners[index][0]
-        by_key: dict[tuple[str, str], list[Attempt]] = {}
-        for a in attempts:
-            kind, item = kind_of(a.name)
-            if kind == "interest":
-                item = a.value.split(":")[0]
-            by_key.setdefault((kind, item), []).append(a)
-        for (kind, item), seq in by_key.items():
+        for (kind, item), seq in by_answer(attempts).items():
             key = (learner_id, AUDIT_ACTIONS[kind], item)
             acked = _chain(kind, [a.value for a in seq if a.acked is not None])
             everything = _chain(kind, [a.value for a in seq])
