@@ -172,7 +172,7 @@ def assessment():  # type: ignore[no-untyped-def]
     return redirect(url_for(".page", key=key))
 
 
-def _form_for(page: Page, state: dict[str, Any], row: store.Row, formdata: bool) -> Any:
+def _form_for(page: Page, state: dict[str, Any], row: store.Row) -> Any:
     q = _q()
     if page.kind == "job":
         data = {context_field_name(k): v for k, v in state["contexts"].items()}
@@ -238,7 +238,7 @@ def page(key: str):  # type: ignore[no-untyped-def]
     current = all_pages[index]
     if current.kind == "review":
         return _review(row, state, index)
-    form = _form_for(current, state, row, request.method == "POST")
+    form = _form_for(current, state, row)
     status = 200
     if request.method == "POST":
         locked = _locked_message(row)
