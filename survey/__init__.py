@@ -169,17 +169,19 @@ def register_security_headers(app: Flask) -> None:
     style = InlineStyle(Path(app.static_folder or "") / "style.css").current()
     app.extensions["inline_style"] = style
 
-    def policy() -> str:
-        source = style.current().source if app.debug else style.source
+    def policy(source: str) -> str:
         return (
             f"default-src 'self'; script-src 'self'; style-src 'self' {source}; "
             "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
             "frame-ancestors 'none'"
         )
 
+    fixed = policy(style.source)  # the stylesheet is read again only in debug mode
+
     @app.after_request
     def headers(response):  # type: ignore[no-untyped-def]
-        response.headers.setdefault("Content-Security-Policy", policy())
+        current = policy(style.current().source) if app.debug else fixed
+        response.headers.setdefault("Content-Security-Policy", current)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         # personal links carry a token: never leak the address to another site
         response.headers.setdefault("Referrer-Policy", "no-referrer")
