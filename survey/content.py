@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -220,6 +221,8 @@ class Qualification:
     contexts: tuple[Context, ...]
     weights: Weights
     scales: Scales
+    # when the content last changed; exports carry it so the same content exports the same bytes
+    last_changed: datetime | None = None
     _unit_index: dict[str, Unit] = field(default_factory=dict, repr=False, compare=False)
     _statement_index: dict[str, Statement] = field(default_factory=dict, repr=False, compare=False)
 
@@ -227,6 +230,11 @@ class Qualification:
         self._unit_index.update({u.number: u for u in self.units})
         self._statement_index.update({s.id: s for u in self.units for s in u.statements()})
         self._statement_index.update({u.unit_statement_id: u.summary_statement for u in self.units})
+
+    @property
+    def draft(self) -> bool:
+        """No rules of combination yet: units may still lack credits, levels and accreditation."""
+        return not self.rules
 
     def unit(self, number: str) -> Unit | None:
         return self._unit_index.get(number)
@@ -365,6 +373,19 @@ class _Reader:
             raise self.error(key, "is empty")
         return [_Reader(self.file, v, f"{self._name(key)}[{i}]") for i, v in enumerate(value)]
 
+    def moment(self, key: str) -> datetime | None:
+        """A TOML date-time with its offset (2025-06-01T09:00:00Z), or a date (UTC midnight)."""
+        value = self._get(key, False)
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise self.error(key, "needs a time zone, e.g. 2025-06-01T09:00:00Z")
+            return value
+        if isinstance(value, date):
+            return datetime(value.year, value.month, value.day, tzinfo=UTC)
+        raise self.error(key, f"must be a date and time like 2025-06-01T09:00:00Z, not {value!r}")
+
     def table(self, key: str) -> _Reader | None:
         value = self._get(key, False)
         if value is None:
@@ -394,12 +415,16 @@ def load_qualification(folder: str | Path) -> Qualification:
     main_file = folder / "qualification.toml"
     q = _Reader(main_file, _read_toml(main_file))
 
+    # a qualification whose rules are still to be entered (one imported from CASE, say) is a
+    # draft: the catalogue facts only the rules use may wait until the rules are entered
+    draft = not q.data.get("rules")
     groups = _groups(q)
     group_ids = {g.id for g in groups}
-    catalogue = _catalogue(q, group_ids)
+    catalogue = _catalogue(q, group_ids, draft)
     details = _unit_files(folder, catalogue)
     units = tuple(details.get(u.number, u) for u in catalogue)
-    _check_group_credits(q, groups, units)
+    if not draft:
+        _check_group_credits(q, groups, units)
     rules = _rules(q, group_ids, {u.number for u in units})
     roles = _roles(folder)
     contexts = _contexts(folder, {u.number for u in units})
@@ -408,7 +433,7 @@ def load_qualification(folder: str | Path) -> Qualification:
         title=q.text("title"),
         short_title=q.text("short_title", required=False) or q.text("title"),
         awarding_body=q.text("awarding_body", required=False),
-        level=q.integer("level", low=1, high=8) or 0,
+        level=q.integer("level", required=not draft, low=1, high=8) or 0,
         source=q.text("source", required=False),
         groups=groups,
         units=units,
@@ -417,6 +442,7 @@ def load_qualification(folder: str | Path) -> Qualification:
         contexts=contexts,
         weights=_weights(q),
         scales=_scales(q),
+        last_changed=q.moment("last_changed"),
     )
 
 
@@ -438,15 +464,15 @@ def _groups(q: _Reader) -> tuple[Group, ...]:
     return tuple(groups)
 
 
-def _catalogue(q: _Reader, group_ids: set[str]) -> list[Unit]:
+def _catalogue(q: _Reader, group_ids: set[str], draft: bool) -> list[Unit]:
     units: list[Unit] = []
     seen: dict[str, str] = {}
     for u in q.tables("units", required=True):
         number = u.text("number")
         if number in seen:
             raise u.error("number", f"duplicate unit number {number!r}")
-        accreditation = u.text("accreditation")
-        if accreditation in seen.values():
+        accreditation = u.text("accreditation", required=not draft)
+        if accreditation and accreditation in seen.values():
             raise u.error("accreditation", f"duplicate accreditation number {accreditation!r}")
         seen[number] = accreditation
         group = u.text("group")
@@ -458,8 +484,8 @@ def _catalogue(q: _Reader, group_ids: set[str]) -> list[Unit]:
                 number=number,
                 accreditation=accreditation,
                 title=title,
-                credits=u.integer("credits", low=1, high=100) or 0,
-                level=u.integer("level", low=1, high=8) or 0,
+                credits=u.integer("credits", required=not draft, low=1, high=100) or 0,
+                level=u.integer("level", required=not draft, low=1, high=8) or 0,
                 group=group,
                 statement=u.text("statement", required=False) or first_person(title),
             )
@@ -482,7 +508,7 @@ def _check_group_credits(q: _Reader, groups: tuple[Group, ...], units: tuple[Uni
 
 def _rules(q: _Reader, group_ids: set[str], unit_numbers: set[str]) -> tuple[Rule, ...]:
     rules: list[Rule] = []
-    for r in q.tables("rules", required=True):
+    for r in q.tables("rules"):
         rid = r.text("id")
         if any(x.id == rid for x in rules):
             raise r.error("id", f"duplicate rule {rid!r}")
@@ -616,7 +642,7 @@ def _roles(folder: Path) -> tuple[JobRole, ...]:
     path = folder / "roles.toml"
     r = _Reader(path, _read_toml(path))
     roles: list[JobRole] = []
-    for block in r.tables("roles", required=True):
+    for block in r.tables("roles"):
         level = block.integer("level", low=1, high=8) or 0
         for title in block.texts("titles", required=True):
             if any(x.title == title for x in roles):
@@ -629,7 +655,7 @@ def _contexts(folder: Path, unit_numbers: set[str]) -> tuple[Context, ...]:
     path = folder / "contexts.toml"
     r = _Reader(path, _read_toml(path))
     contexts: list[Context] = []
-    for c in r.tables("contexts", required=True):
+    for c in r.tables("contexts"):
         cid = c.text("id")
         if any(x.id == cid for x in contexts):
             raise c.error("id", f"duplicate context {cid!r}")
