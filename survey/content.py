@@ -301,10 +301,14 @@ def criterion_kind(text: str, outcome_title: str = "") -> str:
 # ---- reading and checking ------------------------------------------------------------------
 
 
-class _Reader:
-    """Typed access to one parsed TOML table, raising ContentError with the field's path."""
+class Reader:
+    """Typed access to one parsed TOML table, raising ContentError with the field's path.
 
-    def __init__(self, file: Path, data: dict[str, Any], path: str = "") -> None:
+    `file` only names where the data came from in messages: a path, or a label such as
+    "03455.json (as qualification.toml)" for data that never was a file.
+    """
+
+    def __init__(self, file: str | Path, data: dict[str, Any], path: str = "") -> None:
         self.file = file
         self.data = data
         self.path = path
@@ -363,7 +367,7 @@ class _Reader:
                 raise self.error(f"{key}[{i}]", "is empty")
         return tuple(v.strip() for v in value)
 
-    def tables(self, key: str, required: bool = False) -> list[_Reader]:
+    def tables(self, key: str, required: bool = False) -> list[Reader]:
         value = self._get(key, required)
         if value is None:
             return []
@@ -371,7 +375,7 @@ class _Reader:
             raise self.error(key, "must be a list of tables ([[" + key + "]])")
         if required and not value:
             raise self.error(key, "is empty")
-        return [_Reader(self.file, v, f"{self._name(key)}[{i}]") for i, v in enumerate(value)]
+        return [Reader(self.file, v, f"{self._name(key)}[{i}]") for i, v in enumerate(value)]
 
     def moment(self, key: str) -> datetime | None:
         """A TOML date-time with its offset (2025-06-01T09:00:00Z), or a date (UTC midnight)."""
@@ -386,13 +390,13 @@ class _Reader:
             return datetime(value.year, value.month, value.day, tzinfo=UTC)
         raise self.error(key, f"must be a date and time like 2025-06-01T09:00:00Z, not {value!r}")
 
-    def table(self, key: str) -> _Reader | None:
+    def table(self, key: str) -> Reader | None:
         value = self._get(key, False)
         if value is None:
             return None
         if not isinstance(value, dict):
             raise self.error(key, "must be a table")
-        return _Reader(self.file, value, self._name(key))
+        return Reader(self.file, value, self._name(key))
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -412,22 +416,38 @@ def load_qualification(folder: str | Path) -> Qualification:
     folder = Path(folder)
     if not folder.is_dir():
         raise ContentError(folder, "", "content folder not found")
-    main_file = folder / "qualification.toml"
-    q = _Reader(main_file, _read_toml(main_file))
 
+    def read(path: Path) -> Reader:
+        return Reader(path, _read_toml(path))
+
+    main = read(folder / "qualification.toml")
+    units_dir = folder / "units"
+    unit_files = [read(p) for p in sorted(units_dir.glob("*.toml"))] if units_dir.is_dir() else []
+    return qualification_from_data(
+        main, unit_files, read(folder / "roles.toml"), read(folder / "contexts.toml")
+    )
+
+
+def qualification_from_data(
+    q: Reader, unit_files: list[Reader], roles_file: Reader, contexts_file: Reader
+) -> Qualification:
+    """Validate a qualification given as the parsed content of its files (see load_qualification).
+
+    Data from elsewhere (a CASE package) goes through the same checks as the TOML files.
+    """
     # a qualification whose rules are still to be entered (one imported from CASE, say) is a
     # draft: the catalogue facts only the rules use may wait until the rules are entered
     draft = not q.data.get("rules")
     groups = _groups(q)
     group_ids = {g.id for g in groups}
     catalogue = _catalogue(q, group_ids, draft)
-    details = _unit_files(folder, catalogue)
+    details = _unit_files(unit_files, catalogue)
     units = tuple(details.get(u.number, u) for u in catalogue)
     if not draft:
         _check_group_credits(q, groups, units)
     rules = _rules(q, group_ids, {u.number for u in units})
-    roles = _roles(folder)
-    contexts = _contexts(folder, {u.number for u in units})
+    roles = _roles(roles_file)
+    contexts = _contexts(contexts_file, {u.number for u in units})
     return Qualification(
         code=q.text("code"),
         title=q.text("title"),
@@ -446,7 +466,7 @@ def load_qualification(folder: str | Path) -> Qualification:
     )
 
 
-def _groups(q: _Reader) -> tuple[Group, ...]:
+def _groups(q: Reader) -> tuple[Group, ...]:
     groups: list[Group] = []
     for g in q.tables("groups", required=True):
         gid = g.text("id")
@@ -464,7 +484,7 @@ def _groups(q: _Reader) -> tuple[Group, ...]:
     return tuple(groups)
 
 
-def _catalogue(q: _Reader, group_ids: set[str], draft: bool) -> list[Unit]:
+def _catalogue(q: Reader, group_ids: set[str], draft: bool) -> list[Unit]:
     units: list[Unit] = []
     seen: dict[str, str] = {}
     for u in q.tables("units", required=True):
@@ -493,7 +513,7 @@ def _catalogue(q: _Reader, group_ids: set[str], draft: bool) -> list[Unit]:
     return units
 
 
-def _check_group_credits(q: _Reader, groups: tuple[Group, ...], units: tuple[Unit, ...]) -> None:
+def _check_group_credits(q: Reader, groups: tuple[Group, ...], units: tuple[Unit, ...]) -> None:
     """A mandatory group's declared credits must match its units: a unit credited wrongly shows."""
     for i, g in enumerate(groups):
         if g.mandatory and g.credits is not None:
@@ -506,7 +526,7 @@ def _check_group_credits(q: _Reader, groups: tuple[Group, ...], units: tuple[Uni
                 )
 
 
-def _rules(q: _Reader, group_ids: set[str], unit_numbers: set[str]) -> tuple[Rule, ...]:
+def _rules(q: Reader, group_ids: set[str], unit_numbers: set[str]) -> tuple[Rule, ...]:
     rules: list[Rule] = []
     for r in q.tables("rules"):
         rid = r.text("id")
@@ -546,14 +566,10 @@ def _rules(q: _Reader, group_ids: set[str], unit_numbers: set[str]) -> tuple[Rul
     return tuple(rules)
 
 
-def _unit_files(folder: Path, catalogue: list[Unit]) -> dict[str, Unit]:
+def _unit_files(unit_files: list[Reader], catalogue: list[Unit]) -> dict[str, Unit]:
     by_number = {u.number: u for u in catalogue}
     loaded: dict[str, Unit] = {}
-    units_dir = folder / "units"
-    if not units_dir.is_dir():
-        return loaded
-    for path in sorted(units_dir.glob("*.toml")):
-        r = _Reader(path, _read_toml(path))
+    for r in unit_files:
         number = r.text("number")
         if number not in by_number:
             raise r.error("number", f"unknown unit {number!r}: add it to qualification.toml first")
@@ -563,7 +579,7 @@ def _unit_files(folder: Path, catalogue: list[Unit]) -> dict[str, Unit]:
     return loaded
 
 
-def _unit_detail(r: _Reader, base: Unit) -> Unit:
+def _unit_detail(r: Reader, base: Unit) -> Unit:
     guidance = tuple(
         Guidance(term=g.text("term"), text=g.text("text"), criteria=g.texts("criteria"))
         for g in r.tables("guidance")
@@ -638,9 +654,7 @@ def _unit_detail(r: _Reader, base: Unit) -> Unit:
     )
 
 
-def _roles(folder: Path) -> tuple[JobRole, ...]:
-    path = folder / "roles.toml"
-    r = _Reader(path, _read_toml(path))
+def _roles(r: Reader) -> tuple[JobRole, ...]:
     roles: list[JobRole] = []
     for block in r.tables("roles"):
         level = block.integer("level", low=1, high=8) or 0
@@ -651,9 +665,7 @@ def _roles(folder: Path) -> tuple[JobRole, ...]:
     return tuple(roles)
 
 
-def _contexts(folder: Path, unit_numbers: set[str]) -> tuple[Context, ...]:
-    path = folder / "contexts.toml"
-    r = _Reader(path, _read_toml(path))
+def _contexts(r: Reader, unit_numbers: set[str]) -> tuple[Context, ...]:
     contexts: list[Context] = []
     for c in r.tables("contexts"):
         cid = c.text("id")
@@ -675,7 +687,7 @@ def _contexts(folder: Path, unit_numbers: set[str]) -> tuple[Context, ...]:
     return tuple(contexts)
 
 
-def _weights(q: _Reader) -> Weights:
+def _weights(q: Reader) -> Weights:
     w = q.table("weights")
     if w is None:
         return Weights()
@@ -686,7 +698,7 @@ def _weights(q: _Reader) -> Weights:
     return Weights(**{k: v for k, v in values.items() if v is not None})
 
 
-def _scales(q: _Reader) -> Scales:
+def _scales(q: Reader) -> Scales:
     s = q.table("scales")
     if s is None:
         raise ContentError(q.file, "scales", "is missing")

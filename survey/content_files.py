@@ -150,7 +150,7 @@ def _qualification_toml(q: Qualification, origin: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _own_help(unit: Unit, c: Criterion) -> str:
+def own_help(unit: Unit, c: Criterion) -> str:
     """The criterion's own help: the loader puts it before the help its unit's guidance adds."""
     from_guidance = sum(1 for g in unit.guidance if c.number in g.criteria)
     return c.help[0] if len(c.help) > from_guidance else ""
@@ -181,7 +181,7 @@ def _unit_toml(unit: Unit) -> str:
                     ("note", c.note),
                     ("statement", c.statement),
                     ("kind", c.kind),
-                    ("help", _own_help(unit, c)),
+                    ("help", own_help(unit, c)),
                 ]
             )
     return "\n".join(out) + "\n"
