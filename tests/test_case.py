@@ -11,7 +11,7 @@ from datetime import datetime
 
 import jsonschema
 import pytest
-from helpers import same_qualification, second_qualification, write_folder
+from helpers import same_qualification, write_folder
 
 from survey.case import (
     EXTENSION,
@@ -28,11 +28,6 @@ from survey.planner import Profile, suggest_plans
 
 BASE = "https://assess.centre.example"
 RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
-
-
-@pytest.fixture(params=["03455", "second"])
-def any_q(request, q, tmp_path):
-    return q if request.param == "03455" else second_qualification(tmp_path / "second")
 
 
 def strict_validator():
