@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from survey.content import Qualification, load_qualification
@@ -228,4 +229,83 @@ def same_qualification(a: Qualification, b: Qualification) -> dict[str, tuple[ob
         name: (getattr(a, name), getattr(b, name))
         for name in QUALIFICATION_FIELDS
         if getattr(a, name) != getattr(b, name)
+    }
+
+
+# ---- a CASE package from another publisher ----------------------------------------------------
+
+
+def uid(n: int) -> str:
+    return str(uuid.UUID(int=n))
+
+
+def link(n: int, title: str = "x") -> dict:
+    return {"title": title, "identifier": uid(n), "uri": f"https://case.example/{uid(n)}"}
+
+
+def foreign_package() -> dict:
+    """A CASE 1.0-style framework from another publisher: no extension, no rules, no credits."""
+    when = "2017-10-31T18:50:05+00:00"
+    items, associations = [], []
+
+    def item(n, parent, seq, code, text, item_type=""):
+        entry = {
+            "identifier": uid(n),
+            "uri": f"https://case.example/items/{n}",
+            "CFDocumentURI": link(1),  # CASE 1.0 packages carry it; 1.1 does not know it
+            "fullStatement": text,
+            "lastChangeDateTime": when,
+        }
+        if code:
+            entry["humanCodingScheme"] = code
+        if item_type:
+            entry["CFItemType"] = item_type
+        items.append(entry)
+        associations.append(
+            {
+                "identifier": uid(1000 + n),
+                "associationType": "isChildOf",
+                "sequenceNumber": seq,
+                "uri": f"https://case.example/associations/{n}",
+                "originNodeURI": link(n),
+                "destinationNodeURI": link(parent),
+                "lastChangeDateTime": when,
+            }
+        )
+
+    # listed out of order: sequenceNumber decides
+    item(20, 1, 2, "HSC-2", "Support individuals to eat and drink")
+    item(10, 1, 1, "HSC-1", "Promote communication in care settings")
+    item(11, 10, 1, "1", "Understand why communication is important")
+    item(12, 11, 2, "1.2", "Explain how communication affects relationships", "Standard")
+    item(13, 11, 1, "1.1", "Identify different reasons why people communicate", "Standard")
+    item(14, 10, 2, "2", "Be able to meet communication needs")
+    item(15, 14, 1, "2.1", "Find out an individual's communication needs", "Performance")
+    item(21, 20, 1, "", "Describe the individual's dietary needs")  # criteria right under a unit
+    item(22, 20, 2, "", "Support the individual to eat in their preferred way")
+    item(30, 1, 3, "HSC-3", "Maintain a safe environment")  # awaiting criteria
+    associations.append(
+        {
+            "identifier": uid(5000),
+            "associationType": "exactMatchOf",
+            "uri": "https://case.example/associations/x",
+            "originNodeURI": link(13),
+            "destinationNodeURI": link(9999),
+            "lastChangeDateTime": when,
+        }
+    )
+    return {
+        "CFDocument": {
+            "identifier": uid(1),
+            "uri": "https://case.example/docs/1",
+            "CFPackageURI": link(1),
+            "creator": "Example Care Board",
+            "title": "Level 2 Diploma in Care",
+            "lastChangeDateTime": when,
+        },
+        "CFItems": items,
+        "CFAssociations": associations,
+        "CFRubrics": [
+            {"identifier": uid(7), "uri": "https://case.example/r/7", "lastChangeDateTime": when}
+        ],
     }

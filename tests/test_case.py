@@ -11,7 +11,7 @@ from datetime import datetime
 
 import jsonschema
 import pytest
-from helpers import same_qualification, write_folder
+from helpers import foreign_package, link, same_qualification, uid, write_folder
 
 from survey.case import (
     EXTENSION,
@@ -216,82 +216,6 @@ def test_the_extension_carries_what_case_has_no_place_for(any_q):
 # ---- packages from elsewhere ------------------------------------------------------------------
 
 
-def u(n: int) -> str:
-    return str(uuid.UUID(int=n))
-
-
-def link(n: int, title: str = "x") -> dict:
-    return {"title": title, "identifier": u(n), "uri": f"https://case.example/{u(n)}"}
-
-
-def foreign_package() -> dict:
-    """A CASE 1.0-style framework from another publisher: no extension, no rules, no credits."""
-    when = "2017-10-31T18:50:05+00:00"
-    items, associations = [], []
-
-    def item(n, parent, seq, code, text, item_type=""):
-        entry = {
-            "identifier": u(n),
-            "uri": f"https://case.example/items/{n}",
-            "CFDocumentURI": link(1),  # CASE 1.0 packages carry it; 1.1 does not know it
-            "fullStatement": text,
-            "lastChangeDateTime": when,
-        }
-        if code:
-            entry["humanCodingScheme"] = code
-        if item_type:
-            entry["CFItemType"] = item_type
-        items.append(entry)
-        associations.append(
-            {
-                "identifier": u(1000 + n),
-                "associationType": "isChildOf",
-                "sequenceNumber": seq,
-                "uri": f"https://case.example/associations/{n}",
-                "originNodeURI": link(n),
-                "destinationNodeURI": link(parent),
-                "lastChangeDateTime": when,
-            }
-        )
-
-    # listed out of order: sequenceNumber decides
-    item(20, 1, 2, "HSC-2", "Support individuals to eat and drink")
-    item(10, 1, 1, "HSC-1", "Promote communication in care settings")
-    item(11, 10, 1, "1", "Understand why communication is important")
-    item(12, 11, 2, "1.2", "Explain how communication affects relationships", "Standard")
-    item(13, 11, 1, "1.1", "Identify different reasons why people communicate", "Standard")
-    item(14, 10, 2, "2", "Be able to meet communication needs")
-    item(15, 14, 1, "2.1", "Find out an individual's communication needs", "Performance")
-    item(21, 20, 1, "", "Describe the individual's dietary needs")  # criteria right under a unit
-    item(22, 20, 2, "", "Support the individual to eat in their preferred way")
-    item(30, 1, 3, "HSC-3", "Maintain a safe environment")  # awaiting criteria
-    associations.append(
-        {
-            "identifier": u(5000),
-            "associationType": "exactMatchOf",
-            "uri": "https://case.example/associations/x",
-            "originNodeURI": link(13),
-            "destinationNodeURI": link(9999),
-            "lastChangeDateTime": when,
-        }
-    )
-    return {
-        "CFDocument": {
-            "identifier": u(1),
-            "uri": "https://case.example/docs/1",
-            "CFPackageURI": link(1),
-            "creator": "Example Care Board",
-            "title": "Level 2 Diploma in Care",
-            "lastChangeDateTime": when,
-        },
-        "CFItems": items,
-        "CFAssociations": associations,
-        "CFRubrics": [
-            {"identifier": u(7), "uri": "https://case.example/r/7", "lastChangeDateTime": when}
-        ],
-    }
-
-
 def test_a_package_from_elsewhere_becomes_a_draft_to_complete(tmp_path):
     imported = from_case(read_package(json.dumps(foreign_package())), code="DIP2-CARE")
     q = load_qualification(write_folder(tmp_path / "care", imported.files))
@@ -366,8 +290,8 @@ BAD = [
         id="duplicate-item",
     ),
     pytest.param(
-        lambda p: p["CFAssociations"][5]["destinationNodeURI"].update(identifier=u(42)) or p,
-        f"CFAssociations[5].destinationNodeURI: {u(42)} is neither the CFDocument nor an item",
+        lambda p: p["CFAssociations"][5]["destinationNodeURI"].update(identifier=uid(42)) or p,
+        f"CFAssociations[5].destinationNodeURI: {uid(42)} is neither the CFDocument nor an item",
         id="unknown-parent",
     ),
     pytest.param(
@@ -375,7 +299,7 @@ BAD = [
             p["CFAssociations"].append(
                 dict(
                     p["CFAssociations"][3],
-                    identifier=u(43),
+                    identifier=uid(43),
                     destinationNodeURI=p["CFAssociations"][9]["originNodeURI"],
                 )
             )
@@ -431,12 +355,12 @@ def test_a_bad_package_is_refused_with_one_line_naming_the_problem(q, spoil, mes
                 p["CFAssociations"].append(
                     dict(
                         p["CFAssociations"][0],
-                        identifier=u(77),
+                        identifier=uid(77),
                         originNodeURI=link(99),
                         destinationNodeURI=link(15),
                     )
                 )
-                or p["CFItems"].append(dict(p["CFItems"][4], identifier=u(99), uri="x"))
+                or p["CFItems"].append(dict(p["CFItems"][4], identifier=uid(99), uri="x"))
                 or p
             ),
             "is nested deeper than unit, learning outcome and criterion",
@@ -444,7 +368,7 @@ def test_a_bad_package_is_refused_with_one_line_naming_the_problem(q, spoil, mes
         (
             lambda p: (
                 p["CFAssociations"][:]
-                and [a for a in p["CFAssociations"] if a["identifier"] == u(1015)][0].update(
+                and [a for a in p["CFAssociations"] if a["identifier"] == uid(1015)][0].update(
                     destinationNodeURI=link(10)
                 )
                 or p

@@ -262,7 +262,7 @@ def test_import_case_goes_under_the_instance_folder_by_default(runner, app, tmp_
 
 
 def test_import_case_of_a_foreign_package_lists_what_to_enter(runner, tmp_path):
-    from test_case import foreign_package
+    from helpers import foreign_package
 
     package = tmp_path / "care.json"
     package.write_text(json.dumps(foreign_package()))
