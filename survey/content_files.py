@@ -57,6 +57,11 @@ def _pairs(pairs: Iterable[tuple[str, object]]) -> list[str]:
     return lines
 
 
+def _table(header: str, pairs: Iterable[tuple[str, object]]) -> list[str]:
+    """A [table] or [[array of tables]] entry, after a blank line."""
+    return ["", header, *_pairs(pairs)]
+
+
 def unit_file_name(number: str) -> str:
     return "units/" + re.sub(r"[^A-Za-z0-9._-]", "_", number) + ".toml"
 
@@ -98,15 +103,15 @@ def _qualification_toml(q: Qualification, origin: str) -> str:
     if q.weights != Weights():
         out += ["", "[weights]"] + _pairs((k, v) for k, v in q.weights.__dict__.items())
     for g in q.groups:
-        out += ["", "[[groups]]"]
-        out += _pairs(
+        out += _table(
+            "[[groups]]",
             [
                 ("id", g.id),
                 ("title", g.title),
                 ("mandatory", True if g.mandatory else None),
                 ("credits", g.credits),
                 ("wording", g.wording),
-            ]
+            ],
         )
     if q.draft:
         out += [
@@ -116,8 +121,8 @@ def _qualification_toml(q: Qualification, origin: str) -> str:
             "# The content format); give every unit its accreditation number, credits and level.",
         ]
     for r in q.rules:
-        out += ["", "[[rules]]"]
-        out += _pairs(
+        out += _table(
+            "[[rules]]",
             [
                 ("id", r.id),
                 ("kind", r.kind),
@@ -126,11 +131,11 @@ def _qualification_toml(q: Qualification, origin: str) -> str:
                 ("min", r.min or None),
                 ("wording", r.wording),
                 ("note", r.note),
-            ]
+            ],
         )
     for u in q.units:
-        out += ["", "[[units]]"]
-        out += _pairs(
+        out += _table(
+            "[[units]]",
             [
                 ("number", u.number),
                 ("accreditation", u.accreditation),
@@ -139,7 +144,7 @@ def _qualification_toml(q: Qualification, origin: str) -> str:
                 ("level", u.level or None),
                 ("group", u.group),
                 ("statement", u.statement),
-            ]
+            ],
         )
     out += [
         "",
@@ -160,19 +165,20 @@ def _unit_toml(unit: Unit) -> str:
     out = _pairs([("number", unit.number), ("source", unit.source), ("aim", unit.aim)])
     ev = unit.evidence
     if ev.simulation_allowed is not None or ev.notes or ev.situations:
-        out += ["", "[evidence]"]
-        out += _pairs([("simulation_allowed", ev.simulation_allowed), ("notes", ev.notes)])
+        out += _table(
+            "[evidence]", [("simulation_allowed", ev.simulation_allowed), ("notes", ev.notes)]
+        )
         for s in ev.situations:
-            out += ["", "[[evidence.situations]]"]
-            out += _pairs([("heading", s.heading), ("items", s.items)])
+            out += _table("[[evidence.situations]]", [("heading", s.heading), ("items", s.items)])
     for g in unit.guidance:
-        out += ["", "[[guidance]]"]
-        out += _pairs([("term", g.term), ("text", g.text), ("criteria", g.criteria)])
+        out += _table(
+            "[[guidance]]", [("term", g.term), ("text", g.text), ("criteria", g.criteria)]
+        )
     for o in unit.outcomes:
         out += ["", "[[outcomes]]", f"number = {o.number}", f"title = {toml_string(o.title)}"]
         for c in o.criteria:
-            out += ["", "[[outcomes.criteria]]"]
-            out += _pairs(
+            out += _table(
+                "[[outcomes.criteria]]",
                 [
                     ("number", c.number),
                     ("text", c.text),
@@ -182,7 +188,7 @@ def _unit_toml(unit: Unit) -> str:
                     ("statement", c.statement),
                     ("kind", c.kind),
                     ("help", own_help(unit, c)),
-                ]
+                ],
             )
     return "\n".join(out) + "\n"
 
@@ -209,14 +215,14 @@ def _contexts_toml(q: Qualification) -> str:
     if not q.contexts:
         out.append("# None yet: add [[contexts]] blocks (id, label, question, units, help).")
     for c in q.contexts:
-        out += ["", "[[contexts]]"]
-        out += _pairs(
+        out += _table(
+            "[[contexts]]",
             [
                 ("id", c.id),
                 ("label", c.label),
                 ("question", c.question),
                 ("help", c.help),
                 ("units", c.units),
-            ]
+            ],
         )
     return "\n".join(out) + "\n"

@@ -133,20 +133,15 @@ def test_content_import_rejects_an_unrelated_file(runner, tmp_path):
     assert "Error:" in result.output and len(result.output.strip().splitlines()) == 1
 
 
+CREATE_BOSS = "users create --role admin --email boss@centre.example --password-stdin".split()
+
+
 def test_users_create_reads_the_password_from_stdin(app, runner):
     from survey import store
     from survey.db import connect
 
     result = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "--role",
-            "admin",
-            "--email",
-            "boss@centre.example",
-            "--password-stdin",
-        ],
+        args=CREATE_BOSS,
         input="a long enough password\n",
     )
     assert result.exit_code == 0, result.output
@@ -156,15 +151,7 @@ def test_users_create_reads_the_password_from_stdin(app, runner):
     assert row["role"] == "admin" and row["password_hash"].startswith("scrypt:")
     assert "a long enough password" not in row["password_hash"]
     again = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "--role",
-            "admin",
-            "--email",
-            "boss@centre.example",
-            "--password-stdin",
-        ],
+        args=CREATE_BOSS,
         input="a long enough password\n",
     )
     assert again.exit_code == 1 and "already an account" in again.output
