@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
+import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,16 +47,130 @@ def content_check(path: str | None) -> None:
     click.echo(f"{q.code} {q.title}: content is valid")
     for name, count in summary(q).items():
         click.echo(f"  {name:<20} {count}")
+    if q.draft:
+        click.echo("  no rules of combination yet: no plan is suggested until they are entered")
 
 
 @content_cli.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "case", "moodle"]),
+    default="json",
+    show_default=True,
+    help="json: the app's own view of the qualification; case: a CASE 1.1 CFPackage (JSON); "
+    "moodle: the competency framework CSV Moodle imports.",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    help="Where the CASE URIs start (default: PUBLIC_URL, else http://localhost:5000).",
+)
+@click.option(
+    "--changed",
+    type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"]),
+    default=None,
+    help="The date the CASE package carries, e.g. 2027-01-31T09:00:00+00:00 "
+    "(default: last_changed in qualification.toml).",
+)
 @with_appcontext
-def content_export() -> None:
-    """Print the whole qualification as JSON: rules, groups, units, job roles, contexts.
+def content_export(fmt: str, base_url: str | None, changed: datetime | None) -> None:
+    """Print the qualification as JSON, as a CASE 1.1 package, or as Moodle's framework CSV.
 
-    Example: flask --app app content export > 03455.json
+    The same content always gives the same output: CASE identifiers are derived from the
+    code, and its dates come from the content, never the clock.
+
+    \b
+    Examples:
+      flask --app app content export > 03455.json
+      flask --app app content export --format case --base-url https://assess.example.org
+      flask --app app content export --format moodle > 03455-moodle.csv
     """
-    click.echo(json.dumps(export_content(_q()), indent=2, ensure_ascii=False))
+    from .case import CaseError, package_json, to_case
+    from .moodle import MoodleError, to_moodle_csv
+
+    q = _q()
+    try:
+        if fmt == "case":
+            when = changed.replace(tzinfo=changed.tzinfo or UTC) if changed else None
+            text = package_json(to_case(q, base_url or public_url(), when))
+        elif fmt == "moodle":
+            text = to_moodle_csv(q)
+        else:
+            text = json.dumps(export_content(q), indent=2, ensure_ascii=False) + "\n"
+    except (CaseError, MoodleError) as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(text, nl=False)
+
+
+@content_cli.command("import-case")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="The new qualification folder (default: content/<code> under the instance folder). "
+    "It must not exist yet.",
+)
+@click.option(
+    "--code",
+    default=None,
+    help="The qualification's code: needed for a package not exported by Starting Point.",
+)
+@with_appcontext
+def content_import_case(file: str, output: str | None, code: str | None) -> None:
+    """Turn a CASE 1.1 package (JSON) into a new qualification folder.
+
+    A package exported by Starting Point comes back whole. One from elsewhere has no rules of
+    combination, groups, credits or levels: it becomes a draft, no plan is suggested until
+    they are entered, and stderr lists what to enter. A bad package is refused with one line
+    saying why, and nothing is written.
+
+    \b
+    Examples:
+      flask --app app content import-case 03455-case.json --output /tmp/03455-copy
+      flask --app app content import-case care.json --code DIP2-CARE
+    """
+    from .case import CaseError, from_case, read_package
+
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise click.ClickException(f"cannot read {file}: {e}") from None
+    try:
+        imported = from_case(read_package(text), code=code, name=Path(file).name)
+    except CaseError as e:
+        raise click.ClickException(f"{file}: {e}") from None
+    q = imported.qualification
+    target = Path(output) if output else Path(current_app.instance_path) / "content" / q.code
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise click.ClickException(f"{target} already exists: choose another --output")
+    _write_folder(target, imported.files)
+    click.echo(f"{q.code} {q.title}: wrote {len(imported.files)} files to {target}")
+    for note in imported.notes:
+        click.echo(f"  to do: {note}", err=True)
+    click.echo(f"Check it with: flask --app app content check --path {target}", err=True)
+
+
+def _write_folder(target: Path, files: dict[str, str]) -> None:
+    """Write every file into a new folder beside the target, check it loads, then move it in."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        for name, text in files.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        load_qualification(staging)  # belt and braces: what we write must load
+        if target.exists():
+            target.rmdir()  # empty, checked by the caller
+        staging.rename(target)
+    except ContentError as e:
+        raise click.ClickException(f"the imported content does not load: {e}") from None
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
 
 
 @content_cli.command("import")
@@ -236,9 +353,12 @@ def plan_command(profile: str, alternatives: int) -> None:
 learners_cli = AppGroup("learners", help="Add learners and print their personal links.")
 
 
+def public_url() -> str:
+    return (current_app.config.get("PUBLIC_URL") or "http://localhost:5000").rstrip("/")
+
+
 def personal_link(token: str) -> str:
-    base = (current_app.config.get("PUBLIC_URL") or "http://localhost:5000").rstrip("/")
-    return f"{base}/l/{token}"
+    return f"{public_url()}/l/{token}"
 
 
 @learners_cli.command("add")

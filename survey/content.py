@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -220,6 +221,8 @@ class Qualification:
     contexts: tuple[Context, ...]
     weights: Weights
     scales: Scales
+    # when the content last changed; exports carry it so the same content exports the same bytes
+    last_changed: datetime | None = None
     _unit_index: dict[str, Unit] = field(default_factory=dict, repr=False, compare=False)
     _statement_index: dict[str, Statement] = field(default_factory=dict, repr=False, compare=False)
 
@@ -227,6 +230,11 @@ class Qualification:
         self._unit_index.update({u.number: u for u in self.units})
         self._statement_index.update({s.id: s for u in self.units for s in u.statements()})
         self._statement_index.update({u.unit_statement_id: u.summary_statement for u in self.units})
+
+    @property
+    def draft(self) -> bool:
+        """No rules of combination yet: units may still lack credits, levels and accreditation."""
+        return not self.rules
 
     def unit(self, number: str) -> Unit | None:
         return self._unit_index.get(number)
@@ -293,10 +301,14 @@ def criterion_kind(text: str, outcome_title: str = "") -> str:
 # ---- reading and checking ------------------------------------------------------------------
 
 
-class _Reader:
-    """Typed access to one parsed TOML table, raising ContentError with the field's path."""
+class Reader:
+    """Typed access to one parsed TOML table, raising ContentError with the field's path.
 
-    def __init__(self, file: Path, data: dict[str, Any], path: str = "") -> None:
+    `file` only names where the data came from in messages: a path, or a label such as
+    "03455.json (as qualification.toml)" for data that never was a file.
+    """
+
+    def __init__(self, file: str | Path, data: dict[str, Any], path: str = "") -> None:
         self.file = file
         self.data = data
         self.path = path
@@ -355,7 +367,7 @@ class _Reader:
                 raise self.error(f"{key}[{i}]", "is empty")
         return tuple(v.strip() for v in value)
 
-    def tables(self, key: str, required: bool = False) -> list[_Reader]:
+    def tables(self, key: str, required: bool = False) -> list[Reader]:
         value = self._get(key, required)
         if value is None:
             return []
@@ -363,15 +375,28 @@ class _Reader:
             raise self.error(key, "must be a list of tables ([[" + key + "]])")
         if required and not value:
             raise self.error(key, "is empty")
-        return [_Reader(self.file, v, f"{self._name(key)}[{i}]") for i, v in enumerate(value)]
+        return [Reader(self.file, v, f"{self._name(key)}[{i}]") for i, v in enumerate(value)]
 
-    def table(self, key: str) -> _Reader | None:
+    def moment(self, key: str) -> datetime | None:
+        """A TOML date-time with its offset (2025-06-01T09:00:00Z), or a date (UTC midnight)."""
+        value = self._get(key, False)
+        if value is None:
+            return None
+        if isinstance(value, datetime):
+            if value.tzinfo is None:
+                raise self.error(key, "needs a time zone, e.g. 2025-06-01T09:00:00Z")
+            return value
+        if isinstance(value, date):
+            return datetime(value.year, value.month, value.day, tzinfo=UTC)
+        raise self.error(key, f"must be a date and time like 2025-06-01T09:00:00Z, not {value!r}")
+
+    def table(self, key: str) -> Reader | None:
         value = self._get(key, False)
         if value is None:
             return None
         if not isinstance(value, dict):
             raise self.error(key, "must be a table")
-        return _Reader(self.file, value, self._name(key))
+        return Reader(self.file, value, self._name(key))
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -391,24 +416,44 @@ def load_qualification(folder: str | Path) -> Qualification:
     folder = Path(folder)
     if not folder.is_dir():
         raise ContentError(folder, "", "content folder not found")
-    main_file = folder / "qualification.toml"
-    q = _Reader(main_file, _read_toml(main_file))
 
+    def read(path: Path) -> Reader:
+        return Reader(path, _read_toml(path))
+
+    main = read(folder / "qualification.toml")
+    units_dir = folder / "units"
+    unit_files = [read(p) for p in sorted(units_dir.glob("*.toml"))] if units_dir.is_dir() else []
+    return qualification_from_data(
+        main, unit_files, read(folder / "roles.toml"), read(folder / "contexts.toml")
+    )
+
+
+def qualification_from_data(
+    q: Reader, unit_files: list[Reader], roles_file: Reader, contexts_file: Reader
+) -> Qualification:
+    """Validate a qualification given as the parsed content of its files (see load_qualification).
+
+    Data from elsewhere (a CASE package) goes through the same checks as the TOML files.
+    """
+    # a qualification whose rules are still to be entered (one imported from CASE, say) is a
+    # draft: the catalogue facts only the rules use may wait until the rules are entered
+    draft = not q.data.get("rules")
     groups = _groups(q)
     group_ids = {g.id for g in groups}
-    catalogue = _catalogue(q, group_ids)
-    details = _unit_files(folder, catalogue)
+    catalogue = _catalogue(q, group_ids, draft)
+    details = _unit_files(unit_files, catalogue)
     units = tuple(details.get(u.number, u) for u in catalogue)
-    _check_group_credits(q, groups, units)
+    if not draft:
+        _check_group_credits(q, groups, units)
     rules = _rules(q, group_ids, {u.number for u in units})
-    roles = _roles(folder)
-    contexts = _contexts(folder, {u.number for u in units})
+    roles = _roles(roles_file)
+    contexts = _contexts(contexts_file, {u.number for u in units})
     return Qualification(
         code=q.text("code"),
         title=q.text("title"),
         short_title=q.text("short_title", required=False) or q.text("title"),
         awarding_body=q.text("awarding_body", required=False),
-        level=q.integer("level", low=1, high=8) or 0,
+        level=q.integer("level", required=not draft, low=1, high=8) or 0,
         source=q.text("source", required=False),
         groups=groups,
         units=units,
@@ -417,10 +462,11 @@ def load_qualification(folder: str | Path) -> Qualification:
         contexts=contexts,
         weights=_weights(q),
         scales=_scales(q),
+        last_changed=q.moment("last_changed"),
     )
 
 
-def _groups(q: _Reader) -> tuple[Group, ...]:
+def _groups(q: Reader) -> tuple[Group, ...]:
     groups: list[Group] = []
     for g in q.tables("groups", required=True):
         gid = g.text("id")
@@ -438,15 +484,15 @@ def _groups(q: _Reader) -> tuple[Group, ...]:
     return tuple(groups)
 
 
-def _catalogue(q: _Reader, group_ids: set[str]) -> list[Unit]:
+def _catalogue(q: Reader, group_ids: set[str], draft: bool) -> list[Unit]:
     units: list[Unit] = []
     seen: dict[str, str] = {}
     for u in q.tables("units", required=True):
         number = u.text("number")
         if number in seen:
             raise u.error("number", f"duplicate unit number {number!r}")
-        accreditation = u.text("accreditation")
-        if accreditation in seen.values():
+        accreditation = u.text("accreditation", required=not draft)
+        if accreditation and accreditation in seen.values():
             raise u.error("accreditation", f"duplicate accreditation number {accreditation!r}")
         seen[number] = accreditation
         group = u.text("group")
@@ -458,8 +504,8 @@ def _catalogue(q: _Reader, group_ids: set[str]) -> list[Unit]:
                 number=number,
                 accreditation=accreditation,
                 title=title,
-                credits=u.integer("credits", low=1, high=100) or 0,
-                level=u.integer("level", low=1, high=8) or 0,
+                credits=u.integer("credits", required=not draft, low=1, high=100) or 0,
+                level=u.integer("level", required=not draft, low=1, high=8) or 0,
                 group=group,
                 statement=u.text("statement", required=False) or first_person(title),
             )
@@ -467,7 +513,7 @@ def _catalogue(q: _Reader, group_ids: set[str]) -> list[Unit]:
     return units
 
 
-def _check_group_credits(q: _Reader, groups: tuple[Group, ...], units: tuple[Unit, ...]) -> None:
+def _check_group_credits(q: Reader, groups: tuple[Group, ...], units: tuple[Unit, ...]) -> None:
     """A mandatory group's declared credits must match its units: a unit credited wrongly shows."""
     for i, g in enumerate(groups):
         if g.mandatory and g.credits is not None:
@@ -480,9 +526,9 @@ def _check_group_credits(q: _Reader, groups: tuple[Group, ...], units: tuple[Uni
                 )
 
 
-def _rules(q: _Reader, group_ids: set[str], unit_numbers: set[str]) -> tuple[Rule, ...]:
+def _rules(q: Reader, group_ids: set[str], unit_numbers: set[str]) -> tuple[Rule, ...]:
     rules: list[Rule] = []
-    for r in q.tables("rules", required=True):
+    for r in q.tables("rules"):
         rid = r.text("id")
         if any(x.id == rid for x in rules):
             raise r.error("id", f"duplicate rule {rid!r}")
@@ -520,14 +566,10 @@ def _rules(q: _Reader, group_ids: set[str], unit_numbers: set[str]) -> tuple[Rul
     return tuple(rules)
 
 
-def _unit_files(folder: Path, catalogue: list[Unit]) -> dict[str, Unit]:
+def _unit_files(unit_files: list[Reader], catalogue: list[Unit]) -> dict[str, Unit]:
     by_number = {u.number: u for u in catalogue}
     loaded: dict[str, Unit] = {}
-    units_dir = folder / "units"
-    if not units_dir.is_dir():
-        return loaded
-    for path in sorted(units_dir.glob("*.toml")):
-        r = _Reader(path, _read_toml(path))
+    for r in unit_files:
         number = r.text("number")
         if number not in by_number:
             raise r.error("number", f"unknown unit {number!r}: add it to qualification.toml first")
@@ -537,7 +579,7 @@ def _unit_files(folder: Path, catalogue: list[Unit]) -> dict[str, Unit]:
     return loaded
 
 
-def _unit_detail(r: _Reader, base: Unit) -> Unit:
+def _unit_detail(r: Reader, base: Unit) -> Unit:
     guidance = tuple(
         Guidance(term=g.text("term"), text=g.text("text"), criteria=g.texts("criteria"))
         for g in r.tables("guidance")
@@ -612,11 +654,9 @@ def _unit_detail(r: _Reader, base: Unit) -> Unit:
     )
 
 
-def _roles(folder: Path) -> tuple[JobRole, ...]:
-    path = folder / "roles.toml"
-    r = _Reader(path, _read_toml(path))
+def _roles(r: Reader) -> tuple[JobRole, ...]:
     roles: list[JobRole] = []
-    for block in r.tables("roles", required=True):
+    for block in r.tables("roles"):
         level = block.integer("level", low=1, high=8) or 0
         for title in block.texts("titles", required=True):
             if any(x.title == title for x in roles):
@@ -625,11 +665,9 @@ def _roles(folder: Path) -> tuple[JobRole, ...]:
     return tuple(roles)
 
 
-def _contexts(folder: Path, unit_numbers: set[str]) -> tuple[Context, ...]:
-    path = folder / "contexts.toml"
-    r = _Reader(path, _read_toml(path))
+def _contexts(r: Reader, unit_numbers: set[str]) -> tuple[Context, ...]:
     contexts: list[Context] = []
-    for c in r.tables("contexts", required=True):
+    for c in r.tables("contexts"):
         cid = c.text("id")
         if any(x.id == cid for x in contexts):
             raise c.error("id", f"duplicate context {cid!r}")
@@ -649,7 +687,7 @@ def _contexts(folder: Path, unit_numbers: set[str]) -> tuple[Context, ...]:
     return tuple(contexts)
 
 
-def _weights(q: _Reader) -> Weights:
+def _weights(q: Reader) -> Weights:
     w = q.table("weights")
     if w is None:
         return Weights()
@@ -660,7 +698,7 @@ def _weights(q: _Reader) -> Weights:
     return Weights(**{k: v for k, v in values.items() if v is not None})
 
 
-def _scales(q: _Reader) -> Scales:
+def _scales(q: Reader) -> Scales:
     s = q.table("scales")
     if s is None:
         raise ContentError(q.file, "scales", "is missing")

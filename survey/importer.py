@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from survey.content import Qualification, criterion_kind, first_person
+from survey.content_files import toml_string
 
 ELLIPSIS = " …"
 
@@ -647,23 +648,6 @@ def draft_units(text: str, qualification: Qualification | None = None) -> list[D
     return drafts
 
 
-def _string(value: str) -> str:
-    """A TOML basic string."""
-    out = []
-    for ch in value:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
 def _comment(value: str) -> str:
     """Text safe inside a TOML comment."""
     return _CONTROL.sub(" ", value.replace("\n", " ").replace("\r", " ").replace("\t", " "))
@@ -683,29 +667,29 @@ def to_toml(unit: DraftUnit) -> str:
     ]
     if not unit.number:
         out.append("# The unit number was not found: set it to its number in qualification.toml.")
-    out.append(f"number = {_string(unit.number or '')}")
+    out.append(f"number = {toml_string(unit.number or '')}")
     source = ", ".join(x for x in ("Unit specification", unit.title) if x)
     if unit.accreditation:
         source += f" ({unit.accreditation})"
-    out.append(f"source = {_string(source)}")
+    out.append(f"source = {toml_string(source)}")
     for outcome in unit.outcomes:
         out += ["", "[[outcomes]]", f"number = {outcome.number}"]
         if not outcome.title:
             out.append("# The title of this outcome was not found: fill it in.")
-        out.append(f"title = {_string(outcome.title)}")
+        out.append(f"title = {toml_string(outcome.title)}")
         for c in outcome.criteria:
-            out += ["", "[[outcomes.criteria]]", f"number = {_string(c.number)}"]
+            out += ["", "[[outcomes.criteria]]", f"number = {toml_string(c.number)}"]
             if c.truncated:
                 out += [
-                    f"text = {_string(c.text + ELLIPSIS)}",
-                    f"seed_text = {_string(c.text)}",
+                    f"text = {toml_string(c.text + ELLIPSIS)}",
+                    f"seed_text = {toml_string(c.text)}",
                     "uncertain = true",
                     'note = "The text looks cut off in the specification as pasted: check it."',
-                    f"statement = {_string(c.statement + ELLIPSIS)}",
+                    f"statement = {toml_string(c.statement + ELLIPSIS)}",
                 ]
             else:
-                out += [f"text = {_string(c.text)}", f"statement = {_string(c.statement)}"]
-            out.append(f"kind = {_string(c.kind)}")
+                out += [f"text = {toml_string(c.text)}", f"statement = {toml_string(c.statement)}"]
+            out.append(f"kind = {toml_string(c.kind)}")
     if unit.unplaced:
         out += [
             "",

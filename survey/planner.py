@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .content import Qualification, Unit
-from .rules import check_plan, levels_phrase
+from .rules import check_plan, levels_phrase, rules_missing
 from .scoring import confident_count, evidence_opportunity, readiness
 
 INFINITY = float("inf")
@@ -355,8 +355,12 @@ def suggest_plans(q: Qualification, profile: Profile, alternatives: int = 3) -> 
     """The best valid plan and up to `alternatives` next-best distinct ones, with reasons.
 
     Remembered for the last few hundred profiles: a learner reloading their result, or an
-    assessor going back and forth over a plan, asks the same question again.
+    assessor going back and forth over a plan, asks the same question again. A qualification
+    whose rules are still to be entered gets no plan, and the problem says why.
     """
+    missing = rules_missing(q)
+    if missing:
+        return Suggestion((), (missing,), (), False)
     key = (
         profile.job_role,
         frozenset(profile.contexts.items()),

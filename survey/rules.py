@@ -37,10 +37,24 @@ def rule_counts(rule: Rule, units: Iterable[Unit]) -> int:
     )
 
 
+def rules_missing(q: Qualification) -> str | None:
+    """Why no plan can be checked or suggested yet; None once the rules are entered."""
+    if q.rules:
+        return None
+    return (
+        f"No plan can be suggested or checked yet: the rules of combination of {q.code} "
+        "have not been entered."
+    )
+
+
 def check_plan(q: Qualification, units: Iterable[str]) -> list[Problem]:
     """Every unmet rule of a plan (the whole plan, mandatory units included); [] means valid."""
     numbers = list(units)
     problems: list[Problem] = []
+    missing = rules_missing(q)
+    if missing:
+        # without rules no plan is valid: a plan must not be confirmed against nothing
+        problems.append(Problem("no-rules", missing))
     counts = Counter(numbers)
     for number, n in counts.items():
         if n > 1:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .content import ANSWERS, Qualification
 
 RATINGS = (0, 1, 2, 3)
+CONFIDENT = 2  # "on my own" (or "could explain") and above: the learner is confident
 # an answer that opens a unit, best first; "unknown" means the question was not answered
 OPPORTUNITY_ORDER = ("yes", "sometimes", "unknown", "no")
 # readiness bands in words: (lowest mean rating, name); the wording encourages, never grades
@@ -36,7 +37,7 @@ def readiness(q: Qualification, ratings: Mapping[str, int]) -> dict[str, float |
 def confident_count(q: Qualification, unit: str, ratings: Mapping[str, int]) -> tuple[int, int]:
     """(statements rated "on my own" or better, statements in the unit)."""
     statements = q.unit(unit).statements() if q.unit(unit) else ()
-    confident = sum(1 for s in statements if ratings.get(s.id, -1) >= 2)
+    confident = sum(1 for s in statements if ratings.get(s.id, -1) >= CONFIDENT)
     return confident, len(statements)
 
 

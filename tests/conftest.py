@@ -24,6 +24,14 @@ def q() -> Qualification:
     return load_qualification(CONTENT)
 
 
+@pytest.fixture(params=["03455", "second"])
+def any_q(request, q, tmp_path) -> Qualification:
+    """03455, then a second, different qualification (tests/helpers.py): nothing is 03455-only."""
+    from helpers import second_qualification
+
+    return q if request.param == "03455" else second_qualification(tmp_path / "second")
+
+
 @pytest.fixture
 def app(tmp_path):
     app = create_app(

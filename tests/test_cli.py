@@ -133,13 +133,15 @@ def test_content_import_rejects_an_unrelated_file(runner, tmp_path):
     assert "Error:" in result.output and len(result.output.strip().splitlines()) == 1
 
 
+CREATE_BOSS = "users create --role admin --email boss@centre.example --password-stdin".split()
+
+
 def test_users_create_reads_the_password_from_stdin(app, runner):
     from survey import store
     from survey.db import connect
 
     result = runner.invoke(
-        args=["users", "create", "--role", "admin", "--email", "boss@centre.example",
-              "--password-stdin"],
+        args=CREATE_BOSS,
         input="a long enough password\n",
     )
     assert result.exit_code == 0, result.output
@@ -149,8 +151,7 @@ def test_users_create_reads_the_password_from_stdin(app, runner):
     assert row["role"] == "admin" and row["password_hash"].startswith("scrypt:")
     assert "a long enough password" not in row["password_hash"]
     again = runner.invoke(
-        args=["users", "create", "--role", "admin", "--email", "boss@centre.example",
-              "--password-stdin"],
+        args=CREATE_BOSS,
         input="a long enough password\n",
     )
     assert again.exit_code == 1 and "already an account" in again.output
@@ -167,3 +168,122 @@ def test_users_create_reads_the_password_from_stdin(app, runner):
 def test_users_create_refuses_bad_input(runner, args, password, message):
     result = runner.invoke(args=["users", "create", *args, "--password-stdin"], input=password)
     assert result.exit_code != 0 and message in result.output
+
+
+# ---- competency data out and in ----------------------------------------------------------------
+
+
+def test_content_export_json_is_still_the_default(runner):
+    default = runner.invoke(args=["content", "export"])
+    explicit = runner.invoke(args=["content", "export", "--format", "json"])
+    assert default.exit_code == 0 and default.output == explicit.output
+    assert json.loads(default.output)["code"] == "03455"
+
+
+def test_content_export_case_uses_the_base_url_and_the_contents_date(runner, app):
+    result = runner.invoke(args=["content", "export", "--format", "case"])
+    package = json.loads(result.output)
+    assert package["CFDocument"]["uri"].startswith("http://localhost:5000/ims/case/v1p1/")
+    assert package["CFDocument"]["lastChangeDateTime"] == "2026-11-22T06:06:14Z"
+    app.config["PUBLIC_URL"] = "https://assess.example.org/"
+    again = runner.invoke(args=["content", "export", "--format", "case"])
+    assert json.loads(again.output)["CFItems"][0]["uri"].startswith(
+        "https://assess.example.org/ims/case/v1p1/CFItems/"
+    )
+    dated = runner.invoke(
+        args=[
+            "content",
+            "export",
+            "--format",
+            "case",
+            "--base-url",
+            "https://x.example",
+            "--changed",
+            "2027-02-03",
+        ]
+    )
+    assert json.loads(dated.output)["CFDocument"]["lastChangeDateTime"] == "2027-02-03T00:00:00Z"
+
+
+def test_content_export_moodle_prints_the_framework_csv(runner):
+    result = runner.invoke(args=["content", "export", "--format", "moodle"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0].startswith('"Parent id number","Id number",Shortname')
+    assert lines[1].startswith(",03455,")
+
+
+def test_content_export_rejects_an_unknown_format(runner):
+    result = runner.invoke(args=["content", "export", "--format", "xml"])
+    assert result.exit_code == 2 and "Invalid value for '--format'" in result.output
+
+
+def test_import_case_writes_a_folder_that_loads_and_exports_the_same(runner, tmp_path):
+    exported = runner.invoke(args=["content", "export", "--format", "case"]).output
+    package = tmp_path / "03455.json"
+    package.write_text(exported, encoding="utf-8")
+    out = tmp_path / "copy"
+    result = runner.invoke(args=["content", "import-case", str(package), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"wrote 6 files to {out}" in result.output
+    from survey.case import package_json, to_case
+    from survey.content import load_qualification
+
+    assert package_json(to_case(load_qualification(out), "http://localhost:5000")) == exported
+    again = runner.invoke(args=["content", "import-case", str(package), "--output", str(out)])
+    assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_import_case_goes_under_the_instance_folder_by_default(runner, app, tmp_path):
+    app.instance_path = str(tmp_path / "instance")
+    package = tmp_path / "03455.json"
+    package.write_text(runner.invoke(args=["content", "export", "--format", "case"]).output)
+    result = runner.invoke(args=["content", "import-case", str(package), "--code", "03455-B"])
+    assert result.exit_code == 0, result.output
+    target = Path(app.instance_path) / "content" / "03455-B"
+    assert (target / "qualification.toml").read_text().count('code = "03455-B"') == 1
+    check = runner.invoke(args=["content", "check", "--path", str(target)])
+    assert (
+        "03455-B OCR Level 2 NVQ Certificate in Customer Service: content is valid" in check.output
+    )
+
+
+def test_import_case_of_a_foreign_package_lists_what_to_enter(runner, tmp_path):
+    from helpers import foreign_package
+
+    package = tmp_path / "care.json"
+    package.write_text(json.dumps(foreign_package()))
+    refused = runner.invoke(args=["content", "import-case", str(package)])
+    assert refused.exit_code == 1 and "give one, e.g. --code" in refused.output
+    out = tmp_path / "care"
+    result = runner.invoke(
+        args=["content", "import-case", str(package), "--code", "CARE2", "--output", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "to do: Not a Starting Point package" in result.output
+    check = runner.invoke(args=["content", "check", "--path", str(out)])
+    assert "no rules of combination yet" in check.output
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("[1, 2", "not valid JSON"),
+        ('{"CFItems": []}', "the package: 'CFDocument' is a required property"),
+    ],
+)
+def test_import_case_refuses_a_bad_package_with_one_line_and_writes_nothing(
+    runner, tmp_path, text, message
+):
+    package = tmp_path / "bad.json"
+    package.write_text(text)
+    out = tmp_path / "never"
+    result = runner.invoke(args=["content", "import-case", str(package), "--output", str(out)])
+    assert result.exit_code == 1
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".never")]
+
+
+def test_import_case_of_a_missing_file(runner, tmp_path):
+    result = runner.invoke(args=["content", "import-case", str(tmp_path / "nope.json")])
+    assert result.exit_code == 1 and "cannot read" in result.output
