@@ -149,11 +149,13 @@ def minimum_cover(masks: Sequence[int], weights: Sequence[int], universe: int) -
     """Indices (ascending) of the lightest sets whose union covers `universe`; exact.
 
     Branch and bound: take the uncovered element with the fewest sets able to cover it, and try
-    each of those sets in turn. The bound counts uncovered elements no two of which share a set
-    (each needs a set of its own). Before searching, an element is dropped when covering another
-    one already forces it, and a set is dropped when another covers at least the same and is
-    lighter. Every bit of `universe` must be in some set. Weights must be positive; when two
-    covers weigh the same, which one is returned is deterministic but unspecified.
+    each of those sets in turn, lightest first. Two lower bounds on the sets still needed, the
+    larger kept: uncovered elements no two of which share a set (each needs its own), and the
+    uncovered elements over the most any one set covers. Before searching, an element is dropped
+    when covering another one already forces it, and a set is dropped when another covers at
+    least the same and is no heavier. Every bit of `universe` must be in some set. Weights must
+    be positive; when two covers weigh the same, which one is returned is deterministic but
+    unspecified.
     """
     if not universe:
         return ()
@@ -165,18 +167,20 @@ def minimum_cover(masks: Sequence[int], weights: Sequence[int], universe: int) -
         if masks[i] and not any(_dominates(masks, weights, j, i) for j in range(n))
     ]
     # per element, the live sets covering it (as a bit mask over positions in `live`)
-    owners: dict[int, int] = {}
+    owners: set[int] = set()
     rest = universe
     while rest:
         low = rest & -rest
         rest ^= low
-        owners[low] = sum(1 << k for k, i in enumerate(live) if masks[i] & low)
-    if any(o == 0 for o in owners.values()):
+        owners.add(sum(1 << k for k, i in enumerate(live) if masks[i] & low))
+    if 0 in owners:
         raise ValueError("an element of the universe is in no set")
-    # elements whose owners include another element's owners are covered along with it
-    distinct = sorted(set(owners.values()), key=lambda o: (o.bit_count(), o))
-    kept = [o for o in distinct if not any(p != o and p & ~o == 0 for p in distinct)]
-    # the search runs over the kept elements, fewest owners first
+    # an element whose owners include another's is covered along with it: keep the others,
+    # fewest owners first (a strict subset has fewer owners, so it is already in `kept`)
+    kept: list[int] = []
+    for o in sorted(owners, key=lambda o: (o.bit_count(), o)):
+        if not any(p & ~o == 0 for p in kept):
+            kept.append(o)
     cover = [sum(1 << e for e, o in enumerate(kept) if o >> k & 1) for k in range(len(live))]
     weight = [weights[i] for i in live]
     by_weight = [
@@ -189,12 +193,16 @@ def minimum_cover(masks: Sequence[int], weights: Sequence[int], universe: int) -
     seen: dict[int, int] = {}
 
     def bound(uncovered: int) -> int:
-        used, count = 0, 0
-        for e, o in enumerate(kept):
-            if uncovered >> e & 1 and not o & used:
+        used, apart, rest = 0, 0, uncovered
+        while rest:
+            low = rest & -rest
+            rest ^= low
+            o = kept[low.bit_length() - 1]
+            if not o & used:
                 used |= o
-                count += 1
-        return count * lightest
+                apart += 1
+        most = max((c & uncovered).bit_count() for c in cover)
+        return max(apart, -(-uncovered.bit_count() // most)) * lightest
 
     def visit(uncovered: int, total: int, chosen: tuple[int, ...]) -> None:
         nonlocal best_weight, best
