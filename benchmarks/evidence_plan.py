@@ -75,22 +75,7 @@ def with_criteria(real: Qualification, seed: int = 1) -> Qualification:
         for n in rng.sample([x for x in numbers if x not in c.units], 6):
             shown += rng.sample([f"{n}:1.{k}" for k in range(1, PERFORMANCE + 1)], 3)
         activities.append(Activity(c.id, c.label, c.id, tuple(shown)))
-    return Qualification(
-        code=real.code,
-        title=real.title,
-        short_title=real.short_title,
-        awarding_body=real.awarding_body,
-        level=real.level,
-        source="synthetic",
-        groups=real.groups,
-        units=tuple(units),
-        rules=real.rules,
-        roles=real.roles,
-        contexts=real.contexts,
-        weights=real.weights,
-        scales=real.scales,
-        activities=tuple(activities),
-    )
+    return remade(real, tuple(units), tuple(activities), "synthetic")
 
 
 def dense(q: Qualification, shown: int, seed: int = 5) -> Qualification:
@@ -100,15 +85,20 @@ def dense(q: Qualification, shown: int, seed: int = 5) -> Qualification:
     activities = tuple(
         Activity(f"a{k}", f"activity {k}", "", tuple(rng.sample(doing, shown))) for k in range(16)
     )
+    return remade(q, q.units, activities, "synthetic, dense")
+
+
+def remade(q: Qualification, units, activities, source: str) -> Qualification:
+    """`q` with other units and activities, built anew (a Qualification indexes itself)."""
     return Qualification(
         code=q.code,
         title=q.title,
         short_title=q.short_title,
         awarding_body=q.awarding_body,
         level=q.level,
-        source="synthetic, dense",
+        source=source,
         groups=q.groups,
-        units=q.units,
+        units=units,
         rules=q.rules,
         roles=q.roles,
         contexts=q.contexts,

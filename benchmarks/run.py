@@ -767,18 +767,7 @@ def profile(fn: Callable[[], object], sort: str = "cumulative", lines: int = 20)
 
 def section_planner(args: argparse.Namespace, tmp: Path) -> None:
     s = "6 planner"
-    out = subprocess.run(
-        [sys.executable, str(HERE / "planner.py"), "--repeat", "5" if args.quick else "20"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    for line in out.stdout.splitlines():
-        cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) != 7 or cells[0] in ("case", "---") or cells[0].startswith("-"):
-            continue
-        name, units, plans, median, best, goal, met = cells
+    for name, units, plans, median, best, goal, met in script_table("planner.py", args, 7):
         row(
             s,
             f"{name} ({units} optional units)",
@@ -788,23 +777,31 @@ def section_planner(args: argparse.Namespace, tmp: Path) -> None:
         )
 
 
-# ---- 7. suggested observations ----------------------------------------------------------------
-
-
-def section_evidence(args: argparse.Namespace, tmp: Path) -> None:
-    s = "7 suggested observations"
+def script_table(script: str, args: argparse.Namespace, columns: int) -> list[list[str]]:
+    """The body rows of the Markdown table a benchmarks/ script prints."""
     out = subprocess.run(
-        [sys.executable, str(HERE / "evidence_plan.py"), "--repeat", "5" if args.quick else "20"],
+        [sys.executable, str(HERE / script), "--repeat", "5" if args.quick else "20"],
         capture_output=True,
         text=True,
         timeout=300,
         check=True,
     )
+    rows = []
     for line in out.stdout.splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) != 8 or cells[0] == "case" or cells[0].startswith("-"):
-            continue
-        name, units, observe, activities, median, best, goal, met = cells
+        if len(cells) == columns and cells[0] != "case" and not cells[0].startswith("-"):
+            rows.append(cells)
+    return rows
+
+
+# ---- 7. suggested observations ----------------------------------------------------------------
+
+
+def section_evidence(args: argparse.Namespace, tmp: Path) -> None:
+    s = "7 suggested observations"
+    for name, units, observe, activities, median, best, goal, met in script_table(
+        "evidence_plan.py", args, 8
+    ):
         row(
             s,
             f"{name} ({units} units, {observe} criteria to observe)",

@@ -10,6 +10,7 @@ import json
 
 import pytest
 from brute import best_observations, lightest_cover, observable_needed
+from helpers import small_qualification
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,19 +19,14 @@ from survey.content import (
     Context,
     Criterion,
     Evidence,
-    Group,
     Outcome,
-    Qualification,
-    Scales,
     Unit,
-    Weights,
     load_qualification,
 )
 from survey.evidence_plan import as_record, as_rows, minimum_cover, suggest_activities
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*TypedDict is deprecated:DeprecationWarning")
 
-SCALES = Scales(("0", "1", "2", "3"), ("0", "1", "2", "3"))
 ANSWER = st.sampled_from(["yes", "sometimes", "no"])
 
 # a call-centre job: phones and problems, no customers in person, no feedback work
@@ -290,22 +286,7 @@ def instances(draw: st.DrawFn):
         if observable
         else ()
     )
-    q = Qualification(
-        code="T",
-        title="Test",
-        short_title="Test",
-        awarding_body="",
-        level=2,
-        source="",
-        groups=(Group("A", "All", mandatory=True),),
-        units=tuple(units),
-        rules=(),
-        roles=(),
-        contexts=contexts,
-        weights=Weights(),
-        scales=SCALES,
-        activities=activities,
-    )
+    q = small_qualification(units, contexts, activities)
     context_ids = [c.id for c in contexts] + ["unknown-context"]
     answers = draw(st.dictionaries(st.sampled_from(context_ids), ANSWER | st.just("maybe")))
     workplace = draw(st.dictionaries(st.sampled_from(context_ids), ANSWER))

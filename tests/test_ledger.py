@@ -8,16 +8,14 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from helpers import small_qualification
 
 from survey.content import (
     Criterion,
     FundingProfile,
-    Group,
     Outcome,
     Qualification,
-    Scales,
     Unit,
-    Weights,
 )
 from survey.ledger import (
     CentreInputs,
@@ -66,22 +64,7 @@ def unit(number: str, credits: int, criteria: int) -> Unit:
 
 
 def qualification(*units: Unit, hours_per_credit: int = 10) -> Qualification:
-    return Qualification(
-        code="T",
-        title="Test",
-        short_title="Test",
-        awarding_body="",
-        level=2,
-        source="",
-        groups=(Group("A", "All", mandatory=True),),
-        units=units,
-        rules=(),
-        roles=(),
-        contexts=(),
-        weights=Weights(),
-        scales=Scales(("0",) * 4, ("0",) * 4),
-        hours_per_credit=hours_per_credit,
-    )
+    return small_qualification(units, hours_per_credit=hours_per_credit)
 
 
 # U1: 4 credits, 4 criteria; U2: 6 credits, 3 criteria; U3 and U4: 5 credits, no criteria yet
