@@ -283,6 +283,14 @@ class Qualification:
     def statement(self, statement_id: str) -> Statement | None:
         return self._statement_index.get(statement_id)
 
+    def units_named(self, numbers: Iterable[str]) -> tuple[Unit, ...]:
+        """The units with these numbers, once each, in the qualification's order."""
+        wanted = set(numbers)
+        unknown = sorted(n for n in wanted if n not in self._unit_index)
+        if unknown:
+            raise ValueError(f"unknown unit {unknown[0]!r}")
+        return tuple(u for u in self.units if u.number in wanted)
+
     def units_in(self, group_id: str) -> tuple[Unit, ...]:
         return tuple(u for u in self.units if u.group == group_id)
 

@@ -94,7 +94,7 @@ def suggest_activities(
     met: Iterable[str] = (),
 ) -> EvidencePlan:
     """The fewest observations covering every outstanding observable statement the job offers."""
-    chosen_units = _confirmed_units(q, units)
+    chosen_units = q.units_named(units)
     met_ids = set(met)
     job = job_answers(answers, workplace)
     confirmed = {cid for cid, a in (workplace or {}).items() if a in OPEN_ANSWERS}
@@ -269,14 +269,6 @@ def _weights(masks: Sequence[int], confirmed: Sequence[bool], routine: Sequence[
 
 
 # ---- wording -------------------------------------------------------------------------------------
-
-
-def _confirmed_units(q: Qualification, numbers: Iterable[str]) -> tuple[Unit, ...]:
-    wanted = set(numbers)
-    for n in sorted(wanted):
-        if q.unit(n) is None:
-            raise ValueError(f"unknown unit {n!r}")
-    return tuple(u for u in q.units if u.number in wanted)
 
 
 def listing(q: Qualification, statements: Iterable[str]) -> tuple[str, int, int, int]:

@@ -156,11 +156,7 @@ def build_ledger(
     other units are not part of this plan and are left out.
     """
     inputs = inputs or CentreInputs()
-    wanted = set(units)
-    for n in sorted(wanted):
-        if q.unit(n) is None:
-            raise ValueError(f"unknown unit {n!r}")
-    rows = tuple(_unit(q, u, met) for u in q.units if u.number in wanted)
+    rows = tuple(_unit(q, u, met) for u in q.units_named(units))
     total = sum(r.hours for r in rows)
     covered = sum((r.hours_covered for r in rows), Fraction(0))
     to_deliver = total - covered
