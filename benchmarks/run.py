@@ -1,7 +1,7 @@
 """Performance measured against the limits: one command, one table, benchmarks/RESULTS.md.
 
 Usage: python benchmarks/run.py [--quick] [--only SECTION ...]
-Sections: throughput, cohort, weight, lighthouse, scale, planner.
+Sections: throughput, cohort, weight, lighthouse, scale, planner, evidence.
 All traffic goes to 127.0.0.1; every server runs in its own process group and is killed in
 `finally`; every section has a time limit and reports "not run: <reason>" when a tool is missing.
 """
@@ -47,7 +47,7 @@ CORES = os.cpu_count() or 1
 WORKERS = 2 * CORES
 CONTENT = ROOT / "content" / "03455"
 STAFF_EMAIL, STAFF_PASSWORD = "bench@example.org", "benchmark-password-1"
-SECTIONS = ["throughput", "cohort", "weight", "lighthouse", "scale", "planner"]
+SECTIONS = ["throughput", "cohort", "weight", "lighthouse", "scale", "planner", "evidence"]
 
 Row = tuple[str, str, str, str, str]  # section, measure, result, goal, met
 ROWS: list[Row] = []
@@ -767,22 +767,45 @@ def profile(fn: Callable[[], object], sort: str = "cumulative", lines: int = 20)
 
 def section_planner(args: argparse.Namespace, tmp: Path) -> None:
     s = "6 planner"
+    for name, units, plans, median, best, goal, met in script_table("planner.py", args, 7):
+        row(
+            s,
+            f"{name} ({units} optional units)",
+            f"median {median} ms, best {best} ms, {plans} plans",
+            f"< {goal} ms",
+            "met" if met == "yes" else "NOT met",
+        )
+
+
+def script_table(script: str, args: argparse.Namespace, columns: int) -> list[list[str]]:
+    """The body rows of the Markdown table a benchmarks/ script prints."""
     out = subprocess.run(
-        [sys.executable, str(HERE / "planner.py"), "--repeat", "5" if args.quick else "20"],
+        [sys.executable, str(HERE / script), "--repeat", "5" if args.quick else "20"],
         capture_output=True,
         text=True,
         timeout=300,
         check=True,
     )
+    rows = []
     for line in out.stdout.splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) != 7 or cells[0] in ("case", "---") or cells[0].startswith("-"):
-            continue
-        name, units, plans, median, best, goal, met = cells
+        if len(cells) == columns and cells[0] != "case" and not cells[0].startswith("-"):
+            rows.append(cells)
+    return rows
+
+
+# ---- 7. suggested observations ----------------------------------------------------------------
+
+
+def section_evidence(args: argparse.Namespace, tmp: Path) -> None:
+    s = "7 suggested observations"
+    for name, units, observe, activities, median, best, goal, met in script_table(
+        "evidence_plan.py", args, 8
+    ):
         row(
             s,
-            f"{name} ({units} optional units)",
-            f"median {median} ms, best {best} ms, {plans} plans",
+            f"{name} ({units} units, {observe} criteria to observe)",
+            f"median {median} ms, best {best} ms, {activities} activities",
             f"< {goal} ms",
             "met" if met == "yes" else "NOT met",
         )
@@ -816,7 +839,7 @@ def main() -> None:
         action="append",
         metavar="SECTION",
         choices=SECTIONS + [str(i) for i in range(1, len(SECTIONS) + 1)],
-        help="run only this section (name or number 1-6); may be repeated",
+        help="run only this section (name or number 1-7); may be repeated",
     )
     parser.add_argument("--output", default=str(HERE / "RESULTS.md"))
     args = parser.parse_args()
@@ -828,6 +851,7 @@ def main() -> None:
         "lighthouse": section_lighthouse,
         "scale": section_scale,
         "planner": section_planner,
+        "evidence": section_evidence,
     }
     started = datetime.datetime.now(datetime.UTC)
     timings = []

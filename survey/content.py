@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -24,6 +24,15 @@ WEIGHT_NAMES = (
 )
 # verbs that make a criterion a knowledge criterion (DESIGN.md, "I can" statements)
 KNOWLEDGE_VERBS = ("describe", "explain", "identify", "list", "state", "outline")
+# how knowledge criteria are evidenced: they are never observed (seed, "Recording evidence")
+KNOWLEDGE_METHODS = ("professional discussion", "questioning")
+# funding profile kinds: the proportion still to deliver (adult funding), or an apprenticeship's
+# off-the-job hours, price and duration
+FUNDING_KINDS = ("proportion", "apprenticeship")
+APPRENTICESHIP_LIMITS = ("price_reduction_share", "min_duration_months", "min_off_the_job_hours")
+# the funding profiles shipped with the app, shared by every qualification
+FUNDING = Path(__file__).resolve().parent.parent / "content" / "funding"
+HOURS_PER_CREDIT = 10  # QCF: one credit is ten hours of notional learning
 
 
 class ContentError(Exception):
@@ -186,6 +195,38 @@ class Context:
 
 
 @dataclass(frozen=True)
+class Activity:
+    """A workplace activity an assessor can observe, and the statements it can evidence.
+
+    `context` is the job context it needs; empty means any customer service job has it.
+    `evidences` holds performance criteria (`F1:2.2`) and, for units still without criteria,
+    the unit-level statement (`A11:unit`).
+    """
+
+    id: str
+    title: str
+    context: str
+    evidences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FundingProfile:
+    """Published funding rules for prior learning, as data (README, "The prior-learning ledger")."""
+
+    id: str
+    title: str
+    kind: str
+    source: str
+    applies_from: date
+    note: str = ""
+    # apprenticeship only: the price falls by at least this share (percent) of the percentage of
+    # off-the-job hours removed; duration and off-the-job hours never fall below these minimums
+    price_reduction_share: int = 0
+    min_duration_months: int = 0
+    min_off_the_job_hours: int = 0
+
+
+@dataclass(frozen=True)
 class Weights:
     no_evidence: int = 1_000_000
     some_evidence: int = 10_000
@@ -223,6 +264,12 @@ class Qualification:
     scales: Scales
     # when the content last changed; exports carry it so the same content exports the same bytes
     last_changed: datetime | None = None
+    activities: tuple[Activity, ...] = ()
+    knowledge_method: str = KNOWLEDGE_METHODS[0]
+    # unit -> method, where a unit's knowledge is evidenced otherwise than `knowledge_method`
+    knowledge_methods: Mapping[str, str] = field(default_factory=dict)
+    hours_per_credit: int = HOURS_PER_CREDIT
+    funding: tuple[FundingProfile, ...] = ()
     _unit_index: dict[str, Unit] = field(default_factory=dict, repr=False, compare=False)
     _statement_index: dict[str, Statement] = field(default_factory=dict, repr=False, compare=False)
 
@@ -244,6 +291,14 @@ class Qualification:
 
     def statement(self, statement_id: str) -> Statement | None:
         return self._statement_index.get(statement_id)
+
+    def units_named(self, numbers: Iterable[str]) -> tuple[Unit, ...]:
+        """The units with these numbers, once each, in the qualification's order."""
+        wanted = set(numbers)
+        unknown = sorted(n for n in wanted if n not in self._unit_index)
+        if unknown:
+            raise ValueError(f"unknown unit {unknown[0]!r}")
+        return tuple(u for u in self.units if u.number in wanted)
 
     def units_in(self, group_id: str) -> tuple[Unit, ...]:
         return tuple(u for u in self.units if u.group == group_id)
@@ -281,6 +336,16 @@ class Qualification:
         for u in self.units:
             yield from u.statements()
 
+    def activity(self, activity_id: str) -> Activity | None:
+        return next((a for a in self.activities if a.id == activity_id), None)
+
+    def method_for_knowledge(self, unit: str) -> str:
+        """How a unit's knowledge criteria are evidenced: professional discussion or questioning."""
+        return self.knowledge_methods.get(unit, self.knowledge_method)
+
+    def funding_profile(self, profile_id: str) -> FundingProfile | None:
+        return next((f for f in self.funding if f.id == profile_id), None)
+
 
 def first_person(text: str) -> str:
     """Turn a criterion into an "I can" statement."""
@@ -288,6 +353,23 @@ def first_person(text: str) -> str:
     if not text:
         return text
     return "I can " + text[0].lower() + text[1:]
+
+
+def criteria_ranges(unit: Unit, numbers: Iterable[str]) -> str:
+    """Criterion numbers as short text, runs within a learning outcome joined: "1.1, 1.4–1.6".
+
+    A run is criteria next to each other in the unit's own order, so "2.9, 2.10" is "2.9–2.10".
+    """
+    position = {c.number: (c.outcome, i) for i, c in enumerate(unit.criteria)}
+    wanted = sorted({n for n in numbers if n in position}, key=position.__getitem__)
+    runs: list[list[str]] = []
+    for n in wanted:
+        outcome, i = position[n]
+        if runs and position[runs[-1][-1]] == (outcome, i - 1):
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(r[0] if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
 
 
 def criterion_kind(text: str, outcome_title: str = "") -> str:
@@ -411,8 +493,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ContentError(path, "", f"cannot be read ({e})") from None
 
 
-def load_qualification(folder: str | Path) -> Qualification:
-    """Load and validate one qualification folder; raise ContentError on the first problem."""
+def load_qualification(
+    folder: str | Path, funding_folder: str | Path | None = None
+) -> Qualification:
+    """Load and validate one qualification folder; raise ContentError on the first problem.
+
+    The funding profiles it names are read from `funding_folder` if given, else from the
+    `funding` folder beside it, else from the shipped content/funding, where qualifications
+    share them (a qualification added under the instance folder uses the shipped ones).
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise ContentError(folder, "", "content folder not found")
@@ -423,13 +512,25 @@ def load_qualification(folder: str | Path) -> Qualification:
     main = read(folder / "qualification.toml")
     units_dir = folder / "units"
     unit_files = [read(p) for p in sorted(units_dir.glob("*.toml"))] if units_dir.is_dir() else []
+    activities = folder / "activities.toml"
+    folders = (Path(funding_folder),) if funding_folder else (folder.parent / "funding", FUNDING)
     return qualification_from_data(
-        main, unit_files, read(folder / "roles.toml"), read(folder / "contexts.toml")
+        main,
+        unit_files,
+        read(folder / "roles.toml"),
+        read(folder / "contexts.toml"),
+        read(activities) if activities.exists() else None,
+        folders,
     )
 
 
 def qualification_from_data(
-    q: Reader, unit_files: list[Reader], roles_file: Reader, contexts_file: Reader
+    q: Reader,
+    unit_files: list[Reader],
+    roles_file: Reader,
+    contexts_file: Reader,
+    activities_file: Reader | None = None,
+    funding_folders: Iterable[Path] = (),
 ) -> Qualification:
     """Validate a qualification given as the parsed content of its files (see load_qualification).
 
@@ -448,6 +549,8 @@ def qualification_from_data(
     rules = _rules(q, group_ids, {u.number for u in units})
     roles = _roles(roles_file)
     contexts = _contexts(contexts_file, {u.number for u in units})
+    activities, knowledge_method, knowledge_methods = _activities(activities_file, units, contexts)
+    hours_per_credit, funding = _ledger_settings(q, funding_folders)
     return Qualification(
         code=q.text("code"),
         title=q.text("title"),
@@ -463,6 +566,11 @@ def qualification_from_data(
         weights=_weights(q),
         scales=_scales(q),
         last_changed=q.moment("last_changed"),
+        activities=activities,
+        knowledge_method=knowledge_method,
+        knowledge_methods=knowledge_methods,
+        hours_per_credit=hours_per_credit,
+        funding=funding,
     )
 
 
@@ -687,6 +795,127 @@ def _contexts(r: Reader, unit_numbers: set[str]) -> tuple[Context, ...]:
     return tuple(contexts)
 
 
+def _activities(
+    r: Reader | None, units: tuple[Unit, ...], contexts: tuple[Context, ...]
+) -> tuple[tuple[Activity, ...], str, dict[str, str]]:
+    """activities.toml, if there is one: the workplace activities and what each can evidence."""
+    if r is None:
+        return (), KNOWLEDGE_METHODS[0], {}
+    by_number = {u.number: u for u in units}
+    criteria = {c.id: c for u in units for c in u.criteria}
+    context_ids = {c.id for c in contexts}
+    activities: list[Activity] = []
+    for a in r.tables("activities", required=True):
+        aid = a.text("id")
+        if any(x.id == aid for x in activities):
+            raise a.error("id", f"duplicate activity {aid!r}")
+        context = a.text("context", required=False)
+        if context and context not in context_ids:
+            raise a.error("context", f"unknown context {context!r}")
+        evidences = a.texts("evidences", required=True)
+        if not evidences:
+            raise a.error("evidences", "is empty")
+        for i, sid in enumerate(evidences):
+            problem = _observable_problem(sid, by_number, criteria)
+            if problem:
+                raise a.error(f"evidences[{i}]", problem)
+            if sid in evidences[:i]:
+                raise a.error(f"evidences[{i}]", f"{sid!r} is listed twice")
+        activities.append(Activity(aid, a.text("title"), context, evidences))
+    method, methods = KNOWLEDGE_METHODS[0], {}
+    k = r.table("knowledge")
+    if k is not None:
+        method = _knowledge_method(k, "method")
+        per_unit = k.table("units") or Reader(r.file, {})
+        for number in per_unit.data:
+            if number not in by_number:
+                raise per_unit.error(number, f"unknown unit {number!r}")
+            methods[number] = _knowledge_method(per_unit, number)
+    return tuple(activities), method, methods
+
+
+def _observable_problem(
+    sid: str, by_number: Mapping[str, Unit], criteria: Mapping[str, Criterion]
+) -> str:
+    """Why a statement id cannot be listed for observation, or "" when it can."""
+    number, _, part = sid.partition(":")
+    unit = by_number.get(number)
+    if unit is None or not part:
+        return f"unknown statement {sid!r} (expected UNIT:CRITERION or UNIT:unit)"
+    if part == "unit":
+        if not unit.awaiting_criteria:
+            return f"{number} has criteria now: name the criteria it evidences instead of {sid!r}"
+        return ""
+    criterion = criteria.get(sid)
+    if criterion is None:
+        return f"unknown criterion {sid!r}"
+    if criterion.kind == "knowledge":
+        return f"{sid} is a knowledge criterion: it is evidenced by discussion, not observed"
+    return ""
+
+
+def _knowledge_method(r: Reader, key: str) -> str:
+    value = r.text(key)
+    if value not in KNOWLEDGE_METHODS:
+        raise r.error(key, f"must be one of {', '.join(KNOWLEDGE_METHODS)}, not {value!r}")
+    return value
+
+
+def _ledger_settings(
+    q: Reader, funding_folders: Iterable[Path]
+) -> tuple[int, tuple[FundingProfile, ...]]:
+    """[ledger] in qualification.toml: hours per credit and the funding profiles that apply."""
+    ledger = q.table("ledger")
+    if ledger is None:
+        return HOURS_PER_CREDIT, ()
+    for key in ledger.data:
+        if key not in ("hours_per_credit", "funding"):
+            raise ledger.error(key, "unknown setting (expected hours_per_credit or funding)")
+    hours = ledger.integer("hours_per_credit", required=False, low=1, high=1000)
+    profiles: list[FundingProfile] = []
+    for i, pid in enumerate(ledger.texts("funding")):
+        if any(p.id == pid for p in profiles):
+            raise ledger.error(f"funding[{i}]", f"{pid!r} is listed twice")
+        found = [f / f"{pid}.toml" for f in funding_folders if (f / f"{pid}.toml").is_file()]
+        if not found:
+            raise ledger.error(f"funding[{i}]", f"unknown funding profile {pid!r}")
+        profiles.append(load_funding_profile(found[0]))
+    return hours or HOURS_PER_CREDIT, tuple(profiles)
+
+
+def load_funding_profile(path: str | Path) -> FundingProfile:
+    """One funding profile file; its id is the file's name without .toml."""
+    path = Path(path)
+    r = Reader(path, _read_toml(path))
+    known = ("title", "kind", "source", "applies_from", "note", *APPRENTICESHIP_LIMITS)
+    for key in r.data:
+        if key not in known:
+            raise r.error(key, f"unknown setting (expected one of {', '.join(known)})")
+    kind = r.text("kind")
+    if kind not in FUNDING_KINDS:
+        raise r.error("kind", f"must be one of {', '.join(FUNDING_KINDS)}, not {kind!r}")
+    applies_from = r.data.get("applies_from")
+    if applies_from is None:
+        raise r.error("applies_from", "is missing")
+    if not isinstance(applies_from, date) or isinstance(applies_from, datetime):
+        raise r.error("applies_from", f"must be a date like 2025-08-01, not {applies_from!r}")
+    limits = {}
+    for key, low, high in zip(APPRENTICESHIP_LIMITS, (1, 1, 1), (100, 120, 10_000)):
+        if kind == "apprenticeship":
+            limits[key] = r.integer(key, low=low, high=high)
+        elif key in r.data:
+            raise r.error(key, 'is only used by kind = "apprenticeship"')
+    return FundingProfile(
+        id=path.stem,
+        title=r.text("title"),
+        kind=kind,
+        source=r.text("source"),
+        applies_from=applies_from,
+        note=r.text("note", required=False),
+        **limits,  # type: ignore[arg-type]
+    )
+
+
 def _weights(q: Reader) -> Weights:
     w = q.table("weights")
     if w is None:
@@ -723,6 +952,8 @@ def summary(q: Qualification) -> dict[str, int]:
         "rules": len(q.rules),
         "job roles": len(q.roles),
         "job contexts": len(q.contexts),
+        "activities": len(q.activities),
+        "funding profiles": len(q.funding),
     }
 
 
@@ -775,6 +1006,36 @@ def export(q: Qualification) -> dict[str, Any]:
             "knowledge": list(q.scales.knowledge),
         },
         "weights": dict(q.weights.__dict__),
+        "activities": [
+            {
+                "id": a.id,
+                "title": a.title,
+                "context": a.context,
+                "method": "observation",
+                "evidences": list(a.evidences),
+            }
+            for a in q.activities
+        ],
+        "knowledge": {"method": q.knowledge_method, "units": dict(q.knowledge_methods)},
+        "ledger": {
+            "hours_per_credit": q.hours_per_credit,
+            "funding": [
+                {
+                    "id": f.id,
+                    "title": f.title,
+                    "kind": f.kind,
+                    "source": f.source,
+                    "applies_from": f.applies_from.isoformat(),
+                    "note": f.note,
+                    **(
+                        {k: getattr(f, k) for k in APPRENTICESHIP_LIMITS}
+                        if f.kind == "apprenticeship"
+                        else {}
+                    ),
+                }
+                for f in q.funding
+            ],
+        },
     }
 
 

@@ -1,4 +1,7 @@
-"""Reference answers for the planner tests, written without survey/rules.py or survey/planner.py.
+"""Reference answers for the planner and evidence-plan tests, written without the modules tested.
+
+The planner's answers here never use survey/rules.py or survey/planner.py; the evidence plan's
+never use survey/evidence_plan.py.
 
 Every rule of combination is an "at least" rule, so validity is monotone: adding a unit never
 breaks a valid plan. Two consequences the searches below rely on:
@@ -9,7 +12,8 @@ breaks a valid plan. Two consequences the searches below rely on:
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from survey.content import Qualification, Rule, Unit
@@ -241,3 +245,79 @@ def cheapest_plans(
 
     visit(0, [], start_cost, start_values)
     return sorted(((-c_, p) for c_, _, p in best), key=lambda p: (p[0], sorted(p[1])))
+
+
+# ---- evidence plan: every subset of the activities the job offers ------------------------------
+
+
+def observable_needed(q: Qualification, units: Iterable[str], met: Iterable[str]) -> list[str]:
+    """Performance criteria, or a unit's own statement while it has no criteria, not yet met."""
+    wanted, done = set(units), set(met)
+    needed = []
+    for u in q.units:
+        if u.number not in wanted:
+            continue
+        if not u.outcomes:
+            ids = [f"{u.number}:unit"]
+        else:
+            ids = [c.id for o in u.outcomes for c in o.criteria if c.kind == "performance"]
+        needed += [i for i in ids if i not in done]
+    return needed
+
+
+def best_observations(
+    q: Qualification,
+    units: Iterable[str],
+    answers: Mapping[str, str],
+    workplace: Mapping[str, str],
+    met: Iterable[str],
+) -> tuple[list[str], set[str]]:
+    """(ids of the best set of activities, statements none of the job's activities shows).
+
+    Tries every subset of the activities the job offers, smallest first. The best covers all
+    that can be covered with the fewest activities, then the most confirmed by the workplace,
+    then the most whose context is "yes", then the most outstanding statements seen in all,
+    then the earliest in content (lexicographically smallest positions).
+    """
+    job = {k: v for k, v in answers.items() if v in ("yes", "sometimes", "no")}
+    job.update({k: v for k, v in workplace.items() if v in ("yes", "sometimes", "no")})
+    needed = set(observable_needed(q, units, met))
+    open_ = ("yes", "sometimes")
+    offered = [a for a in q.activities if a.context == "" or job.get(a.context) in open_]
+    shows = [set(a.evidences) & needed for a in offered]
+    coverable = set().union(*shows) if shows else set()
+    confirmed = [bool(a.context) and workplace.get(a.context) in open_ for a in offered]
+    routine = [a.context == "" or job[a.context] == "yes" for a in offered]
+    for size in range(len(offered) + 1):
+        covers = [
+            combo
+            for combo in itertools.combinations(range(len(offered)), size)
+            if set().union(*(shows[i] for i in combo)) >= coverable
+        ]
+        if covers:
+            best = min(
+                covers,
+                key=lambda c: (
+                    -sum(confirmed[i] for i in c),
+                    -sum(routine[i] for i in c),
+                    -sum(len(shows[i]) for i in c),
+                    c,
+                ),
+            )
+            return [offered[i].id for i in best], needed - coverable
+    raise AssertionError("the empty set covers nothing, so some size always works")
+
+
+def lightest_cover(masks: Sequence[int], weights: Sequence[int], universe: int) -> int:
+    """The least total weight of sets covering `universe`, trying every subset."""
+    best = None
+    for size in range(len(masks) + 1):
+        for combo in itertools.combinations(range(len(masks)), size):
+            union = 0
+            for i in combo:
+                union |= masks[i]
+            if union & universe == universe:
+                total = sum(weights[i] for i in combo)
+                best = total if best is None else min(best, total)
+    assert best is not None, "every element must be in some set"
+    return best

@@ -79,6 +79,8 @@ def content_copy(tmp_path) -> Path:
     """A writable copy of the real content, for tests that break it on purpose."""
     target = tmp_path / "content"
     shutil.copytree(CONTENT, target)
+    # the funding profiles the qualification names live beside it, shared by qualifications
+    shutil.copytree(CONTENT.parent / "funding", tmp_path / "funding")
     return target
 
 

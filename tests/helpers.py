@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 
-from survey.content import Qualification, load_qualification
+from survey.content import (
+    Activity,
+    Context,
+    Group,
+    Qualification,
+    Scales,
+    Unit,
+    Weights,
+    load_qualification,
+)
 
 # A made-up Level 3 team leading certificate: other group ids and counts, a unit number that is
 # all digits, no level rule, a minimum from one group, roles at two levels, text with quotes,
@@ -309,3 +319,29 @@ def foreign_package() -> dict:
             {"identifier": uid(7), "uri": "https://case.example/r/7", "lastChangeDateTime": when}
         ],
     }
+
+
+def small_qualification(
+    units: Iterable[Unit],
+    contexts: Iterable[Context] = (),
+    activities: Iterable[Activity] = (),
+    hours_per_credit: int = 10,
+) -> Qualification:
+    """A qualification of the given units, all in one mandatory group, with no rules."""
+    return Qualification(
+        code="T",
+        title="Test",
+        short_title="Test",
+        awarding_body="",
+        level=2,
+        source="",
+        groups=(Group("A", "All", mandatory=True),),
+        units=tuple(units),
+        rules=(),
+        roles=(),
+        contexts=tuple(contexts),
+        weights=Weights(),
+        scales=Scales(("0", "1", "2", "3"), ("0", "1", "2", "3")),
+        activities=tuple(activities),
+        hours_per_credit=hours_per_credit,
+    )

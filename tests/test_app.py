@@ -234,7 +234,9 @@ def test_writers_queue_and_the_next_starts_as_soon_as_the_lock_is_free(app):
         with immediate(first):
             holding.set()
             time.sleep(0.35)
-        times["released"] = time.monotonic()
+            # noted just before the commit frees the lock: noted after it, the waiting writer
+            # could note its start first
+            times["released"] = time.monotonic()
         first.conn.close()
 
     holder = threading.Thread(target=hold)

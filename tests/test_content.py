@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from survey.content import ContentError, criterion_kind, export, first_person, load_qualification
+from survey.content import (
+    ContentError,
+    criteria_ranges,
+    criterion_kind,
+    export,
+    first_person,
+    load_qualification,
+)
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 GUIDE = SEEDS / "000_82f13f822231d159.txt"
@@ -218,6 +225,9 @@ def test_export_shape(q):
         "contexts",
         "scales",
         "weights",
+        "activities",
+        "knowledge",
+        "ledger",
     }
     assert len(data["units"]) == 49
     f1 = data["units"][0]
@@ -234,9 +244,26 @@ def test_export_shape(q):
     }
     assert data["contexts"][0]["units"] == ["A10"]
     assert [g["units"] for g in data["groups"]][0] == ["F1", "F2"]
+    calls = next(a for a in data["activities"] if a["id"] == "incoming-calls")
+    assert calls["context"] == "incoming-calls" and calls["method"] == "observation"
+    assert "A11:unit" in calls["evidences"] and "F1:2.2" in calls["evidences"]
+    assert data["knowledge"] == {"method": "professional discussion", "units": {}}
+    assert data["ledger"]["hours_per_credit"] == 10
+    apprenticeship = data["ledger"]["funding"][1]
+    assert apprenticeship["applies_from"] == "2025-08-01"
+    assert (apprenticeship["min_duration_months"], apprenticeship["min_off_the_job_hours"]) == (
+        8,
+        187,
+    )
 
 
 # ---- broken files: each stops loading with the file and the field ----------------------------
+
+FIRST_ACTIVITY = (
+    'id = "face-to-face"\ntitle = "face-to-face service"\ncontext = "face-to-face"\n'
+    'evidences = [\n  "F1:1.1"'
+)
+PARTNERS = 'id = "partners"\ntitle = "work with a partner organisation"\ncontext = "partners"\n'
 
 BROKEN = [
     pytest.param(
@@ -351,6 +378,178 @@ BROKEN = [
         "not valid TOML",
         id="not-toml",
     ),
+    # activities.toml: what each workplace activity can evidence by observation
+    *[
+        pytest.param(
+            "activities.toml",
+            FIRST_ACTIVITY,
+            FIRST_ACTIVITY.replace('"F1:1.1"', new),
+            "activities[0].evidences[0]",
+            problem,
+            id=name,
+        )
+        for name, new, problem in [
+            ("activity-unknown-criterion", '"F1:9.9"', "unknown criterion 'F1:9.9'"),
+            ("activity-unknown-unit", '"Z9:unit"', "unknown statement 'Z9:unit'"),
+            ("activity-not-a-statement-id", '"F1"', "expected UNIT:CRITERION or UNIT:unit"),
+            ("activity-knowledge-observed", '"F1:3.1"', "F1:3.1 is a knowledge criterion"),
+            ("activity-unit-level-for-unit-with-criteria", '"F1:unit"', "F1 has criteria now"),
+        ]
+    ],
+    pytest.param(
+        "activities.toml",
+        FIRST_ACTIVITY,
+        FIRST_ACTIVITY.replace('"F1:1.1"', '"F1:1.3"'),
+        "activities[0].evidences[1]",
+        "'F1:1.3' is listed twice",
+        id="activity-duplicate-statement",
+    ),
+    pytest.param(
+        "activities.toml",
+        'id = "outgoing-calls"',
+        'id = "incoming-calls"',
+        "activities[2].id",
+        "duplicate activity 'incoming-calls'",
+        id="activity-duplicate-id",
+    ),
+    pytest.param(
+        "activities.toml",
+        'context = "incoming-calls"',
+        'context = "carrier-pigeon"',
+        "activities[1].context",
+        "unknown context 'carrier-pigeon'",
+        id="activity-unknown-context",
+    ),
+    pytest.param(
+        "activities.toml",
+        PARTNERS + 'evidences = [\n  "F2:1.5",\n  "B9:unit",\n]',
+        PARTNERS + "evidences = []",
+        "activities[12].evidences",
+        "is empty",
+        id="activity-evidences-nothing",
+    ),
+    pytest.param(
+        "activities.toml",
+        'method = "professional discussion"',
+        'method = "essay"',
+        "knowledge.method",
+        "must be one of professional discussion, questioning, not 'essay'",
+        id="knowledge-method",
+    ),
+    pytest.param(
+        "activities.toml",
+        'method = "professional discussion"',
+        'method = "professional discussion"\nunits = { Z9 = "questioning" }',
+        "knowledge.units.Z9",
+        "unknown unit 'Z9'",
+        id="knowledge-method-unknown-unit",
+    ),
+    pytest.param(
+        "activities.toml",
+        'method = "professional discussion"',
+        'method = "professional discussion"\nunits = { F2 = "quiz" }',
+        "knowledge.units.F2",
+        "not 'quiz'",
+        id="knowledge-method-of-a-unit",
+    ),
+    # qualification.toml [ledger]: hours per credit and the funding profiles that apply
+    pytest.param(
+        "qualification.toml",
+        "hours_per_credit = 10",
+        "hours_per_credit = 0",
+        "ledger.hours_per_credit",
+        "between 1 and 1000",
+        id="ledger-hours-per-credit",
+    ),
+    pytest.param(
+        "qualification.toml",
+        'funding = ["adult-skills-2025-08", "apprenticeship-2025-08"]',
+        'funding = ["adult-skills-2025-08", "lottery"]',
+        "ledger.funding[1]",
+        "unknown funding profile 'lottery'",
+        id="ledger-unknown-funding-profile",
+    ),
+    pytest.param(
+        "qualification.toml",
+        'funding = ["adult-skills-2025-08", "apprenticeship-2025-08"]',
+        'funding = ["adult-skills-2025-08", "adult-skills-2025-08"]',
+        "ledger.funding[1]",
+        "listed twice",
+        id="ledger-funding-profile-twice",
+    ),
+    pytest.param(
+        "qualification.toml",
+        "hours_per_credit = 10",
+        "hours_per_credit = 10\nhours_per_unit = 50",
+        "ledger.hours_per_unit",
+        "unknown setting",
+        id="ledger-unknown-setting",
+    ),
+    # ../funding/: the funding profiles qualification.toml names
+    pytest.param(
+        "../funding/apprenticeship-2025-08.toml",
+        'kind = "apprenticeship"',
+        'kind = "grant"',
+        "kind",
+        "must be one of",
+        id="funding-kind",
+    ),
+    pytest.param(
+        "../funding/apprenticeship-2025-08.toml",
+        "applies_from = 2025-08-01",
+        'applies_from = "August 2025"',
+        "applies_from",
+        "must be a date like 2025-08-01",
+        id="funding-date-as-text",
+    ),
+    pytest.param(
+        "../funding/apprenticeship-2025-08.toml",
+        "applies_from = 2025-08-01",
+        "",
+        "applies_from",
+        "is missing",
+        id="funding-date-missing",
+    ),
+    pytest.param(
+        "../funding/apprenticeship-2025-08.toml",
+        "min_off_the_job_hours = 187",
+        "",
+        "min_off_the_job_hours",
+        "is missing",
+        id="funding-limit-missing",
+    ),
+    pytest.param(
+        "../funding/apprenticeship-2025-08.toml",
+        "min_duration_months = 8",
+        "min_duration_months = 0",
+        "min_duration_months",
+        "between 1 and 120",
+        id="funding-limit-zero",
+    ),
+    pytest.param(
+        "../funding/apprenticeship-2025-08.toml",
+        "price_reduction_share = 50",
+        "price_reduction_share = 0.5",
+        "price_reduction_share",
+        "must be a whole number",
+        id="funding-share-not-whole",
+    ),
+    pytest.param(
+        "../funding/apprenticeship-2025-08.toml",
+        "source = ",
+        "sauce = ",
+        "sauce",
+        "unknown setting",
+        id="funding-unknown-key",
+    ),
+    pytest.param(
+        "../funding/adult-skills-2025-08.toml",
+        'kind = "proportion"',
+        'kind = "proportion"\nmin_duration_months = 8',
+        "min_duration_months",
+        'only used by kind = "apprenticeship"',
+        id="funding-limit-on-proportion",
+    ),
 ]
 
 
@@ -362,7 +561,7 @@ def test_broken_content_names_the_file_and_the_field(content_copy, file, old, ne
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(ContentError) as caught:
         load_qualification(content_copy)
-    assert caught.value.file == str(path)
+    assert Path(caught.value.file).resolve() == path.resolve()
     assert caught.value.field == field
     assert problem in str(caught.value)
     assert "\n" not in str(caught.value)
@@ -378,3 +577,109 @@ def test_missing_content_file_is_named(content_copy, missing):
 def test_missing_content_folder(tmp_path):
     with pytest.raises(ContentError, match="content folder not found"):
         load_qualification(tmp_path / "nowhere")
+
+
+# ---- funding profiles: rules as data, shared by the qualifications beside them ----------------
+
+
+def test_funding_profiles_name_their_source_and_date(q):
+    adult, apprenticeship = q.funding
+    assert (adult.id, adult.kind) == ("adult-skills-2025-08", "proportion")
+    assert "PriorLearnFundAdj" in adult.source
+    assert (apprenticeship.id, apprenticeship.kind) == ("apprenticeship-2025-08", "apprenticeship")
+    assert str(apprenticeship.applies_from) == "2025-08-01"
+    assert "Apprenticeship funding rules" in apprenticeship.source
+    limits = (
+        apprenticeship.price_reduction_share,
+        apprenticeship.min_duration_months,
+        apprenticeship.min_off_the_job_hours,
+    )
+    assert limits == (50, 8, 187)
+    assert q.funding_profile("apprenticeship-2025-08") is apprenticeship
+    assert q.hours_per_credit == 10
+
+
+def test_funding_folder_can_be_given(content_copy, tmp_path):
+    elsewhere = tmp_path / "rules"
+    (content_copy.parent / "funding").rename(elsewhere)
+    (elsewhere / "adult-skills-2025-08.toml").unlink()
+    with pytest.raises(ContentError, match="unknown funding profile 'adult-skills-2025-08'"):
+        load_qualification(content_copy, funding_folder=elsewhere)
+
+
+def test_a_qualification_on_its_own_uses_the_shipped_funding_profiles(content_copy, tmp_path):
+    # a qualification added under the instance folder has no funding folder beside it
+    alone = tmp_path / "instance" / "content" / "03455"
+    alone.parent.mkdir(parents=True)
+    content_copy.rename(alone)
+    q = load_qualification(alone)
+    assert [p.id for p in q.funding] == ["adult-skills-2025-08", "apprenticeship-2025-08"]
+
+
+def test_without_ledger_settings_or_activities_a_qualification_still_loads(content_copy):
+    main = content_copy / "qualification.toml"
+    text = main.read_text(encoding="utf-8")
+    start = text.index("[ledger]")
+    main.write_text(text[:start] + text[text.index("[[groups]]") :], encoding="utf-8")
+    (content_copy / "activities.toml").unlink()
+    q = load_qualification(content_copy)
+    assert (q.hours_per_credit, q.funding, q.activities) == (10, (), ())
+    assert q.method_for_knowledge("F1") == "professional discussion"
+
+
+# ---- activities: the criteria each workplace activity can evidence ----------------------------
+
+
+def test_every_job_context_has_an_activity_and_one_activity_needs_none(q):
+    by_context = {a.context for a in q.activities}
+    assert by_context == {c.id for c in q.contexts} | {""}
+    assert [a.id for a in q.activities if not a.context] == ["team-briefing"]
+
+
+def test_an_activity_evidences_the_units_its_context_opens(q):
+    for a in q.activities:
+        if a.context:
+            shown = {s.partition(":")[0] for s in a.evidences}
+            assert set(q.context(a.context).units) <= shown, a.id
+
+
+def test_every_performance_criterion_of_f1_f2_and_b1_has_an_activity(q):
+    mapped = {s for a in q.activities for s in a.evidences}
+    for number in ("F1", "F2", "B1"):
+        for c in q.unit(number).criteria:
+            assert (c.id in mapped) == (c.kind == "performance"), c.id
+
+
+@pytest.mark.parametrize(
+    "criterion, contexts",
+    [
+        # the dress code and personal image are seen only by customers who see the learner
+        ("B1:1.2", {"face-to-face", "customer-premises"}),
+        # the seed's key term ties the security of customers' property to customers present
+        ("F2:1.4", {"face-to-face", "customer-premises", "risk-assessment"}),
+        # talking with colleagues needs colleagues, not customers
+        ("F1:1.2", {"handovers", "colleagues", ""}),
+        ("B1:1.8", {"handovers", "colleagues", ""}),
+        # limits of authority and referral show when something goes beyond routine
+        ("F2:1.2", {"problems"}),
+        ("F2:1.3", {"problems"}),
+    ],
+)
+def test_criteria_are_mapped_only_to_activities_that_show_them(q, criterion, contexts):
+    assert {a.context for a in q.activities if criterion in a.evidences} == contexts
+
+
+@pytest.mark.parametrize(
+    "unit, numbers, text",
+    [
+        ("B1", ["1.4", "1.5"], "1.4–1.5"),
+        ("B1", ["1.5", "1.3", "1.4", "1.1"], "1.1, 1.3–1.5"),
+        # a run stays inside its learning outcome, and follows the unit's order, not the text's
+        ("B1", ["1.8", "2.1"], "1.8, 2.1"),
+        ("F2", [f"2.{i}" for i in range(1, 11)], "2.1–2.10"),
+        ("F1", ["3.9", "3.10", "3.11", "1.1"], "1.1, 3.9–3.11"),
+        ("F1", ["9.9"], ""),
+    ],
+)
+def test_criteria_ranges_compress_runs(q, unit, numbers, text):
+    assert criteria_ranges(q.unit(unit), numbers) == text

@@ -349,6 +349,8 @@ def test_draft_written_as_a_unit_file_loads(
     draft = b1 if number == "B1" else guide[number]
     folder = tmp_path / "03455"
     shutil.copytree(CONTENT, folder)
+    # the funding profiles the qualification names live beside it
+    shutil.copytree(CONTENT.parent / "funding", tmp_path / "funding")
     (folder / "units" / f"{number}.toml").write_text(to_toml(draft), encoding="utf-8")
     unit = load_qualification(folder).unit(number)
     assert unit is not None

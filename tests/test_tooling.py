@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 import subprocess
@@ -66,3 +67,32 @@ def test_readme_gives_the_two_commands():
     assert "pip install -r requirements-dev.txt && python -m pytest" in README
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "pip install -r requirements-dev.txt && python -m pytest" in ci
+
+
+PURE = (
+    "content",
+    "rules",
+    "scoring",
+    "planner",
+    "evidence_plan",
+    "ledger",
+    "journey",
+    "starting_point",
+    "gaps",
+    "qr",
+)
+NOT_PURE = {"flask", "flask_wtf", "werkzeug", "jinja2", "sqlite3", "sqlite_utils"}
+UPWARDS = {"db", "store", "migrations", "views", "forms", "auth", "cli", "errors", "export"}
+
+
+@pytest.mark.parametrize("module", PURE)
+def test_pure_modules_import_no_flask_no_database_and_nothing_above_them(module):
+    tree = ast.parse((ROOT / "survey" / f"{module}.py").read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add(("." if node.level else "") + (node.module or "").split(".")[0])
+    assert not imported & NOT_PURE, imported
+    assert not imported & {f".{m}" for m in UPWARDS}, imported
