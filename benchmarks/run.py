@@ -1,7 +1,7 @@
 """Performance measured against the limits: one command, one table, benchmarks/RESULTS.md.
 
 Usage: python benchmarks/run.py [--quick] [--only SECTION ...]
-Sections: throughput, cohort, weight, lighthouse, scale, planner.
+Sections: throughput, cohort, weight, lighthouse, scale, planner, reader.
 All traffic goes to 127.0.0.1; every server runs in its own process group and is killed in
 `finally`; every section has a time limit and reports "not run: <reason>" when a tool is missing.
 """
@@ -47,7 +47,7 @@ CORES = os.cpu_count() or 1
 WORKERS = 2 * CORES
 CONTENT = ROOT / "content" / "03455"
 STAFF_EMAIL, STAFF_PASSWORD = "bench@example.org", "benchmark-password-1"
-SECTIONS = ["throughput", "cohort", "weight", "lighthouse", "scale", "planner"]
+SECTIONS = ["throughput", "cohort", "weight", "lighthouse", "scale", "planner", "reader"]
 
 Row = tuple[str, str, str, str, str]  # section, measure, result, goal, met
 ROWS: list[Row] = []
@@ -788,6 +788,32 @@ def section_planner(args: argparse.Namespace, tmp: Path) -> None:
         )
 
 
+# ---- 7. reader -------------------------------------------------------------------------------
+
+
+def section_reader(args: argparse.Namespace, tmp: Path) -> None:
+    """benchmarks/reader.py: a 40-page handbook PDF of 10 units, and long pasted texts."""
+    out = subprocess.run(
+        [sys.executable, str(HERE / "reader.py"), "--repeat", "1" if args.quick else "3"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    for line in out.stdout.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 6 or cells[0] == "case" or cells[0].startswith("-"):
+            continue
+        name, size, median, best, goal, met = cells
+        row(
+            "7 reader",
+            f"{name} ({size})",
+            f"median {median} s, best {best} s",
+            f"< {goal} s" if goal and goal != "linear" else goal,
+            {"yes": "met", "no": "NOT met"}.get(met, ""),
+        )
+
+
 # ---- the table -------------------------------------------------------------------------------
 
 
@@ -816,7 +842,7 @@ def main() -> None:
         action="append",
         metavar="SECTION",
         choices=SECTIONS + [str(i) for i in range(1, len(SECTIONS) + 1)],
-        help="run only this section (name or number 1-6); may be repeated",
+        help="run only this section (name or number 1-7); may be repeated",
     )
     parser.add_argument("--output", default=str(HERE / "RESULTS.md"))
     args = parser.parse_args()
@@ -828,6 +854,7 @@ def main() -> None:
         "lighthouse": section_lighthouse,
         "scale": section_scale,
         "planner": section_planner,
+        "reader": section_reader,
     }
     started = datetime.datetime.now(datetime.UTC)
     timings = []

@@ -217,8 +217,8 @@ def hyphenated(text: str, width: int) -> list[str]:
         room = width - len(lines[-1]) - (1 if lines[-1] else 0)
         if len(word) <= room:
             lines[-1] += (" " if lines[-1] else "") + word
-        elif room >= 5 and len(word) >= 9 and "-" not in word[:room]:
-            cut = max(3, room - 1)
+        elif room >= 5 and len(word) >= 9 and word[: room + 2].isalpha():
+            cut = min(room - 1, len(word) - 3)  # between two letters, three or more left over
             lines[-1] += (" " if lines[-1] else "") + word[:cut] + "-"
             lines.append(word[cut:])
         elif "-" in word and word.index("-") < room:  # a hyphenated word breaks at its hyphen
@@ -344,7 +344,7 @@ def pdf_columns(unit: Unit) -> bytes:
     return bytes(pdf.output())
 
 
-def pdf_handbook(units: list[Unit], pages_of_prose: int = 1) -> bytes:
+def pdf_handbook(units: list[Unit], pages_of_prose: int = 1, bottom: float = 275.0) -> bytes:
     """A handbook: a few pages of running text, then each unit in a ruled table."""
     pdf = _fpdf("Level 2 NVQ Certificate in Customer Service (03455)", "© Awarding Body 2024")
     pdf.set_font("Helvetica", "", 10)
@@ -354,7 +354,7 @@ def pdf_handbook(units: list[Unit], pages_of_prose: int = 1) -> bytes:
         for text in wrap("Centres must register candidates before assessment begins. " * 40, 95):
             pdf.text(20, y, text)
             y += 5
-    return _merge(bytes(pdf.output()), pdf_table(units))
+    return _merge(bytes(pdf.output()), pdf_table(units, bottom=bottom))
 
 
 def _merge(first: bytes, second: bytes) -> bytes:

@@ -216,7 +216,7 @@ def to_first_person(text: str) -> str:
 
 # endings that are never words on their own: "organi-" + "sation", "commu-" + "nicate"
 _SUFFIX_PIECE = re.compile(
-    r"^[a-z]{0,3}(?:tion|sion|ment|ness|ing|ity|ities|ance|ence|able|ible|ism|ist|ure|ous|ive"
+    r"^[a-z]{0,3}(?:tion|sion|ion|ment|ness|ing|ity|ities|ance|ence|able|ible|ism|ist|ure|ous|ive"
     r"|ate|ates|ated|ating|ise|ised|ising|ize|ized|izing|al|ally|ular)s?$"
 )
 _KEEP_BEFORE = {"self", "well", "non", "co", "re", "pre", "post", "up", "to", "face", "on", "e"}

@@ -66,6 +66,7 @@ class Reading:
     source: Source
     units: tuple[DraftUnit, ...]
     unplaced: tuple[SourceLine, ...]  # number and page of the source line, text of the piece
+    outside: tuple[SourceLine, ...] = ()  # those of them outside every draft (a handbook's intro)
 
 
 # ---- pieces ----------------------------------------------------------------------------------
@@ -864,7 +865,7 @@ def _with_items(c: _CriterionBuilder, known: set[str]) -> str:
     text = c.text.join(known)
     if not c.items:
         return text
-    items = "; ".join(_clean_text(item.join(known)) for item in c.items)
+    items = "; ".join(re.sub(r"\s+", " ", item.join(known)).strip(" .;,") for item in c.items)
     return f"{text.rstrip(' :')}: {items}"
 
 
@@ -908,25 +909,27 @@ def read(source: Source, qualification: Qualification | None = None) -> Reading:
         _match(unit, qualification)
     drafts = [_draft(u, known, name) for u, name in zip(kept, _names(kept), strict=True)]
     page_of = {line.number: line.page for line in source.lines}
-    unplaced = [(at, text) for d in drafts for at, text in zip(d.unplaced_lines, d.unplaced)]
+    inside = [(at, text) for d in drafts for at, text in zip(d.unplaced_lines, d.unplaced)]
+    outside: list[tuple[int, str]] = []
     kept_ids = {id(u) for u in kept}
     for unit in built:
         if id(unit) not in kept_ids:
-            unplaced += [(at, raw) for raw, at in unit.heading]
-            unplaced += [(at, text) for at, _, text in unit.unplaced]
-            unplaced += [(at, raw) for o in unit.outcomes.values() for raw, at in o.heading]
-            unplaced += [
+            outside += [(at, raw) for raw, at in unit.heading]
+            outside += [(at, text) for at, _, text in unit.unplaced]
+            outside += [(at, raw) for o in unit.outcomes.values() for raw, at in o.heading]
+            outside += [
                 (at, f"{c.number} {c.text.join(known)}")
                 for o in unit.outcomes.values()
                 for c in o.criteria
                 for at in c.text.lines[:1]
             ]
-    unplaced.sort(key=lambda x: x[0])
-    return Reading(
-        source,
-        tuple(drafts),
-        tuple(SourceLine(at, text, page_of.get(at, 0)) for at, text in unplaced),
-    )
+    outside.sort(key=lambda x: x[0])
+
+    def as_lines(pairs: list[tuple[int, str]]) -> tuple[SourceLine, ...]:
+        return tuple(SourceLine(at, text, page_of.get(at, 0)) for at, text in pairs)
+
+    everything = sorted(inside + outside, key=lambda x: x[0])
+    return Reading(source, tuple(drafts), as_lines(everything), as_lines(outside))
 
 
 def draft_units(text: str, qualification: Qualification | None = None) -> list[DraftUnit]:
