@@ -1,9 +1,12 @@
 """A PDF's text in reading order: ruled tables cell by cell, columns without rules row by row.
 
-pdfplumber (on pdfminer.six) gives the words with their positions and finds the tables drawn
-with lines; what is left is laid out here: words into lines, lines into runs, and a run whose
-words leave a vertical gutter free is read column by column within each row, so an outcome's
-title comes before its criteria rather than interleaved with them.
+pdfminer.six interprets each page into characters and drawn lines; pdfplumber's table finder
+turns the drawn lines into table cells. (pdfplumber's own page objects convert every character
+into a dictionary of twenty attributes, which took two thirds of the time on a long handbook,
+so the characters are taken from pdfminer directly.) The rest is laid out here: characters into
+words and lines, a table's words into its cells, and a run of lines whose words leave a vertical
+gutter free into columns, read row by row, so an outcome's title comes before its criteria
+rather than interleaved with them.
 """
 
 from __future__ import annotations
@@ -18,31 +21,38 @@ from .language import looks_cut_off
 from .source import NoTextLayer, Source, SourceLine, UnreadableFile
 
 Piece = tuple[str, bool, int]  # a line, whether it begins a table cell, its table column
+Word = dict[str, Any]  # x0, x1, top, bottom, text
 
 
 @dataclass
 class _Line:
     top: float
     bottom: float
-    words: list[dict[str, Any]]
+    words: list[Word]
 
 
 def read_pdf(data: bytes, name: str = "") -> Source:
     """The lines of a PDF, page by page; NoTextLayer when its pages are only pictures."""
-    import pdfplumber
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
 
     name = name or "the PDF"
     lines: list[SourceLine] = []
     text_found = False
+    pages = 0
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = len(pdf.pages)
-            for number, page in enumerate(pdf.pages, start=1):
-                if any(c["text"].strip() for c in page.chars):
-                    text_found = True
-                    for text, cell, column in page_lines(page):
-                        lines.append(SourceLine(len(lines) + 1, text, number, cell, column))
-                page.close()  # frees the page's parsed objects: a long handbook stays small
+        manager = PDFResourceManager()
+        device = PDFPageAggregator(manager, laparams=None)
+        interpreter = PDFPageInterpreter(manager, device)
+        for page in PDFPage.get_pages(io.BytesIO(data)):
+            pages += 1
+            interpreter.process_page(page)
+            words, edges = _contents(device.get_result())
+            if words:
+                text_found = True
+            for text, cell, column in page_lines(words, edges):
+                lines.append(SourceLine(len(lines) + 1, text, pages, cell, column))
     except Exception as e:  # pdfminer raises many kinds for a damaged or locked file
         if "password" in repr(e).lower() or "encrypt" in repr(e).lower():
             raise UnreadableFile(
@@ -54,40 +64,154 @@ def read_pdf(data: bytes, name: str = "") -> Source:
     return Source(name, "pdf", tuple(lines), pages)
 
 
-def page_lines(page: Any) -> list[Piece]:
+def _contents(layout: Any) -> tuple[list[Word], list[dict[str, Any]]]:
+    """A page's words (top-down coordinates, as pdfplumber's) and its drawn lines as edges."""
+    from pdfminer.layout import LTChar, LTCurve
+
+    height = layout.y1
+    chars: list[tuple[float, float, float, float, str, float]] = []
+    edges: list[dict[str, Any]] = []
+    for obj in layout:
+        if isinstance(obj, LTChar):
+            if obj.get_text().startswith("(cid:"):
+                continue  # a glyph the PDF gives no text for
+            chars.append(
+                (height - obj.y1, height - obj.y0, obj.x0, obj.x1, obj.get_text(), obj.size)
+            )
+        elif isinstance(obj, LTCurve):  # LTLine and LTRect are curves too
+            edges += _edges(obj.x0, obj.x1, height - obj.y1, height - obj.y0)
+    return _words(chars), edges
+
+
+def _edges(x0: float, x1: float, top: float, bottom: float) -> list[dict[str, Any]]:
+    """A drawn line, or the four sides of a drawn box, as table edges."""
+
+    def edge(x0: float, x1: float, top: float, bottom: float, orientation: str) -> dict[str, Any]:
+        return {
+            "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
+            "width": x1 - x0, "height": bottom - top, "orientation": orientation,
+            "object_type": "line",
+        }  # fmt: skip
+
+    if bottom - top < 2:
+        return [edge(x0, x1, (top + bottom) / 2, (top + bottom) / 2, "h")]
+    if x1 - x0 < 2:
+        return [edge((x0 + x1) / 2, (x0 + x1) / 2, top, bottom, "v")]
+    return [
+        edge(x0, x1, top, top, "h"),
+        edge(x0, x1, bottom, bottom, "h"),
+        edge(x0, x0, top, bottom, "v"),
+        edge(x1, x1, top, bottom, "v"),
+    ]
+
+
+def _words(chars: list[tuple[float, float, float, float, str, float]]) -> list[Word]:
+    """Characters into words: a space, or a gap wider than a fifth of the type, ends a word."""
+    words: list[Word] = []
+    for line in _group_lines(chars, key=lambda c: c[0]):
+        line.sort(key=lambda c: c[2])
+        current: list[tuple[float, float, float, float, str, float]] = []
+        for c in line:
+            if c[4].isspace() or (current and c[2] - current[-1][3] > 0.2 * max(c[5], 1.0)):
+                if current:
+                    words.append(_word(current))
+                current = [] if c[4].isspace() else [c]
+            else:
+                current.append(c)
+        if current:
+            words.append(_word(current))
+    return words
+
+
+def _word(chars: list[tuple[float, float, float, float, str, float]]) -> Word:
+    return {
+        "top": min(c[0] for c in chars),
+        "bottom": max(c[1] for c in chars),
+        "x0": chars[0][2],
+        "x1": chars[-1][3],
+        "text": "".join(c[4] for c in chars),
+    }
+
+
+def _group_lines(items: list[Any], key: Any) -> list[list[Any]]:
+    """Items whose tops lie within 2.5 points of the line's first, line by line."""
+    lines: list[list[Any]] = []
+    top = None
+    for item in sorted(items, key=key):
+        if lines and top is not None and key(item) - top <= 2.5:
+            lines[-1].append(item)
+        else:
+            lines.append([item])
+            top = key(item)
+    return lines
+
+
+def _tables(edges: list[dict[str, Any]]) -> list[list[list[Any]]]:
+    """The ruled tables a page's drawn lines make: rows of cells (None where a cell spans)."""
+    if len(edges) < 4:
+        return []
+    from pdfplumber.table import (
+        Table,
+        cells_to_tables,
+        edges_to_intersections,
+        intersections_to_cells,
+        merge_edges,
+    )
+
+    merged = [e for e in merge_edges(edges, 3, 3, 3, 3) if e["width"] >= 3 or e["height"] >= 3]
+    cells = intersections_to_cells(edges_to_intersections(merged, 3, 3))
+    return [
+        [list(row.cells) for row in Table(None, tuple(table)).rows]  # type: ignore[arg-type]
+        for table in cells_to_tables(cells)
+    ]
+
+
+def page_lines(words: list[Word], edges: list[dict[str, Any]]) -> list[Piece]:
     """One page's lines in reading order: tables and the text around them, top to bottom."""
     blocks: list[tuple[float, list[Piece]]] = []
-    rest = page
-    for table in page.find_tables():
+    outside = words
+    for rows in _tables(edges):
+        cells = [cell for row in rows for cell in row if cell is not None]
+        x0 = min(c[0] for c in cells)
+        top = min(c[1] for c in cells)
+        x1 = max(c[2] for c in cells)
+        bottom = max(c[3] for c in cells)
+        inside: dict[tuple[float, ...], list[Word]] = {}
+        rest = []
+        for w in outside:
+            cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+            if x0 <= cx <= x1 and top <= cy <= bottom:
+                cell = next((c for c in cells if c[0] <= cx <= c[2] and c[1] <= cy <= c[3]), None)
+                if cell is not None:
+                    inside.setdefault(cell, []).append(w)
+                    continue
+            rest.append(w)
+        outside = rest
         pieces: list[Piece] = []
-        for row in table.extract():
+        for row in rows:
             for column, cell in enumerate(row, start=1):
-                if cell:
-                    cell_lines = [ln.strip() for ln in cell.split("\n") if ln.strip()]
-                    pieces += [(ln, i == 0, column) for i, ln in enumerate(cell_lines)]
-        blocks.append((table.bbox[1], pieces))
-        rest = rest.outside_bbox(table.bbox, strict=False)
-    words = rest.extract_words(x_tolerance=2, y_tolerance=2)
-    blocks += _text_blocks(words)
+                if cell is None or cell not in inside:
+                    continue
+                cell_lines = _lines(inside[cell])
+                pieces += [(_text(ln.words), i == 0, column) for i, ln in enumerate(cell_lines)]
+        blocks.append((top, pieces))
+    blocks += _text_blocks(outside)
     blocks.sort(key=lambda b: b[0])
     return [piece for _, pieces in blocks for piece in pieces]
 
 
-def _lines(words: list[dict[str, Any]]) -> list[_Line]:
+def _lines(words: list[Word]) -> list[_Line]:
     """Words that share a baseline, left to right, lines top to bottom."""
-    lines: list[_Line] = []
-    for w in sorted(words, key=lambda w: (w["top"], w["x0"])):
-        if lines and abs(w["top"] - lines[-1].top) <= 2.5:
-            lines[-1].words.append(w)
-            lines[-1].bottom = max(lines[-1].bottom, w["bottom"])
-        else:
-            lines.append(_Line(w["top"], w["bottom"], [w]))
-    for line in lines:
-        line.words.sort(key=lambda w: w["x0"])
+    lines = []
+    for group in _group_lines(words, key=lambda w: w["top"]):
+        group.sort(key=lambda w: w["x0"])
+        lines.append(
+            _Line(min(w["top"] for w in group), max(w["bottom"] for w in group), group)
+        )
     return lines
 
 
-def _text_blocks(words: list[dict[str, Any]]) -> list[tuple[float, list[Piece]]]:
+def _text_blocks(words: list[Word]) -> list[tuple[float, list[Piece]]]:
     """Runs of close lines; a run with a free vertical gutter is read as columns."""
     lines = _lines(words)
     if not lines:
@@ -115,7 +239,7 @@ def _gutters(run: list[_Line], gap: float) -> list[float]:
     return gutters
 
 
-def _text(words: list[dict[str, Any]]) -> str:
+def _text(words: list[Word]) -> str:
     return " ".join(w["text"] for w in words)
 
 
@@ -130,7 +254,7 @@ def _read_run(run: list[_Line], gap: float) -> list[Piece]:
     rows: list[list[list[str]]] = []  # row -> column -> lines
     previous_first = ""
     for line in run:
-        columns: list[list[dict[str, Any]]] = [[] for _ in range(len(gutters) + 1)]
+        columns: list[list[Word]] = [[] for _ in range(len(gutters) + 1)]
         for w in line.words:
             columns[_column(w, gutters)].append(w)
         first = _text(columns[0])
@@ -145,9 +269,9 @@ def _read_run(run: list[_Line], gap: float) -> list[Piece]:
         )
         if new_row:
             rows.append([[] for _ in columns])
-        for i, words in enumerate(columns):
-            if words:
-                rows[-1][i].append(_text(words))
+        for i, column_words in enumerate(columns):
+            if column_words:
+                rows[-1][i].append(_text(column_words))
         previous_first = first
     pieces: list[Piece] = []
     for row in rows:
@@ -156,5 +280,5 @@ def _read_run(run: list[_Line], gap: float) -> list[Piece]:
     return pieces
 
 
-def _column(word: dict[str, Any], gutters: list[float]) -> int:
+def _column(word: Word, gutters: list[float]) -> int:
     return sum(1 for g in gutters if word["x0"] > g)
