@@ -31,6 +31,7 @@ from unit_texts import (
     pipe_table,
     register_tabs,
     seed_unit,
+    spaced_columns,
     web_page,
 )
 
@@ -93,6 +94,7 @@ LAYOUTS: list[tuple[str, list[Unit], Callable[[], str | bytes], str]] = [
     ),  # fmt: skip
     ("web page: outcome headings without numbers", [B1], lambda: web_page(B1), "t.txt"),
     ("PDF copied as text: headers, footers, page breaks", [F2], lambda: pdf_paste(F2), "t.txt"),
+    ("Pearson, columns kept apart with spaces", [F2], lambda: spaced_columns(F2), "t.txt"),
     (
         "several units in one paste",
         [F1, F2, B1],
@@ -503,3 +505,25 @@ def test_one_criterion_with_very_many_lines_is_linear() -> None:
 
     small, large = _lines_run(long(2000)), _lines_run(long(4000))
     assert large < 2.15 * small, (small, large)
+
+
+def test_a_handbooks_pages_before_the_units_are_listed_outside_every_draft() -> None:
+    reading = read_any(pdf_handbook([F2, B1], pages_of_prose=2), "handbook.pdf")
+    prose = {line.number for line in reading.source.lines if line.page in (1, 2)}
+    assert len(prose) > 40
+    assert {line.number for line in reading.outside if line.page in (1, 2)} == prose
+    assert {line.number for line in reading.outside} <= {line.number for line in reading.unplaced}
+    assert not prose & {n for u in reading.units for n in u.unplaced_lines}
+
+
+def test_content_import_reads_standard_input(runner) -> None:  # noqa: ANN001
+    result = runner.invoke(args=["content", "import", "-"], input=ac_numbers(F2).encode("cp1252"))
+    assert result.exit_code == 0, result.output
+    assert tomllib.loads(result.stdout.split("\nF2: ")[0])["number"] == "F2"
+    assert "F2: 2 outcomes, 15 criteria, 0 look cut off" in result.output
+
+
+def test_content_import_help_has_an_example(runner) -> None:  # noqa: ANN001
+    result = runner.invoke(args=["content", "import", "--help"])
+    assert "Example: flask --app app content import" in result.output
+    assert "PDF" in result.output and ".docx" in result.output

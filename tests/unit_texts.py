@@ -210,6 +210,36 @@ def pdf_paste(unit: Unit, per_page: int = 9) -> str:
     return "\n".join(out) + "\n"
 
 
+def spaced_columns(unit: Unit) -> str:
+    """A Pearson unit as `pdftotext -layout` writes it: its columns kept apart with spaces."""
+    rows = [
+        f"Unit {unit.number[-1]}:        {unit.title}",
+        f"Unit code:     {unit.accreditation}",
+        "QCF Level 2:   BTEC Specialist",
+        "Credit value:  4",
+        "",
+        "Learning outcomes and assessment criteria",
+        "",
+        "In order to pass this unit, the evidence that the learner presents for assessment",
+        "needs to demonstrate that they can meet all the learning outcomes for the unit.",
+        "",
+        "On completion of this unit a learner should:",
+        "",
+        "Learning outcomes                        Assessment criteria",
+        "",
+    ]
+    for o in unit.outcomes:
+        left = wrap(f"{o.number} {o.title}", 36)
+        right = [ln for c in o.criteria for ln in wrap(f"{c.number} {lower_first(c.text)}", 50)]
+        for i in range(max(len(left), len(right))):
+            a = left[i] if i < len(left) else ""
+            b = right[i] if i < len(right) else ""
+            rows.append(f"{a:<41}{b}".rstrip())
+        rows.append("")
+    rows += ["Unit content", "", f"1 {unit.outcomes[0].title}", "Customers: internal; external"]
+    return "\n".join(rows) + "\n"
+
+
 def hyphenated(text: str, width: int) -> list[str]:
     """Wrap like a typesetter that hyphenates: long words are split at the line's end."""
     lines = [""]

@@ -12,23 +12,11 @@ rather than interleaved with them.
 from __future__ import annotations
 
 import io
-import re
 import statistics
-from dataclasses import dataclass
 from typing import Any
 
-from .language import looks_cut_off
+from .columns import Line, Piece, Word, read_run, text_of
 from .source import NoTextLayer, Source, SourceLine, UnreadableFile
-
-Piece = tuple[str, bool, int]  # a line, whether it begins a table cell, its table column
-Word = dict[str, Any]  # x0, x1, top, bottom, text
-
-
-@dataclass
-class _Line:
-    top: float
-    bottom: float
-    words: list[Word]
 
 
 def read_pdf(data: bytes, name: str = "") -> Source:
@@ -193,21 +181,19 @@ def page_lines(words: list[Word], edges: list[dict[str, Any]]) -> list[Piece]:
                 if cell is None or cell not in inside:
                     continue
                 cell_lines = _lines(inside[cell])
-                pieces += [(_text(ln.words), i == 0, column) for i, ln in enumerate(cell_lines)]
+                pieces += [(text_of(ln.words), i == 0, column) for i, ln in enumerate(cell_lines)]
         blocks.append((top, pieces))
     blocks += _text_blocks(outside)
     blocks.sort(key=lambda b: b[0])
     return [piece for _, pieces in blocks for piece in pieces]
 
 
-def _lines(words: list[Word]) -> list[_Line]:
+def _lines(words: list[Word]) -> list[Line]:
     """Words that share a baseline, left to right, lines top to bottom."""
     lines = []
     for group in _group_lines(words, key=lambda w: w["top"]):
         group.sort(key=lambda w: w["x0"])
-        lines.append(
-            _Line(min(w["top"] for w in group), max(w["bottom"] for w in group), group)
-        )
+        lines.append(Line(min(w["top"] for w in group), max(w["bottom"] for w in group), group))
     return lines
 
 
@@ -218,67 +204,10 @@ def _text_blocks(words: list[Word]) -> list[tuple[float, list[Piece]]]:
         return []
     height = statistics.median(ln.bottom - ln.top for ln in lines) or 10.0
     gap = max(8.0, height)  # wider than any space between words of one line
-    runs: list[list[_Line]] = [[lines[0]]]
+    runs: list[list[Line]] = [[lines[0]]]
     for line in lines[1:]:
         if line.top - runs[-1][-1].bottom > 0.9 * height:
             runs.append([line])
         else:
             runs[-1].append(line)
-    return [(run[0].top, _read_run(run, gap)) for run in runs]
-
-
-def _gutters(run: list[_Line], gap: float) -> list[float]:
-    """x positions of the vertical gaps that no word of the run crosses."""
-    spans = sorted((w["x0"], w["x1"]) for line in run for w in line.words)
-    gutters: list[float] = []
-    right = spans[0][1]
-    for x0, x1 in spans[1:]:
-        if x0 - right >= gap:
-            gutters.append((x0 + right) / 2)
-        right = max(right, x1)
-    return gutters
-
-
-def _text(words: list[Word]) -> str:
-    return " ".join(w["text"] for w in words)
-
-
-_OUTCOME_START = re.compile(r"^(?:\d{1,2}[.)]?\s|LO\s*\d|(?:learning\s+)?outcome\s+\d)", re.I)
-
-
-def _read_run(run: list[_Line], gap: float) -> list[Piece]:
-    """A run's lines; where columns stand side by side, each row column by column."""
-    gutters = _gutters(run, gap)
-    if not gutters or not any(len({_column(w, gutters) for w in line.words}) > 1 for line in run):
-        return [(_text(line.words), False, 0) for line in run]
-    rows: list[list[list[str]]] = []  # row -> column -> lines
-    previous_first = ""
-    for line in run:
-        columns: list[list[Word]] = [[] for _ in range(len(gutters) + 1)]
-        for w in line.words:
-            columns[_column(w, gutters)].append(w)
-        first = _text(columns[0])
-        new_row = not rows or (
-            first
-            and (
-                not previous_first
-                or _OUTCOME_START.match(first)
-                or (first[0].isupper() and not looks_cut_off(previous_first))
-                or previous_first.endswith(":")
-            )
-        )
-        if new_row:
-            rows.append([[] for _ in columns])
-        for i, column_words in enumerate(columns):
-            if column_words:
-                rows[-1][i].append(_text(column_words))
-        previous_first = first
-    pieces: list[Piece] = []
-    for row in rows:
-        for n, column in enumerate(row, start=1):
-            pieces += [(text, i == 0, n) for i, text in enumerate(column)]
-    return pieces
-
-
-def _column(word: Word, gutters: list[float]) -> int:
-    return sum(1 for g in gutters if word["x0"] > g)
+    return [(run[0].top, [(t, c, n) for t, c, n, _ in read_run(run, gap)]) for run in runs]

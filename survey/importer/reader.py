@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from survey.content import Qualification, criterion_kind, first_person
 
+from .columns import Line, read_run
 from .language import (
     hyphen_belongs,
     looks_cut_off,
@@ -204,28 +205,74 @@ def _tidy(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_SPACED = re.compile(r"\S {3,}\S")  # columns laid out with spaces, as pdftotext -layout writes
+
+
 def _pieces(source: Source) -> list[tuple[str, SourceLine, int]]:
     """Each source line cut into the pieces that are read one by one, with their column."""
     out: list[tuple[str, SourceLine, int]] = []
+
+    def cut(text: str, line: SourceLine, column: int) -> bool:
+        produced = False
+        for part in _BR.split(text):
+            for piece in _SPLIT_LABEL.split(_tidy(part), maxsplit=1):
+                if piece:
+                    out.append((piece, line, column))
+                    produced = True
+        return produced
+
     pasted = source.kind == "text"
-    for line in source.lines:
+    lines = source.lines
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if pasted and _SPACED.search(line.text) and _cells(line.text) is None:
+            j = i  # the block of plain lines around it, read as columns if they are
+            while j > 0 and lines[j - 1].text.strip() and _cells(lines[j - 1].text) is None:
+                j -= 1
+            k = i
+            while k + 1 < len(lines) and lines[k + 1].text.strip():
+                if _cells(lines[k + 1].text) is not None:
+                    break
+                k += 1
+            # lines before it in the block were already cut one by one: take them back
+            while out and out[-1][1].number > lines[j].number - 1:
+                out.pop()
+            for text, cell, column, at in read_run(_spaced_lines(lines[j : k + 1]), 2):
+                del cell
+                cut(text, lines[at], column)
+            i = k + 1
+            continue
         text = line.text.replace("\t", " ") if not pasted else line.text
         cells = _cells(text) if pasted else None
         if cells is None:
             cells = [text]
         elif _TABLE_RULE.match(text.strip()):
+            i += 1
             continue  # the line under a markdown table's header
         produced = False
         for n, cell in enumerate(cells, start=1):
-            column = n if len(cells) > 1 else line.column
-            for part in _BR.split(cell):
-                for piece in _SPLIT_LABEL.split(_tidy(part), maxsplit=1):
-                    if piece:
-                        out.append((piece, line, column))
-                        produced = True
+            produced = cut(cell, line, n if len(cells) > 1 else line.column) or produced
         if not produced:
             out.append(("", line, 0))
+        i += 1
     return out
+
+
+def _spaced_lines(lines: tuple[SourceLine, ...]) -> list[Line]:
+    """Lines of pasted text as positioned words: a character is one unit wide, a line one high."""
+    return [
+        Line(
+            n,
+            n + 0.8,
+            [
+                {"x0": m.start(), "x1": m.end(), "top": n, "bottom": n + 0.8, "text": m.group()}
+                for m in re.finditer(r"\S+", line.text)
+            ],
+            line.number - 1,
+        )
+        for n, line in enumerate(lines)
+    ]
 
 
 def _unit_line(body: str, raw: str, at: int, page: int) -> _Line | None:
