@@ -527,3 +527,15 @@ def test_content_import_help_has_an_example(runner) -> None:  # noqa: ANN001
     result = runner.invoke(args=["content", "import", "--help"])
     assert "Example: flask --app app content import" in result.output
     assert "PDF" in result.output and ".docx" in result.output
+
+
+def test_criterion_numbers_as_scanned_text_gives_them() -> None:
+    text = "Unit 5 Scanned unit\nLearning outcome 1 - Serve customers\n"
+    text += "1,1 Greet customers\n1.2Smile at them\n1.3. Help them\nIn 2011 we had 1,100 calls.\n"
+    (unit,) = read(source_from_text(text)).units
+    assert [(c.number, c.text) for c in unit.outcomes[0].criteria] == [
+        ("1.1", "Greet customers"),
+        ("1.2", "Smile at them"),
+        ("1.3", "Help them"),
+    ]
+    assert unit.unplaced == ("In 2011 we had 1,100 calls.",)

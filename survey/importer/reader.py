@@ -78,7 +78,10 @@ _UNIT = re.compile(
     r"(?:\(\s*([A-Z]/\d{3}/\d{4})\s*\))?\s*(?:([-:.|])\s*)?(.*)$",
     re.I,
 )
-_CRITERION = re.compile(r"^(?:AC\s*|A\.C\.\s*)?(\d{1,2})\.(\d{1,2})(?:[.):]?\s+(\S.*)|[.):]?)$")
+# "1.1", "1.1.", "AC1.1", and as scanned text gives them: "1,1", "1.1Recognise"
+_CRITERION = re.compile(
+    r"^(?:AC\s*|A\.C\.\s*)?(\d{1,2})[.,](\d{1,2})(?:[.):]?\s+(\S.*)|(?=[A-Z][a-z])(.*)|[.):]?)$"
+)
 _CRITERION_MID = re.compile(r"^(.*?[A-Za-z,'])\s+(\d{1,2})\.(\d{1,2})\s+([A-Z].*)$")
 _OUTCOME = re.compile(
     r"^(?:learning\s+outcome|outcome|LO)\s*(\d{1,2})\b\s*[-:.)]?\s*(.*)$",
@@ -306,7 +309,7 @@ def _classify(raw: str, at: int, page: int) -> _Line:
     if not body:
         return _Line("blank", raw, at, page)
     if m := _CRITERION.match(body):
-        a, b, text = m.group(1), m.group(2), (m.group(3) or "").strip()
+        a, b, text = m.group(1), m.group(2), (m.group(3) or m.group(4) or "").strip()
         text = re.sub(rf"^(?:AC\s*)?0*{a}\.0*{b}[.):]?(?:\s+|$)", "", text)  # number typed twice
         return _Line("criterion", raw, at, page, text, a, b)
     if bullet:
