@@ -765,22 +765,29 @@ def profile(fn: Callable[[], object], sort: str = "cumulative", lines: int = 20)
 # ---- 6. planner ------------------------------------------------------------------------------
 
 
-def section_planner(args: argparse.Namespace, tmp: Path) -> None:
-    s = "6 planner"
+def script_table(script: str, args: list[str], columns: int, timeout: int) -> list[list[str]]:
+    """Run one of the benchmark scripts beside this one and return its table's rows."""
     out = subprocess.run(
-        [sys.executable, str(HERE / "planner.py"), "--repeat", "5" if args.quick else "20"],
+        [sys.executable, str(HERE / script), *args],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
         check=True,
     )
+    rows = []
     for line in out.stdout.splitlines():
-        cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) != 7 or cells[0] in ("case", "---") or cells[0].startswith("-"):
-            continue
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == columns and cells[0] != "case" and not cells[0].startswith("-"):
+            rows.append(cells)
+    return rows
+
+
+def section_planner(args: argparse.Namespace, tmp: Path) -> None:
+    repeat = "5" if args.quick else "20"
+    for cells in script_table("planner.py", ["--repeat", repeat], 7, 300):
         name, units, plans, median, best, goal, met = cells
         row(
-            s,
+            "6 planner",
             f"{name} ({units} optional units)",
             f"median {median} ms, best {best} ms, {plans} plans",
             f"< {goal} ms",
@@ -793,17 +800,8 @@ def section_planner(args: argparse.Namespace, tmp: Path) -> None:
 
 def section_reader(args: argparse.Namespace, tmp: Path) -> None:
     """benchmarks/reader.py: a 40-page handbook PDF of 10 units, and long pasted texts."""
-    out = subprocess.run(
-        [sys.executable, str(HERE / "reader.py"), "--repeat", "1" if args.quick else "3"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
-    for line in out.stdout.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) != 6 or cells[0] == "case" or cells[0].startswith("-"):
-            continue
+    repeat = "1" if args.quick else "3"
+    for cells in script_table("reader.py", ["--repeat", repeat], 6, 600):
         name, size, median, best, goal, met = cells
         row(
             "7 reader",

@@ -8,64 +8,30 @@ handbook here too.
 
 from __future__ import annotations
 
+import functools
 import io
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
+from survey.content import Criterion, Qualification, Unit, load_qualification
+
 CONTENT = Path(__file__).resolve().parents[1] / "content" / "03455"
-CATALOGUE = {
-    "F1": ("F/601/1609", "Communicate using customer service language"),
-    "F2": ("L/601/1614", "Follow the rules to deliver customer service"),
-    "B1": ("A/601/1205", "Do your job in a customer friendly way"),
-}
 
 
-@dataclass(frozen=True)
-class Criterion:
-    number: str
-    text: str
-    cut: bool = False  # the seed's words stop short: the reader must flag it
-
-
-@dataclass(frozen=True)
-class Outcome:
-    number: int
-    title: str
-    criteria: tuple[Criterion, ...]
-
-
-@dataclass(frozen=True)
-class Unit:
-    number: str
-    accreditation: str
-    title: str
-    outcomes: tuple[Outcome, ...]
-
-    @property
-    def criteria(self) -> tuple[Criterion, ...]:
-        return tuple(c for o in self.outcomes for c in o.criteria)
+@functools.cache
+def _qualification() -> Qualification:
+    return load_qualification(CONTENT)
 
 
 def seed_unit(number: str) -> Unit:
     """A unit whose criteria the seeds give (F1, F2, B1), as the content holds them."""
-    data = tomllib.loads((CONTENT / "units" / f"{number}.toml").read_text(encoding="utf-8"))
-    accreditation, title = CATALOGUE[number]
-    outcomes = tuple(
-        Outcome(
-            o["number"],
-            o["title"],
-            tuple(
-                # an uncertain criterion keeps the seed's words, cut short as they are
-                Criterion(c["number"], c["seed_text"], True)
-                if c.get("uncertain")
-                else Criterion(c["number"], c["text"])
-                for c in o["criteria"]
-            ),
-        )
-        for o in data["outcomes"]
-    )
-    return Unit(number, accreditation, title, outcomes)
+    unit = _qualification().unit(number)
+    assert unit is not None and unit.criteria, number
+    return unit
+
+
+def words(c: Criterion) -> str:
+    """A criterion's words in the seed: an uncertain one stops short, as the seed does."""
+    return c.seed_text if c.uncertain else c.text
 
 
 def lower_first(text: str) -> str:
@@ -98,7 +64,7 @@ def pipe_table(unit: Unit) -> str:
     for o in unit.outcomes:
         for i, c in enumerate(o.criteria):
             first = (str(o.number), o.title) if i == 0 else ("", "")
-            rows.append(f"| {first[0]} | {first[1]} | {c.number} | {c.text} |")
+            rows.append(f"| {first[0]} | {first[1]} | {c.number} | {words(c)} |")
     return "\n".join(rows) + "\n"
 
 
@@ -111,7 +77,7 @@ def markdown_br(unit: Unit) -> str:
         "|:---|:---|",
     ]
     for o in unit.outcomes:
-        criteria = "<br>".join(f"{c.number} {c.text}" for c in o.criteria)
+        criteria = "<br>".join(f"{c.number} {words(c)}" for c in o.criteria)
         rows.append(f"| {o.number}. {o.title} | {criteria} |")
     return "\n".join(rows) + "\n"
 
@@ -130,7 +96,7 @@ def register_tabs(unit: Unit) -> str:
     for o in unit.outcomes:
         for i, c in enumerate(o.criteria):
             left = f"{o.number} {lower_first(o.title)}" if i == 0 else ""
-            rows.append(f"{left}\t{c.number} {lower_first(c.text)}")
+            rows.append(f"{left}\t{c.number} {lower_first(words(c))}")
     return "\r\n".join(rows) + "\r\n"
 
 
@@ -140,7 +106,7 @@ def narrow_copy(unit: Unit) -> str:
     for o in unit.outcomes:
         rows += [str(o.number), o.title]
         for c in o.criteria:
-            rows += [c.number, c.text]
+            rows += [c.number, words(c)]
     return "\n".join(rows) + "\n"
 
 
@@ -149,7 +115,7 @@ def ac_numbers(unit: Unit) -> str:
     rows = [f"UNIT {unit.number} {unit.title.upper()}", f"Unit reference: {unit.accreditation}"]
     for o in unit.outcomes:
         rows += ["", f"LO{o.number}: {o.title}", "Assessment criteria - the learner can:"]
-        rows += [f"AC{c.number}. {c.text}." for c in o.criteria]
+        rows += [f"AC{c.number}. {words(c)}." for c in o.criteria]
     return "\n".join(rows) + "\n"
 
 
@@ -158,7 +124,7 @@ def numbers_twice(unit: Unit) -> str:
     rows = [f"Unit {unit.number} {unit.title}", "", "| No. | Outcome / criterion |", "|---|---|"]
     for o in unit.outcomes:
         rows.append(f"| {o.number} | {o.number} {o.title} |")
-        rows += [f"| {c.number} | {c.number} {c.text} |" for c in o.criteria]
+        rows += [f"| {c.number} | {c.number} {words(c)} |" for c in o.criteria]
     return "\n".join(rows) + "\n"
 
 
@@ -177,7 +143,7 @@ def city_and_guilds(unit: Unit, unit_number: str) -> str:
     for o in unit.outcomes:
         rows += ["", f"Outcome {o.number}\tThe learner will: {lower_first(o.title)}", ""]
         rows += ["The learner can:"]
-        rows += [f"{i}. {lower_first(c.text)}" for i, c in enumerate(o.criteria, 1)]
+        rows += [f"{i}. {lower_first(words(c))}" for i, c in enumerate(o.criteria, 1)]
     rows += ["", "Range", "Customers: internal, external.", ""]
     return "\n".join(rows) + "\n"
 
@@ -187,7 +153,7 @@ def web_page(unit: Unit) -> str:
     rows = [f"Unit {unit.number}: {unit.title}", "", "Learning outcomes", ""]
     for o in unit.outcomes:
         rows += [o.title, "", "Assessment criteria", ""]
-        rows += [f"{c.number} {c.text}" for c in o.criteria]
+        rows += [f"{c.number} {words(c)}" for c in o.criteria]
         rows.append("")
     rows += ["Find out more about this qualification on our courses page.", ""]
     return "\n".join(rows)
@@ -200,7 +166,7 @@ def pdf_paste(unit: Unit, per_page: int = 9) -> str:
     for o in unit.outcomes:
         body += [f"Learning outcome {o.number} - {o.title}", "Assessment criteria - I can:"]
         for c in o.criteria:
-            body += wrap(f"{c.number} {c.text}", 46)
+            body += wrap(f"{c.number} {words(c)}", 46)
     body.append("Assessment guidance: evidence must come from real work with real customers.")
     pages = [body[i : i + per_page] for i in range(0, len(body), per_page)]
     out: list[str] = []
@@ -230,7 +196,7 @@ def spaced_columns(unit: Unit) -> str:
     ]
     for o in unit.outcomes:
         left = wrap(f"{o.number} {o.title}", 36)
-        right = [ln for c in o.criteria for ln in wrap(f"{c.number} {lower_first(c.text)}", 50)]
+        right = [ln for c in o.criteria for ln in wrap(f"{c.number} {lower_first(words(c))}", 50)]
         for i in range(max(len(left), len(right))):
             a = left[i] if i < len(left) else ""
             b = right[i] if i < len(right) else ""
@@ -290,8 +256,8 @@ def pdf_table(units: list[Unit], line: float = 5.0, bottom: float = 275.0) -> by
     pdf = _fpdf("Level 2 NVQ Certificate in Customer Service (03455)", "© Awarding Body 2024")
     left, split, right = 20.0, 75.0, 190.0
 
-    def text(x: float, y: float, words: str) -> None:
-        pdf.text(x + 1.5, y + line - 1.3, words)
+    def text(x: float, y: float, say: str) -> None:
+        pdf.text(x + 1.5, y + line - 1.3, say)
 
     def header_row(y: float) -> float:
         pdf.set_font("Helvetica", "B", 9.5)
@@ -323,9 +289,9 @@ def pdf_table(units: list[Unit], line: float = 5.0, bottom: float = 275.0) -> by
         for o in unit.outcomes:
             titles = wrap(f"{o.number} {o.title}", 30)
             criteria = [
-                (words, k == 0)
+                (part, k == 0)
                 for c in o.criteria
-                for k, words in enumerate(wrap(f"{c.number} {c.text}", 62))
+                for k, part in enumerate(wrap(f"{c.number} {words(c)}", 62))
             ]
             top, starts = y, []
             for i in range(max(len(titles), len(criteria))):
@@ -363,7 +329,7 @@ def pdf_columns(unit: Unit) -> bytes:
     y += 7
     for o in unit.outcomes:
         left = wrap(f"{o.number} {o.title}", 32)
-        right = [ln for c in o.criteria for ln in wrap(f"{c.number} {c.text}", 60)]
+        right = [ln for c in o.criteria for ln in wrap(f"{c.number} {words(c)}", 60)]
         for i in range(max(len(left), len(right))):
             if i < len(left):
                 pdf.text(20, y, left[i])
@@ -433,7 +399,7 @@ def docx_table(unit: Unit) -> bytes:
     for o in unit.outcomes:
         first = r
         for c in o.criteria:
-            table.cell(r, 1).text = f"{c.number} {c.text}"
+            table.cell(r, 1).text = f"{c.number} {words(c)}"
             r += 1
         merged = table.cell(first, 0).merge(table.cell(r - 1, 0))
         merged.text = f"{o.number} {o.title}"
@@ -478,7 +444,7 @@ def docx_numbered(unit: Unit) -> bytes:
     for o in unit.outcomes:
         numbered(o.title, 0)
         for c in o.criteria:
-            numbered(c.text, 1)
+            numbered(words(c), 1)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
