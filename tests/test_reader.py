@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from unit_texts import (
     CONTENT,
     ac_numbers,
@@ -542,3 +544,41 @@ def test_criterion_numbers_as_scanned_text_gives_them() -> None:
         ("1.3", "Help them"),
     ]
     assert unit.unplaced == ("In 2011 we had 1,100 calls.",)
+
+
+_PIECES = st.sampled_from(
+    ["Learning outcome: Deal with", "customers and", "1.1 Greet them", "2.1 describe", "• item",
+     "| 1 | Title | 1.1 | Text |", "1\tTitle\t1.1 text", "Unit 3 A unit", "Unit title:", "3",
+     "The learner can:", "Outcome 2 The learner will: know", "1. listen", "organi-", "sation",
+     "Page 2 of 9", "© Body", "A  long   spaced    line", "\f", "", "AC1.1. Smile."]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=30)), max_size=40))
+def test_any_text_reads_to_drafts_or_one_clear_line(lines: list[str]) -> None:
+    try:
+        reading = read_bytes("\n".join(lines).encode("utf-8", "surrogatepass"), "x.txt")
+    except ImportProblem as problem:
+        assert "\n" not in str(problem)
+        return
+    numbers = len(reading.source.lines)
+    for unit in reading.units:
+        tomllib.loads(to_toml(unit))
+        assert len(unit.unplaced) == len(unit.unplaced_lines)
+        for n in unit.unplaced_lines + tuple(n for o in unit.outcomes for n in o.lines):
+            assert 1 <= n <= numbers
+        assert len({c.number for o in unit.outcomes for c in o.criteria}) == sum(
+            len(o.criteria) for o in unit.outcomes
+        )
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_bytes_read_or_get_one_clear_line(data: bytes) -> None:
+    for name in ("x.pdf", "x.docx", "x.txt"):
+        for payload in (data, b"%PDF-1.4\n" + data, b"PK\x03\x04" + data):
+            try:
+                read_bytes(payload, name)
+            except ImportProblem as problem:
+                assert "\n" not in str(problem)

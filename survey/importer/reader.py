@@ -552,10 +552,13 @@ class _Parser:
 
     def _take_loose_title(self, outcome: _OutcomeBuilder) -> None:
         """A paragraph of its own just before an untitled outcome's first criterion is its title."""
-        texts = [line.text or line.raw for line in self.loose[:5]]
+        if len(self.loose) > 4 and not self.loose_is_title:
+            self._flush_loose()
+            return
+        texts = [line.text or line.raw for line in self.loose]
         joined = " ".join(texts)
         usable = self.loose_is_title or (
-            0 < len(self.loose) <= 4
+            0 < len(self.loose)
             and len(joined.split()) <= 30
             and not joined.endswith((".", ":", ";"))
         )
