@@ -582,3 +582,18 @@ def test_any_bytes_read_or_get_one_clear_line(data: bytes) -> None:
                 read_bytes(payload, name)
             except ImportProblem as problem:
                 assert "\n" not in str(problem)
+
+
+def test_a_knowledge_column_beside_the_criteria_is_never_taken_into_them() -> None:
+    # OCR's unit specifications print a third column, "Knowledge, understanding and skills";
+    # B1's 1.1 is cut short in the seed, so words after it must not be taken for its ending
+    rows = ["| Learning outcomes | Assessment criteria | Knowledge, understanding and skills |",
+            "|---|---|---|"]  # fmt: skip
+    knowledge = ["the importance of making a good impression", "the dress code required"]
+    for o in B1.outcomes:
+        for i, c in enumerate(o.criteria):
+            left = f"{o.number} {o.title}" if i == 0 else ""
+            rows.append(f"| {left} | {c.number} {words(c)} | {knowledge[i % 2]} |")
+    reading = read(source_from_text("\n".join(rows)))
+    assert found(reading) == expected(B1)
+    assert reading.units[0].unplaced.count("the dress code required") == 8

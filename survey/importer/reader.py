@@ -755,7 +755,12 @@ class _Parser:
             self.outcome.title.add(line.text, line.at)
             self.outcome.heading.append((line.raw, line.at))
         elif self.criterion is not None:
-            if _continues(self.criterion.tail(), line.text):
+            if not self.criterion.text.parts and not self.criterion.items:
+                self.criterion_column = line.column  # "| 1.1 | Its text |": the next cell
+            if line.column and self.criterion_column and line.column != self.criterion_column:
+                self.close()  # another column of the table: a knowledge or evidence column
+                self._add_loose(line)
+            elif _continues(self.criterion.tail(), line.text):
                 target = self.criterion.items[-1] if self.criterion.items else self.criterion.text
                 target.add(line.text, line.at)
             else:  # a new paragraph: prose after the criteria, or the next outcome's title
