@@ -597,3 +597,16 @@ def test_a_knowledge_column_beside_the_criteria_is_never_taken_into_them() -> No
     reading = read(source_from_text("\n".join(rows)))
     assert found(reading) == expected(B1)
     assert reading.units[0].unplaced.count("the dress code required") == 8
+
+
+def test_a_unit_title_then_its_number_make_one_unit() -> None:
+    text = (
+        "Unit Title:\nDo your job well\nUnit number: 16\nUnit reference number: A/601/1205\n"
+        "Learning outcome 1 - Do it\n1.1 Smile\n"
+        "Unit Title: Deliver reliable customer service\nUnit number: 17\n"
+        "1 Do it\n1.1 Keep promises\n"
+    )
+    assert [(u.number, u.title, u.accreditation) for u in read(source_from_text(text)).units] == [
+        ("16", "Do your job well", "A/601/1205"),
+        ("17", "Deliver reliable customer service", None),
+    ]

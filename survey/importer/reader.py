@@ -524,6 +524,10 @@ class _Parser:
         # table columns: a title cell and a criterion cell both run on over a page break
         self.title_column = 0
         self.criterion_column = 0
+        self.i = 0  # the piece being read
+        self.titled_at = (
+            -99
+        )  # the piece where a "Unit title:" gave a unit without a number its title
 
     # -- state
 
@@ -575,6 +579,7 @@ class _Parser:
 
     def run(self) -> list[_UnitBuilder]:
         for i, line in enumerate(self.lines):
+            self.i = i
             if line.kind == "blank":
                 self.close()
                 self.loose_done = True
@@ -640,7 +645,10 @@ class _Parser:
             self.unit.heading.append((line.raw, line.at))
             return
         found = self.by_number.get(line.a)
-        if found is None:
+        if found is None and self.unit.number is None and self.i - self.titled_at <= 8:
+            found = self.by_number[line.a] = self.unit  # "Unit title: …" then "Unit number: 16"
+            found.number = line.a
+        elif found is None:
             found = self.by_number[line.a] = _UnitBuilder(line.a)
             self.units.append(found)
         self.unit = found
@@ -662,6 +670,7 @@ class _Parser:
         if line.text and not self.unit.title:
             self.unit.title = _title_case(line.text)
             self.unit.heading.append((line.raw, line.at))
+            self.titled_at = self.i
         else:
             self._unplace(line)
             self.want_unit_title = not self.unit.title
@@ -743,6 +752,8 @@ class _Parser:
             self.unit.title = _title_case(line.text)
             self.unit.heading.append((line.raw, line.at))
             self.want_unit_title = False
+            if self.unit.number is None:
+                self.titled_at = self.i
         elif self.outcome is not None and self.title_pending:
             self.outcome.title.add(line.text, line.at)
             self.title_pending = looks_cut_off(self.outcome.title.tail())
