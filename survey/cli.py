@@ -96,7 +96,7 @@ def content_import(file: str, output: str | None) -> None:
     except ImportProblem as e:
         raise click.ClickException(str(e)) from None
     for draft in reading.units:
-        text = to_toml(draft)
+        text = to_toml(draft, reading.source)
         if output:
             folder = Path(output)
             folder.mkdir(parents=True, exist_ok=True)

@@ -610,3 +610,9 @@ def test_a_unit_title_then_its_number_make_one_unit() -> None:
         ("16", "Do your job well", "A/601/1205"),
         ("17", "Deliver reliable customer service", None),
     ]
+
+
+def test_draft_toml_of_a_pdf_names_the_pages_too() -> None:
+    reading = read_any(pdf_table([F2], bottom=150), "f2.pdf")
+    text = to_toml(reading.units[0], reading.source)
+    assert '# lines 32, 39 (pages 1-2)\n[[outcomes.criteria]]\nnumber = "2.6"' in text

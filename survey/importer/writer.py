@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .reader import DraftUnit
+from .source import Source
 
 ELLIPSIS = " …"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -32,8 +33,20 @@ def _comment(value: str) -> str:
     return _CONTROL.sub(" ", value.replace("\n", " ").replace("\r", " ").replace("\t", " "))
 
 
-def to_toml(unit: DraftUnit) -> str:
-    """A draft unit file in the format of content/<q>/units/*.toml, for a person to check."""
+def to_toml(unit: DraftUnit, source: Source | None = None) -> str:
+    """A draft unit file in the format of content/<q>/units/*.toml, for a person to check.
+
+    Each outcome and criterion is preceded by a comment naming the source lines it was read
+    from (and their pages, given the source).
+    """
+
+    def where(lines: tuple[int, ...]) -> str:
+        said = _where(lines)
+        pages = sorted({source.line(n).page for n in lines} - {0}) if source else []
+        if pages:
+            said += f" (page {pages[0]})" if len(pages) == 1 else f" (pages {_span(pages)})"
+        return said
+
     name = f"Unit {unit.number}" if unit.number else "Unit (number not found)"
     if unit.accreditation:
         name += f" ({unit.accreditation})"
@@ -47,18 +60,18 @@ def to_toml(unit: DraftUnit) -> str:
     if not unit.number:
         out.append("# The unit number was not found: set it to its number in qualification.toml.")
     out.append(f"number = {_string(unit.number or '')}")
-    source = ", ".join(x for x in ("Unit specification", unit.title) if x)
+    cited = ", ".join(x for x in ("Unit specification", unit.title) if x)
     if unit.accreditation:
-        source += f" ({unit.accreditation})"
-    out.append(f"source = {_string(source)}")
+        cited += f" ({unit.accreditation})"
+    out.append(f"source = {_string(cited)}")
     for outcome in unit.outcomes:
-        out += ["", f"# {_where(outcome.lines)}"] if outcome.lines else [""]
+        out += ["", f"# {where(outcome.lines)}"] if outcome.lines else [""]
         out += ["[[outcomes]]", f"number = {outcome.number}"]
         if not outcome.title:
             out.append("# The title of this outcome was not found: fill it in.")
         out.append(f"title = {_string(outcome.title)}")
         for c in outcome.criteria:
-            out += ["", f"# {_where(c.lines)}"] if c.lines else [""]
+            out += ["", f"# {where(c.lines)}"] if c.lines else [""]
             out += ["[[outcomes.criteria]]", f"number = {_string(c.number)}"]
             if c.truncated:
                 out += [
@@ -87,11 +100,15 @@ def to_toml(unit: DraftUnit) -> str:
 
 def _where(lines: tuple[int, ...]) -> str:
     """ "line 12" or "lines 12-14, 16": where in the source a part of the draft was read."""
+    return ("lines " if len(lines) > 1 else "line ") + _span(list(lines))
+
+
+def _span(numbers: list[int]) -> str:
+    """ "12-14, 16" for 12, 13, 14, 16."""
     spans: list[list[int]] = []
-    for n in lines:
+    for n in numbers:
         if spans and n == spans[-1][1] + 1:
             spans[-1][1] = n
         else:
             spans.append([n, n])
-    words = [f"{a}-{b}" if b > a else str(a) for a, b in spans]
-    return ("lines " if len(lines) > 1 else "line ") + ", ".join(words)
+    return ", ".join(f"{a}-{b}" if b > a else str(a) for a, b in spans)
