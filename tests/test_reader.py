@@ -616,3 +616,17 @@ def test_draft_toml_of_a_pdf_names_the_pages_too() -> None:
     reading = read_any(pdf_table([F2], bottom=150), "f2.pdf")
     text = to_toml(reading.units[0], reading.source)
     assert '# lines 32, 39 (pages 1-2)\n[[outcomes.criteria]]\nnumber = "2.6"' in text
+
+
+def test_an_outcome_title_after_its_label_and_criteria_named_in_full() -> None:
+    text = (
+        "Unit 7 Give customers a positive impression\nLearning Outcome 1:\n"
+        "The learner will be able to:\nUnderstand the principles of service\n"
+        "Assessment criterion 1.1: Explain the principles\n"
+        "Assessment criterion 1.2: Describe the others\n"
+    )
+    (unit,) = read(source_from_text(text)).units
+    assert [(o.title, [(c.number, c.text) for c in o.criteria]) for o in unit.outcomes] == [
+        ("Understand the principles of service",
+         [("1.1", "Explain the principles"), ("1.2", "Describe the others")]),
+    ]  # fmt: skip

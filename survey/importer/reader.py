@@ -80,7 +80,8 @@ _UNIT = re.compile(
 )
 # "1.1", "1.1.", "AC1.1", and as scanned text gives them: "1,1", "1.1Recognise"
 _CRITERION = re.compile(
-    r"^(?:AC\s*|A\.C\.\s*)?(\d{1,2})[.,](\d{1,2})(?:[.):]?\s+(\S.*)|(?=[A-Z][a-z])(.*)|[.):]?)$"
+    r"^(?:AC\s*|A\.C\.\s*|(?i:(?:assessment\s+)?criterion)\s+)?(\d{1,2})[.,](\d{1,2})"
+    r"(?:[.):]?\s+(\S.*)|(?=[A-Z][a-z])(.*)|[.):]?)$"
 )
 _CRITERION_MID = re.compile(r"^(.*?[A-Za-z,'])\s+(\d{1,2})\.(\d{1,2})\s+([A-Z].*)$")
 _OUTCOME = re.compile(
@@ -730,13 +731,12 @@ class _Parser:
             return
         self.close()
         self.outcome = self.unit.outcome(a)
-        if new_outcome and not self.outcome.title.parts:
-            if line.prefix:
-                self._flush_loose()
-                self.outcome.title.add(line.prefix, line.at)
-                self.title_pending = looks_cut_off(line.prefix)
-            else:
-                self._take_loose_title(self.outcome)
+        if new_outcome and not self.outcome.title.parts and line.prefix:
+            self._flush_loose()
+            self.outcome.title.add(line.prefix, line.at)
+            self.title_pending = looks_cut_off(line.prefix)
+        elif not self.outcome.title.parts and not self.outcome.criteria:
+            self._take_loose_title(self.outcome)  # "Learning outcome 1:", a label, then its title
         elif line.prefix and new_outcome:
             self._unplace(line, line.prefix)
         self._flush_loose()
