@@ -20,6 +20,7 @@ from unit_texts import (
     city_and_guilds,
     docx_numbered,
     docx_table,
+    docx_tracker,
     hyphenated,
     markdown_br,
     narrow_copy,
@@ -121,6 +122,12 @@ LAYOUTS: list[tuple[str, list[Unit], Callable[[], str | bytes], str]] = [
     ),  # fmt: skip
     ("Word, table with the outcome cell merged down", [F1], lambda: docx_table(F1), "t.docx"),
     ("Word, numbered by Word's multilevel list", [F2], lambda: docx_numbered(F2), "t.docx"),
+    (
+        "Word tracker: numbers in their own column, tick boxes",
+        [B1],
+        lambda: docx_tracker(B1),
+        "t.docx",
+    ),  # fmt: skip
 ]
 
 
@@ -630,3 +637,9 @@ def test_an_outcome_title_after_its_label_and_criteria_named_in_full() -> None:
         ("Understand the principles of service",
          [("1.1", "Explain the principles"), ("1.2", "Describe the others")]),
     ]  # fmt: skip
+
+
+def test_a_trackers_unit_is_titled_by_the_line_above_its_number() -> None:
+    (unit,) = read_any(docx_tracker(F1), "tracker.docx").units
+    assert (unit.number, unit.title, unit.accreditation) == ("F1", F1.title, F1.accreditation)
+    assert "Ref" in unit.unplaced and "Evidence" in unit.unplaced

@@ -409,6 +409,30 @@ def docx_table(unit: Unit) -> bytes:
     return buffer.getvalue()
 
 
+def docx_tracker(unit: Unit) -> bytes:
+    """A centre's Word tracker: the title, then "Unit B1", then a row per outcome and criterion,
+    their numbers in a column of their own, and tick boxes to fill in."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(f"{unit.title} ({unit.accreditation})", style="Title")
+    document.add_paragraph(f"Unit {unit.number}")
+    table = document.add_table(rows=1, cols=4)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("Ref", "Outcome / criterion", "Met", "Evidence"),
+                          strict=True):  # fmt: skip
+        cell.text = text
+    for o in unit.outcomes:
+        row = table.add_row().cells
+        row[0].text, row[1].text = f"LO{o.number}", o.title
+        for c in o.criteria:
+            row = table.add_row().cells
+            row[0].text, row[1].text, row[2].text = c.number, words(c), "\u2610"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
 def docx_numbered(unit: Unit) -> bytes:
     """A Word document whose outcomes and criteria are numbered by Word's multilevel list
     (1, 1.1, 1.2 …): the numbers are not in the text."""

@@ -159,6 +159,9 @@ _TYPOGRAPHY = str.maketrans(
         "\ufeff": "",
         "\t": " ",
         "\uf0b7": "•",
+        "\u2610": "",  # the tick boxes of a tracker: ☐ ☑ ☒
+        "\u2611": "",
+        "\u2612": "",
     }
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -399,23 +402,23 @@ def _mark_furniture(lines: list[_Line], paged: bool) -> None:
             line.furniture = True
 
 
-def _next_criterion(lines: list[_Line]) -> tuple[list[int | None], list[str]]:
+def _next_criterion(lines: list[_Line]) -> tuple[list[int | None], list[_Line | None]]:
     """For each piece, the outcome number of the next criterion before another heading starts,
-    and the kind of the next piece that is not blank: one backward pass."""
+    and the next piece that is not blank: one backward pass."""
     found: list[int | None] = [None] * len(lines)
-    kinds: list[str] = [""] * len(lines)
+    following: list[_Line | None] = [None] * len(lines)
     outcome: int | None = None
-    kind = ""
+    after: _Line | None = None
     for i in range(len(lines) - 1, -1, -1):
-        found[i], kinds[i] = outcome, kind
+        found[i], following[i] = outcome, after
         line = lines[i]
         if line.kind == "criterion":
             outcome = int(line.a)
         elif line.kind in ("unit", "outcome", "numbered"):
             outcome = None
         if line.kind != "blank":
-            kind = line.kind
-    return found, kinds
+            after = line
+    return found, following
 
 
 # ---- building --------------------------------------------------------------------------------
@@ -505,7 +508,7 @@ class _Parser:
 
     def __init__(self, lines: list[_Line]) -> None:
         self.lines = lines
-        self.next_criterion, self.next_kind = _next_criterion(lines)
+        self.next_criterion, self.next_line = _next_criterion(lines)
         self.units: list[_UnitBuilder] = [_UnitBuilder(None)]
         self.by_number: dict[str, _UnitBuilder] = {}
         self.unit = self.units[0]
@@ -630,7 +633,8 @@ class _Parser:
 
     def _number(self, i: int, line: _Line) -> _Line:
         """A number alone is an outcome's when its title and then its criteria follow."""
-        if self.next_criterion[i] == int(line.a) and self.next_kind[i] == "text":
+        following = self.next_line[i]
+        if self.next_criterion[i] == int(line.a) and following and following.kind == "text":
             return replace(line, kind="outcome", text="")
         return replace(line, kind="noise")
 
@@ -638,12 +642,20 @@ class _Parser:
         self._unplace(line)
 
     def _unit(self, line: _Line) -> None:
+        following = self.next_line[self.i]
+        title_next = following is not None and following.kind in ("text", "heading")
+        before = None  # "Deliver customer service", then "Unit 203", then a table: the line before
+        if not line.text and not (title_next and not following.column) and len(self.loose) == 1:
+            if self._title_like(self.loose[0]) and not self.loose_done:
+                before, self.loose = self.loose[0], []
         self._flush_loose()
         self.close()
         self.outcome = self.listing = None
         if line.a == self.unit.number:  # its heading again, now with the title
             self.unit.title = self.unit.title or _title_case(line.text)
             self.unit.heading.append((line.raw, line.at))
+            if before is not None:
+                self._unplace(before)
             return
         found = self.by_number.get(line.a)
         if found is None and self.unit.number is None and self.i - self.titled_at <= 8:
@@ -659,7 +671,23 @@ class _Parser:
         # a contents page names the unit first; the title at its criteria wins
         if line.text and (not found.title or not found.numbers):
             found.title = _title_case(line.text)
+        if before is not None and not found.title:
+            self._give_title(before)
+        elif before is not None:
+            self._unplace(before)
         self.want_unit_title = not found.title
+
+    def _give_title(self, line: _Line) -> None:
+        """The unit's title from a line of its own, with the reference number it may carry."""
+        self.unit.title = _title_case(line.text or line.raw)
+        self.unit.heading.append((line.raw, line.at))
+        if not self.unit.accreditation and (m := _ACCREDITATION.search(line.raw)):
+            self.unit.accreditation = m.group(0)
+
+    @staticmethod
+    def _title_like(line: _Line) -> bool:
+        text = line.text or line.raw
+        return not line.column and len(text.split()) <= 15 and not text.endswith((".", ":"))
 
     def _unit_title(self, line: _Line) -> None:
         self._flush_loose()
@@ -749,31 +777,30 @@ class _Parser:
 
     def _text(self, line: _Line) -> None:
         if self.want_unit_title:
-            self.unit.title = _title_case(line.text)
-            self.unit.heading.append((line.raw, line.at))
+            self._give_title(line)
             self.want_unit_title = False
             if self.unit.number is None:
                 self.titled_at = self.i
         elif self.outcome is not None and self.title_pending:
             self.outcome.title.add(line.text, line.at)
             self.title_pending = looks_cut_off(self.outcome.title.tail())
-        elif (
-            self.criterion is not None
-            and self.outcome is not None
-            and line.column
-            and line.column == self.title_column != self.criterion_column
-        ):  # the rest of the outcome's cell, beside its criteria
-            self.outcome.title.add(line.text, line.at)
-            self.outcome.heading.append((line.raw, line.at))
         elif self.criterion is not None:
-            if not self.criterion.text.parts and not self.criterion.items:
-                self.criterion_column = line.column  # "| 1.1 | Its text |": the next cell
-            if line.column and self.criterion_column and line.column != self.criterion_column:
+            c = self.criterion
+            if not c.text.parts and not c.items:  # "| 1.1 | Its text |": the next cell
+                self.criterion_column = line.column
+                c.text.add(line.text, line.at)
+            elif (
+                self.outcome is not None
+                and line.column
+                and line.column == self.title_column != self.criterion_column
+            ):  # the rest of the outcome's cell, beside its criteria
+                self.outcome.title.add(line.text, line.at)
+                self.outcome.heading.append((line.raw, line.at))
+            elif line.column and self.criterion_column and line.column != self.criterion_column:
                 self.close()  # another column of the table: a knowledge or evidence column
                 self._add_loose(line)
-            elif _continues(self.criterion.tail(), line.text):
-                target = self.criterion.items[-1] if self.criterion.items else self.criterion.text
-                target.add(line.text, line.at)
+            elif _continues(c.tail(), line.text):
+                (c.items[-1] if c.items else c.text).add(line.text, line.at)
             else:  # a new paragraph: prose after the criteria, or the next outcome's title
                 self.close()
                 self._add_loose(line)
