@@ -1,7 +1,7 @@
 """Performance measured against the limits: one command, one table, benchmarks/RESULTS.md.
 
 Usage: python benchmarks/run.py [--quick] [--only SECTION ...]
-Sections: throughput, cohort, weight, lighthouse, scale, planner, evidence.
+Sections: throughput, cohort, weight, lighthouse, scale, planner, evidence, reader.
 All traffic goes to 127.0.0.1; every server runs in its own process group and is killed in
 `finally`; every section has a time limit and reports "not run: <reason>" when a tool is missing.
 """
@@ -47,7 +47,16 @@ CORES = os.cpu_count() or 1
 WORKERS = 2 * CORES
 CONTENT = ROOT / "content" / "03455"
 STAFF_EMAIL, STAFF_PASSWORD = "bench@example.org", "benchmark-password-1"
-SECTIONS = ["throughput", "cohort", "weight", "lighthouse", "scale", "planner", "evidence"]
+SECTIONS = [
+    "throughput",
+    "cohort",
+    "weight",
+    "lighthouse",
+    "scale",
+    "planner",
+    "evidence",
+    "reader",
+]
 
 Row = tuple[str, str, str, str, str]  # section, measure, result, goal, met
 ROWS: list[Row] = []
@@ -765,11 +774,29 @@ def profile(fn: Callable[[], object], sort: str = "cumulative", lines: int = 20)
 # ---- 6. planner ------------------------------------------------------------------------------
 
 
+def script_table(script: str, args: list[str], columns: int, timeout: int) -> list[list[str]]:
+    """Run one of the benchmark scripts beside this one and return its table's rows."""
+    out = subprocess.run(
+        [sys.executable, str(HERE / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
+    )
+    rows = []
+    for line in out.stdout.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == columns and cells[0] != "case" and not cells[0].startswith("-"):
+            rows.append(cells)
+    return rows
+
+
 def section_planner(args: argparse.Namespace, tmp: Path) -> None:
-    s = "6 planner"
-    for name, units, plans, median, best, goal, met in script_table("planner.py", args, 7):
+    repeat = "5" if args.quick else "20"
+    for cells in script_table("planner.py", ["--repeat", repeat], 7, 300):
+        name, units, plans, median, best, goal, met = cells
         row(
-            s,
+            "6 planner",
             f"{name} ({units} optional units)",
             f"median {median} ms, best {best} ms, {plans} plans",
             f"< {goal} ms",
@@ -777,37 +804,36 @@ def section_planner(args: argparse.Namespace, tmp: Path) -> None:
         )
 
 
-def script_table(script: str, args: argparse.Namespace, columns: int) -> list[list[str]]:
-    """The body rows of the Markdown table a benchmarks/ script prints."""
-    out = subprocess.run(
-        [sys.executable, str(HERE / script), "--repeat", "5" if args.quick else "20"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=True,
-    )
-    rows = []
-    for line in out.stdout.splitlines():
-        cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) == columns and cells[0] != "case" and not cells[0].startswith("-"):
-            rows.append(cells)
-    return rows
-
-
 # ---- 7. suggested observations ----------------------------------------------------------------
 
 
 def section_evidence(args: argparse.Namespace, tmp: Path) -> None:
-    s = "7 suggested observations"
-    for name, units, observe, activities, median, best, goal, met in script_table(
-        "evidence_plan.py", args, 8
-    ):
+    repeat = "5" if args.quick else "20"
+    for cells in script_table("evidence_plan.py", ["--repeat", repeat], 8, 300):
+        name, units, observe, activities, median, best, goal, met = cells
         row(
-            s,
+            "7 suggested observations",
             f"{name} ({units} units, {observe} criteria to observe)",
             f"median {median} ms, best {best} ms, {activities} activities",
             f"< {goal} ms",
             "met" if met == "yes" else "NOT met",
+        )
+
+
+# ---- 8. reader -------------------------------------------------------------------------------
+
+
+def section_reader(args: argparse.Namespace, tmp: Path) -> None:
+    """benchmarks/reader.py: a 40-page handbook PDF of 10 units, and long pasted texts."""
+    repeat = "1" if args.quick else "3"
+    for cells in script_table("reader.py", ["--repeat", repeat], 6, 600):
+        name, size, median, best, goal, met = cells
+        row(
+            "8 reader",
+            f"{name} ({size})",
+            f"median {median} s, best {best} s",
+            f"< {goal} s" if goal and goal != "linear" else goal,
+            {"yes": "met", "no": "NOT met"}.get(met, ""),
         )
 
 
@@ -852,6 +878,7 @@ def main() -> None:
         "scale": section_scale,
         "planner": section_planner,
         "evidence": section_evidence,
+        "reader": section_reader,
     }
     started = datetime.datetime.now(datetime.UTC)
     timings = []

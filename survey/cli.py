@@ -174,7 +174,7 @@ def _write_folder(target: Path, files: dict[str, str]) -> None:
 
 
 @content_cli.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8", errors="replace"))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "--output",
     "-o",
@@ -183,27 +183,41 @@ def _write_folder(target: Path, files: dict[str, str]) -> None:
     help="Write each draft to OUTPUT/<unit>.toml instead of printing it.",
 )
 @with_appcontext
-def content_import(file: Any, output: str | None) -> None:
-    """Turn a unit specification pasted from a PDF into draft unit files to check.
+def content_import(file: str, output: str | None) -> None:
+    """Turn a unit specification into draft unit files to check.
 
-    Prints each draft as TOML (or writes it with --output) and lists on stderr the lines it
-    could not place. A person must check a draft before it goes into content/.
+    FILE is a PDF, a Word .docx or a text file (pasted from a PDF, a web page, the
+    qualifications register or a Word table), or - for standard input; what it is is
+    read from its first bytes. Prints each draft as TOML (or writes it with --output,
+    one file per unit, named by its number or else its title) and lists on stderr the
+    lines it could not place. A person must check a draft before it goes into content/.
 
-    Example: flask --app app content import b1.txt --output drafts/
+    Example: flask --app app content import "Unit 201 handbook.pdf" --output drafts/
     """
-    from .importer import ImportProblem, draft_units, to_toml
+    from .importer import (
+        MAX_BYTES,
+        ImportProblem,
+        read,
+        source_from_bytes,
+        source_from_path,
+        to_toml,
+    )
 
     try:
-        drafts = draft_units(file.read(), _q())
+        if file == "-":
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+            source = source_from_bytes(data, "standard input")
+        else:
+            source = source_from_path(file)
+        reading = read(source, _q())
     except ImportProblem as e:
         raise click.ClickException(str(e)) from None
-    for draft in drafts:
-        name = draft.number or "unknown"
-        text = to_toml(draft)
+    for draft in reading.units:
+        text = to_toml(draft, reading.source)
         if output:
             folder = Path(output)
             folder.mkdir(parents=True, exist_ok=True)
-            target = folder / f"{name}.toml"
+            target = folder / f"{draft.name}.toml"
             target.write_text(text, encoding="utf-8")
             click.echo(f"wrote {target}")
         else:
@@ -211,12 +225,16 @@ def content_import(file: Any, output: str | None) -> None:
         criteria = sum(len(o.criteria) for o in draft.outcomes)
         cut = sum(1 for o in draft.outcomes for c in o.criteria if c.truncated)
         click.echo(
-            f"{name}: {len(draft.outcomes)} outcomes, {criteria} criteria, "
+            f"{draft.name}: {len(draft.outcomes)} outcomes, {criteria} criteria, "
             f"{cut} look cut off, {len(draft.unplaced)} lines not placed",
             err=True,
         )
-        for line in draft.unplaced:
-            click.echo(f"  not placed: {line}", err=True)
+        for line, at in zip(draft.unplaced, draft.unplaced_lines, strict=True):
+            click.echo(f"  not placed (line {at}): {line}", err=True)
+    if reading.outside:
+        click.echo(f"outside any unit: {len(reading.outside)} lines not placed", err=True)
+        for line in reading.outside:
+            click.echo(f"  not placed (line {line.number}): {line.text}", err=True)
 
 
 class ProfileError(ValueError):
