@@ -224,3 +224,6 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["signout_form"] = signout_form
     app.jinja_env.globals["qualification"] = lambda: qualification(app)
+    from .plans import EVIDENCE_WORDS
+
+    app.jinja_env.globals["evidence_words"] = EVIDENCE_WORDS

@@ -34,6 +34,7 @@ from ..forms import (
     rating_form,
 )
 from ..journey import Page, open_units, page_index, pages
+from ..plans import contract_terms
 from ..starting_point import check_progress, starting_point
 
 bp = Blueprint("learner", __name__)
@@ -542,13 +543,13 @@ def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/contract", methods=["GET", "POST"])
 def contract():  # type: ignore[no-untyped-def]
     from ..forms import SignForm
-    from .staff import contract_content
 
     row = _need_learner()
     db = get_db()
     current = store.current_contract(db, row["id"])
+    terms = contract_terms(_q(), store.plan(db, row["id"]), store.plan_rows(db, row["id"]))
     # the plan may have moved on since this version: then the assessor prepares a new one
-    stale = bool(current and contract_content(row["id"]) != current["content"])
+    stale = bool(current and terms != current["content"])
     form = SignForm()
     if request.method == "POST":
         if current is None:

@@ -43,22 +43,13 @@ from ..gaps import (
     gap_report_csv,
 )
 from ..planner import Profile, suggest_plans
+from ..plans import EVIDENCE, contract_terms
 from ..qr import qr_svg
 from ..rules import check_plan
 from ..scoring import readiness
 from .qr import public_url
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-EVIDENCE = (
-    ("observation", "Observation"),
-    ("witness", "Witness testimony"),
-    ("discussion", "Professional discussion"),
-    ("questioning", "Questioning"),
-    ("products", "Products of work"),
-    ("simulation", "Simulation"),
-)
-EVIDENCE_LABELS = dict(EVIDENCE)
 
 
 def _q() -> Qualification:
@@ -509,7 +500,6 @@ def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
         form=form,
         rows=store.plan_rows(get_db(), learner_id),
         me=_me(),
-        labels=EVIDENCE_LABELS,
         action=ActionForm(),
         q=_q(),
     ), status
@@ -527,24 +517,8 @@ def delete_plan_row(learner_id: int, row_id: int):  # type: ignore[no-untyped-de
 
 
 def contract_content(learner_id: int) -> dict[str, Any] | None:
-    """What a contract says: the confirmed units and the assessment plan rows."""
-    saved = store.plan(get_db(), learner_id)
-    if not saved or not saved["confirmed_at"]:
-        return None
-    q = _q()
-    units = [u.number for u in q.mandatory_units] + saved["units"]
-    return {
-        "qualification": f"{q.title} ({q.code})",
-        "units": [
-            {"number": n, "title": q.unit(n).title, "credits": q.unit(n).credits}
-            for n in units
-            if q.unit(n)
-        ],
-        "assessment_plan": [
-            {k: r[k] for k in ("units", "observed_when", "observed_where", "activity", "evidence")}
-            for r in store.plan_rows(get_db(), learner_id)
-        ],
-    }
+    db = get_db()
+    return contract_terms(_q(), store.plan(db, learner_id), store.plan_rows(db, learner_id))
 
 
 @bp.route("/learners/<int:learner_id>/contract", methods=["GET", "POST"])
@@ -590,7 +564,6 @@ def contract(learner_id: int):  # type: ignore[no-untyped-def]
         form=form,
         action=ActionForm(),
         me=_me(),
-        labels=EVIDENCE_LABELS,
         changed=bool(current and content and content != current["content"]),
     ), status
 
