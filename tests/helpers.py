@@ -200,8 +200,13 @@ def controls(page) -> list[dict]:
     return page.evaluate(CONTROLS_JS)
 
 
-def too_small(page, least: float = 44) -> list[dict]:
-    return [c for c in controls(page) if c["width"] < least or c["height"] < least]
+def too_small(page, least: float = 44) -> list[tuple[str, str, int, int]]:
+    """(tag, words, width, height) of every control smaller than least x least px."""
+    return [
+        (c["tag"], c["text"], round(c["width"]), round(c["height"]))
+        for c in controls(page)
+        if c["width"] < least or c["height"] < least
+    ]
 
 
 def overlap(a: dict, b: dict) -> bool:

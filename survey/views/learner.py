@@ -266,6 +266,7 @@ def page(key: str):  # type: ignore[no-untyped-def]
             number=index + 1,
             total=len(all_pages),
             previous=all_pages[index - 1] if index else None,
+            following=all_pages[index + 1] if index + 1 < len(all_pages) else None,
             learner=row,
             locked=_locked_message(row),
             q=_q(),
@@ -317,7 +318,11 @@ def reopen():  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         abort(400)
     if store.reopen(get_db(), row["id"], _actor(row)):
-        return redirect(url_for(".page", key="review"), 303)
+        # back to the page where they chose to change their answers
+        here = request.args.get("page", "")
+        if page_index(pages(_q(), store.context_answers(get_db(), row["id"])), here) is None:
+            here = "review"
+        return redirect(url_for(".page", key=here), 303)
     flash(LOCKED if row["plan_confirmed_at"] else "Your answers are open to change already.")
     return redirect(url_for(".result"), 303)
 
