@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, has_request_context, request, url_for
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
@@ -19,6 +20,8 @@ from werkzeug.routing import IntegerConverter
 
 from . import cli, compress, db, errors
 from .content import Qualification, load_qualification
+from .dates import day, day_and_time
+from .db import StartupError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -64,6 +67,7 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         PERMANENT_SESSION_LIFETIME=400 * 24 * 3600,  # a learner's phone keeps knowing them
         SESSION_REFRESH_EACH_REQUEST=False,  # DailySessions renews the cookie once a day
         RETENTION_MONTHS=36,  # months after archiving before `flask retention` erases a learner
+        TIME_ZONE="Europe/London",  # the centre's: times on pages are shown in it
     )
     app.config.from_prefixed_env()
     if test_config:
@@ -73,6 +77,16 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(instance)
+    app.extensions["time_zone"] = time_zone(app.config["TIME_ZONE"])
+
+
+def time_zone(name: object) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise StartupError(
+            f"TIME_ZONE {name!r} is not a time zone: use a name like Europe/London"
+        ) from None
 
 
 class DailySessions(SecureCookieSessionInterface):
@@ -216,6 +230,9 @@ def register_template_helpers(app: Flask) -> None:
         "data:image/svg+xml;base64," + base64.b64encode(icon).decode()
     )
     app.jinja_env.filters["b64"] = lambda text: base64.b64encode(text.encode()).decode()
+    zone = app.extensions["time_zone"]
+    app.jinja_env.filters["day"] = lambda stamp: day(stamp, zone)
+    app.jinja_env.filters["day_and_time"] = lambda stamp: day_and_time(stamp, zone)
 
     def signout_form():  # type: ignore[no-untyped-def]
         from .forms import ActionForm

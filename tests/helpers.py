@@ -253,6 +253,7 @@ def learner_client(app, token: str):
     """A phone that opened the learner's personal link."""
     client = app.test_client()
     assert client.get(f"/l/{token}").status_code == 302
+    client.application = app
     return client
 
 

@@ -52,3 +52,83 @@ def test_the_learners_contract_uses_the_staff_words_and_headings_in_order(sent):
     assert "(Observation, Witness testimony)" in staff_copy
     assert "observation, witness" not in mine
     assert headings_in_order(page), headings(page)
+
+
+# ---- times and dates -----------------------------------------------------------------------
+
+LATE = "2026-06-30T23:30:00+00:00"  # half past midnight on 1 July in London (summer time)
+
+
+def finished_check_at(app, learner_id: int, when: str) -> int:
+    with database(app) as db:
+        check = store.open_check(db, learner_id, "B1")
+        store.save_check_ratings(db, check, {"B1:1.1": 2}, "test")
+        store.finish_check(db, check, "test")
+        db.execute("UPDATE self_checks SET finished_at = ? WHERE id = ?", [when, check["id"]])
+        db.execute("UPDATE audit SET at = ? WHERE learner_id = ?", [when, learner_id])
+    return check["id"]
+
+
+def test_learner_pages_show_times_in_the_centres_time_zone_and_dates_in_words(sent):
+    learner_id, learner, _ = sent
+    check_id = finished_check_at(learner.application, learner_id, LATE)
+    result = words(learner.get(f"/check/B1/results/{check_id}").get_data(as_text=True))
+    assert "checked 1 July 2026" in result
+    assert "2026-06-30" not in result and "2026-07-01" not in result
+    again = words(learner.get("/check/B1").get_data(as_text=True))
+    assert "Your last check was on 1 July 2026." in again
+    record = words(learner.get("/my-record").get_data(as_text=True))
+    assert "1 July 2026 at 00:30" in record
+    assert "23:30" not in record
+
+
+@pytest.fixture
+def new_york(tmp_path):
+    from survey import create_app
+
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "t",
+            "DATABASE": str(tmp_path / "ny.db"),
+            "TIME_ZONE": "America/New_York",
+        }
+    )
+
+
+def test_the_time_zone_is_a_setting(new_york):
+    with database(new_york) as db:
+        learner_id, token = store.create_learner(db, "Nina York")
+    learner = learner_client(new_york, token)
+    check_id = finished_check_at(new_york, learner_id, LATE)
+    result = words(learner.get(f"/check/B1/results/{check_id}").get_data(as_text=True))
+    assert "checked 30 June 2026" in result
+    record = words(learner.get("/my-record").get_data(as_text=True))
+    assert "30 June 2026 at 19:30" in record
+
+
+def test_the_contract_signatures_are_dated_in_words(sent):
+    learner_id, learner, assessor = sent
+    assessor_confirms(assessor, learner_id, VALID)
+    assessor_prepares_contract(assessor, learner_id, sign_as="Asha Assessor")
+    with database(learner.application) as db:
+        db.execute(
+            "UPDATE contracts SET assessor_signed_at = ? WHERE learner_id = ?", [LATE, learner_id]
+        )
+    text = words(learner.get("/contract").get_data(as_text=True))
+    assert "Signed “Asha Assessor” on 1 July 2026 at 00:30" in text
+
+
+def test_an_unknown_time_zone_stops_the_app_with_one_line(tmp_path):
+    from survey import create_app
+    from survey.db import StartupError
+
+    with pytest.raises(StartupError, match="TIME_ZONE 'Mars/Olympus' is not a time zone"):
+        create_app(
+            {
+                "SECRET_KEY": "t",
+                "DATABASE": str(tmp_path / "x.db"),
+                "TIME_ZONE": "Mars/Olympus",
+                "TESTING": True,
+            }
+        )
