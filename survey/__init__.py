@@ -233,6 +233,8 @@ def register_template_helpers(app: Flask) -> None:
     zone = app.extensions["time_zone"]
     app.jinja_env.filters["day"] = lambda stamp: day(stamp, zone)
     app.jinja_env.filters["day_and_time"] = lambda stamp: day_and_time(stamp, zone)
+    # "Sam" from "Sam Learner": how a page greets the learner and says whose record it is
+    app.jinja_env.filters["first_name"] = lambda name: (str(name).split() or [""])[0]
 
     def signout_form():  # type: ignore[no-untyped-def]
         from .forms import ActionForm

@@ -7,6 +7,7 @@ both say the same thing in the same words.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from .content import Qualification
@@ -40,3 +41,71 @@ def contract_terms(
             for r in rows
         ],
     }
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of "what happens next", as the learner's own record stands."""
+
+    key: str  # answer, units, contract, work
+    state: str  # done, now, later
+    words: str
+    detail: str = ""
+    when: str | None = None  # ISO time it was done, shown in the centre's time zone
+    link: str = ""  # "contract" when the learner has something to do there
+
+
+def next_steps(
+    submitted_at: str | None,
+    confirmed_at: str | None,
+    contract: Mapping[str, Any] | None,
+    contract_current: bool,
+) -> tuple[Step, ...]:
+    """Answering → sent → plan confirmed → contract to sign → contract signed, in steps.
+
+    `contract` is the latest version (or None); `contract_current` says whether it still
+    matches the confirmed plan and assessment plan.
+    """
+    sent, confirmed = bool(submitted_at), bool(confirmed_at)
+    answer = Step(
+        "answer", "done" if sent else "now", "Answer the questions and send them", when=submitted_at
+    )
+    if not sent:
+        units = Step(
+            "units", "later", "Your assessor talks it through with you and confirms your units"
+        )
+    else:
+        units = Step(
+            "units",
+            "done" if confirmed else "now",
+            "Your assessor talks it through with you and confirms your units",
+            "" if confirmed else "Your assessor will be in touch to agree your units.",
+            when=confirmed_at,
+        )
+    signed = bool(confirmed and contract and contract_current and contract["learner_signed_at"])
+    words = "Sign your learning contract"
+    if not confirmed:
+        contract_step = Step("contract", "later", words)
+    elif signed:
+        assert contract is not None
+        contract_step = Step("contract", "done", words, when=contract["learner_signed_at"])
+    elif contract is None:
+        contract_step = Step("contract", "now", words, "Your assessor is preparing it.")
+    elif not contract_current:
+        contract_step = Step(
+            "contract",
+            "now",
+            words,
+            "Your assessor is updating it. You can sign it once it is ready.",
+        )
+    else:
+        contract_step = Step(
+            "contract", "now", words, "It is ready: read it and sign it.", link="contract"
+        )
+    work = Step(
+        "work",
+        "now" if signed else "later",
+        "Show your skills at work, as your assessment plan says",
+        "Your assessor will watch you at work and look at what you do." if signed else "",
+    )
+    return (answer, units, contract_step, work)

@@ -301,6 +301,18 @@ def interests(db: sqlite_utils.Database, learner_id: int) -> set[str]:
     }
 
 
+def starting_point_data(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any]:
+    """Everything the learner's starting point page shows: answers, plan, contract."""
+    return {
+        "ratings": ratings(db, learner_id),
+        "contexts": context_answers(db, learner_id),
+        "interests": interests(db, learner_id),
+        "plan": plan(db, learner_id),
+        "plan_rows": plan_rows(db, learner_id),
+        "contract": current_contract(db, learner_id),
+    }
+
+
 # ---- unit self-checks ---------------------------------------------------------------------
 
 

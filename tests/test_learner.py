@@ -434,13 +434,14 @@ def test_submit_shows_the_starting_point(client, db, learner, q):
     assert store.learner(db, learner[0])["submitted_at"]
     body = client.get("/result").get_data(as_text=True)
     assert "Your starting point" in body
-    assert body.index("Your strengths") < body.index("What you will work on")
+    # the learner's units and what to work on in them first, then their strengths
+    assert body.index("Your suggested units") < body.index("Your strengths")
     assert "Recognise typical customers" in body or "recognise typical customers" in body
     assert "(Not yet)" in body and "(With help)" in body
     assert "This is a suggestion. Your assessor will talk it through" in body
     assert "A11" in body and "answering calls" in body
-    # strengths first: F2 (all "on my own") is a strength, F1 with gaps is not
-    strengths = body.split("Your strengths")[1].split("What you will work on")[0]
+    # F2 (all "on my own") is a strength, F1 with gaps is not
+    strengths = body.split("Your strengths")[1].split("What happens next")[0]
     assert "F2" in strengths and "F1" not in strengths
 
 
@@ -469,9 +470,11 @@ def test_confirmed_plan_makes_answers_read_only(client, db, learner):
     enter(client, learner[1])
     post_page(client, "F1-1", {"r-F1-1.1": "1"})
     submit(client)
-    db.execute("UPDATE learners SET plan_confirmed_at = '2026-11-01' WHERE id = ?", [learner[0]])
+    staff = store.create_staff(db, "asha@centre.example", "Asha", "assessor", "x", "test")
+    store.save_plan(db, learner[0], ["A3", "B2", "C3", "D1"], staff, f"staff:{staff}")
+    store.confirm_plan(db, learner[0], staff, f"staff:{staff}")
     result = client.get("/result").get_data(as_text=True)
-    assert "Your assessor has confirmed your plan." in result
+    assert "Your assessor confirmed these units on" in result
     assert "Change my answers" not in result
     response = save_one(client, "r-F1-1.1", "3")
     assert response.status_code == 409 and "confirmed your plan" in response.json["error"]

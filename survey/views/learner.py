@@ -34,7 +34,7 @@ from ..forms import (
     rating_form,
 )
 from ..journey import Page, open_units, page_index, pages
-from ..plans import contract_terms
+from ..plans import contract_terms, next_steps
 from ..starting_point import check_progress, starting_point
 
 bp = Blueprint("learner", __name__)
@@ -294,6 +294,7 @@ def _review(row: store.Row, state: dict[str, Any], index: int):  # type: ignore[
         learner=row,
         locked=_locked_message(row),
         interests=sorted(state["interests"]),
+        steps=next_steps(row["submitted_at"], row["plan_confirmed_at"], None, False),
         q=_q(),
     )
 
@@ -414,11 +415,32 @@ def result():  # type: ignore[no-untyped-def]
     if not row["submitted_at"]:
         flash("Finish your answers and send them to see your starting point.")
         return redirect(url_for(".assessment"))
-    state = _state(row)
-    role = row["job_role_other"] or row["job_role"]
-    report = starting_point(_q(), role, state["ratings"], state["contexts"], state["interests"])
+    q, data = _q(), store.starting_point_data(get_db(), row["id"])
+    plan, contract = data["plan"], data["contract"]
+    confirmed = plan["units"] if plan and plan["confirmed_at"] else None
+    report = starting_point(
+        q,
+        row["job_role_other"] or row["job_role"],
+        data["ratings"],
+        data["contexts"],
+        data["interests"],
+        confirmed,
+    )
+    terms = contract_terms(q, plan, data["plan_rows"])
+    steps = next_steps(
+        row["submitted_at"],
+        plan["confirmed_at"] if plan else None,
+        contract,
+        bool(contract and terms == contract["content"]),
+    )
     return render_template(
-        "learner/result.html", report=report, learner=row, form=ActionForm(), q=_q()
+        "learner/result.html",
+        report=report,
+        steps=steps,
+        confirmed_at=plan["confirmed_at"] if confirmed is not None else None,
+        learner=row,
+        form=ActionForm(),
+        q=q,
     )
 
 
