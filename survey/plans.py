@@ -79,7 +79,6 @@ def next_steps(
             "units",
             "done" if confirmed else "now",
             "Your assessor talks it through with you and confirms your units",
-            "" if confirmed else "Your assessor will be in touch to agree your units.",
             when=confirmed_at,
         )
     signed = bool(confirmed and contract and contract_current and contract["learner_signed_at"])

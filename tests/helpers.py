@@ -317,6 +317,13 @@ def headings_in_order(html: str) -> bool:
     return bool(levels) and levels[0] == 1 and all(b <= a + 1 for a, b in zip(levels, levels[1:]))
 
 
+# elements that start on a line of their own: their words never run into the next ones
+BLOCKS = set(
+    "address article aside br dd div dl dt fieldset figure footer form h1 h2 h3 h4 h5 h6 "
+    "header legend li main nav ol p section table td th tr ul title button label option".split()
+)
+
+
 class _Text(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -326,10 +333,14 @@ class _Text(HTMLParser):
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag in ("style", "script"):
             self._skip += 1
+        if tag in BLOCKS:
+            self.parts.append(" ")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("style", "script"):
             self._skip -= 1
+        if tag in BLOCKS:
+            self.parts.append(" ")
 
     def handle_data(self, data: str) -> None:
         if not self._skip:
@@ -340,7 +351,7 @@ def words(html: str) -> str:
     """The text a person reads on the page, spaces collapsed."""
     parser = _Text()
     parser.feed(html)
-    return " ".join(" ".join(parser.parts).split())
+    return " ".join("".join(parser.parts).split())
 
 
 # ---- what an assessor does, through the real staff pages ---------------------------------------

@@ -41,6 +41,7 @@ LEARNER_PAGES = [
     ("anyone", "/forget"),
     ("anyone", "/l/not-a-real-link"),  # a link that does not work
     ("anyone", "/check/ZZ9"),  # no such unit: the list of units
+    ("b", "/welcome"),
     ("b", "/assessment/job"),
     ("b", "/assessment/F1-1"),
     ("b", "/assessment/F1-2"),  # both rating scales on one page

@@ -149,6 +149,7 @@ LEARNER_PAGES = [
     ("new", "/units/B1"),
     ("new", "/code"),
     ("new", "/l/no-such-link"),
+    ("new", "/welcome"),
     ("new", "/assessment/job"),
     ("new", "/assessment/F1-1"),
     ("new", "/assessment/interests"),
@@ -234,3 +235,63 @@ def test_save_and_continue_offline_keeps_the_answers_and_goes_on_when_back(page,
     page.wait_for_url("**/assessment/F1-2")
     expect(page.locator("h1")).to_be_visible()
     assert ratings(server, learner_id) == {"F1:1.1": 2, "F1:1.2": 2, "F1:1.3": 2}
+
+
+# ---- the first minute, and the starting point as the assessor acts -----------------------------
+
+
+def test_the_welcome_fits_the_first_screen_and_starts_the_questions(phone, server):
+    enter(phone, server, "Wren Welcome")
+    phone.wait_for_url("**/welcome")
+    expect(phone.locator("h1")).to_have_text("Welcome, Wren")
+    expect(phone.locator("header")).to_contain_text("Wren")
+    start = phone.get_by_role("link", name="Start the questions")
+    assert box(phone, ".actions .button")["y"] + 44 <= phone.viewport_size["height"] * 1.2
+    shot(phone, f"welcome-{phone.width}")
+    start.click()
+    phone.wait_for_url("**/assessment/job")
+
+
+def test_the_starting_point_shows_the_confirmed_units_once_the_assessor_confirms(browser, server):
+    from helpers import LAPTOP, sign_in_staff
+
+    learner_id, token = server.add_learner("Cal Confirmed")
+    staff = server.add_staff("assessor", "Asha Assessor", "asha.confirms@centre.example")
+    with server.db() as db:
+        store.assign_assessor(db, learner_id, staff["id"], "t")
+        store.save_contexts(db, learner_id, {"incoming-calls": "yes", "face-to-face": "no"}, "t")
+    answer_all(server, learner_id)
+    phone = browser_context(browser, PHONE).new_page()
+    laptop = browser_context(browser, LAPTOP).new_page()
+    try:
+        phone.goto(server + f"/l/{token}")
+        phone.wait_for_url("**/result")
+        units = phone.locator("section[aria-labelledby=units]")
+        expect(units.locator("h2")).to_have_text("Your suggested units")
+        suggested = units.locator("li.result .num").all_inner_texts()
+        expect(phone.locator(".step.now")).to_contain_text("confirms your units")
+        shot(phone, "result-suggested-360")
+
+        # the assessor takes the second suggestion on the laptop and confirms it
+        sign_in_staff(laptop, server, "asha.confirms@centre.example")
+        laptop.goto(server + f"/staff/learners/{learner_id}/plan")
+        laptop.get_by_role("button", name="Use this plan").nth(1).click()
+        laptop.get_by_role("button", name="Confirm this plan").click()
+        expect(laptop.locator(".flash")).to_contain_text("Plan confirmed")
+        chosen = laptop.eval_on_selector_all(
+            "input[name=units]:checked", "els => els.map(e => e.value)"
+        )
+
+        phone.reload()
+        expect(units.locator("h2")).to_have_text("Your units")
+        expect(units).to_contain_text("Your assessor confirmed these units on")
+        confirmed = units.locator("li.result .num").all_inner_texts()
+        assert confirmed == ["F1", "F2", *chosen] != suggested
+        expect(phone.locator(".step.now")).to_contain_text("Your assessor is preparing it")
+        expect(phone.get_by_role("button", name="Change my answers")).to_have_count(0)
+        small = too_small(phone)
+        assert small == [], small
+        shot(phone, "result-confirmed-360")
+    finally:
+        phone.context.close()
+        laptop.context.close()

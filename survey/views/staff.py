@@ -42,6 +42,7 @@ from ..gaps import (
     gap_report,
     gap_report_csv,
 )
+from ..journey import answered
 from ..planner import Profile, suggest_plans
 from ..plans import EVIDENCE, contract_terms
 from ..qr import qr_svg
@@ -113,13 +114,19 @@ def home():  # type: ignore[no-untyped-def]
 @staff_required()
 def learners():  # type: ignore[no-untyped-def]
     archived = request.args.get("archived") == "1"
-    rows = store.learners_for(get_db(), _me(), archived=archived)
+    return _learners_page(archived, _learner_form(), LearnerCsvForm())
+
+
+def _learners_page(archived: bool, form: LearnerForm, csv_form: LearnerCsvForm) -> str:
+    rows = store.learners_with_answers(get_db(), _me(), archived)
     return render_template(
         "staff/learners.html",
         learners=rows,
+        # "answered 34 of 48": of the statements on the pages each learner's job gives them
+        answered={r["id"]: answered(_q(), r["contexts"], r["rated"]) for r in rows},
         archived=archived,
-        form=_learner_form(),
-        csv_form=LearnerCsvForm(),
+        form=form,
+        csv_form=csv_form,
         me=_me(),
     )
 
@@ -167,10 +174,7 @@ def _assessor_for_new(form_value: str | None) -> int | None:
 
 def _learners_page_with_errors(form: LearnerForm, csv_form: LearnerCsvForm):  # type: ignore[no-untyped-def]
     """The learners page again, with the refused form's messages (nothing was added)."""
-    rows = store.learners_for(get_db(), _me())
-    return render_template(
-        "staff/learners.html", learners=rows, archived=False, form=form, csv_form=csv_form, me=_me()
-    ), 400
+    return _learners_page(False, form, csv_form), 400
 
 
 @bp.post("/learners")
