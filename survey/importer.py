@@ -32,6 +32,7 @@ class DraftOutcome:
     number: int
     title: str
     criteria: tuple[DraftCriterion, ...]
+    learner_title: str = ""  # the title spoken to the learner, where the source speaks of them
 
 
 @dataclass(frozen=True)
@@ -217,12 +218,31 @@ _TO_FIRST = [
     (r"\bthem\b", "me"),
     (r"\bthey\b", "I"),
 ]
+_TO_SECOND = [
+    (r"\bthe learner's\b", "your"),
+    (r"\bthe learner\b", "you"),
+    (r"\bthey're\b", "you're"),
+    (r"\bthemselves\b", "yourself"),
+    (r"\btheirs\b", "yours"),
+    (r"\btheir\b", "your"),
+    (r"\bthem\b", "you"),
+    (r"\bthey\b", "you"),
+]
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|[Mm]y|[Mm]e|[Mm]yself)\b")
 _THIRD_PERSON = re.compile(r"\b(?:they|their|them|themselves|the learner)\b", re.I)
 
 
 def to_first_person(text: str) -> str:
     """Best-effort rewrite of spec wording about the learner ("their job") into "my job"."""
+    return _rewrite(text, _TO_FIRST)
+
+
+def to_second_person(text: str) -> str:
+    """The same, spoken to the learner: "their job" into "your job"."""
+    return _rewrite(text, _TO_SECOND)
+
+
+def _rewrite(text: str, table: list[tuple[str, str]]) -> str:
     kept: list[str] = []
 
     def hold(match: re.Match[str]) -> str:
@@ -232,8 +252,8 @@ def to_first_person(text: str) -> str:
 
     for pattern in _KEEP:
         text = pattern.sub(hold, text)
-    for pattern, first in _TO_FIRST:
-        text = re.sub(pattern, first, text, flags=re.I)
+    for pattern, words in table:
+        text = re.sub(pattern, words, text, flags=re.I)
     return re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], text)
 
 
@@ -619,7 +639,10 @@ def _draft(unit: _UnitBuilder) -> DraftUnit:
                     truncated=looks_cut_off(raw_text),
                 )
             )
-        outcomes.append(DraftOutcome(o.number, title, tuple(criteria)))
+        spoken = to_second_person(title) if third_person else ""
+        outcomes.append(
+            DraftOutcome(o.number, title, tuple(criteria), spoken if spoken != title else "")
+        )
     return DraftUnit(
         number=unit.number,
         accreditation=unit.accreditation,
@@ -693,6 +716,8 @@ def to_toml(unit: DraftUnit) -> str:
         if not outcome.title:
             out.append("# The title of this outcome was not found: fill it in.")
         out.append(f"title = {_string(outcome.title)}")
+        if outcome.learner_title:
+            out.append(f"learner_title = {_string(outcome.learner_title)}")
         for c in outcome.criteria:
             out += ["", "[[outcomes.criteria]]", f"number = {_string(c.number)}"]
             if c.truncated:

@@ -63,7 +63,7 @@ def _pages(q: Qualification, answers: frozenset[tuple[str, str]]) -> tuple[Page,
                     f"{unit.number}-{outcome.number}",
                     "outcome",
                     f"{unit.number} {unit.title}",
-                    f"Learning outcome {outcome.number}: {outcome.title}",
+                    f"Learning outcome {outcome.number}: {outcome.heading}",
                     tuple(
                         s
                         for s in unit.statements()

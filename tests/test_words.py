@@ -132,3 +132,68 @@ def test_an_unknown_time_zone_stops_the_app_with_one_line(tmp_path):
                 "TESTING": True,
             }
         )
+
+
+# ---- plain words -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def reader(app):
+    """A learner part way through, who has just opened the pages a learner reads."""
+    with database(app) as db:
+        learner_id, token = store.create_learner(db, "Rae Reader")
+        store.save_ratings(db, learner_id, {"F1:1.1": 2}, "test")
+    return learner_client(app, token)
+
+
+READ_BY_LEARNERS = ["/", "/units/A1", "/units/B1", "/check/A1", "/check/B1", "/assessment/group-B"]
+
+
+@pytest.mark.parametrize("path", READ_BY_LEARNERS)
+def test_learner_pages_say_what_will_happen_not_criteria_to_come(reader, path):
+    text = words(reader.get(path).get_data(as_text=True)).lower()
+    assert "criteria" not in text and "criterion" not in text
+
+
+def test_a_unit_awaiting_its_details_says_what_will_happen(reader):
+    assert "your centre will add the details" in words(reader.get("/").get_data(True))
+    check = words(reader.get("/check/A1").get_data(as_text=True))
+    assert "For now you check this unit as a whole." in check
+    assert "Your centre will add its detailed statements later" in check
+
+
+@pytest.mark.parametrize("path", ["/units/B1", "/check/B1"])
+def test_a_source_cut_short_is_explained_once_for_the_unit(reader, path, q):
+    page = reader.get(path).get_data(as_text=True)
+    text = words(page)
+    note = "Some statements end in “…” because the words were cut off in our copy of this unit."
+    assert text.count(note) == 1
+    assert text.index(note) < text.index("I can")
+    cut = [c for c in q.unit("B1").criteria if c.uncertain]
+    assert len(cut) == 7
+    for c in cut:
+        assert c.statement.endswith("…") and c.statement in text
+    assert "source document" not in text
+
+
+@pytest.mark.parametrize("path", ["/units/B1", "/check/B1"])
+def test_outcome_titles_speak_to_the_learner(reader, path):
+    page = reader.get(path).get_data(as_text=True)
+    titles = [t for level, t in headings(page) if t.startswith("Learning outcome")]
+    assert titles == [
+        "Learning outcome 1: Do your job in a customer-friendly way",
+        "Learning outcome 2: Know how to do your job in a customer-friendly way",
+    ]
+
+
+def test_the_learners_own_record_is_in_plain_words(sent):
+    learner_id, learner, assessor = sent
+    assessor_confirms(assessor, learner_id, VALID)
+    result = words(learner.get("/result").get_data(as_text=True))
+    assert "record of changes" not in result
+    assert "Everything we keep about you" in result
+    page = learner.get("/my-record").get_data(as_text=True)
+    assert headings(page)[0] == (1, "Everything we keep about you")
+    text = words(page)
+    assert "Your assessor confirmed your units: A3, B2, C3 and D1" in text
+    assert "Your assessor changed your planned units" in text
