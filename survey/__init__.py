@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
 import secrets
 from collections.abc import Mapping
@@ -22,6 +23,7 @@ from . import cli, compress, db, errors
 from .content import Qualification, load_qualification
 from .dates import day, day_and_time
 from .db import StartupError
+from .logs import hide_tokens
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -45,6 +47,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_security_headers(app)
     compress.init_app(app)
     register_template_helpers(app)
+    # the development server logs each request line: never with a personal link's token
+    hide_tokens(logging.getLogger("werkzeug"))
     cli.register(app)
     if not app.testing and not app.config.get("NO_SETUP_LINK"):
         from .auth import announce_setup_link
