@@ -68,7 +68,10 @@ def next_steps(
     """
     sent, confirmed = bool(submitted_at), bool(confirmed_at)
     answer = Step(
-        "answer", "done" if sent else "now", "Answer the questions and send them", when=submitted_at
+        "answer",
+        "done" if sent else "now",
+        "You sent your answers" if sent else "Answer the questions and send them",
+        when=submitted_at,
     )
     if not sent:
         units = Step(
@@ -78,7 +81,9 @@ def next_steps(
         units = Step(
             "units",
             "done" if confirmed else "now",
-            "Your assessor talks it through with you and confirms your units",
+            "Your assessor confirmed your units"
+            if confirmed
+            else "Your assessor talks it through with you and confirms your units",
             when=confirmed_at,
         )
     signed = bool(confirmed and contract and contract_current and contract["learner_signed_at"])
@@ -87,7 +92,12 @@ def next_steps(
         contract_step = Step("contract", "later", words)
     elif signed:
         assert contract is not None
-        contract_step = Step("contract", "done", words, when=contract["learner_signed_at"])
+        contract_step = Step(
+            "contract",
+            "done",
+            "You signed your learning contract",
+            when=contract["learner_signed_at"],
+        )
     elif contract is None:
         contract_step = Step("contract", "now", words, "Your assessor is preparing it.")
     elif not contract_current:

@@ -251,6 +251,13 @@ def test_what_happens_next_follows_the_real_state_as_the_assessor_acts(world):
     current = now_step(learner, "/result")
     assert "Show your skills at work" in current
     assert steps(learner, "/result") == ["Done", "Done", "Done", "Now"]
+    text = page_words(learner, "/result")
+    for done in (
+        "You sent your answers on",
+        "Your assessor confirmed your units on",
+        "You signed your learning contract on",
+    ):
+        assert done in text
 
 
 def test_another_learners_progress_never_shows(world):
