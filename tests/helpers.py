@@ -356,6 +356,46 @@ def words(html: str) -> str:
 
 # ---- what an assessor does, through the real staff pages ---------------------------------------
 
+VALID = ["A3", "B2", "C3", "D1"]  # optional units that meet every rule of combination
+ROW = {  # a row of an assessment plan
+    "units": ["F1", "B2"],
+    "observed_when": "Tuesday morning",
+    "observed_where": "Front desk",
+    "activity": "Greeting visitors",
+    "evidence": ["observation", "witness"],
+}
+
+
+def learner_and_assessor(app, name: str = "Sam Learner", **contexts: str):
+    """A learner with an assessor of their own: (learner id, their phone, the assessor's laptop).
+
+    Keyword arguments are job answers ("incoming_calls": "yes" answers incoming-calls)."""
+    from survey import store
+
+    assessor, staff = staff_client(app)
+    with database(app) as db:
+        learner_id, token = store.create_learner(db, name)
+        store.assign_assessor(db, learner_id, staff["id"], "test")
+        if contexts:
+            store.set_job_role(db, learner_id, "Customer Service Agents", "", "test")
+            answers = {k.replace("_", "-"): v for k, v in contexts.items()}
+            store.save_contexts(db, learner_id, answers, "test")
+    return learner_id, learner_client(app, token), assessor
+
+
+def answer(app, learner_id: int, ratings: dict[str, int], send: bool = True) -> None:
+    """The learner's ratings, kept (and their answers sent) as the pages would."""
+    from survey import store
+
+    with database(app) as db:
+        store.save_ratings(db, learner_id, ratings, "test")
+        if send:
+            store.submit(db, learner_id, "test")
+
+
+def every_statement(app, rating: int = 2) -> dict[str, int]:
+    return {s.id: rating for s in app.extensions["qualification"].statements()}
+
 
 def assessor_confirms(client, learner_id: int, units: list[str]):
     page = f"/staff/learners/{learner_id}/plan"

@@ -12,6 +12,8 @@ import pytest
 from helpers import (
     LAPTOP,
     PHONE,
+    ROW,
+    VALID,
     assert_accessible,
     axe_path,
     browser_context,
@@ -22,15 +24,6 @@ from helpers import (
 from survey import create_app, store
 
 pytestmark = pytest.mark.browser
-
-VALID = ["A3", "B2", "C3", "D1"]  # a plan that meets every rule of combination
-ROW = {
-    "units": ["F1", "B2"],
-    "observed_when": "Tuesday morning",
-    "observed_where": "Front desk",
-    "activity": "Greeting visitors",
-    "evidence": ["observation", "witness"],
-}
 
 # (who opens it, address; {a} {b} {sent} are learners, {check} learner A's finished check)
 LEARNER_PAGES = [

@@ -16,6 +16,7 @@ from conftest import shot
 from helpers import (
     PHONE,
     SMALL_PHONE,
+    VALID,
     box,
     browser_context,
     controls,
@@ -32,7 +33,6 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 WIDTHS = [SMALL_PHONE, PHONE]
 WIDTH_IDS = ["320px", "360px"]
-VALID = ["A3", "B2", "C3", "D1"]
 
 
 def status_messages() -> list[str]:

@@ -6,27 +6,22 @@ from html.parser import HTMLParser
 
 import pytest
 from helpers import (
+    ROW,
+    answer,
     assessor_confirms,
     assessor_plans,
     assessor_prepares_contract,
     database,
+    every_statement,
+    learner_and_assessor,
     learner_client,
     post_form,
-    staff_client,
     words,
 )
 
 from survey import store
 from survey.planner import Profile, suggest_plans
 from survey.scoring import readiness
-
-ROW = {
-    "units": ["F1"],
-    "observed_when": "Tuesday morning",
-    "observed_where": "Front desk",
-    "activity": "Greeting visitors",
-    "evidence": ["observation"],
-}
 
 
 class Cards(HTMLParser):
@@ -87,25 +82,10 @@ def cards(html: str, section: str = "units") -> list[dict]:
 @pytest.fixture
 def world(app):
     """A learner with their assessor; the learner's phone and the assessor's laptop."""
-    assessor, staff = staff_client(app)
-    with database(app) as db:
-        learner_id, token = store.create_learner(db, "Sam Learner")
-        store.assign_assessor(db, learner_id, staff["id"], "test")
-        store.set_job_role(db, learner_id, "Customer Service Agents", "", "test")
-        store.save_contexts(db, learner_id, {"incoming-calls": "yes", "face-to-face": "no"}, "t")
-    return app, learner_id, learner_client(app, token), assessor
-
-
-def answer(app, learner_id: int, ratings: dict[str, int], send: bool = True) -> None:
-    with database(app) as db:
-        store.save_ratings(db, learner_id, ratings, "test")
-        if send:
-            store.submit(db, learner_id, "test")
-
-
-def everything(app, rating: int = 2) -> dict[str, int]:
-    q = app.extensions["qualification"]
-    return {s.id: rating for s in q.statements()}
+    learner_id, learner, assessor = learner_and_assessor(
+        app, incoming_calls="yes", face_to_face="no"
+    )
+    return app, learner_id, learner, assessor
 
 
 def page_words(client, path: str) -> str:
@@ -118,7 +98,7 @@ def page_words(client, path: str) -> str:
 def test_after_the_assessor_confirms_a_changed_plan_the_learner_sees_the_confirmed_units(world):
     app, learner_id, learner, assessor = world
     q = app.extensions["qualification"]
-    answer(app, learner_id, everything(app))
+    answer(app, learner_id, every_statement(app))
     suggested = [c["number"] for c in cards(learner.get("/result").get_data(as_text=True))]
     assert suggested[:2] == ["F1", "F2"] and len(suggested) >= 6
     # the assessor takes the suggestion and adds one more unit, then confirms
@@ -148,7 +128,7 @@ def test_after_the_assessor_confirms_a_changed_plan_the_learner_sees_the_confirm
 
 def test_a_plan_changed_after_confirming_is_not_shown_as_confirmed(world):
     app, learner_id, learner, assessor = world
-    answer(app, learner_id, everything(app))
+    answer(app, learner_id, every_statement(app))
     assessor_confirms(assessor, learner_id, ["A3", "B2", "C3", "D1"])
     # the assessor starts changing the plan again: a draft until confirmed
     response = post_form(
@@ -168,7 +148,7 @@ def test_a_plan_changed_after_confirming_is_not_shown_as_confirmed(world):
 def test_every_statement_to_work_on_is_listed_with_the_learners_own_rating(world):
     app, learner_id, learner, _ = world
     q = app.extensions["qualification"]
-    ratings = everything(app, 3)
+    ratings = every_statement(app, 3)
     low = {"F1:1.1": 0, "F1:1.2": 1, "F1:2.1": 1, "F1:3.2": 0, "F2:1.3": 1, "F2:2.1": 0}
     ratings.update(low)
     answer(app, learner_id, ratings)
@@ -190,7 +170,7 @@ def test_every_statement_to_work_on_is_listed_with_the_learners_own_rating(world
 def test_the_page_leads_with_the_learners_units_and_counts_strengths_only_among_them(world):
     app, learner_id, learner, _ = world
     q = app.extensions["qualification"]
-    ratings = everything(app, 3)
+    ratings = every_statement(app, 3)
     for s in q.unit("F1").statements():
         ratings[s.id] = 1  # F1: with help
     answer(app, learner_id, ratings)
@@ -230,7 +210,7 @@ def test_what_happens_next_follows_the_real_state_as_the_assessor_acts(world):
     answer(app, learner_id, {"F1:1.1": 2}, send=False)
     assert "Answer the questions and send them" in now_step(learner, "/assessment/review")
 
-    answer(app, learner_id, everything(app))
+    answer(app, learner_id, every_statement(app))
     assert "Your assessor talks it through with you" in now_step(learner, "/result")
     assert steps(learner, "/result") == ["Done", "Now", "Later", "Later"]
 
@@ -262,10 +242,10 @@ def test_what_happens_next_follows_the_real_state_as_the_assessor_acts(world):
 
 def test_another_learners_progress_never_shows(world):
     app, learner_id, learner, assessor = world
-    answer(app, learner_id, everything(app))
+    answer(app, learner_id, every_statement(app))
     with database(app) as db:
         other_id, other_token = store.create_learner(db, "Olive Other")
-        store.save_ratings(db, other_id, everything(app, 1), "test")
+        store.save_ratings(db, other_id, every_statement(app, 1), "test")
         store.submit(db, other_id, "test")
     assessor_confirms(assessor, learner_id, ["A3", "B2", "C3", "D1"])
     other = learner_client(app, other_token)
@@ -277,7 +257,7 @@ def test_another_learners_progress_never_shows(world):
 def test_the_suggested_units_match_the_planner(world):
     app, learner_id, learner, _ = world
     q = app.extensions["qualification"]
-    ratings = everything(app, 2)
+    ratings = every_statement(app, 2)
     answer(app, learner_id, ratings)
     with database(app) as db:
         contexts = store.context_answers(db, learner_id)

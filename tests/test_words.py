@@ -4,40 +4,30 @@ from __future__ import annotations
 
 import pytest
 from helpers import (
+    ROW,
+    VALID,
+    answer,
     assessor_confirms,
     assessor_plans,
     assessor_prepares_contract,
     database,
+    every_statement,
     headings,
     headings_in_order,
+    learner_and_assessor,
     learner_client,
-    staff_client,
     words,
 )
 
 from survey import store
 
-VALID = ["A3", "B2", "C3", "D1"]
-ROW = {
-    "units": ["F1", "B2"],
-    "observed_when": "Tuesday morning",
-    "observed_where": "Front desk",
-    "activity": "Greeting visitors",
-    "evidence": ["observation", "witness"],
-}
-
 
 @pytest.fixture
 def sent(app):
     """A learner who answered and sent their answers, with an assessor of their own."""
-    assessor, staff = staff_client(app)
-    with database(app) as db:
-        learner_id, token = store.create_learner(db, "Sam Learner")
-        store.assign_assessor(db, learner_id, staff["id"], "test")
-        q = app.extensions["qualification"]
-        store.save_ratings(db, learner_id, {s.id: 2 for s in q.statements()}, "test")
-        store.submit(db, learner_id, "test")
-    return learner_id, learner_client(app, token), assessor
+    learner_id, learner, assessor = learner_and_assessor(app)
+    answer(app, learner_id, every_statement(app))
+    return learner_id, learner, assessor
 
 
 def test_the_learners_contract_uses_the_staff_words_and_headings_in_order(sent):
