@@ -106,6 +106,29 @@
     });
   }
 
+  /* "Save and continue" with no connection would show the browser's own error page: keep the
+     page's answers on the phone instead (the queue each tap uses), say so, and carry on by
+     sending the page as soon as the connection is back */
+  function keepPageOffline(form, event) {
+    if (navigator.onLine !== false) { return; }
+    event.preventDefault();
+    Array.prototype.forEach.call(form.elements, function (input) {
+      if (input.type === "checkbox" || input.tagName === "SELECT" || input.type === "text" ||
+          (input.type === "radio" && input.checked)) { remember(form, input); }
+    });
+    var back = event.submitter && event.submitter.value === "back";
+    show(back ?
+      "No connection. Your answers are kept on this phone. When you are back online, they will be sent and the page before will open." :
+      "No connection. Your answers are kept on this phone. When you are back online, they will be sent and the next page will open.",
+      "warn");
+    if (form.getAttribute("data-waiting")) { return; }
+    form.setAttribute("data-waiting", "1");
+    window.addEventListener("online", function () {
+      form.removeAttribute("data-waiting");
+      if (form.requestSubmit && event.submitter) { form.requestSubmit(event.submitter); } else { form.submit(); }
+    }, { once: true });
+  }
+
   if (window.fetch && window.URLSearchParams) {
     Array.prototype.forEach.call(document.querySelectorAll("form[data-autosave]"), function (form) {
       restore(form);
@@ -115,6 +138,7 @@
         var url = form.getAttribute("data-autosave");
         keep(unsent().filter(function (p) { return p.url !== url; }));
       });
+      form.addEventListener("submit", function (event) { keepPageOffline(form, event); });
       form.addEventListener("change", function (event) {
         var input = event.target;
         if (input.type === "radio" || input.type === "checkbox" || input.tagName === "SELECT" ||

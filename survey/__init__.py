@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import os
 import secrets
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, has_request_context, request, url_for
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
@@ -19,6 +21,9 @@ from werkzeug.routing import IntegerConverter
 
 from . import cli, compress, db, errors
 from .content import Qualification, load_qualification
+from .dates import day, day_and_time
+from .db import StartupError
+from .logs import hide_tokens
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -42,6 +47,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_security_headers(app)
     compress.init_app(app)
     register_template_helpers(app)
+    # the development server logs each request line: never with a personal link's token
+    hide_tokens(logging.getLogger("werkzeug"))
     cli.register(app)
     if not app.testing and not app.config.get("NO_SETUP_LINK"):
         from .auth import announce_setup_link
@@ -64,6 +71,7 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         PERMANENT_SESSION_LIFETIME=400 * 24 * 3600,  # a learner's phone keeps knowing them
         SESSION_REFRESH_EACH_REQUEST=False,  # DailySessions renews the cookie once a day
         RETENTION_MONTHS=36,  # months after archiving before `flask retention` erases a learner
+        TIME_ZONE="Europe/London",  # the centre's: times on pages are shown in it
     )
     app.config.from_prefixed_env()
     if test_config:
@@ -73,6 +81,16 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret(instance)
+    app.extensions["time_zone"] = time_zone(app.config["TIME_ZONE"])
+
+
+def time_zone(name: object) -> ZoneInfo:
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise StartupError(
+            f"TIME_ZONE {name!r} is not a time zone: use a name like Europe/London"
+        ) from None
 
 
 class DailySessions(SecureCookieSessionInterface):
@@ -216,6 +234,11 @@ def register_template_helpers(app: Flask) -> None:
         "data:image/svg+xml;base64," + base64.b64encode(icon).decode()
     )
     app.jinja_env.filters["b64"] = lambda text: base64.b64encode(text.encode()).decode()
+    zone = app.extensions["time_zone"]
+    app.jinja_env.filters["day"] = lambda stamp: day(stamp, zone)
+    app.jinja_env.filters["day_and_time"] = lambda stamp: day_and_time(stamp, zone)
+    # "Sam" from "Sam Learner": how a page greets the learner and says whose record it is
+    app.jinja_env.filters["first_name"] = lambda name: (str(name).split() or [""])[0]
 
     def signout_form():  # type: ignore[no-untyped-def]
         from .forms import ActionForm
@@ -224,3 +247,6 @@ def register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["signout_form"] = signout_form
     app.jinja_env.globals["qualification"] = lambda: qualification(app)
+    from .plans import EVIDENCE_WORDS
+
+    app.jinja_env.globals["evidence_words"] = EVIDENCE_WORDS

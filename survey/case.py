@@ -201,7 +201,7 @@ class _Export:
         self._child_of(place, link, parent, position)
         for o_position, o in enumerate(u.outcomes, 1):
             o_place = f"{place}/outcome/{o.number}"
-            o_link = self._item(o_place, "outcome", str(o.number), o.title, "", "", {})
+            o_link = self._item(o_place, "outcome", str(o.number), o.title, o.learner_title, "", {})
             self._child_of(o_place, o_link, link, o_position)
             for c_position, c in enumerate(o.criteria, 1):
                 self._criterion(u, c, o_link, c_position)
@@ -623,6 +623,8 @@ class _Import:
                 {
                     "number": o_number,
                     "title": title,
+                    # the outcome's words spoken to the learner, where the source speaks of them
+                    "learner_title": str(self.items[o][1].get("alternativeLabel", "")).strip(),
                     "criteria": self._criteria(o_number, self.children[o], title),
                 }
             )

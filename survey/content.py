@@ -69,6 +69,12 @@ class Outcome:
     number: int
     title: str
     criteria: tuple[Criterion, ...]
+    learner_title: str = ""  # spoken to the learner where `title` speaks of them ("their job")
+
+    @property
+    def heading(self) -> str:
+        """The title as a learner reads it."""
+        return self.learner_title or self.title
 
     @property
     def kind(self) -> str:
@@ -728,7 +734,14 @@ def _unit_detail(r: Reader, base: Unit) -> Unit:
                     note=c.text("note", required=False),
                 )
             )
-        outcomes.append(Outcome(number=number, title=o.text("title"), criteria=tuple(criteria)))
+        outcomes.append(
+            Outcome(
+                number=number,
+                title=o.text("title"),
+                criteria=tuple(criteria),
+                learner_title=o.text("learner_title", required=False),
+            )
+        )
     for i, g in enumerate(guidance):
         for j, cnum in enumerate(g.criteria):
             if cnum not in seen:
@@ -1055,6 +1068,7 @@ def _export_unit(q: Qualification, u: Unit) -> dict[str, Any]:
             {
                 "number": o.number,
                 "title": o.title,
+                "learner_title": o.learner_title,
                 "criteria": [
                     {
                         "id": c.id,

@@ -176,6 +176,8 @@ def _unit_toml(unit: Unit) -> str:
         )
     for o in unit.outcomes:
         out += ["", "[[outcomes]]", f"number = {o.number}", f"title = {toml_string(o.title)}"]
+        if o.learner_title:
+            out.append(f"learner_title = {toml_string(o.learner_title)}")
         for c in o.criteria:
             out += _table(
                 "[[outcomes.criteria]]",

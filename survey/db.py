@@ -101,7 +101,8 @@ def _queue(path: str | None) -> Iterator[None]:
 
 
 class StartupError(Exception):
-    """The database cannot be used; the message says why and what to do."""
+    """The app cannot start (the database cannot be used, a setting is wrong); the message
+    says why and what to do."""
 
 
 def migrate(path: str | Path) -> list[str]:

@@ -132,8 +132,12 @@ def describe(q: Qualification, entry: Mapping[str, Any]) -> str:
         title = f"{subject} {unit.title}" if unit else subject
         return f"{'Interested in' if after == 'yes' else 'No longer interested in'} {title}"
     if action in ("plan-changed", "plan-confirmed"):
-        verb = "Plan confirmed" if action == "plan-confirmed" else "Plan changed"
-        return f"{verb}: {after or 'no optional units'}"
+        verb = (
+            "Your assessor confirmed your units"
+            if action == "plan-confirmed"
+            else "Your assessor changed your planned units"
+        )
+        return f"{verb}: {_and(after.split()) if after else 'no optional units'}"
     if action == "assessment-plan-row-added":
         return "A row was added to the assessment plan"
     if action == "assessment-plan-row-removed":
@@ -153,3 +157,8 @@ def describe(q: Qualification, entry: Mapping[str, Any]) -> str:
         "self-check-finished": f"Self-check of {subject} finished",
     }
     return words.get(action, action.replace("-", " "))
+
+
+def _and(items: list[str]) -> str:
+    """ "A3, B2 and C3"."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -43,8 +43,9 @@ class ActionForm(FlaskForm):
 class CodeForm(FlaskForm):
     code = StringField(
         "Your personal code",
-        validators=[DataRequired("Type the code from your card or message."), Length(max=80)],
-        description="It is on the card or message from your assessor, e.g. abcd-efgh-…",
+        validators=[DataRequired("Type the code from your card or message."), Length(max=500)],
+        description="It is on the card or message from your assessor, e.g. abcd-efgh-…. "
+        "You can also paste your whole personal link.",
     )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -62,7 +63,7 @@ def _pages(q: Qualification, answers: frozenset[tuple[str, str]]) -> tuple[Page,
                     f"{unit.number}-{outcome.number}",
                     "outcome",
                     f"{unit.number} {unit.title}",
-                    f"Learning outcome {outcome.number}: {outcome.title}",
+                    f"Learning outcome {outcome.number}: {outcome.heading}",
                     tuple(
                         s
                         for s in unit.statements()
@@ -99,3 +100,36 @@ def _pages(q: Qualification, answers: frozenset[tuple[str, str]]) -> tuple[Page,
 
 def page_index(all_pages: tuple[Page, ...], key: str) -> int | None:
     return next((i for i, p in enumerate(all_pages) if p.key == key), None)
+
+
+# how long the initial assessment takes, for the welcome page: measured roughly on a phone
+SECONDS_PER_STATEMENT = 8  # read an "I can" line and tap one of four answers
+SECONDS_PER_QUESTION = 5  # a yes / sometimes / no question about the job
+SECONDS_OTHER = 90  # the job title, the units that interest you, checking the answers
+
+
+def minutes_needed(q: Qualification, all_pages: tuple[Page, ...]) -> int:
+    """About how many minutes these pages take: whole minutes, past 10 to the nearest 5."""
+    statements = sum(len(p.statements) for p in all_pages)
+    seconds = statements * SECONDS_PER_STATEMENT + len(q.contexts) * SECONDS_PER_QUESTION
+    minutes = math.ceil((seconds + SECONDS_OTHER) / 60)
+    return minutes if minutes <= 10 else 5 * round(minutes / 5)
+
+
+def scale_notes(statements: Iterable[Statement], before: str = "performance") -> dict[str, str]:
+    """Statement id -> its scale's kind, for each statement whose rating scale differs from
+    the one before it (`before`: the scale the learner last saw)."""
+    notes = {}
+    for s in statements:
+        if s.kind != before:
+            notes[s.id] = s.kind
+        before = s.kind
+    return notes
+
+
+def answered(
+    q: Qualification, contexts: Mapping[str, str], rated: Iterable[str]
+) -> tuple[int, int]:
+    """(statements answered, statements to answer) among the pages this learner sees."""
+    shown = {s.id for p in pages(q, contexts) for s in p.statements}
+    return len(shown & set(rated)), len(shown)

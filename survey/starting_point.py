@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .content import Qualification, Statement, Unit
@@ -24,15 +24,21 @@ class UnitResult:
     readiness: float | None
     answered: int
     total: int
-    to_work_on: tuple[RatedStatement, ...]
+    to_work_on: tuple[RatedStatement, ...]  # every statement rated "not yet" or "with help"
+    reason: str = ""  # why the planner suggests it (suggested optional units only)
 
 
 @dataclass(frozen=True)
 class StartingPoint:
-    strengths: tuple[UnitResult, ...]
-    work_on: tuple[UnitResult, ...]
-    suggestion: Suggestion
+    units: tuple[UnitResult, ...]  # the learner's units: mandatory, then the optional ones
+    confirmed: bool  # the assessor's confirmed plan, not a suggestion
+    strengths: tuple[UnitResult, ...]  # those of `units` already ready or confident, best first
+    suggestion: Suggestion | None  # None once the plan is confirmed
     profile: Profile
+
+    @property
+    def total_credits(self) -> int:
+        return sum(r.unit.credits for r in self.units)
 
 
 def _label(q: Qualification, statement: Statement, rating: int | None) -> str:
@@ -41,42 +47,36 @@ def _label(q: Qualification, statement: Statement, rating: int | None) -> str:
     return q.scales.labels(statement.kind)[rating]
 
 
+def _unit_result(
+    q: Qualification,
+    unit: Unit,
+    ratings: Mapping[str, int],
+    value: float | None,
+    mandatory: bool,
+    reason: str = "",
+) -> UnitResult:
+    # mandatory units are asked criterion by criterion, optional ones by one statement
+    asked = unit.statements() if mandatory else (unit.summary_statement,)
+    answered = [s for s in asked if s.id in ratings]
+    weak = tuple(
+        RatedStatement(s, ratings[s.id], _label(q, s, ratings[s.id]))
+        for s in answered
+        if ratings[s.id] <= 1
+    )
+    return UnitResult(unit, band(value), value, len(answered), len(asked), weak, reason)
+
+
 def starting_point(
     q: Qualification,
     job_role: str,
     ratings: Mapping[str, int],
     contexts: Mapping[str, str],
     interests: set[str] | frozenset[str],
+    confirmed: Sequence[str] | None = None,
 ) -> StartingPoint:
-    """Strengths first, then what to work on, per unit; and the suggested plan."""
+    """The learner's units (confirmed, else suggested) with what to work on in each, and
+    their strengths among those units."""
     values = readiness(q, ratings)
-    mandatory_units = {u.number for u in q.mandatory_units}
-    results = []
-    for unit in q.units:
-        # mandatory units are asked criterion by criterion, optional ones by one statement
-        mandatory = unit.number in mandatory_units
-        asked = unit.statements() if mandatory else (unit.summary_statement,)
-        statements = [s for s in asked if s.id in ratings]
-        if not statements and not mandatory:
-            continue
-        weak = tuple(
-            RatedStatement(s, ratings[s.id], _label(q, s, ratings[s.id]))
-            for s in statements
-            if ratings[s.id] <= 1
-        )
-        results.append(
-            UnitResult(
-                unit,
-                band(values[unit.number]),
-                values[unit.number],
-                len(statements),
-                len(asked),
-                weak,
-            )
-        )
-    strong = [r for r in results if r.band.key in ("ready", "confident")]
-    strong.sort(key=lambda r: -(r.readiness or 0))
-    rest = [r for r in results if r.band.key not in ("ready", "confident")]
     profile = Profile(
         job_role=job_role,
         contexts=dict(contexts),
@@ -84,7 +84,27 @@ def starting_point(
         interests=frozenset(interests),
         ratings=dict(ratings),
     )
-    return StartingPoint(tuple(strong), tuple(rest), suggest_plans(q, profile), profile)
+    suggestion = None
+    reasons: dict[str, str] = {}
+    if confirmed is None:
+        suggestion = suggest_plans(q, profile)
+        best = suggestion.best
+        optional = [u.number for u in best.optional] if best else []
+        reasons = {u.number: u.reason for u in best.optional} if best else {}
+    else:
+        optional = [n for n in confirmed if q.unit(n) is not None]
+    units = tuple(
+        _unit_result(q, u, ratings, values[u.number], True) for u in q.mandatory_units
+    ) + tuple(
+        _unit_result(q, u, ratings, values[u.number], False, reasons.get(u.number, ""))
+        for n in optional
+        if (u := q.unit(n)) is not None
+    )
+    strong = sorted(
+        (r for r in units if r.band.key in ("ready", "confident")),
+        key=lambda r: -(r.readiness or 0),
+    )
+    return StartingPoint(units, confirmed is not None, tuple(strong), suggestion, profile)
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,11 @@ def new_token() -> str:
 
 
 def normalise_token(text: str) -> str:
-    """A code as typed or scanned: ignore spaces, dashes and case."""
+    """A code as typed, scanned or pasted: ignore spaces, dashes and case; from a whole
+    personal link (".../l/<code>/?..."), the code in it."""
+    _, link, code = text.rpartition("/l/")
+    if link:
+        text = code.split("?")[0].split("#")[0]
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
@@ -298,6 +302,18 @@ def interests(db: sqlite_utils.Database, learner_id: int) -> set[str]:
     return {
         r["unit"]
         for r in _query(db, "SELECT unit FROM interests WHERE learner_id = ?", [learner_id])
+    }
+
+
+def starting_point_data(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any]:
+    """Everything the learner's starting point page shows: answers, plan, contract."""
+    return {
+        "ratings": ratings(db, learner_id),
+        "contexts": context_answers(db, learner_id),
+        "interests": interests(db, learner_id),
+        "plan": plan(db, learner_id),
+        "plan_rows": plan_rows(db, learner_id),
+        "contract": current_contract(db, learner_id),
     }
 
 
@@ -616,6 +632,27 @@ def learners_for(db: sqlite_utils.Database, staff: Row, archived: bool = False) 
             [int(archived), mine, mine],
         )
     )
+
+
+def learners_with_answers(db: sqlite_utils.Database, staff: Row, archived: bool) -> list[Row]:
+    """learners_for(), each with their job answers ("contexts") and rated statement ids."""
+    rows = learners_for(db, staff, archived)
+    ids = json.dumps([r["id"] for r in rows])
+    contexts: dict[int, dict[str, str]] = {r["id"]: {} for r in rows}
+    rated: dict[int, set[str]] = {r["id"]: set() for r in rows}
+    for learner_id, context_id, answer in db.conn.execute(
+        "SELECT learner_id, context_id, answer FROM context_answers "
+        "WHERE learner_id IN (SELECT value FROM json_each(?))",
+        [ids],
+    ):
+        contexts[learner_id][context_id] = answer
+    for learner_id, statement_id in db.conn.execute(
+        "SELECT learner_id, statement_id FROM ratings "
+        "WHERE learner_id IN (SELECT value FROM json_each(?))",
+        [ids],
+    ):
+        rated[learner_id].add(statement_id)
+    return [{**r, "contexts": contexts[r["id"]], "rated": rated[r["id"]]} for r in rows]
 
 
 def can_see(staff: Row, learner_row: Row) -> bool:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
+from helpers import ARGS, CHROMIUM, PHONE, browser_context, live_server, need
 
 from survey import create_app
 from survey.content import Qualification, load_qualification
@@ -86,58 +84,19 @@ def content_copy(tmp_path) -> Path:
 
 # ---- real-browser fixtures (Debian's Chromium through Playwright) --------------------------
 
-CHROMIUM = shutil.which("chromium")
-PHONE = {"width": 360, "height": 740}
-SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-class LiveServer:
-    """The app served on loopback in a thread, for the browser tests."""
-
-    def __init__(self, app, url: str) -> None:
-        self.app = app
-        self.url = url
-
-    def __add__(self, path: str) -> str:
-        return self.url + path
-
-    def add_learner(self, name: str = "Sam Learner") -> tuple[int, str]:
-        from survey import store
-        from survey.db import connect
-
-        db = connect(self.app.config["DATABASE"])
-        try:
-            return store.create_learner(db, name)
-        finally:
-            db.conn.close()
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("live")
     app = create_app({"SECRET_KEY": "browser", "DATABASE": str(tmp / "db.sqlite")})
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield LiveServer(app, f"http://127.0.0.1:{httpd.server_port}")
-    httpd.shutdown()
-    thread.join()
+    with live_server(app) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must run the browser tests: install Debian's chromium")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+        need("Chromium", "apt-get install chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -148,10 +107,7 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(
-        viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True
-    )
-    context.set_default_timeout(10_000)
+    context = browser_context(browser, PHONE)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

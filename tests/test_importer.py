@@ -19,6 +19,7 @@ from survey.importer import (
     draft_units,
     looks_cut_off,
     to_first_person,
+    to_second_person,
     to_toml,
 )
 
@@ -217,6 +218,39 @@ def test_b1_outcome_title_split_across_the_column(b1: DraftUnit) -> None:
     outcome = b1.outcomes[1]
     assert outcome.title == "Know how to do their job in a customer-friendly way"
     assert outcome.criteria[0].text == "Describe their organisation's dress code"
+
+
+def test_b1_outcome_titles_are_drafted_for_the_learner_to_read(b1: DraftUnit) -> None:
+    """The specification speaks of the learner ("their job"); the pages speak to them."""
+    assert [o.learner_title for o in b1.outcomes] == [
+        "Do your job in a customer friendly way",
+        "Know how to do your job in a customer-friendly way",
+    ]
+    data = tomllib.loads(to_toml(b1))
+    assert [o["learner_title"] for o in data["outcomes"]] == [o.learner_title for o in b1.outcomes]
+
+
+def test_an_outcome_title_already_for_the_learner_gets_no_second_title(
+    guide: dict[str, DraftUnit],
+) -> None:
+    assert all(o.learner_title == "" for o in guide["F1"].outcomes)
+    assert "learner_title" not in to_toml(guide["F1"])
+
+
+@pytest.mark.parametrize(
+    ("third", "second"),
+    [
+        ("Do their job in a customer friendly way", "Do your job in a customer friendly way"),
+        ("Know the limits of the learner's role", "Know the limits of your role"),
+        ("Manage their own time by themselves", "Manage your own time by yourself"),
+        (
+            "Share information with colleagues when they need it",
+            "Share information with colleagues when they need it",
+        ),
+    ],
+)
+def test_to_second_person(third: str, second: str) -> None:
+    assert to_second_person(third) == second
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,8 @@ def post_page(client, key, data):
 
 
 def save_one(client, name, value, page="F1-1"):
-    token = csrf(client.get(f"/assessment/{page}"))
+    # the token from a page that always has a form (a read-only page has none)
+    token = csrf(client.get("/forget"))
     return client.post(
         "/assessment/save", data={"csrf_token": token, "name": name, "value": value, "page": page}
     )
@@ -51,7 +52,7 @@ def test_personal_link_remembers_the_learner_and_starts_the_assessment(client, l
     _, token = learner
     response = enter(client, token)
     assert response.status_code == 302 and response.location == "/assessment"
-    assert client.get("/assessment").location == "/assessment/job"
+    assert client.get("/assessment").location == "/welcome"  # nothing answered yet
     page = client.get("/assessment/job")
     assert page.status_code == 200
     assert "About your job" in page.get_data(as_text=True)
@@ -433,13 +434,14 @@ def test_submit_shows_the_starting_point(client, db, learner, q):
     assert store.learner(db, learner[0])["submitted_at"]
     body = client.get("/result").get_data(as_text=True)
     assert "Your starting point" in body
-    assert body.index("Your strengths") < body.index("What you will work on")
+    # the learner's units and what to work on in them first, then their strengths
+    assert body.index("Your suggested units") < body.index("Your strengths")
     assert "Recognise typical customers" in body or "recognise typical customers" in body
     assert "(Not yet)" in body and "(With help)" in body
     assert "This is a suggestion. Your assessor will talk it through" in body
     assert "A11" in body and "answering calls" in body
-    # strengths first: F2 (all "on my own") is a strength, F1 with gaps is not
-    strengths = body.split("Your strengths")[1].split("What you will work on")[0]
+    # F2 (all "on my own") is a strength, F1 with gaps is not
+    strengths = body.split("Your strengths")[1].split("What happens next")[0]
     assert "F2" in strengths and "F1" not in strengths
 
 
@@ -468,9 +470,11 @@ def test_confirmed_plan_makes_answers_read_only(client, db, learner):
     enter(client, learner[1])
     post_page(client, "F1-1", {"r-F1-1.1": "1"})
     submit(client)
-    db.execute("UPDATE learners SET plan_confirmed_at = '2026-11-01' WHERE id = ?", [learner[0]])
+    staff = store.create_staff(db, "asha@centre.example", "Asha", "assessor", "x", "test")
+    store.save_plan(db, learner[0], ["A3", "B2", "C3", "D1"], staff, f"staff:{staff}")
+    store.confirm_plan(db, learner[0], staff, f"staff:{staff}")
     result = client.get("/result").get_data(as_text=True)
-    assert "Your assessor has confirmed your plan." in result
+    assert "Your assessor confirmed these units on" in result
     assert "Change my answers" not in result
     response = save_one(client, "r-F1-1.1", "3")
     assert response.status_code == 409 and "confirmed your plan" in response.json["error"]
@@ -524,9 +528,10 @@ def test_unit_check_shows_every_criterion(client, learner, q):
         else client.get("/check/B1").get_data(as_text=True)
     )
     assert body.count("<fieldset") == len(q.unit("B1").criteria) == 16
-    assert "Learning outcome 2: Know how to do their job" in body
+    assert "Learning outcome 2: Know how to do your job" in body
     awaiting = client.get("/check/A11").get_data(as_text=True)
-    assert "will come from your assessor" in awaiting and awaiting.count("<fieldset") == 1
+    assert "For now you check this unit as a whole" in awaiting
+    assert awaiting.count("<fieldset") == 1
 
 
 def test_unit_check_lowercase_redirects(client, learner):
@@ -639,3 +644,18 @@ def test_learners_add_with_another_job_title(runner, db):
 def test_learners_add_rejects_an_empty_name(runner):
     result = runner.invoke(args=["learners", "add", "  "])
     assert result.exit_code == 1 and "the name must be" in result.output
+
+
+def test_change_my_answers_goes_back_to_the_page_it_was_chosen_on(client, db, learner):
+    enter(client, learner[1])
+    post_page(client, "F1-2", {"r-F1-2.2": "1"})
+    submit(client)
+    page = client.get("/assessment/F1-2")
+    assert 'action="/assessment/reopen?page=F1-2"' in page.get_data(as_text=True)
+    response = client.post("/assessment/reopen?page=F1-2", data={"csrf_token": csrf(page)})
+    assert response.status_code == 303 and response.location == "/assessment/F1-2"
+    assert store.learner(db, learner[0])["submitted_at"] is None
+    # a page that is not theirs goes to the review instead
+    submit(client)
+    response = client.post("/assessment/reopen?page=//evil", data={"csrf_token": csrf(page)})
+    assert response.location == "/assessment/review"

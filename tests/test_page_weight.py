@@ -9,6 +9,7 @@ import pytest
 
 BUDGET = 14_600  # bytes, gzipped: HTML + CSS + JS + icon, about ten TCP segments
 PAGES = [
+    "/welcome",
     "/assessment/job",
     "/assessment/F1-1",
     "/assessment/F1-3",

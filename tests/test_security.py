@@ -98,6 +98,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "learner.code": {"GET": EVERYONE, "POST": EVERYONE},
     "learner.forget": {"GET": EVERYONE, "POST": EVERYONE},
     "learner.assessment": {"GET": LEARNERS},
+    "learner.welcome": {"GET": LEARNERS},
     "learner.page": {"GET": LEARNERS, "POST": LEARNERS},
     "learner.submit": {"POST": LEARNERS},
     "learner.reopen": {"POST": LEARNERS},
@@ -925,7 +926,8 @@ def test_stored_xss_payloads_are_escaped_everywhere(fresh_app, monkeypatch):
         # the learner's pages
         for path, present in (
             ("/assessment/job", [job] if _fits(job, "role") else []),
-            ("/result", [f"N{i} {p}"]),
+            ("/result", []),  # greets them by the first word of their name only
+            ("/check/B1", [f"N{i} {p}"]),  # "This check is for <their name>"
             ("/contract", plan_values + signed),
             ("/my-record", [job] if _fits(job, "role") else []),
             ("/forget", [f"N{i} {p}"]),

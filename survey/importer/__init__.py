@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from survey.content import Qualification
 
-from .language import looks_cut_off, to_first_person
+from .language import looks_cut_off, to_first_person, to_second_person
 from .reader import DraftCriterion, DraftOutcome, DraftUnit, Reading, draft_units, read, slug
 from .source import (
     MAX_BYTES,
@@ -53,6 +53,7 @@ __all__ = [
     "source_from_path",
     "source_from_text",
     "to_first_person",
+    "to_second_person",
     "to_toml",
 ]
 

@@ -185,6 +185,16 @@ _TO_FIRST = [
     (r"\bthem\b", "me"),
     (r"\bthey\b", "I"),
 ]
+_TO_SECOND = [
+    (r"\bthe learner's\b", "your"),
+    (r"\bthe learner\b", "you"),
+    (r"\bthey're\b", "you're"),
+    (r"\bthemselves\b", "yourself"),
+    (r"\btheirs\b", "yours"),
+    (r"\btheir\b", "your"),
+    (r"\bthem\b", "you"),
+    (r"\bthey\b", "you"),
+]
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|[Mm]y|[Mm]e|[Mm]yself)\b")
 _THIRD_PERSON = re.compile(r"\b(?:they|their|them|themselves|the learner)\b", re.I)
 
@@ -198,6 +208,15 @@ def speaks_of_the_learner(texts: list[str]) -> bool:
 
 def to_first_person(text: str) -> str:
     """Best-effort rewrite of spec wording about the learner ("their job") into "my job"."""
+    return _rewrite(text, _TO_FIRST)
+
+
+def to_second_person(text: str) -> str:
+    """The same, spoken to the learner: "their job" into "your job"."""
+    return _rewrite(text, _TO_SECOND)
+
+
+def _rewrite(text: str, table: list[tuple[str, str]]) -> str:
     kept: list[str] = []
 
     def hold(match: re.Match[str]) -> str:
@@ -207,8 +226,8 @@ def to_first_person(text: str) -> str:
 
     for pattern in _KEEP:
         text = pattern.sub(hold, text)
-    for pattern, first in _TO_FIRST:
-        text = re.sub(pattern, first, text, flags=re.I)
+    for pattern, words in table:
+        text = re.sub(pattern, words, text, flags=re.I)
     return re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], text)
 
 

@@ -20,6 +20,7 @@ from .language import (
     looks_cut_off,
     speaks_of_the_learner,
     to_first_person,
+    to_second_person,
 )
 from .source import NoCriteria, Source, SourceLine, source_from_text
 
@@ -44,6 +45,7 @@ class DraftOutcome:
     title: str
     criteria: tuple[DraftCriterion, ...]
     lines: tuple[int, ...] = ()  # the source lines of its number and title
+    learner_title: str = ""  # the title spoken to the learner, where the source speaks of them
 
 
 @dataclass(frozen=True)
@@ -943,7 +945,16 @@ def _draft(unit: _UnitBuilder, known: set[str], name: str) -> DraftUnit:
                 )
             )
         heading_lines = sorted({at for _, at in o.heading} | set(o.title.lines))
-        outcomes.append(DraftOutcome(o.number, title, tuple(criteria), tuple(heading_lines)))
+        spoken = to_second_person(title) if third_person else ""
+        outcomes.append(
+            DraftOutcome(
+                o.number,
+                title,
+                tuple(criteria),
+                tuple(heading_lines),
+                spoken if spoken != title else "",
+            )
+        )
     unplaced.sort()
     return DraftUnit(
         number=unit.number,

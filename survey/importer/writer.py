@@ -54,6 +54,8 @@ def to_toml(unit: DraftUnit, source: Source | None = None) -> str:
         if not outcome.title:
             out.append("# The title of this outcome was not found: fill it in.")
         out.append(f"title = {toml_string(outcome.title)}")
+        if outcome.learner_title:
+            out.append(f"learner_title = {toml_string(outcome.learner_title)}")
         for c in outcome.criteria:
             out += ["", f"# {where(c.lines)}"] if c.lines else [""]
             out += ["[[outcomes.criteria]]", f"number = {toml_string(c.number)}"]

@@ -21,7 +21,7 @@ from flask import (
 from werkzeug.exceptions import NotFound
 
 from .. import store
-from ..content import ANSWERS, Qualification, Unit
+from ..content import ANSWERS, Qualification, Statement, Unit
 from ..db import get_db
 from ..forms import (
     OTHER_ROLE,
@@ -33,7 +33,8 @@ from ..forms import (
     rating_field_name,
     rating_form,
 )
-from ..journey import Page, open_units, page_index, pages
+from ..journey import Page, minutes_needed, open_units, page_index, pages, scale_notes
+from ..plans import contract_terms, next_steps
 from ..starting_point import check_progress, starting_point
 
 bp = Blueprint("learner", __name__)
@@ -103,14 +104,15 @@ def _need_learner() -> store.Row:
     return row
 
 
-@bp.get("/l/<token>")
+@bp.get("/l/<path:token>")  # a path: a link pasted with a "/" on the end still works
 def enter(token: str):  # type: ignore[no-untyped-def]
     row = store.learner_by_token(get_db(), token)
     if row is None or row["archived_at"]:
         error = NotFound(
             "This link does not work. It may have been replaced by a newer one: "
-            "ask your assessor for your current link or code."
+            "ask your assessor for your current link, or enter the code from your card."
         )
+        error.extra = {"code": True}  # type: ignore[attr-defined]
         raise error
     _remember(row)
     return redirect(url_for(".assessment"))
@@ -167,9 +169,23 @@ def assessment():  # type: ignore[no-untyped-def]
     row = _need_learner()
     if row["submitted_at"]:
         return redirect(url_for(".result"))
-    all_pages = _state(row)["pages"]
+    if not row["resume_page"]:
+        return redirect(url_for(".welcome"))  # nothing answered yet: say what this is first
+    all_pages = pages(_q(), store.context_answers(get_db(), row["id"]))
     key = row["resume_page"] if page_index(all_pages, row["resume_page"]) is not None else "job"
     return redirect(url_for(".page", key=key))
+
+
+@bp.get("/welcome")
+def welcome():  # type: ignore[no-untyped-def]
+    row = _need_learner()
+    all_pages = pages(_q(), store.context_answers(get_db(), row["id"]))
+    return render_template(
+        "learner/welcome.html",
+        learner=row,
+        minutes=minutes_needed(_q(), all_pages),
+        first=all_pages[0],
+    )
 
 
 def _form_for(page: Page, state: dict[str, Any], row: store.Row) -> Any:
@@ -265,6 +281,8 @@ def page(key: str):  # type: ignore[no-untyped-def]
             number=index + 1,
             total=len(all_pages),
             previous=all_pages[index - 1] if index else None,
+            following=all_pages[index + 1] if index + 1 < len(all_pages) else None,
+            notes=_scale_notes(current.statements, all_pages[:index]),
             learner=row,
             locked=_locked_message(row),
             q=_q(),
@@ -273,18 +291,34 @@ def page(key: str):  # type: ignore[no-untyped-def]
     )
 
 
+def _scale_notes(statements: tuple[Statement, ...], before: tuple[Page, ...]) -> dict[str, str]:
+    """Field name -> scale kind where the rating scale changes, from the last one seen."""
+    seen = [s.kind for p in before for s in p.statements]
+    notes = scale_notes(statements, seen[-1] if seen else "performance")
+    return {rating_field_name(k): v for k, v in notes.items()}
+
+
 def _review(row: store.Row, state: dict[str, Any], index: int):  # type: ignore[no-untyped-def]
     all_pages = state["pages"]
-    summary = []
+    # per section: (page, answered, [(field name, words)] of each question with no answer)
+    job = [
+        (context_field_name(c.id), c.question)
+        for c in _q().contexts
+        if c.id not in state["contexts"]
+    ]
+    summary = [(all_pages[0], len(_q().contexts) - len(job), job)]
     for p in all_pages:
         if p.kind in ("outcome", "group"):
-            missing = [s for s in p.statements if s.id not in state["ratings"]]
+            missing = [
+                (rating_field_name(s.id), s.text)
+                for s in p.statements
+                if s.id not in state["ratings"]
+            ]
             summary.append((p, len(p.statements) - len(missing), missing))
     return render_template(
         "learner/review.html",
         page=all_pages[index],
         summary=summary,
-        job_answered=bool(state["contexts"]),
         number=index + 1,
         total=len(all_pages),
         previous=all_pages[index - 1],
@@ -292,6 +326,7 @@ def _review(row: store.Row, state: dict[str, Any], index: int):  # type: ignore[
         learner=row,
         locked=_locked_message(row),
         interests=sorted(state["interests"]),
+        steps=next_steps(row["submitted_at"], row["plan_confirmed_at"], None, False),
         q=_q(),
     )
 
@@ -316,7 +351,11 @@ def reopen():  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         abort(400)
     if store.reopen(get_db(), row["id"], _actor(row)):
-        return redirect(url_for(".page", key="review"), 303)
+        # back to the page where they chose to change their answers
+        here = request.args.get("page", "")
+        if page_index(pages(_q(), store.context_answers(get_db(), row["id"])), here) is None:
+            here = "review"
+        return redirect(url_for(".page", key=here), 303)
     flash(LOCKED if row["plan_confirmed_at"] else "Your answers are open to change already.")
     return redirect(url_for(".result"), 303)
 
@@ -408,11 +447,32 @@ def result():  # type: ignore[no-untyped-def]
     if not row["submitted_at"]:
         flash("Finish your answers and send them to see your starting point.")
         return redirect(url_for(".assessment"))
-    state = _state(row)
-    role = row["job_role_other"] or row["job_role"]
-    report = starting_point(_q(), role, state["ratings"], state["contexts"], state["interests"])
+    q, data = _q(), store.starting_point_data(get_db(), row["id"])
+    plan, contract = data["plan"], data["contract"]
+    confirmed = plan["units"] if plan and plan["confirmed_at"] else None
+    report = starting_point(
+        q,
+        row["job_role_other"] or row["job_role"],
+        data["ratings"],
+        data["contexts"],
+        data["interests"],
+        confirmed,
+    )
+    terms = contract_terms(q, plan, data["plan_rows"])
+    steps = next_steps(
+        row["submitted_at"],
+        plan["confirmed_at"] if plan else None,
+        contract,
+        bool(contract and terms == contract["content"]),
+    )
     return render_template(
-        "learner/result.html", report=report, learner=row, form=ActionForm(), q=_q()
+        "learner/result.html",
+        report=report,
+        steps=steps,
+        confirmed_at=plan["confirmed_at"] if confirmed is not None else None,
+        learner=row,
+        form=ActionForm(),
+        q=q,
     )
 
 
@@ -469,6 +529,7 @@ def unit_check(number: str):  # type: ignore[no-untyped-def]
             q=_q(),
             message=message,
             shown_at=store.now(),
+            notes=_scale_notes(unit.statements(), ()),
         ),
         status,
     )
@@ -542,13 +603,13 @@ def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/contract", methods=["GET", "POST"])
 def contract():  # type: ignore[no-untyped-def]
     from ..forms import SignForm
-    from .staff import contract_content
 
     row = _need_learner()
     db = get_db()
     current = store.current_contract(db, row["id"])
+    terms = contract_terms(_q(), store.plan(db, row["id"]), store.plan_rows(db, row["id"]))
     # the plan may have moved on since this version: then the assessor prepares a new one
-    stale = bool(current and contract_content(row["id"]) != current["content"])
+    stale = bool(current and terms != current["content"])
     form = SignForm()
     if request.method == "POST":
         if current is None:

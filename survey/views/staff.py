@@ -42,23 +42,15 @@ from ..gaps import (
     gap_report,
     gap_report_csv,
 )
+from ..journey import answered
 from ..planner import Profile, suggest_plans
+from ..plans import EVIDENCE, contract_terms
 from ..qr import qr_svg
 from ..rules import check_plan
 from ..scoring import readiness
 from .qr import public_url
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-EVIDENCE = (
-    ("observation", "Observation"),
-    ("witness", "Witness testimony"),
-    ("discussion", "Professional discussion"),
-    ("questioning", "Questioning"),
-    ("products", "Products of work"),
-    ("simulation", "Simulation"),
-)
-EVIDENCE_LABELS = dict(EVIDENCE)
 
 
 def _q() -> Qualification:
@@ -122,13 +114,19 @@ def home():  # type: ignore[no-untyped-def]
 @staff_required()
 def learners():  # type: ignore[no-untyped-def]
     archived = request.args.get("archived") == "1"
-    rows = store.learners_for(get_db(), _me(), archived=archived)
+    return _learners_page(archived, _learner_form(), LearnerCsvForm())
+
+
+def _learners_page(archived: bool, form: LearnerForm, csv_form: LearnerCsvForm) -> str:
+    rows = store.learners_with_answers(get_db(), _me(), archived)
     return render_template(
         "staff/learners.html",
         learners=rows,
+        # "answered 34 of 48": of the statements on the pages each learner's job gives them
+        answered={r["id"]: answered(_q(), r["contexts"], r["rated"]) for r in rows},
         archived=archived,
-        form=_learner_form(),
-        csv_form=LearnerCsvForm(),
+        form=form,
+        csv_form=csv_form,
         me=_me(),
     )
 
@@ -176,10 +174,7 @@ def _assessor_for_new(form_value: str | None) -> int | None:
 
 def _learners_page_with_errors(form: LearnerForm, csv_form: LearnerCsvForm):  # type: ignore[no-untyped-def]
     """The learners page again, with the refused form's messages (nothing was added)."""
-    rows = store.learners_for(get_db(), _me())
-    return render_template(
-        "staff/learners.html", learners=rows, archived=False, form=form, csv_form=csv_form, me=_me()
-    ), 400
+    return _learners_page(False, form, csv_form), 400
 
 
 @bp.post("/learners")
@@ -509,7 +504,6 @@ def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
         form=form,
         rows=store.plan_rows(get_db(), learner_id),
         me=_me(),
-        labels=EVIDENCE_LABELS,
         action=ActionForm(),
         q=_q(),
     ), status
@@ -527,24 +521,8 @@ def delete_plan_row(learner_id: int, row_id: int):  # type: ignore[no-untyped-de
 
 
 def contract_content(learner_id: int) -> dict[str, Any] | None:
-    """What a contract says: the confirmed units and the assessment plan rows."""
-    saved = store.plan(get_db(), learner_id)
-    if not saved or not saved["confirmed_at"]:
-        return None
-    q = _q()
-    units = [u.number for u in q.mandatory_units] + saved["units"]
-    return {
-        "qualification": f"{q.title} ({q.code})",
-        "units": [
-            {"number": n, "title": q.unit(n).title, "credits": q.unit(n).credits}
-            for n in units
-            if q.unit(n)
-        ],
-        "assessment_plan": [
-            {k: r[k] for k in ("units", "observed_when", "observed_where", "activity", "evidence")}
-            for r in store.plan_rows(get_db(), learner_id)
-        ],
-    }
+    db = get_db()
+    return contract_terms(_q(), store.plan(db, learner_id), store.plan_rows(db, learner_id))
 
 
 @bp.route("/learners/<int:learner_id>/contract", methods=["GET", "POST"])
@@ -590,7 +568,6 @@ def contract(learner_id: int):  # type: ignore[no-untyped-def]
         form=form,
         action=ActionForm(),
         me=_me(),
-        labels=EVIDENCE_LABELS,
         changed=bool(current and content and content != current["content"]),
     ), status
 

@@ -1,0 +1,227 @@
+"""axe-core over every page in real Chromium: learner pages at 360 px, staff pages at 1280 px.
+
+WCAG 2.2 AA rule set, 0 violations. Every page a person can open is in PAGES; a test fails when
+a new page is added to the app and not here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers import (
+    LAPTOP,
+    PHONE,
+    ROW,
+    VALID,
+    assert_accessible,
+    axe_path,
+    browser_context,
+    live_server,
+    sign_in_staff,
+)
+
+from survey import create_app, store
+
+pytestmark = pytest.mark.browser
+
+# (who opens it, address; {a} {b} {sent} are learners, {check} learner A's finished check)
+LEARNER_PAGES = [
+    ("anyone", "/"),
+    ("anyone", "/units/B1"),
+    ("anyone", "/units/A1"),  # a unit awaiting its criteria
+    ("anyone", "/code"),
+    ("anyone", "/forget"),
+    ("anyone", "/l/not-a-real-link"),  # a link that does not work
+    ("anyone", "/check/ZZ9"),  # no such unit: the list of units
+    ("b", "/welcome"),
+    ("b", "/assessment/job"),
+    ("b", "/assessment/F1-1"),
+    ("b", "/assessment/F1-2"),  # both rating scales on one page
+    ("b", "/assessment/F1-3"),
+    ("b", "/assessment/group-B"),
+    ("b", "/assessment/interests"),
+    ("b", "/assessment/review"),
+    ("b", "/check/B1"),
+    ("b", "/check/A1"),
+    ("b", "/contract"),  # nothing to sign yet
+    ("b", "/forget"),
+    ("sent", "/result"),  # sent, the plan not yet confirmed
+    ("sent", "/assessment/F1-1"),  # read-only after sending
+    ("a", "/result"),  # the plan confirmed, a contract to sign
+    ("a", "/assessment/F1-1"),  # read-only for good
+    ("a", "/assessment/review"),
+    ("a", "/check/B1/results/{check}"),
+    ("a", "/contract"),
+    ("a", "/my-record"),
+]
+STAFF_PAGES = [
+    ("anyone", "/staff/login"),
+    ("admin", "/staff/learners"),
+    ("admin", "/staff/learners?archived=1"),
+    ("admin", "/staff/learners/{a}"),
+    ("admin", "/staff/learners/{a}/plan"),
+    ("admin", "/staff/learners/{b}/plan"),  # a learner still answering
+    ("admin", "/staff/learners/{a}/assessment-plan"),
+    ("admin", "/staff/learners/{a}/contract"),
+    ("admin", "/staff/learners/{a}/audit"),
+    ("admin", "/staff/audit"),
+    ("admin", "/staff/cohort"),
+    ("admin", "/staff/users"),
+    ("admin", "/qr/units"),
+    ("verifier", "/staff/learners/{a}"),
+    ("verifier", "/staff/learners/{a}/plan"),
+]
+# addresses that are not HTML pages, or only send the visitor on
+NOT_PAGES = {
+    "static",
+    "qr.unit_svg",
+    "learner.enter",  # a working link redirects; a broken one is scanned above
+    "learner.assessment",
+    "learner.my_data_json",
+    "learner.my_data_csv",
+    "staff.home",
+    "staff.report_csv",
+    "staff.cohort_export",
+    "staff.export_learner_json",
+    "staff.export_learner_csv",
+}
+SCANNED_BELOW = {"auth.setup"}  # only while there are no staff accounts
+
+
+class Site:
+    """A live app with learners at every stage, and a browser context for each visitor."""
+
+    def __init__(self, server, browser) -> None:
+        self.server = server
+        self.browser = browser
+        self.ids: dict[str, int] = {}
+        self.tokens: dict[str, str] = {}
+        self.contexts: dict[str, object] = {}
+
+    def build(self) -> None:
+        admin = self.server.add_staff("admin", "Ada Admin", "ada@centre.example")
+        self.server.add_staff("verifier", "Vic Verifier", "vic@centre.example")
+        q = self.server.app.extensions["qualification"]
+        with self.server.db() as db:
+            for key, name in (("a", "Alex Able"), ("b", "Blake Baker"), ("sent", "Sol Sent")):
+                self.ids[key], self.tokens[key] = store.create_learner(db, name)
+                store.assign_assessor(db, self.ids[key], admin["id"], "test")
+            every = {s.id: (i % 4) for i, s in enumerate(q.statements())}
+            for key in ("a", "sent"):
+                store.set_job_role(db, self.ids[key], "Customer Service Agents", "", "test")
+                store.save_contexts(db, self.ids[key], {"face-to-face": "yes"}, "test")
+                store.save_ratings(db, self.ids[key], every, "test")
+                store.set_interest(db, self.ids[key], "B2", True, "test")
+                store.submit(db, self.ids[key], "test")
+            store.save_ratings(db, self.ids["b"], {"F1:1.1": 2, "F1:1.2": 0}, "test")
+            a, actor = self.ids["a"], f"staff:{admin['id']}"
+            store.save_plan(db, a, VALID, admin["id"], actor)
+            store.confirm_plan(db, a, admin["id"], actor)
+            store.add_plan_row(db, a, ROW, admin["id"], actor)
+            check = store.open_check(db, a, "B1")
+            store.save_check_ratings(db, check, {"B1:1.1": 2, "B1:2.1": 1}, "test")
+            store.finish_check(db, check, "test")
+            self.ids["check"] = check["id"]
+        # the assessor prepares and signs the contract through the real pages
+        staff = self.context("admin")
+        page = staff.new_page()
+        page.goto(self.server + f"/staff/learners/{a}/contract")
+        page.get_by_role("button", name="Prepare the contract").click()
+        page.get_by_label("Type your full name to sign").fill("Ada Admin")
+        page.get_by_role("button", name="Sign as assessor").click()
+        page.wait_for_url(f"**/staff/learners/{a}/contract")
+        page.close()
+
+    def context(self, who: str):
+        if who not in self.contexts:
+            viewport = LAPTOP if who in ("admin", "verifier", "anyone-staff") else PHONE
+            context = browser_context(self.browser, viewport, bypass_csp=True)
+            page = context.new_page()
+            if who in ("admin", "verifier"):
+                email = {"admin": "ada@centre.example", "verifier": "vic@centre.example"}[who]
+                sign_in_staff(page, self.server, email)
+            elif who in self.tokens:
+                page.goto(self.server + f"/l/{self.tokens[who]}")
+            page.close()
+            self.contexts[who] = context
+        return self.contexts[who]
+
+    def url(self, path: str) -> str:
+        return self.server + path.format(**self.ids)
+
+    def close(self) -> None:
+        for context in self.contexts.values():
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def site(server, browser):
+    axe_path()
+    built = Site(server, browser)
+    built.build()
+    yield built
+    built.close()
+
+
+def scan(site: Site, who: str, path: str, staff: bool = False) -> None:
+    context = site.context("anyone-staff" if staff and who == "anyone" else who)
+    page = context.new_page()
+    try:
+        response = page.goto(site.url(path))
+        assert response is not None and response.status < 500, path
+        assert_accessible(page, f"{who} {path}")
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("who, path", LEARNER_PAGES, ids=[f"{w} {p}" for w, p in LEARNER_PAGES])
+def test_every_learner_page_has_no_axe_violations_at_360_px(site, who, path):
+    scan(site, who, path)
+
+
+@pytest.mark.parametrize("who, path", STAFF_PAGES, ids=[f"{w} {p}" for w, p in STAFF_PAGES])
+def test_every_staff_page_has_no_axe_violations_at_1280_px(site, who, path):
+    scan(site, who, path, staff=True)
+
+
+def test_the_personal_link_cards_have_no_axe_violations(site):
+    """The page that answers adding a learner (and reissuing or importing: the same cards)."""
+    page = site.context("admin").new_page()
+    try:
+        page.goto(site.server + "/staff/learners")
+        page.get_by_label("Learner's name").fill("Cara Card")
+        page.get_by_role("button", name="Add and show their link").click()
+        page.wait_for_url("**/staff/learners")
+        assert page.locator(".learner-card").count() == 1
+        assert_accessible(page, "the cards of a new learner")
+    finally:
+        page.close()
+
+
+def test_the_first_admin_setup_page_has_no_axe_violations(browser, tmp_path):
+    axe_path()
+    app = create_app(
+        {"SECRET_KEY": "setup", "DATABASE": str(tmp_path / "db.sqlite"), "NO_SETUP_LINK": True}
+    )
+    with live_server(app) as fresh, fresh.db() as db:
+        token = store.create_setup_link(db)
+        context = browser_context(browser, LAPTOP, bypass_csp=True)
+        try:
+            page = context.new_page()
+            page.goto(fresh + f"/staff/setup/{token}")
+            assert page.locator("h1").inner_text() == "Create the first admin account"
+            assert_accessible(page, "setup")
+        finally:
+            context.close()
+
+
+def test_every_page_of_the_app_is_scanned(server):
+    """A page added to the app must be added here too."""
+    adapter = server.app.url_map.bind("localhost")
+    scanned = {
+        adapter.match(re.sub(r"\{\w+\}", "1", path).split("?")[0])[0]
+        for _, path in LEARNER_PAGES + STAFF_PAGES
+    }
+    pages = {r.endpoint for r in server.app.url_map.iter_rules() if "GET" in r.methods}
+    assert pages - scanned - NOT_PAGES - SCANNED_BELOW == set()
