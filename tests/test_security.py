@@ -1053,6 +1053,31 @@ def test_static_files_carry_the_headers_too(w):
         assert not header_problems(response)
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/app.js%00",
+        "/static/%00",
+        "/static/style.css%00.png",
+        "/static/%00/app.js",
+        "/static/app.js%00?v=1",
+        "/static/..%00",
+        "/static/" + "a" * 5000 + ".css",
+        "/units/F1%00",
+        "/check/B1%00",
+        "/qr/B1%00.svg",
+        "/l/%00",
+        "/staff/setup/%00",
+    ],
+)
+def test_a_path_the_file_system_cannot_take_is_not_found_not_a_500(w, path):
+    """A NUL byte (or a name too long for the disk) in an address is simply not there."""
+    for method in ("GET", "HEAD"):
+        with w.client("anonymous").open(path, method=method) as response:
+            assert response.status_code == 404, (method, response.status_code)
+            assert not page_problems(response)
+
+
 def test_error_responses_carry_the_headers_and_no_internals(w):
     client = w.client("anonymous")
     responses = {
