@@ -54,13 +54,13 @@ def is_irredundant(q: Qualification, plan: Iterable[str]) -> bool:
 
 @dataclass
 class _Counters:
-    options: list[Unit]             # the optional units a plan may use, in search order
+    options: list[Unit]  # the optional units a plan may use, in search order
     mandatory: frozenset[str]
-    adds: list[tuple[int, ...]]     # per option: what it adds to each counter
-    need: tuple[int, ...]           # per counter: what the options must add beyond the mandatory
-    group: tuple[str | None, ...]   # per counter: its group when it counts a units_each_group rule
-    required: frozenset[int]        # options an all_units rule forces into every plan
-    impossible: bool                # an all_units rule needs an excluded unit
+    adds: list[tuple[int, ...]]  # per option: what it adds to each counter
+    need: tuple[int, ...]  # per counter: what the options must add beyond the mandatory
+    group: tuple[str | None, ...]  # per counter: its group when it counts a units_each_group rule
+    required: frozenset[int]  # options an all_units rule forces into every plan
+    impossible: bool  # an all_units rule needs an excluded unit
 
 
 def _counters(q: Qualification, options: list[Unit]) -> _Counters:
@@ -72,14 +72,18 @@ def _counters(q: Qualification, options: list[Unit]) -> _Counters:
     allowed = {u.number for u in options} | {u.number for u in mandatory}
     for rule in q.rules:
         if rule.kind == "credits":
+
             def credits(u: Unit, r: Rule = rule) -> int:
                 return u.credits if counts_for(r, u) else 0
+
             tests.append((credits, rule.min))
             group.append(None)
         elif rule.kind == "units_each_group":
             for g in rule.groups:
+
                 def count(u: Unit, g: str = g) -> int:
                     return 1 if u.group == g else 0
+
                 tests.append((count, rule.min))
                 group.append(g)
         elif rule.kind == "all_units":
@@ -94,12 +98,20 @@ def _counters(q: Qualification, options: list[Unit]) -> _Counters:
             raise ValueError(f"unknown rule kind {rule.kind!r}")
     need = tuple(m - sum(f(u) for u in mandatory) for f, m in tests)
     adds = [tuple(f(o) for f, _ in tests) for o in options]
-    return _Counters(options, frozenset(u.number for u in mandatory), adds, need, tuple(group),
-                     frozenset(required), impossible)
+    return _Counters(
+        options,
+        frozenset(u.number for u in mandatory),
+        adds,
+        need,
+        tuple(group),
+        frozenset(required),
+        impossible,
+    )
 
 
-def brute_force_plans(q: Qualification, costs: Mapping[str, int],
-                      exclusions: Iterable[str] = ()) -> Ranked:
+def brute_force_plans(
+    q: Qualification, costs: Mapping[str, int], exclusions: Iterable[str] = ()
+) -> Ranked:
     """Every valid irredundant plan over the non-excluded optional units, cheapest first.
 
     Walks all 2^n subsets, so keep n at about 16 or fewer.
@@ -136,8 +148,9 @@ def brute_force_plans(q: Qualification, costs: Mapping[str, int],
     return plans
 
 
-def cheapest_plans(q: Qualification, costs: Mapping[str, int], limit: int,
-                   exclusions: Iterable[str] = ()) -> Ranked:
+def cheapest_plans(
+    q: Qualification, costs: Mapping[str, int], limit: int, exclusions: Iterable[str] = ()
+) -> Ranked:
     """The `limit` cheapest valid irredundant plans (ties broken arbitrarily), exactly.
 
     Depth-first over the options in ascending cost, stopping at the first valid set on each path,

@@ -92,8 +92,9 @@ def expect_saved(page, timeout: int = 10_000) -> None:
 
 
 def phone_context(browser, **options):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1, is_mobile=True,
-                                  has_touch=True, **options)
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True, **options
+    )
     context.set_default_timeout(10_000)
     return context
 
@@ -170,7 +171,11 @@ def test_a_learner_answers_everything_on_a_phone_and_sees_their_starting_point(p
     assert progress(page) == (total, total)
     assert total == len(visited)  # the count holds only the pages this learner sees
     assert [k for k in visited if k.startswith("group-")] == [
-        "group-B", "group-C", "group-D", "group-E"]
+        "group-B",
+        "group-C",
+        "group-D",
+        "group-E",
+    ]
     assert visited[-2:] == ["interests", "review"]
     expect(page.locator("h1")).to_have_text("Check your answers")
     expect(page.locator(".status.todo")).to_have_count(0)  # everything answered
@@ -189,7 +194,8 @@ def test_a_learner_answers_everything_on_a_phone_and_sees_their_starting_point(p
     suggested = page.locator("section.suggestion")
     expect(suggested.get_by_role("heading", name="Suggested optional units")).to_be_visible()
     expect(suggested).to_contain_text(
-        "This is a suggestion. Your assessor will talk it through with you and confirm")
+        "This is a suggestion. Your assessor will talk it through with you and confirm"
+    )
     units = suggested.locator(".plan li")
     assert units.count() >= 4  # one unit from each optional group at least
     for reason in units.locator(".reason").all_inner_texts():
@@ -266,12 +272,20 @@ def test_answers_tapped_offline_are_kept_and_sent_once_when_back_online(page, se
     assert page.evaluate("localStorage.getItem('starting-point-unsent')") == "[]"
     assert db_ratings(server, learner_id) == {"F1:1.1": 2, "F1:1.2": 0}
     with database(server) as db:
-        rows = list(db.query(
-            "SELECT statement_id, COUNT(*) AS n FROM ratings WHERE learner_id = ? "
-            "GROUP BY statement_id ORDER BY statement_id", [learner_id]))
-        audit = list(db.query(
-            "SELECT subject, COUNT(*) AS n FROM audit WHERE learner_id = ? AND action = 'rating' "
-            "GROUP BY subject ORDER BY subject", [learner_id]))
+        rows = list(
+            db.query(
+                "SELECT statement_id, COUNT(*) AS n FROM ratings WHERE learner_id = ? "
+                "GROUP BY statement_id ORDER BY statement_id",
+                [learner_id],
+            )
+        )
+        audit = list(
+            db.query(
+                "SELECT subject, COUNT(*) AS n FROM audit WHERE learner_id = ? "
+                "AND action = 'rating' GROUP BY subject ORDER BY subject",
+                [learner_id],
+            )
+        )
     assert [(r["statement_id"], r["n"]) for r in rows] == [("F1:1.1", 1), ("F1:1.2", 1)]
     assert [(r["subject"], r["n"]) for r in audit] == [("F1:1.1", 1), ("F1:1.2", 1)]
     # the browser's own "failed to fetch" console line is expected while offline; nothing else
@@ -344,7 +358,8 @@ def test_the_last_answer_wins_across_two_tabs(page, server):
     assert db_ratings(server, learner_id) == {"F1:1.1": 3}
     with database(server) as db:
         rows = db.execute(
-            "SELECT COUNT(*) FROM ratings WHERE learner_id = ?", [learner_id]).fetchone()[0]
+            "SELECT COUNT(*) FROM ratings WHERE learner_id = ?", [learner_id]
+        ).fetchone()[0]
     assert rows == 1
     assert page.errors == []
 
@@ -352,9 +367,7 @@ def test_the_last_answer_wins_across_two_tabs(page, server):
 # ---- 6. unit self-check from a QR code ---------------------------------------------------
 
 
-def test_a_unit_self_check_from_its_qr_code_asks_for_the_code_then_shows_progress(
-    browser, server
-):
+def test_a_unit_self_check_from_its_qr_code_asks_for_the_code_then_shows_progress(browser, server):
     from survey import store
 
     learner_id, token = server.add_learner("Kit Check")
@@ -407,10 +420,8 @@ def test_a_unit_self_check_from_its_qr_code_asks_for_the_code_then_shows_progres
     with database(server) as db:
         checks = store.finished_checks(db, learner_id, "B1")
         assert len(checks) == 2
-        assert store.check_ratings(db, checks[0]["id"]) == {
-            "B1:1.1": 0, "B1:1.2": 1, "B1:2.1": 0}
-        assert store.check_ratings(db, checks[1]["id"]) == {
-            "B1:1.1": 2, "B1:1.2": 2, "B1:2.1": 2}
+        assert store.check_ratings(db, checks[0]["id"]) == {"B1:1.1": 0, "B1:1.2": 1, "B1:2.1": 0}
+        assert store.check_ratings(db, checks[1]["id"]) == {"B1:1.1": 2, "B1:1.2": 2, "B1:2.1": 2}
         assert store.unfinished_check(db, learner_id, "B1") is None
         assert store.ratings(db, learner_id) == {}  # a check does not change the assessment
 
@@ -418,9 +429,7 @@ def test_a_unit_self_check_from_its_qr_code_asks_for_the_code_then_shows_progres
 # ---- 7. an unknown unit ------------------------------------------------------------------
 
 
-def test_an_unknown_unit_check_is_a_friendly_not_found_page_listing_the_real_units(
-    page, server
-):
+def test_an_unknown_unit_check_is_a_friendly_not_found_page_listing_the_real_units(page, server):
     response = page.goto(server + "/check/ZZ9")
     assert response is not None and response.status == 404
     expect(page.locator("main")).to_contain_text("There is no unit with that number")
@@ -441,9 +450,7 @@ def test_an_unknown_unit_check_is_a_friendly_not_found_page_listing_the_real_uni
 # ---- 8. a slow connection and "Check again" ----------------------------------------------
 
 
-def test_check_again_starts_empty_even_when_the_last_check_was_sent_before_saved(
-    page, server
-):
+def test_check_again_starts_empty_even_when_the_last_check_was_sent_before_saved(page, server):
     """Taps still queued for the background save must not spill into the next check.
 
     A phone on a slow connection (400 ms each way) sends the taps one by one; the learner
@@ -455,8 +462,10 @@ def test_check_again_starts_empty_even_when_the_last_check_was_sent_before_saved
     page.goto(server + "/check/B1")
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", {
-        "offline": False, "latency": 400, "downloadThroughput": -1, "uploadThroughput": -1})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 400, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     for name in ("r-B1-1.1", "r-B1-1.2", "r-B1-1.4"):
         tap(page, name, "With help")
     page.get_by_role("button", name="Save and see my progress").click()

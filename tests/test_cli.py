@@ -138,8 +138,15 @@ def test_users_create_reads_the_password_from_stdin(app, runner):
     from survey.db import connect
 
     result = runner.invoke(
-        args=["users", "create", "--role", "admin", "--email", "boss@centre.example",
-              "--password-stdin"],
+        args=[
+            "users",
+            "create",
+            "--role",
+            "admin",
+            "--email",
+            "boss@centre.example",
+            "--password-stdin",
+        ],
         input="a long enough password\n",
     )
     assert result.exit_code == 0, result.output
@@ -149,8 +156,15 @@ def test_users_create_reads_the_password_from_stdin(app, runner):
     assert row["role"] == "admin" and row["password_hash"].startswith("scrypt:")
     assert "a long enough password" not in row["password_hash"]
     again = runner.invoke(
-        args=["users", "create", "--role", "admin", "--email", "boss@centre.example",
-              "--password-stdin"],
+        args=[
+            "users",
+            "create",
+            "--role",
+            "admin",
+            "--email",
+            "boss@centre.example",
+            "--password-stdin",
+        ],
         input="a long enough password\n",
     )
     assert again.exit_code == 1 and "already an account" in again.output

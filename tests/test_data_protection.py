@@ -39,8 +39,10 @@ def sign_in(app, db, role="admin"):
     client = app.test_client()
     page = client.get("/staff/login")
     token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1]
-    client.post("/staff/login", data={"csrf_token": token.split('"')[0], "email": email,
-                                      "password": "a long password!"})
+    client.post(
+        "/staff/login",
+        data={"csrf_token": token.split('"')[0], "email": email, "password": "a long password!"},
+    )
     return client
 
 
@@ -80,7 +82,7 @@ def test_staff_export_of_a_learner(app, db, learner):
 
 
 def test_export_csv_neutralises_formulas(app, db):
-    learner_id, _ = store.create_learner(db, "=HYPERLINK(\"x\")")
+    learner_id, _ = store.create_learner(db, '=HYPERLINK("x")')
     client = sign_in(app, db)
     csv_text = client.get(f"/staff/learners/{learner_id}/export.csv").get_data(as_text=True)
     assert "learner,name,\"'=HYPERLINK" in csv_text
@@ -104,17 +106,20 @@ def test_admin_erases_a_learner_and_nothing_of_them_is_left_in_the_file(app, db,
     learner_id, token = learner
     client = sign_in(app, db)
     assert NAME.encode() in file_bytes(app.config["DATABASE"])
-    response = client.post(f"/staff/learners/{learner_id}/erase",
-                           data={"csrf_token": csrf(client, f"/staff/learners/{learner_id}"),
-                                 "confirm": NAME})
+    response = client.post(
+        f"/staff/learners/{learner_id}/erase",
+        data={"csrf_token": csrf(client, f"/staff/learners/{learner_id}"), "confirm": NAME},
+    )
     assert response.status_code == 303 and response.location == "/staff/learners"
     assert store.learner(db, learner_id) is None
     for table in ("ratings", "context_answers", "interests", "self_checks"):
         assert db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
     entries = list(db.query("SELECT * FROM audit WHERE action = 'learner-erased'"))
     assert [(e["subject"], e["learner_id"]) for e in entries] == [(f"learner #{learner_id}", None)]
-    assert db.execute("SELECT count(*) FROM audit WHERE learner_id = ?",
-                      [learner_id]).fetchone()[0] == 0
+    assert (
+        db.execute("SELECT count(*) FROM audit WHERE learner_id = ?", [learner_id]).fetchone()[0]
+        == 0
+    )
     # the name is gone from the file itself, free pages included (secure_delete)
     raw = file_bytes(app.config["DATABASE"])
     assert NAME.encode() not in raw and b"CAND-77" not in raw
@@ -131,11 +136,13 @@ def test_erasing_needs_the_name_typed(app, db, learner):
 @pytest.mark.parametrize("role", ["assessor", "verifier"])
 def test_only_an_admin_can_erase(app, db, learner, role):
     client = sign_in(app, db, role)
-    store.assign_assessor(db, learner[0], store.staff_by_email(db, f"{role}@centre.example")["id"],
-                          "t")
+    store.assign_assessor(
+        db, learner[0], store.staff_by_email(db, f"{role}@centre.example")["id"], "t"
+    )
     token = csrf(client, "/staff/learners")
-    response = client.post(f"/staff/learners/{learner[0]}/erase",
-                           data={"csrf_token": token, "confirm": NAME})
+    response = client.post(
+        f"/staff/learners/{learner[0]}/erase", data={"csrf_token": token, "confirm": NAME}
+    )
     assert response.status_code == 403
     assert store.learner(db, learner[0]) is not None
 
@@ -228,8 +235,10 @@ def test_a_database_from_a_newer_version_is_refused(tmp_path):
     path = tmp_path / "new.db"
     migrate(path)
     with closing(sqlite3.connect(path)) as conn:
-        conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
-                     "VALUES ('starting-point', 'm999_future', 'later')")
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+            "VALUES ('starting-point', 'm999_future', 'later')"
+        )
         conn.commit()
     with pytest.raises(StartupError, match="made by a newer version"):
         migrate(path)
@@ -288,8 +297,15 @@ def test_app_py_prints_one_line_for_a_database_it_cannot_use(tmp_path):
     folder = tmp_path / "db-is-a-folder.db"
     folder.mkdir()
     env = dict(os.environ, FLASK_DATABASE=str(folder), FLASK_INSTANCE_PATH=str(tmp_path / "i"))
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "content", "check"],
-                            capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "content", "check"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1].startswith(
-        f"Starting Point cannot start: cannot use the database {folder}")
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith(f"Starting Point cannot start: cannot use the database {folder}")
+    )

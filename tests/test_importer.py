@@ -300,8 +300,10 @@ def test_complete_texts(text: str) -> None:
         ("Describe their organisation's dress code", "Describe my organisation's dress code"),
         ("State what they are allowed to do", "State what I am allowed to do"),
         ("Identify what their customers expect of them", "Identify what my customers expect of me"),
-        ("Share information with colleagues when they need it",
-         "Share information with colleagues when they need it"),
+        (
+            "Share information with colleagues when they need it",
+            "Share information with colleagues when they need it",
+        ),
         ("Ask customers what they want", "Ask customers what they want"),
         ("Greet customers and thank them", "Greet customers and thank them"),
         ("Manage their own time by themselves", "Manage my own time by myself"),
@@ -389,23 +391,35 @@ The learner can:
 def test_a_text_with_several_units_of_another_shape() -> None:
     a3, c2 = draft_units(SPEC)
     assert (a3.number, a3.accreditation, a3.title) == (
-        "A3", "R/601/1212", "Communicate effectively with customers"
+        "A3",
+        "R/601/1212",
+        "Communicate effectively with customers",
     )
     assert _structure(a3) == [
-        (1, "Communicate with customers", [
-            ("1.1", "Choose a customer-friendly way to communicate with customers"),
-            ("1.2", "Check with customers that they have understood"),
-        ]),
-        (2, "Know how to communicate effectively with customers", [
-            ("2.1", "Describe how to speak clearly"),
-            ("2.2", "Explain how to adapt"),
-        ]),
+        (
+            1,
+            "Communicate with customers",
+            [
+                ("1.1", "Choose a customer-friendly way to communicate with customers"),
+                ("1.2", "Check with customers that they have understood"),
+            ],
+        ),
+        (
+            2,
+            "Know how to communicate effectively with customers",
+            [
+                ("2.1", "Describe how to speak clearly"),
+                ("2.2", "Explain how to adapt"),
+            ],
+        ),
     ]
     assert _draft_criteria(a3)["2.2"].truncated is False
     assert "• how to communicate" in a3.unplaced
     assert "2.1 Describe how to speak clearly" in a3.unplaced  # the repeated criterion
     assert (c2.number, c2.accreditation, c2.title) == (
-        "C2", None, "Take details of customer service problems"
+        "C2",
+        None,
+        "Take details of customer service problems",
     )
     assert _structure(c2) == [
         (1, "Take details of problems", [("1.1", "Gather information from customers")])
@@ -486,8 +500,10 @@ Serves 4
         ("   \n\t \n  ", "the text is empty"),
         (PROSE, "no learning outcomes or assessment criteria found"),
         (RECIPE, "no learning outcomes or assessment criteria found"),
-        ("UNIT F1 (F/601/1609)\nCOMMUNICATE USING CUSTOMER SERVICE LANGUAGE\n",
-         "no learning outcomes or assessment criteria found"),
+        (
+            "UNIT F1 (F/601/1609)\nCOMMUNICATE USING CUSTOMER SERVICE LANGUAGE\n",
+            "no learning outcomes or assessment criteria found",
+        ),
     ],
 )
 def test_not_a_unit_specification(text: str, says: str) -> None:
@@ -502,9 +518,21 @@ def test_not_a_unit_specification(text: str, says: str) -> None:
 
 _LINE = st.one_of(
     st.text(max_size=60),
-    st.sampled_from(["1.1 Greet customers", "2.1 Describe their", "Learning outcome 1 - Do",
-                     "UNIT B1 (A/601/1205)", "The learner can:", "• a bullet", "Know how to",
-                     "3 Deal with", "in a", "", "#### Learning outcome 2 - x"]),
+    st.sampled_from(
+        [
+            "1.1 Greet customers",
+            "2.1 Describe their",
+            "Learning outcome 1 - Do",
+            "UNIT B1 (A/601/1205)",
+            "The learner can:",
+            "• a bullet",
+            "Know how to",
+            "3 Deal with",
+            "in a",
+            "",
+            "#### Learning outcome 2 - x",
+        ]
+    ),
 )
 
 
@@ -536,8 +564,7 @@ def test_to_toml_keeps_any_text(
     number: str | None, title: str, text: str, truncated: bool, unplaced: list[str]
 ) -> None:
     criterion = DraftCriterion("1.1", text, "I can " + text, "performance", truncated)
-    unit = DraftUnit(number, None, title, (DraftOutcome(1, title, (criterion,)),),
-                     tuple(unplaced))
+    unit = DraftUnit(number, None, title, (DraftOutcome(1, title, (criterion,)),), tuple(unplaced))
     data = tomllib.loads(to_toml(unit))
     assert data["number"] == (number or "")
     assert data["outcomes"][0]["title"] == title

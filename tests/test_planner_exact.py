@@ -63,9 +63,13 @@ def two_phase(q: Qualification, profile: Profile, search) -> list:
     return avoiding if avoiding else search(profile.exclusions)
 
 
-def assert_suggestion_is_exact(q: Qualification, profile: Profile, alternatives: int,
-                               reference: list[tuple[int, frozenset[str]]],
-                               everything: bool = False) -> None:
+def assert_suggestion_is_exact(
+    q: Qualification,
+    profile: Profile,
+    alternatives: int,
+    reference: list[tuple[int, frozenset[str]]],
+    everything: bool = False,
+) -> None:
     """`reference` holds the 1 + alternatives cheapest valid irredundant plans, or all of them."""
     suggestion = suggest_plans(q, profile, alternatives)
     plans = suggestion.plans
@@ -136,16 +140,25 @@ def small_cases(draw: st.DrawFn) -> Case:
     n_optional = draw(st.integers(6, 12))
     # every optional group gets a unit; the rest go anywhere, in any order
     homes = list(optional_ids) + draw(
-        st.lists(st.sampled_from(optional_ids), min_size=n_optional - n_groups,
-                 max_size=n_optional - n_groups)
+        st.lists(
+            st.sampled_from(optional_ids),
+            min_size=n_optional - n_groups,
+            max_size=n_optional - n_groups,
+        )
     )
     homes = draw(st.permutations(homes))
     n_mandatory = draw(st.integers(1, 2))
 
     def unit(number: str, group: str) -> Unit:
-        return Unit(number=number, accreditation=f"X/{number}", title=f"Unit {number}",
-                    credits=draw(st.integers(1, 10)), level=draw(st.sampled_from([1, 2, 2, 3])),
-                    group=group, statement=f"I can do {number}")
+        return Unit(
+            number=number,
+            accreditation=f"X/{number}",
+            title=f"Unit {number}",
+            credits=draw(st.integers(1, 10)),
+            level=draw(st.sampled_from([1, 2, 2, 3])),
+            group=group,
+            statement=f"I can do {number}",
+        )
 
     mandatory = [unit(f"M{i + 1}", "A") for i in range(n_mandatory)]
     optional = [unit(f"U{i + 1}", g) for i, g in enumerate(homes)]
@@ -159,24 +172,46 @@ def small_cases(draw: st.DrawFn) -> Case:
         Rule("total-credits", "credits", everything, min=base + draw(st.integers(0, 25))),
         Rule("mandatory", "all_units", ("A",)),
         Rule("optional-credits", "credits", tuple(optional_ids), min=draw(st.integers(1, 25))),
-        Rule("each-optional-group", "units_each_group", tuple(optional_ids),
-             min=draw(st.sampled_from([1, 1, 1, 2]))),
-        Rule("optional-level-2", "credits", tuple(optional_ids), levels=(2,),
-             min=draw(st.integers(1, 8) | st.integers(1, 20))),  # sometimes out of reach
+        Rule(
+            "each-optional-group",
+            "units_each_group",
+            tuple(optional_ids),
+            min=draw(st.sampled_from([1, 1, 1, 2])),
+        ),
+        Rule(
+            "optional-level-2",
+            "credits",
+            tuple(optional_ids),
+            levels=(2,),
+            min=draw(st.integers(1, 8) | st.integers(1, 20)),
+        ),  # sometimes out of reach
     ]
     numbers = [u.number for u in units]
     optional_numbers = [u.number for u in optional]
     contexts = tuple(
-        Context(id=f"ctx{i}", label=f"context {i}", question=f"Do you do {i}?",
-                units=tuple(draw(st.lists(st.sampled_from(numbers), max_size=3, unique=True))))
+        Context(
+            id=f"ctx{i}",
+            label=f"context {i}",
+            question=f"Do you do {i}?",
+            units=tuple(draw(st.lists(st.sampled_from(numbers), max_size=3, unique=True))),
+        )
         for i in range(draw(st.integers(0, 4)))
     )
     weights = Weights(**{name: draw(st.integers(0, 3)) for name in WEIGHT_NAMES})
     q = Qualification(
-        code="T1", title="Test qualification", short_title="Test", awarding_body="Test",
-        level=2, source="hypothesis", groups=groups, units=tuple(units),
-        rules=tuple(draw(st.permutations(rules))), roles=ROLES, contexts=contexts,
-        weights=weights, scales=SCALES,
+        code="T1",
+        title="Test qualification",
+        short_title="Test",
+        awarding_body="Test",
+        level=2,
+        source="hypothesis",
+        groups=groups,
+        units=tuple(units),
+        rules=tuple(draw(st.permutations(rules))),
+        roles=ROLES,
+        contexts=contexts,
+        weights=weights,
+        scales=SCALES,
     )
     answers = {}
     for c in contexts:
@@ -271,8 +306,14 @@ REAL_PROFILES = {
         interests=frozenset({"D13", "C4"}),
     ),
     "rated learner": Profile(
-        contexts={"face-to-face": "yes", "writing": "sometimes", "problems": "yes",
-                  "colleagues": "no", "online-services": "sometimes", "feedback": "yes"},
+        contexts={
+            "face-to-face": "yes",
+            "writing": "sometimes",
+            "problems": "yes",
+            "colleagues": "no",
+            "online-services": "sometimes",
+            "feedback": "yes",
+        },
         readiness={u.number: (i * 5 % 7) / 2 for i, u in enumerate(ALL_OPTIONAL) if i % 4},
         interests=frozenset({"A10", "B2", "C3", "D4", "D12"}),
     ),
@@ -290,8 +331,7 @@ REAL_PROFILES = {
 def test_real_catalogue_plans_are_the_cheapest_found_by_exact_search(q, name, alternatives):
     profile = REAL_PROFILES[name]
     costs = optional_costs(q, profile)
-    reference = two_phase(q, profile,
-                          lambda out: cheapest_plans(q, costs, 1 + alternatives, out))
+    reference = two_phase(q, profile, lambda out: cheapest_plans(q, costs, 1 + alternatives, out))
     assert_suggestion_is_exact(q, profile, alternatives, reference)
 
 

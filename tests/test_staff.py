@@ -1785,9 +1785,10 @@ def test_a_refused_confirm_leaves_the_confirmed_plan_alone(db, confirmed):
     client, _, learner_id, token = confirmed
     before = store.plan(db, learner_id)
     page = client.get(f"/staff/learners/{learner_id}/plan")
-    response = client.post(f"/staff/learners/{learner_id}/plan",
-                           data={"csrf_token": csrf(page), "units": ["A11"],
-                                 "action": "confirm"})
+    response = client.post(
+        f"/staff/learners/{learner_id}/plan",
+        data={"csrf_token": csrf(page), "units": ["A11"], "action": "confirm"},
+    )
     assert response.status_code == 400
     assert store.plan(db, learner_id) == before
     assert store.learner(db, learner_id)["plan_confirmed_at"]
@@ -1798,8 +1799,9 @@ def test_a_tampered_suggestion_index_is_refused(db, confirmed, action):
     client, _, learner_id, _ = confirmed
     before = store.plan(db, learner_id)
     page = client.get(f"/staff/learners/{learner_id}/plan")
-    response = client.post(f"/staff/learners/{learner_id}/plan",
-                           data={"csrf_token": csrf(page), "action": action})
+    response = client.post(
+        f"/staff/learners/{learner_id}/plan", data={"csrf_token": csrf(page), "action": action}
+    )
     assert response.status_code == 400
     assert store.plan(db, learner_id) == before
 

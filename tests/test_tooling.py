@@ -24,8 +24,12 @@ def test_ruff_finds_nothing():
 
 def test_bandit_finds_nothing_of_medium_or_high_severity():
     pytest.importorskip("bandit")
-    result = subprocess.run([sys.executable, "-m", "bandit", "-r", "survey", "-q", "-ll"],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "bandit", "-r", "survey", "-q", "-ll"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
