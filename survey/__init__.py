@@ -15,6 +15,7 @@ from flask import Flask, has_request_context, request, url_for
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 from . import cli, compress, db, errors
@@ -36,6 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.session_interface = DailySessions()
     load_content(app)
     db.init_app(app)
+    register_body_limit(app)  # before CSRFProtect, which reads the form
     csrf.init_app(app)
     register_blueprints(app)
     errors.register(app)
@@ -109,6 +111,26 @@ def instance_secret(instance: Path) -> str:
     with os.fdopen(fd, "w") as f:
         f.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def register_body_limit(app: Flask) -> None:
+    """MAX_CONTENT_LENGTH for bodies sent in chunks, which have no Content-Length to refuse."""
+
+    @app.before_request
+    def read_streamed_body() -> None:
+        # werkzeug stops reading a streamed body at the limit and parses what it has, so a
+        # longer one would be cut short and saved: read it first (the form is then parsed
+        # from this copy) and refuse it whole if anything is left beyond the limit
+        limit = request.max_content_length
+        if (
+            limit is not None
+            and request.method in ("POST", "PUT", "PATCH", "DELETE")
+            and request.content_length is None
+            and request.environ.get("wsgi.input_terminated")
+        ):
+            data = request.get_data(cache=True)
+            if len(data) >= limit and request.environ["wsgi.input"].read(1):
+                raise RequestEntityTooLarge()
 
 
 def load_content(app: Flask) -> None:

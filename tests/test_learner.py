@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import http.client
+import io
 import re
+import threading
 
 import pytest
+from werkzeug.serving import make_server
 
 from survey import store
 from survey.db import connect
@@ -369,6 +373,61 @@ def test_a_huge_body_is_refused(client, db, learner):
     response = client.post("/assessment/save", data={"name": "r-F1-1.1", "value": "x" * 400_000})
     assert response.status_code == 413
     assert store.ratings(db, learner[0]) == {}
+
+
+def chunked_post(port: int, path: str, body: bytes, cookie: str) -> int:
+    """POST a body in chunks (no Content-Length), as a streaming client may; the status."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.putrequest("POST", path)
+        conn.putheader("Content-Type", "application/x-www-form-urlencoded")
+        conn.putheader("Transfer-Encoding", "chunked")
+        conn.putheader("Cookie", cookie)
+        conn.endheaders()
+        for start in range(0, len(body), 16384):
+            chunk = body[start : start + 16384]
+            conn.send(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+        conn.send(b"0\r\n\r\n")
+        return conn.getresponse().status
+    except (BrokenPipeError, ConnectionResetError):
+        return 413  # the server answered and closed before reading the rest
+    finally:
+        conn.close()
+
+
+def test_a_chunked_body_over_the_limit_is_refused_not_cut_and_saved(app, db, learner):
+    """Without a Content-Length the server cannot refuse up front; the app must not parse the
+    first 256 KB of a longer body as if it were all of it."""
+    client = app.test_client()
+    enter(client, learner[1])
+    token = csrf(client.get("/assessment/F1-1"))
+    cookie = f"session={client.get_cookie('session').value}"
+    answers = f"csrf_token={token}&r-F1-1.1=3&r-F1-1.2=2&padding=".encode()
+    small = answers + b"x" * 1000
+    big = answers + b"x" * (400 * 1024)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert chunked_post(httpd.server_port, "/assessment/F1-1", big, cookie) == 413
+        assert store.ratings(db, learner[0]) == {}
+        assert chunked_post(httpd.server_port, "/assessment/F1-1", small, cookie) == 303
+        assert store.ratings(db, learner[0]) == {"F1:1.1": 3, "F1:1.2": 2}
+    finally:
+        httpd.shutdown()
+        thread.join()
+    # the same through the test client's WSGI environ (a server that ends the stream itself)
+    store.save_ratings(db, learner[0], {"F1:1.1": 0, "F1:1.2": 0}, "test")
+    for body, status in ((big, 413), (small, 303)):
+        response = client.post(
+            "/assessment/F1-1",
+            input_stream=io.BytesIO(body),
+            content_type="application/x-www-form-urlencoded",
+            environ_overrides={"wsgi.input_terminated": True},
+        )
+        assert response.status_code == status
+        expected = {"F1:1.1": 0, "F1:1.2": 0} if status == 413 else {"F1:1.1": 3, "F1:1.2": 2}
+        assert store.ratings(db, learner[0]) == expected
 
 
 def test_another_learners_answers_are_never_touched(client, db, learner):
