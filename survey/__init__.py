@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, has_request_context, request, url_for
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -81,18 +81,20 @@ class DailySessions(SecureCookieSessionInterface):
     """Signed-cookie sessions whose long-lived cookie is renewed once a day, not every response.
 
     The learner's cookie lasts PERMANENT_SESSION_LIFETIME from its last renewal; signing and
-    sending it again on every response cost time and bytes and told nothing new.
+    sending it again on every response cost time and bytes and told nothing new. A response
+    that a shared cache may keep (static files, QR codes) never carries it: the cache would
+    hand the learner's cookie to whoever asks for the same address next.
     """
 
-    def open_session(self, app: Flask, request: Any) -> SecureCookieSession | None:
-        session = super().open_session(app, request)
-        if session is not None and session.permanent and session.get("day") != today():
-            session.modified = True  # renewed (and re-dated) when the response is saved
-        return session
-
     def save_session(self, app: Flask, session: Any, response: Any) -> None:
-        if session.permanent and session.modified:
-            session["day"] = today()
+        shared = bool(response.cache_control.public or response.cache_control.s_maxage)
+        if session.permanent and session.get("day") != today() and not shared:
+            session["day"] = today()  # renewed (and re-dated) on a private response
+        if shared and session.modified:
+            # a real change to the session must still reach the browser: only privately
+            response.cache_control.public = False
+            response.cache_control.s_maxage = None
+            response.cache_control.private = True
         super().save_session(app, session, response)
 
 

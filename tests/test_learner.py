@@ -83,6 +83,46 @@ def test_the_long_lived_cookie_is_renewed_once_a_day(client, learner, monkeypatc
     assert client.get("/assessment/F1-2").status_code == 200  # still known
 
 
+def test_a_response_a_shared_cache_may_keep_never_carries_the_learners_cookie(
+    app, client, learner, monkeypatch
+):
+    """A cache between the phone and the app (a proxy, a CDN) would hand a public response,
+    cookie and all, to the next person asking for the same address."""
+    import survey
+
+    enter(client, learner[1])
+    client.get("/assessment/F1-1")
+    with app.test_request_context():
+        script = app.jinja_env.globals["static_url"]("app.js")
+    monkeypatch.setattr(survey, "today", lambda: survey.date.today().toordinal() + 1)
+    public = [script, "/static/style.css", "/static/icon.svg", "/qr/B1.svg"]
+    for path in public:
+        with client.get(path) as response:
+            assert response.status_code == 200, path
+            assert response.cache_control.public, path
+            assert "Set-Cookie" not in response.headers, path
+    # the learner's own pages still renew the cookie, privately
+    renewed = client.get("/assessment/F1-1")
+    assert "Expires=" in renewed.headers["Set-Cookie"]
+    assert not renewed.cache_control.public
+
+
+def test_a_real_session_change_on_a_public_response_makes_it_private(app, client, learner):
+    @app.get("/test-only/public-and-remembers")
+    def public_and_remembers():  # type: ignore[no-untyped-def]
+        from flask import session
+
+        session["seen"] = True
+        response = app.response_class("hello")
+        response.cache_control.public = True
+        response.cache_control.max_age = 60
+        return response
+
+    response = client.get("/test-only/public-and-remembers")
+    assert "Set-Cookie" in response.headers  # the change is kept ...
+    assert not response.cache_control.public and response.cache_control.private  # ... privately
+
+
 def test_only_the_token_hash_is_stored(db, learner):
     learner_id, token = learner
     row = store.learner(db, learner_id)

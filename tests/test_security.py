@@ -283,6 +283,8 @@ def header_problems(response) -> list[str]:
         "strict-origin-when-cross-origin",
     ):
         problems.append(f"Referrer-Policy is {response.headers.get('Referrer-Policy')!r}")
+    if response.headers.getlist("Set-Cookie") and response.cache_control.public:
+        problems.append("a response a shared cache may keep sets a cookie")
     for cookie in response.headers.getlist("Set-Cookie"):
         flags = [f.strip().lower() for f in cookie.split(";")[1:]]
         if "httponly" not in flags:
