@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, has_request_context, request, url_for
+from flask import Flask, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
@@ -214,16 +214,16 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    urls: dict[tuple[str, str], str] = {}
+    # one entry per file the templates name: the address itself is built each time, since
+    # the mount point (SCRIPT_NAME) comes with the request and may take any value
+    digests: dict[str, str] = {}
 
     def static_url(filename: str) -> str:
         """A cache-busted static URL: the file's content hash is part of the address."""
-        key = (filename, request.script_root if has_request_context() else "")
-        if key not in urls or app.debug:
+        if filename not in digests or app.debug:
             path = Path(app.static_folder or "") / filename
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-            urls[key] = url_for("static", filename=filename, v=digest)
-        return urls[key]
+            digests[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        return url_for("static", filename=filename, v=digests[filename])
 
     app.jinja_env.globals["static_url"] = static_url
     style: InlineStyle = app.extensions["inline_style"]

@@ -175,6 +175,22 @@ def test_static_files_are_cache_busted_and_long_lived(app, client):
         assert "max-age=31536000" in response.headers["Cache-Control"]
 
 
+def test_static_addresses_follow_the_mount_point_and_remember_only_one_entry_a_file(app, client):
+    """SCRIPT_NAME comes from the server or a proxy's X-Forwarded-Prefix: a cache keyed by it
+    grew by one entry per distinct header value, without limit."""
+    static_url = app.jinja_env.globals["static_url"]
+    for i in range(300):
+        prefix = f"/mount{i}"
+        body = client.get("/qr/units", environ_overrides={"SCRIPT_NAME": prefix}).get_data(True)
+        assert f'src="{prefix}/static/app.js?v=' in body
+    cached = [
+        cell.cell_contents
+        for cell in static_url.__closure__ or ()
+        if isinstance(cell.cell_contents, dict)
+    ]
+    assert cached and all(len(entries) <= 3 for entries in cached)
+
+
 def test_secret_key_is_generated_once_with_mode_0600(tmp_path):
     config = {"DATABASE": str(tmp_path / "db.sqlite")}
     os.environ["FLASK_INSTANCE_PATH"] = str(tmp_path / "instance")
