@@ -226,6 +226,8 @@ def plan_command(profile: str, alternatives: int) -> None:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise click.ClickException(f"{profile} is not valid JSON: {e}") from None
+    except RecursionError:  # the parser recurses once per level of [ or {
+        raise click.ClickException(f"{profile} is nested too deeply to be a profile") from None
     try:
         parsed = read_profile(q, data)
     except ProfileError as e:

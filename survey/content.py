@@ -382,6 +382,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ContentError(path, "", "file not found") from None
     except tomllib.TOMLDecodeError as e:
         raise ContentError(path, "", f"not valid TOML ({e})") from None
+    except RecursionError:  # tomllib recurses once per level of [ or {
+        raise ContentError(path, "", "not valid TOML (nested too deeply)") from None
     except (OSError, UnicodeDecodeError) as e:
         raise ContentError(path, "", f"cannot be read ({e})") from None
 

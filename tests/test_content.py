@@ -378,3 +378,23 @@ def test_missing_content_file_is_named(content_copy, missing):
 def test_missing_content_folder(tmp_path):
     with pytest.raises(ContentError, match="content folder not found"):
         load_qualification(tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize(
+    "file, nested",
+    [
+        ("qualification.toml", "deep = " + "[" * 5000 + "]" * 5000),
+        ("units/F1.toml", "deep = " + "{ a = " * 3000 + "1" + " }" * 3000),
+        ("contexts.toml", "deep = " + "[" * 100_000),
+    ],
+    ids=["arrays", "inline-tables", "unclosed"],
+)
+def test_deeply_nested_toml_is_one_line_naming_the_file(content_copy, file, nested):
+    """tomllib recurses once per level: thousands of levels were a 3,000-line traceback."""
+    path = content_copy / file
+    path.write_text(nested + "\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_qualification(content_copy)
+    assert caught.value.file == str(path)
+    assert "nested too deeply" in str(caught.value) or "not valid TOML" in str(caught.value)
+    assert "\n" not in str(caught.value)
