@@ -102,17 +102,52 @@ def today() -> int:
     return date.today().toordinal()
 
 
+SECRET_KEY_MIN_LENGTH = 32  # characters; the generated key has 64 (256 bits)
+
+
 def instance_secret(instance: Path) -> str:
     """The secret key kept in the instance folder (mode 0600), made on first run."""
-    instance.mkdir(parents=True, exist_ok=True)
     path = instance / "secret_key"
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as f:
-        f.write(secrets.token_hex(32))
-    return path.read_text().strip()
+        instance.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise db.StartupError(
+            f"cannot make the instance folder {instance}: {e.strerror or e}"
+        ) from None
+    try:
+        if not path.exists():
+            _write_new_secret(path)
+        key = path.read_text().strip()
+    except OSError as e:
+        raise db.StartupError(f"cannot write the secret key {path}: {e.strerror or e}") from None
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        # an empty key would sign every session and CSRF token with nothing
+        raise db.StartupError(
+            f"the secret key {path} is empty or too short: delete it and start again to make "
+            "a new one (everyone must sign in again)"
+        )
+    return key
+
+
+def _write_new_secret(path: Path) -> None:
+    """Write a key whole into a file of its own, then link it into place.
+
+    A full disk then leaves no empty or half key behind; of several workers starting at once,
+    the first link wins and every worker reads that key.
+    """
+    spare = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(spare, path)
+        except FileExistsError:
+            pass  # another worker's key is in place already: use that one
+    finally:
+        spare.unlink(missing_ok=True)
 
 
 def register_body_limit(app: Flask) -> None:
