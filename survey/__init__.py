@@ -109,7 +109,8 @@ def instance_secret(instance: Path) -> str:
     """The secret key kept in the instance folder (mode 0600), made on first run."""
     path = instance / "secret_key"
     try:
-        instance.mkdir(parents=True, exist_ok=True)
+        instance.mkdir(mode=db.PRIVATE_FOLDER, parents=True, exist_ok=True)
+        db.make_private(instance, db.PRIVATE_FOLDER)
     except OSError as e:
         raise db.StartupError(
             f"cannot make the instance folder {instance}: {e.strerror or e}"
@@ -117,6 +118,7 @@ def instance_secret(instance: Path) -> str:
     try:
         if not path.exists():
             _write_new_secret(path)
+        db.make_private(path)
         key = path.read_text().strip()
     except OSError as e:
         raise db.StartupError(f"cannot write the secret key {path}: {e.strerror or e}") from None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
@@ -309,3 +311,51 @@ def test_app_py_prints_one_line_for_a_database_it_cannot_use(tmp_path):
         .splitlines()[-1]
         .startswith(f"Starting Point cannot start: cannot use the database {folder}")
     )
+
+
+# ---- nobody else on the machine reads the files ---------------------------------------------
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_the_instance_folder_database_log_and_backups_are_private(tmp_path, monkeypatch):
+    """Learners' names and answers are in these files: other accounts on the server must not
+    read them (the instance folder 0700, every file 0600), whatever the umask."""
+    monkeypatch.setenv("FLASK_INSTANCE_PATH", str(tmp_path / "instance"))
+    old_umask = os.umask(0o022)
+    try:
+        app = create_app({"NO_SETUP_LINK": True})
+        db_path = app.config["DATABASE"]
+        assert db_path == str(tmp_path / "instance" / "starting-point.db")
+        client = app.test_client()
+        assert client.get("/l/nobody").status_code == 404  # a request: the log is open
+        db = connect(db_path)
+        store.create_learner(db, "Private Person")
+        db.conn.close()
+        result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "copy.db")])
+        assert result.exit_code == 0, result.output
+    finally:
+        os.umask(old_umask)
+    assert mode(tmp_path / "instance") == 0o700
+    files = sorted(p.name for p in (tmp_path / "instance").iterdir())
+    assert {"starting-point.db", "starting-point.db-wal", "starting-point.db-shm"} <= set(files)
+    assert {name: mode(tmp_path / "instance" / name) for name in files} == {
+        name: 0o600 for name in files
+    }
+    assert mode(tmp_path / "copy.db") == 0o600
+
+
+def test_an_existing_install_is_made_private_at_start(tmp_path, monkeypatch):
+    instance = tmp_path / "instance"
+    monkeypatch.setenv("FLASK_INSTANCE_PATH", str(instance))
+    create_app({"NO_SETUP_LINK": True}).test_client().get("/l/nobody")
+    os.chmod(instance, 0o755)  # as an older version left them
+    for p in instance.iterdir():
+        os.chmod(p, 0o644)
+    create_app({"NO_SETUP_LINK": True}).test_client().get("/l/nobody")
+    assert mode(instance) == 0o700
+    assert {p.name: mode(p) for p in instance.iterdir()} == {
+        p.name: 0o600 for p in instance.iterdir()
+    }
