@@ -183,14 +183,28 @@ def announce_setup_link(app: Any) -> None:
         if store.staff_count(db):
             return
         token = store.create_setup_link(db)
+        earlier = store.open_setup_link(db) if token is None else None
     finally:
         db.conn.close()
-    if token is None:
+    if earlier is not None:
+        # printed by an earlier start (another worker, a `flask` command): it still works
+        message = (
+            f"No staff accounts yet. A setup link for the first admin was printed at "
+            f"{_when(earlier['created_at'])} and is valid until {_when(earlier['expires_at'])}. "
+            "If it is lost, create the admin with: flask --app app users create --role admin "
+            "--email EMAIL"
+        )
+    elif token is not None:
+        base = (app.config.get("PUBLIC_URL") or "http://localhost:5000").rstrip("/")
+        message = (
+            f"No staff accounts yet. Create the first admin (link works once, for 24 hours): "
+            f"{base}/staff/setup/{token}"
+        )
+    else:
         return
-    base = (app.config.get("PUBLIC_URL") or "http://localhost:5000").rstrip("/")
-    message = (
-        f"No staff accounts yet. Create the first admin (link works once, for 24 hours): "
-        f"{base}/staff/setup/{token}"
-    )
     # stderr, so `content export` and other commands keep their stdout clean
     print(message, file=sys.stderr, flush=True)  # the person starting the server must see it
+
+
+def _when(stamp: str) -> str:
+    return datetime.fromisoformat(stamp).strftime("%Y-%m-%d %H:%M UTC")

@@ -512,21 +512,16 @@ def end_staff_session(db: sqlite_utils.Database, token: str) -> None:
 
 
 def create_setup_link(db: sqlite_utils.Database, hours: int = 24) -> str | None:
-    """A one-time link that creates the first admin; None if one was made a moment ago."""
+    """A one-time link that creates the first admin; None while an earlier one still works.
+
+    Every worker, and every `flask` command, starts the app: a link already printed must keep
+    working for its whole life, not be replaced by the next start.
+    """
     token = secrets.token_urlsafe(32)
     stamp = datetime.now(UTC)
     with immediate(db):
-        recent = db.execute(
-            "SELECT count(*) FROM setup_links WHERE used_at IS NULL AND created_at > ?",
-            [(stamp - timedelta(seconds=60)).isoformat(timespec="seconds")],
-        ).fetchone()[0]
-        if recent:
-            return None  # another worker starting at the same moment already printed one
-        # only the newest link works
-        db.execute(
-            "UPDATE setup_links SET used_at = ? WHERE used_at IS NULL",
-            [stamp.isoformat(timespec="seconds")],
-        )
+        if _open_setup_links(db, stamp):
+            return None
         db.execute(
             "INSERT INTO setup_links (token_hash, purpose, created_at, expires_at) "
             "VALUES (?, 'first-admin', ?, ?)",
@@ -537,6 +532,23 @@ def create_setup_link(db: sqlite_utils.Database, hours: int = 24) -> str | None:
             ],
         )
     return token
+
+
+def _open_setup_links(db: sqlite_utils.Database, at: datetime) -> list[Row]:
+    return list(
+        _query(
+            db,
+            "SELECT created_at, expires_at FROM setup_links WHERE used_at IS NULL "
+            "AND expires_at > ? ORDER BY created_at DESC",
+            [at.isoformat(timespec="seconds")],
+        )
+    )
+
+
+def open_setup_link(db: sqlite_utils.Database) -> Row | None:
+    """When the setup link that still works was made and until when it works, if there is one."""
+    found = _open_setup_links(db, datetime.now(UTC))
+    return found[0] if found else None
 
 
 def setup_link_valid(db: sqlite_utils.Database, token: str) -> bool:

@@ -495,6 +495,40 @@ def test_a_fresh_install_prints_a_working_setup_link(tmp_path, capsys):
     assert app.test_client().get(f"/staff/setup/{token}").status_code == 200
 
 
+@pytest.mark.parametrize("later_seconds", [5, 90, 3600, 23 * 3600])
+def test_a_printed_setup_link_keeps_working_when_the_app_starts_again(
+    tmp_path, capsys, later_seconds
+):
+    """A respawned worker, a second worker or any `flask` command starts the app again: the
+    link printed first must keep working for its 24 hours, and the later start says so."""
+    path = tmp_path / "fresh.db"
+    create_app({"SECRET_KEY": "x", "DATABASE": str(path)})
+    token = re.search(r"/staff/setup/(\S+)", capsys.readouterr().err).group(1)
+    db = connect(path)
+    earlier = (datetime.now(UTC) - timedelta(seconds=later_seconds)).isoformat(timespec="seconds")
+    db.execute("UPDATE setup_links SET created_at = ?", [earlier])  # as if printed back then
+    app = create_app({"SECRET_KEY": "x", "DATABASE": str(path)})
+    err = capsys.readouterr().err
+    assert "/staff/setup/" not in err  # no second link to compete with the first
+    assert "A setup link for the first admin was printed" in err and "valid until" in err
+    assert store.setup_link_valid(db, token)
+    assert app.test_client().get(f"/staff/setup/{token}").status_code == 200
+    assert db.execute("SELECT count(*) FROM setup_links").fetchone()[0] == 1
+    db.conn.close()
+
+
+def test_a_new_setup_link_is_printed_once_the_last_one_expired(tmp_path, capsys):
+    path = tmp_path / "fresh.db"
+    create_app({"SECRET_KEY": "x", "DATABASE": str(path)})
+    old = re.search(r"/staff/setup/(\S+)", capsys.readouterr().err).group(1)
+    db = connect(path)
+    db.execute("UPDATE setup_links SET expires_at = '2000-01-01T00:00:00+00:00'")
+    app = create_app({"SECRET_KEY": "x", "DATABASE": str(path)})
+    new = re.search(r"/staff/setup/(\S+)", capsys.readouterr().err).group(1)
+    assert new != old and app.test_client().get(f"/staff/setup/{new}").status_code == 200
+    db.conn.close()
+
+
 def test_no_setup_link_is_printed_when_staff_exist(tmp_path, capsys):
     path = tmp_path / "staffed.db"
     migrate(path)
