@@ -327,9 +327,9 @@ def users_create(role: str, email: str, name: str, password_stdin: bool) -> None
         raise click.ClickException("the password must be at least 12 characters")
     db = connect(current_app.config["DATABASE"])
     try:
-        if store.staff_by_email(db, email):
-            raise click.ClickException(f"there is already an account for {email}")
         store.create_staff(db, email, name.strip() or email, role, hash_password(password), "cli")
+    except store.StaffExists:
+        raise click.ClickException(f"there is already an account for {email}") from None
     finally:
         db.conn.close()
     click.echo(f"Created {role} account for {email}")

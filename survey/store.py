@@ -426,10 +426,18 @@ def staff_count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT count(*) FROM staff").fetchone()[0]
 
 
+class StaffExists(Exception):
+    """There is already an account with that email (emails are unique, whatever their case)."""
+
+
 def create_staff(
     db: sqlite_utils.Database, email: str, name: str, role: str, password_hash: str, actor: str
 ) -> int:
+    """Add a staff account; StaffExists if the email has one, even one made a moment ago."""
     with immediate(db):
+        # looked up inside the write transaction: two requests at once cannot both pass
+        if staff_by_email(db, email) is not None:
+            raise StaffExists(email.strip())
         cursor = db.execute(
             "INSERT INTO staff (email, name, role, password_hash, created_at) "
             "VALUES (?, ?, ?, ?, ?)",

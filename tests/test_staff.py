@@ -7,6 +7,7 @@ import csv
 import io
 import itertools
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -780,6 +781,40 @@ def test_only_an_admin_creates_staff_accounts(app, db):
     assert "There is already an account with that email." in html(again)
     newcomer = app.test_client()
     assert sign_in(newcomer, "new@centre.example", SETUP["password"]).status_code == 302
+
+
+def test_the_same_account_created_twice_at_once_is_one_account_and_a_message(app, db):
+    """Two admins (or one double tap) create the same account: both pass the "is there
+    already one?" look-up while the password hashes, and the second insert met the UNIQUE
+    constraint as a 500."""
+    admins = [staff_client(app, "admin")[0] for _ in range(2)]
+    tokens = [csrf(a.get("/staff/users")) for a in admins]
+    body = {**SETUP, "email": "twice@centre.example", "role": "assessor"}
+    start = threading.Barrier(2)
+    responses: list = [None, None]
+
+    def create(i: int) -> None:
+        start.wait()
+        responses[i] = admins[i].post("/staff/users", data={"csrf_token": tokens[i], **body})
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.status_code for r in responses) == [303, 400]
+    refused = next(r for r in responses if r.status_code == 400)
+    assert "There is already an account with that email." in html(refused)
+    rows = db.execute("SELECT count(*) FROM staff WHERE email = 'twice@centre.example'")
+    assert rows.fetchone()[0] == 1
+
+
+def test_creating_an_account_that_exists_raises_a_typed_error(db):
+    make_staff(db, "admin", name="First")
+    email = db.execute("SELECT email FROM staff").fetchone()[0]
+    with pytest.raises(store.StaffExists):
+        store.create_staff(db, email.upper(), "Second", "assessor", FAST_HASH, "test")
+    assert db.execute("SELECT count(*) FROM staff").fetchone()[0] == 1
 
 
 # ---- learners -----------------------------------------------------------------------------

@@ -672,19 +672,19 @@ def users():  # type: ignore[no-untyped-def]
     form = StaffForm()
     status = 200
     if form.validate_on_submit():
-        db = get_db()
-        if store.staff_by_email(db, form.email.data or ""):
-            form.email.errors.append("There is already an account with that email.")
-            status = 400
-        else:
+        try:
             store.create_staff(
-                db,
+                get_db(),
                 form.email.data or "",
                 form.name.data or "",
                 form.role.data or "assessor",
                 hash_password(form.password.data or ""),
                 _actor(),
             )
+        except store.StaffExists:
+            form.email.errors.append("There is already an account with that email.")
+            status = 400
+        else:
             flash(f"Account created for {form.name.data}.")
             return redirect(url_for(".users"), 303)
     elif request.method == "POST":
