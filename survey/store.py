@@ -118,11 +118,40 @@ def set_resume_page(db: sqlite_utils.Database, learner_id: int, key: str) -> Non
     db.execute("UPDATE learners SET resume_page = ? WHERE id = ?", [key, learner_id])
 
 
+class AnswersClosed(Exception):
+    """The learner's answers are read-only: sent (`submitted`) or the plan `confirmed`."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def closed_reason(row: Row) -> str | None:
+    """Why a learner's answers can no longer change, or None while they can."""
+    if row["plan_confirmed_at"]:
+        return "confirmed"
+    if row["submitted_at"]:
+        return "submitted"
+    return None
+
+
+def _open_for_answers(db: sqlite_utils.Database, learner_id: int) -> Row | None:
+    """The learner, read inside an answer's own write transaction; AnswersClosed if locked.
+
+    Read here, not before: the assessor may confirm the plan (or the learner send their
+    answers from another tab) between a request's first look and its write.
+    """
+    row = learner(db, learner_id)
+    if row is not None and (reason := closed_reason(row)):
+        raise AnswersClosed(reason)
+    return row
+
+
 def set_job_role(
     db: sqlite_utils.Database, learner_id: int, role: str, other: str, actor: str
 ) -> bool:
     with immediate(db):
-        before = learner(db, learner_id)
+        before = _open_for_answers(db, learner_id)
         if before is None or (before["job_role"], before["job_role_other"]) == (role, other):
             return False
         db.execute(
@@ -223,8 +252,9 @@ def save_ratings(
     actor: str,
     resume: str = "",
 ) -> int:
-    """Keep each rating; returns how many changed."""
+    """Keep each rating; returns how many changed. AnswersClosed if they are read-only."""
     with immediate(db):
+        _open_for_answers(db, learner_id)
         before = _pairs(
             db,
             "SELECT statement_id, rating FROM ratings WHERE learner_id = ? "
@@ -245,8 +275,9 @@ def save_contexts(
     actor: str,
     resume: str = "",
 ) -> int:
-    """Keep each job-context answer; returns how many changed."""
+    """Keep each job-context answer; returns how many changed. AnswersClosed if read-only."""
     with immediate(db):
+        _open_for_answers(db, learner_id)
         before = context_answers(db, learner_id)
         changed = _keep_changes(
             db, UPSERT_CONTEXT, learner_id, before, values, learner_id, "job-context", actor
@@ -259,6 +290,7 @@ def set_interest(
     db: sqlite_utils.Database, learner_id: int, unit: str, wanted: bool, actor: str
 ) -> bool:
     with immediate(db):
+        _open_for_answers(db, learner_id)
         have = unit in interests(db, learner_id)
         if have == wanted:
             return False

@@ -579,6 +579,72 @@ def test_confirmed_plan_makes_answers_read_only(client, db, learner):
     assert store.ratings(db, learner[0]) == {"F1:1.1": 1}
 
 
+LATE_ANSWERS = [
+    ("/assessment/save", {"name": "r-F1-1.1", "value": "3", "page": "F1-1"}),
+    ("/assessment/save", {"name": "c-writing", "value": "yes", "page": "job"}),
+    ("/assessment/save", {"name": "job_role", "value": "Call Centre Operators"}),
+    ("/assessment/save", {"name": "job_role_other", "value": "Barista"}),
+    ("/assessment/save", {"name": "interests", "value": "A11:1"}),
+    ("/assessment/F1-1", {"r-F1-1.1": "3"}),
+    ("/assessment/job", {"job_role": "other", "job_role_other": "Barista", "c-writing": "yes"}),
+    ("/assessment/interests", {"interests": "B1"}),
+]
+
+
+@pytest.mark.parametrize("path, data", LATE_ANSWERS)
+@pytest.mark.parametrize("lock", ["confirmed", "submitted"])
+def test_an_answer_arriving_as_the_answers_are_locked_is_refused(
+    app, client, db, learner, monkeypatch, path, data, lock
+):
+    """The request reads the learner (not locked yet); the assessor confirms the plan, or the
+    learner sends their answers in another tab; then the request writes. The lock must be
+    checked inside the write's own transaction."""
+    enter(client, learner[1])
+    store.save_contexts(db, learner[0], {"incoming-calls": "yes"}, "test")  # opens A11
+    page = "interests" if "interests" in str(data) else "F1-1"
+    token = csrf(client.get(f"/assessment/{page}"))
+    before = store.learner_record(db, learner[0])
+    real = store.learner
+    calls = {"n": 0}
+
+    def read_then_lock(conn, learner_id):  # type: ignore[no-untyped-def]
+        row = real(conn, learner_id)
+        calls["n"] += 1
+        if calls["n"] == 1:  # the request's first look at the learner: lock just after it
+            other = connect(app.config["DATABASE"])
+            try:
+                if lock == "confirmed":  # as the assessor's confirm does
+                    other.execute(
+                        "UPDATE learners SET plan_confirmed_at = ?, submitted_at = ? WHERE id = ?",
+                        [store.now(), store.now(), learner_id],
+                    )
+                else:
+                    store.submit(other, learner_id, "tab-2")
+            finally:
+                other.conn.close()
+        return row
+
+    monkeypatch.setattr(store, "learner", read_then_lock)
+    response = client.post(
+        path, data={"csrf_token": token, **data}, headers={"Accept": "application/json"}
+    )
+    monkeypatch.setattr(store, "learner", real)
+    assert calls["n"] >= 1
+    after = store.learner_record(db, learner[0])
+    for part in ("job_contexts", "ratings", "interests"):
+        assert after[part] == before[part], part
+    assert (after["learner"]["job_role"], after["learner"]["job_role_other"]) == ("", "")
+    late = [e for e in after["audit"] if e["action"] in ("rating", "job-context", "interest")]
+    assert late == [e for e in before["audit"] if e["action"] in ("rating", "job-context")]
+    if path == "/assessment/save":
+        assert response.status_code == 409
+        assert ("confirmed your plan" if lock == "confirmed" else "already sent") in (
+            response.json["error"]
+        )
+    else:
+        assert response.status_code == 303 and response.location == "/result"
+
+
 def test_every_change_is_in_the_audit_trail(client, db, learner):
     enter(client, learner[1])
     post_page(client, "F1-1", {"r-F1-1.1": "1"})

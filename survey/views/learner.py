@@ -154,12 +154,12 @@ def _state(row: store.Row) -> dict[str, Any]:
     }
 
 
+CLOSED_MESSAGES = {"confirmed": LOCKED, "submitted": SUBMITTED}
+
+
 def _locked_message(row: store.Row) -> str | None:
-    if row["plan_confirmed_at"]:
-        return LOCKED
-    if row["submitted_at"]:
-        return SUBMITTED
-    return None
+    reason = store.closed_reason(row)
+    return CLOSED_MESSAGES[reason] if reason else None
 
 
 @bp.get("/assessment")
@@ -247,7 +247,11 @@ def page(key: str):  # type: ignore[no-untyped-def]
             return redirect(url_for(".result"), 303)
         valid = form.validate_on_submit()
         if "csrf_token" not in form.errors:
-            _save_page(current, form, state, row)
+            try:
+                _save_page(current, form, state, row)
+            except store.AnswersClosed as closed:  # locked since this request read the learner
+                flash(CLOSED_MESSAGES[closed.reason])
+                return redirect(url_for(".result"), 303)
         if valid:
             # the job page can add or remove later pages: recount before moving on
             after = pages(_q(), store.context_answers(get_db(), row["id"]))
@@ -376,16 +380,24 @@ def save_one():  # type: ignore[no-untyped-def]
         )
     except ValueError as e:
         return _json_error(str(e), 400)
+    try:
+        _save_one(row, kind, item, value)
+    except store.AnswersClosed as closed:  # locked since this request read the learner
+        return _json_error(CLOSED_MESSAGES[closed.reason], 409)
+    return jsonify({"ok": True})
+
+
+def _save_one(row: store.Row, kind: str, item: str, value: Any) -> None:
     db, actor = get_db(), _actor(row)
     resume = request.form.get("page", "")
     if resume and page_index(pages(_q(), store.context_answers(db, row["id"])), resume) is None:
         resume = ""  # not a page of theirs: keep where they were
     if kind == "rating":
         store.save_ratings(db, row["id"], {item: value}, actor, resume=resume)
-        return jsonify({"ok": True})
+        return
     if kind == "context":
         store.save_contexts(db, row["id"], {item: value}, actor, resume=resume)
-        return jsonify({"ok": True})
+        return
     if kind == "job_role":
         other = row["job_role_other"] if value == OTHER_ROLE else ""
         store.set_job_role(db, row["id"], value, other, actor)
@@ -396,7 +408,6 @@ def save_one():  # type: ignore[no-untyped-def]
         store.set_interest(db, row["id"], item, value, actor)
     if resume:
         store.set_resume_page(db, row["id"], resume)
-    return jsonify({"ok": True})
 
 
 # ---- the starting point -----------------------------------------------------------------
