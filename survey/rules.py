@@ -37,6 +37,11 @@ def rule_counts(rule: Rule, units: Iterable[Unit]) -> int:
     )
 
 
+def check_optional(q: Qualification, optional: Iterable[str]) -> list[Problem]:
+    """Every unmet rule of a plan given by its optional units (the mandatory ones are in)."""
+    return check_plan(q, [u.number for u in q.mandatory_units] + list(optional))
+
+
 def check_plan(q: Qualification, units: Iterable[str]) -> list[Problem]:
     """Every unmet rule of a plan (the whole plan, mandatory units included); [] means valid."""
     numbers = list(units)

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -751,33 +751,66 @@ def save_plan(
 ) -> bool:
     """Keep the assessor's working plan; a change after confirmation needs confirming again."""
     with immediate(db):
-        before = plan(db, learner_id)
-        if before and before["units"] == units:
-            return False
-        db.execute(
-            "INSERT INTO plans (learner_id, units, updated_at, updated_by) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (learner_id) DO UPDATE SET units = excluded.units, "
-            "updated_at = excluded.updated_at, updated_by = excluded.updated_by, "
-            "confirmed_at = NULL, confirmed_by = NULL",
-            [learner_id, json.dumps(units), now(), staff_id],
-        )
-        if before and before["confirmed_at"]:
-            db.execute("UPDATE learners SET plan_confirmed_at = NULL WHERE id = ?", [learner_id])
-        _audit(
-            db,
-            actor,
-            learner_id,
-            "plan-changed",
-            "",
-            " ".join(before["units"]) if before else None,
-            " ".join(units),
-        )
+        return _write_plan(db, learner_id, units, staff_id, actor)
+
+
+def _write_plan(
+    db: sqlite_utils.Database, learner_id: int, units: list[str], staff_id: int, actor: str
+) -> bool:
+    before = plan(db, learner_id)
+    if before and before["units"] == units:
+        return False
+    db.execute(
+        "INSERT INTO plans (learner_id, units, updated_at, updated_by) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (learner_id) DO UPDATE SET units = excluded.units, "
+        "updated_at = excluded.updated_at, updated_by = excluded.updated_by, "
+        "confirmed_at = NULL, confirmed_by = NULL",
+        [learner_id, json.dumps(units), now(), staff_id],
+    )
+    if before and before["confirmed_at"]:
+        db.execute("UPDATE learners SET plan_confirmed_at = NULL WHERE id = ?", [learner_id])
+    _audit(
+        db,
+        actor,
+        learner_id,
+        "plan-changed",
+        "",
+        " ".join(before["units"]) if before else None,
+        " ".join(units),
+    )
     return True
 
 
-def confirm_plan(db: sqlite_utils.Database, learner_id: int, staff_id: int, actor: str) -> None:
+class PlanBreaksRules(Exception):
+    """A plan cannot be confirmed: `problems` are the rules it does not meet."""
+
+    def __init__(self, problems: Sequence[Any]) -> None:
+        super().__init__(f"{len(problems)} rule(s) not met")
+        self.problems = list(problems)
+
+
+def confirm_plan(
+    db: sqlite_utils.Database,
+    learner_id: int,
+    units: list[str],
+    staff_id: int,
+    actor: str,
+    rules: Callable[[list[str]], Sequence[Any]],
+) -> None:
+    """Save `units` as the plan and confirm it, in one transaction, if `rules` finds no problem.
+
+    The rules are checked on the plan as written inside the transaction, so another
+    assessor's save can land before or after this, never between the check and the confirm.
+    PlanBreaksRules (and nothing written) when the plan does not meet them.
+    """
     stamp = now()
     with immediate(db):
+        _write_plan(db, learner_id, units, staff_id, actor)
+        row = plan(db, learner_id)
+        assert row is not None
+        problems = rules(row["units"])
+        if problems:
+            raise PlanBreaksRules(problems)  # rolls the transaction back
         db.execute(
             "UPDATE plans SET confirmed_at = ?, confirmed_by = ? WHERE learner_id = ?",
             [stamp, staff_id, learner_id],
@@ -787,16 +820,7 @@ def confirm_plan(db: sqlite_utils.Database, learner_id: int, staff_id: int, acto
             "coalesce(submitted_at, ?) WHERE id = ?",
             [stamp, stamp, learner_id],
         )
-        row = plan(db, learner_id)
-        _audit(
-            db,
-            actor,
-            learner_id,
-            "plan-confirmed",
-            "",
-            None,
-            " ".join(row["units"]) if row else None,
-        )
+        _audit(db, actor, learner_id, "plan-confirmed", "", None, " ".join(row["units"]))
 
 
 def plan_rows(db: sqlite_utils.Database, learner_id: int) -> list[Row]:

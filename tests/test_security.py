@@ -37,6 +37,7 @@ from werkzeug.security import generate_password_hash
 import survey.db
 from survey import create_app, store
 from survey.content import ANSWERS
+from survey.rules import check_optional
 
 PASSWORD = "correct horse battery staple"
 # werkzeug's scrypt with small work factors: sign-in still goes through the real form and
@@ -500,8 +501,9 @@ def build_world(folder: Path) -> World:
         store.save_ratings(db, a, {"F1:1.1": 2, "F1:1.2": 1, "B1:1.1": 0}, "test")
         store.set_interest(db, a, "A3", True, "test")
         store.submit(db, a, "test")
-        store.save_plan(db, a, VALID, a_staff["id"], f"staff:{a_staff['id']}")
-        store.confirm_plan(db, a, a_staff["id"], f"staff:{a_staff['id']}")
+        q = app.extensions["qualification"]
+        actor = f"staff:{a_staff['id']}"
+        store.confirm_plan(db, a, VALID, a_staff["id"], actor, lambda u: check_optional(q, u))
         w.row_a = store.add_plan_row(db, a, ROW, a_staff["id"], "test")
         w.row_b = store.add_plan_row(db, w.learner_b, ROW, b_staff["id"], "test")
         store.save_ratings(db, w.learner_b, {"F1:1.1": 1}, "test")

@@ -4,11 +4,15 @@ assessment plan, learning contract, cohort and audit trail."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
+import json
 import re
 import threading
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import url_for
@@ -17,8 +21,10 @@ from werkzeug.security import generate_password_hash
 
 from survey import create_app, store
 from survey.auth import hash_password, sign_in_wait
+from survey.content import load_qualification
 from survey.db import connect, migrate
 from survey.planner import Profile, suggest_plans
+from survey.rules import check_optional
 from survey.scoring import readiness
 
 PASSWORD = "correct horse battery staple"
@@ -27,6 +33,7 @@ PASSWORD = "correct horse battery staple"
 # cost use auth.hash_password)
 FAST_HASH = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
 
+CONTENT = Path(__file__).resolve().parent.parent / "content" / "03455"
 VALID = ["A3", "B2", "C3", "D1"]  # 22 optional credits, all Level 2, one unit from each group
 NO_GROUP_D = ["A3", "A4", "B2", "D1"]  # enough credits, but nothing from Group D
 _numbers = itertools.count(1)
@@ -97,8 +104,8 @@ def post(client, path: str, data: dict | None = None, page: str | None = None):
 
 
 def confirm(db, learner_id: int, staff: dict, units: list[str] = VALID) -> None:
-    store.save_plan(db, learner_id, units, staff["id"], f"staff:{staff['id']}")
-    store.confirm_plan(db, learner_id, staff["id"], f"staff:{staff['id']}")
+    q = load_qualification(CONTENT)
+    store.confirm_plan(db, learner_id, units, staff["id"], f"staff:{staff['id']}", rules_for(q))
 
 
 ROW = {
@@ -145,6 +152,11 @@ def plan_row(db, learner_id: int) -> dict | None:
 
 def learner_confirmed_at(db, learner_id: int) -> str | None:
     return store.learner(db, learner_id)["plan_confirmed_at"]
+
+
+def rules_for(q):  # type: ignore[no-untyped-def]
+    """The rules check a confirm runs inside its transaction."""
+    return functools.partial(check_optional, q)
 
 
 # ---- sign-in ------------------------------------------------------------------------------
@@ -1329,6 +1341,61 @@ def test_confirming_a_valid_plan_locks_the_learners_answers(app, db, planning):
     assert "Your assessor has confirmed your plan" in refused.json["error"]
     assert store.ratings(db, learner_id)["F1:1.2"] == 1
     assert "plan confirmed" in html(client.get("/staff/learners/" + str(learner_id)))
+
+
+def test_a_plan_changed_by_another_assessor_mid_confirm_is_never_confirmed_broken(
+    app, db, planning, monkeypatch
+):
+    """Assessor A confirms a valid plan while assessor B saves one that breaks the rules: B's
+    save lands after each transaction of A's request. Whatever ends up saved, a plan marked
+    confirmed meets every rule (the confirm checks the rules in the transaction that writes)."""
+    from survey.rules import check_plan
+
+    client, _, learner_id, _ = planning
+    other = make_staff(db, "admin")
+    real = store.immediate
+    state = {"inside": False, "done": 0}
+
+    @contextmanager
+    def then_b_saves(conn):  # type: ignore[no-untyped-def]
+        with real(conn) as inner:
+            yield inner
+        if state["inside"] or state["done"]:
+            return
+        state["inside"] = True
+        try:
+            b = connect(app.config["DATABASE"])
+            store.save_plan(b, learner_id, NO_GROUP_D, other["id"], f"staff:{other['id']}")
+            b.conn.close()
+            state["done"] += 1
+        finally:
+            state["inside"] = False
+
+    page = f"/staff/learners/{learner_id}/plan"
+    token = csrf(client.get(page))
+    monkeypatch.setattr(store, "immediate", then_b_saves)
+    client.post(page, data={"csrf_token": token, "action": "confirm", "units": VALID})
+    monkeypatch.setattr(store, "immediate", real)
+    assert state["done"] == 1  # B's save did land in the middle
+    saved = plan_row(db, learner_id)
+    units = json.loads(saved["units"])
+    q = app.extensions["qualification"]
+    if saved["confirmed_at"] or learner_confirmed_at(db, learner_id):
+        assert check_plan(q, [u.number for u in q.mandatory_units] + units) == [], units
+        assert saved["confirmed_at"] == learner_confirmed_at(db, learner_id)
+    else:
+        assert units == NO_GROUP_D  # B's draft replaced A's confirmed plan, unconfirmed
+
+
+def test_confirm_through_the_store_refuses_a_plan_that_breaks_the_rules(app, db, planning):
+    _, me, learner_id, _ = planning
+    q = app.extensions["qualification"]
+    with pytest.raises(store.PlanBreaksRules) as refused:
+        store.confirm_plan(db, learner_id, NO_GROUP_D, me["id"], "test", rules=rules_for(q))
+    assert "Group D (Handling problems) has no unit yet" in " ".join(
+        p.message for p in refused.value.problems
+    )
+    assert plan_row(db, learner_id) is None and learner_confirmed_at(db, learner_id) is None
 
 
 def test_changing_a_unit_after_confirming_clears_the_confirmation(db, planning):

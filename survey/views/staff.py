@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import partial
 from typing import Any
 
 from flask import (
@@ -44,7 +45,7 @@ from ..gaps import (
 )
 from ..planner import Profile, suggest_plans
 from ..qr import qr_svg
-from ..rules import check_plan
+from ..rules import check_optional
 from ..scoring import readiness
 from .qr import public_url
 
@@ -371,7 +372,7 @@ def _plan_page(row: store.Row, working: list[str], status: int = 200):  # type: 
     data = _learner_data(row)
     suggestion = suggest_plans(_q(), _profile(row, data), alternatives=3)
     mandatory = [u.number for u in _q().mandatory_units]
-    problems = check_plan(_q(), mandatory + working)
+    problems = check_optional(_q(), working)
     form = PlanForm(data={"units": working})
     form.units.choices = [(u.number, u.number) for u in _q().optional_units]
     credits = sum(u.credits for n in mandatory + working if (u := _q().unit(n)))
@@ -422,13 +423,15 @@ def plan(learner_id: int):  # type: ignore[no-untyped-def]
         if unknown:
             abort(400, f"Not units of this qualification: {', '.join(unknown)}.")
     if action == "confirm":
-        # refuse before saving anything: a refused confirm must not undo a confirmed plan
-        problems = check_plan(_q(), [u.number for u in _q().mandatory_units] + units)
-        if problems:
+        # saved, checked and confirmed in one transaction; refused, it writes nothing, so a
+        # refused confirm never undoes a confirmed plan
+        try:
+            store.confirm_plan(
+                get_db(), learner_id, units, _me()["id"], _actor(), partial(check_optional, _q())
+            )
+        except store.PlanBreaksRules:
             flash("The plan cannot be confirmed until it meets every rule.")
             return _plan_page(row, units, 400)
-        store.save_plan(get_db(), learner_id, units, _me()["id"], _actor())
-        store.confirm_plan(get_db(), learner_id, _me()["id"], _actor())
         flash("Plan confirmed. The learner's answers are now read-only.")
     else:
         store.save_plan(get_db(), learner_id, units, _me()["id"], _actor())
@@ -443,7 +446,7 @@ def plan_check(learner_id: int):  # type: ignore[no-untyped-def]
     _check_form(ActionForm())
     units, unknown = _posted_units()
     mandatory = [u.number for u in _q().mandatory_units]
-    problems = [p.message for p in check_plan(_q(), mandatory + units + unknown)]
+    problems = [p.message for p in check_optional(_q(), units + unknown)]
     credits = sum(u.credits for n in mandatory + units if (u := _q().unit(n)))
     return jsonify({"ok": True, "valid": not problems, "problems": problems, "credits": credits})
 
