@@ -266,22 +266,19 @@ def learners_add(name: str, job_role: str, candidate_number: str) -> None:
     name = name.strip()
     if not name or len(name) > 120:
         raise click.ClickException("the name must be 1 to 120 characters")
+    known = _q().role(job_role) if job_role else None
+    new = store.NewLearner(
+        name,
+        candidate_number,
+        job_role if known or not job_role else "other",
+        "" if known else job_role[:100],
+    )
     db = connect(current_app.config["DATABASE"])
     try:
-        learner_id, token = store.create_learner(
-            db, name, candidate_number=candidate_number, actor="cli"
-        )
-        if job_role:
-            known = _q().role(job_role)
-            store.set_job_role(
-                db,
-                learner_id,
-                job_role if known else "other",
-                "" if known else job_role[:100],
-                "cli",
-            )
+        row, token = store.add_learners(db, [new], "cli").learners[0]  # one transaction
     finally:
         db.conn.close()
+    learner_id = row["id"]
     click.echo(f"Added {name} (learner {learner_id})")
     click.echo(f"  link: {personal_link(token)}")
     click.echo(f"  code: {store.pretty_token(token)}")

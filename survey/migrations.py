@@ -177,3 +177,24 @@ def m003_staff(db: sqlite_utils.Database) -> None:
         )
         """,
     )
+
+
+@migrations()
+def m004_add_learner_requests(db: sqlite_utils.Database) -> None:
+    # the learners each "Add" form created, by the form's one-time key and who sent it: the
+    # same form sent twice (a double tap, a browser sending it again) adds nobody twice
+    _run(
+        db,
+        """
+        CREATE TABLE add_learner_requests (
+            request_key TEXT NOT NULL,
+            staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (request_key, staff_id, position)
+        ) WITHOUT ROWID;
+        CREATE INDEX add_learner_requests_by_learner ON add_learner_requests (learner_id);
+        CREATE INDEX add_learner_requests_by_time ON add_learner_requests (created_at)
+        """,
+    )

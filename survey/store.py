@@ -8,6 +8,7 @@ import hmac
 import json
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -80,28 +81,134 @@ def create_learner(
     actor: str = "system",
 ) -> tuple[int, str]:
     """Add a learner; returns (id, personal token). Only the token's hash is stored."""
-    token = new_token()
+    added = add_learners(db, [NewLearner(name, candidate_number, job_role)], actor)
+    row, token = added.learners[0]
+    return row["id"], token
+
+
+@dataclass(frozen=True)
+class NewLearner:
+    """One learner to add, as a form or a pasted line gives them."""
+
+    name: str
+    candidate_number: str = ""
+    job_role: str = ""
+    job_role_other: str = ""
+    assessor_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Added:
+    """The learners an add made (or, sent again, made before), each with a new personal token."""
+
+    learners: list[tuple[Row, str]]
+    again: bool  # the same form was sent before: these are its learners, with new links
+
+
+REQUEST_MEMORY = timedelta(days=1)  # how long the same form sent again is recognised
+
+
+def add_learners(
+    db: sqlite_utils.Database,
+    new: Sequence[NewLearner],
+    actor: str,
+    staff: Row | None = None,
+    request_key: str = "",
+) -> Added:
+    """Add learners in one transaction: all of them or, if anything fails, none.
+
+    `request_key` is the one-time key of the form that sent them. Sent again by the same staff
+    member (a double tap, a retry after a lost answer) nobody is added twice: the learners the
+    form added before get new personal links instead, since only the last page shown has
+    links anyone saw (tokens are stored only as hashes, so the old ones cannot be shown again).
+    """
+    stamp = now()
     with immediate(db):
-        cursor = db.execute(
-            "INSERT INTO learners (name, candidate_number, job_role, token_hash, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [name, candidate_number, job_role, hash_token(token), now()],
+        db.execute(
+            "DELETE FROM add_learner_requests WHERE created_at < ?",
+            [(datetime.now(UTC) - REQUEST_MEMORY).isoformat(timespec="seconds")],
         )
-        learner_id = cursor.lastrowid
-        _audit(db, actor, learner_id, "learner-added", "", None, name)
+        done = _request_learners(db, request_key, staff) if request_key and staff else []
+        if done:
+            again = [(row, _new_link(db, row["id"], actor)) for row in done if can_see(staff, row)]
+            return Added(again, again=True)
+        made = []
+        for position, one in enumerate(new):
+            learner_id, token = _insert_learner(db, one, actor, stamp)
+            made.append((learner_id, token))
+            if request_key and staff:
+                db.execute(
+                    "INSERT INTO add_learner_requests (request_key, staff_id, position, "
+                    "learner_id, created_at) VALUES (?, ?, ?, ?, ?)",
+                    [request_key, staff["id"], position, learner_id, stamp],
+                )
+        rows = _learners_by_id(db, [learner_id for learner_id, _ in made])
+    return Added([(rows[learner_id], token) for learner_id, token in made], again=False)
+
+
+def _insert_learner(
+    db: sqlite_utils.Database, new: NewLearner, actor: str, stamp: str
+) -> tuple[int, str]:
+    token = new_token()
+    cursor = db.execute(
+        "INSERT INTO learners (name, candidate_number, job_role, job_role_other, token_hash, "
+        "created_at, assessor_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            new.name,
+            new.candidate_number,
+            new.job_role,
+            new.job_role_other,
+            hash_token(token),
+            stamp,
+            new.assessor_id,
+        ],
+    )
+    learner_id = cursor.lastrowid
     assert learner_id is not None
+    _audit(db, actor, learner_id, "learner-added", "", None, new.name, stamp)
+    if new.job_role:
+        role = _role_text(new.job_role, new.job_role_other)
+        _audit(db, actor, learner_id, "job-role", "", "", role, stamp)
+    if new.assessor_id is not None:
+        _audit(db, actor, learner_id, "assessor-assigned", "", None, str(new.assessor_id), stamp)
     return learner_id, token
+
+
+def _request_learners(db: sqlite_utils.Database, request_key: str, staff: Row) -> list[Row]:
+    """The learners a form with this key, sent by this staff member, added before."""
+    return list(
+        _query(
+            db,
+            "SELECT learners.* FROM add_learner_requests JOIN learners "
+            "ON learners.id = add_learner_requests.learner_id "
+            "WHERE request_key = ? AND staff_id = ? ORDER BY position",
+            [request_key, staff["id"]],
+        )
+    )
+
+
+def _learners_by_id(db: sqlite_utils.Database, ids: list[int]) -> dict[int, Row]:
+    return {
+        r["id"]: r
+        for r in _query(
+            db,
+            "SELECT * FROM learners WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(ids)],
+        )
+    }
+
+
+def _new_link(db: sqlite_utils.Database, learner_id: int, actor: str) -> str:
+    token = new_token()
+    db.execute("UPDATE learners SET token_hash = ? WHERE id = ?", [hash_token(token), learner_id])
+    _audit(db, actor, learner_id, "link-reissued", "", None, None)
+    return token
 
 
 def reissue_token(db: sqlite_utils.Database, learner_id: int, actor: str) -> str:
     """A new personal link; the old one, and every device it signed in, stop working."""
-    token = new_token()
     with immediate(db):
-        db.execute(
-            "UPDATE learners SET token_hash = ? WHERE id = ?", [hash_token(token), learner_id]
-        )
-        _audit(db, actor, learner_id, "link-reissued", "", None, None)
-    return token
+        return _new_link(db, learner_id, actor)
 
 
 def learner(db: sqlite_utils.Database, learner_id: int) -> Row | None:

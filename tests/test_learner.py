@@ -772,6 +772,32 @@ def test_unit_qr_code_is_an_svg_of_the_check_address(app, client):
     assert sheet.count('class="qr-card"') == 49
 
 
+@pytest.mark.parametrize(
+    "data", ["https://assess.example.org/check/B1", "http://localhost:5000/l/" + "a" * 26]
+)
+def test_a_qr_code_draws_exactly_the_modules_of_the_code(data):
+    """The SVG path (a rectangle per run of dark modules) redrawn as a grid is the code."""
+    import qrcode
+
+    from survey.qr import BORDER, MASK_PATTERN, qr_svg
+
+    svg = qr_svg(data).decode()
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=BORDER, mask_pattern=MASK_PATTERN
+    )
+    code.add_data(data)
+    matrix = code.get_matrix()
+    size = len(matrix)
+    assert f'viewBox="0 0 {size} {size}"' in svg
+    drawn = [[False] * size for _ in range(size)]
+    for x, y, width in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", svg):
+        for i in range(int(width)):
+            assert not drawn[int(y)][int(x) + i]  # no module drawn twice
+            drawn[int(y)][int(x) + i] = True
+    assert drawn == matrix
+    assert all(not any(row) for row in drawn[:BORDER] + drawn[-BORDER:])  # the quiet zone
+
+
 def test_qr_falls_back_to_the_request_host(client):
     sheet = client.get("/qr/units", base_url="http://centre.local:8000").get_data(as_text=True)
     assert "http://centre.local:8000/check/F1" in sheet

@@ -19,6 +19,7 @@ from flask import url_for
 from markupsafe import escape
 from werkzeug.security import generate_password_hash
 
+import survey.db
 from survey import create_app, store
 from survey.auth import hash_password, sign_in_wait
 from survey.content import load_qualification
@@ -918,6 +919,144 @@ def test_csv_paste_skips_bad_lines(app, db, text, message):
     client, _ = staff_client(app, "assessor")
     response = post(client, "/staff/learners/import", {"rows": text})
     assert response.status_code == 200 and message in html(response)
+
+
+def paste(lines: int, start: int = 0) -> str:
+    return "".join(f"Learner {i:04d},C{i},Cashier\n" for i in range(start, start + lines))
+
+
+def request_key(page) -> str:
+    """The hidden key a learners form carries, so the same form sent twice adds once."""
+    found = re.findall(r'name="request_key" type="hidden" value="([^"]+)"', html(page))
+    assert len(found) == 2 and len(set(found)) == 2, found  # one per form, each its own
+    return found[0]
+
+
+def test_a_500_line_paste_is_one_transaction_and_every_card_works(app, db, monkeypatch):
+    client, me = staff_client(app, "assessor")
+    statements: list[str] = []
+    real_connect = survey.db.connect
+
+    def traced(path):  # type: ignore[no-untyped-def]
+        conn = real_connect(path)
+        conn.conn.set_trace_callback(statements.append)
+        return conn
+
+    token = csrf(client.get("/staff/learners"))
+    monkeypatch.setattr(survey.db, "connect", traced)
+    response = client.post("/staff/learners/import", data={"csrf_token": token, "rows": paste(500)})
+    monkeypatch.setattr(survey.db, "connect", real_connect)
+    assert response.status_code == 200
+    assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE"]
+    links = re.findall(r'<a href="http://localhost(/l/[a-z0-9]+)">', html(response))
+    assert len(links) == 500 and len(set(links)) == 500
+    assert html(response).count('src="data:image/svg+xml;base64,') == 500
+    rows = db.execute("SELECT name, candidate_number, job_role_other, assessor_id FROM learners")
+    assert sorted(tuple(r) for r in rows.fetchall()) == [
+        (f"Learner {i:04d}", f"C{i}", "Cashier", me["id"]) for i in range(500)
+    ]
+    for link in (links[0], links[250], links[-1]):
+        assert app.test_client().get(link).location == "/assessment"
+
+
+def test_a_paste_that_fails_part_way_adds_nobody_and_can_be_sent_again(app, db, monkeypatch):
+    """Each learner used to be its own transaction: a failure at line 300 left 299 learners
+    whose links nobody ever saw."""
+    client, _ = staff_client(app, "assessor")
+    page = client.get("/staff/learners")
+    data = {"csrf_token": csrf(page), "request_key": request_key(page), "rows": paste(500)}
+    real_token = store.new_token
+    made = {"n": 0}
+
+    def fails_at_300() -> str:
+        made["n"] += 1
+        if made["n"] == 300:
+            raise OSError("the disk is full")
+        return real_token()
+
+    monkeypatch.setattr(store, "new_token", fails_at_300)
+    app.logger.disabled = True
+    response = client.post("/staff/learners/import", data=data)
+    app.logger.disabled = False
+    assert response.status_code == 500
+    assert db.execute("SELECT count(*) FROM learners").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM audit").fetchone()[0] == 1  # the staff account
+    monkeypatch.setattr(store, "new_token", real_token)
+    again = client.post("/staff/learners/import", data=data)  # the same form, sent again
+    assert again.status_code == 200 and html(again).count('class="learner-card"') == 500
+    assert db.execute("SELECT count(*) FROM learners").fetchone()[0] == 500
+
+
+@pytest.mark.parametrize(
+    "path, fields",
+    [
+        ("/staff/learners", {"name": "Dee Double", "candidate_number": "D1"}),
+        ("/staff/learners/import", {"rows": "Dee Double,D1,\nEd Double,E2,\n"}),
+    ],
+    ids=["add-learner", "paste"],
+)
+def test_the_same_form_sent_twice_adds_once_and_the_last_cards_work(app, db, path, fields):
+    """A double tap (or a browser sending the form again) must not make two of a learner; the
+    page the person finally sees must hold working links."""
+    client, _ = staff_client(app, "assessor")
+    page = client.get("/staff/learners")
+    data = {"csrf_token": csrf(page), "request_key": request_key(page), **fields}
+    first = client.post(path, data=data)
+    second = client.post(path, data=data)
+    assert first.status_code == second.status_code == 200
+    names = [r[0] for r in db.execute("SELECT name FROM learners ORDER BY id").fetchall()]
+    assert names == (["Dee Double"] if "name" in fields else ["Dee Double", "Ed Double"])
+    assert "were added a moment ago by this same form" in html(second)
+    old_links = re.findall(r'<a href="http://localhost(/l/[a-z0-9]+)">', html(first))
+    new_links = re.findall(r'<a href="http://localhost(/l/[a-z0-9]+)">', html(second))
+    assert len(new_links) == len(names) and not set(old_links) & set(new_links)
+    for link in new_links:
+        assert app.test_client().get(link).location == "/assessment"
+    for link in old_links:
+        assert app.test_client().get(link).status_code == 404
+    # a new form (a new key) adds a new learner, even with the same name
+    fresh = client.get("/staff/learners")
+    client.post(path, data={**data, "csrf_token": csrf(fresh), "request_key": request_key(fresh)})
+    assert db.execute("SELECT count(*) FROM learners").fetchone()[0] == 2 * len(names)
+
+
+def test_a_double_tap_at_the_same_moment_adds_one_learner(app, db):
+    client, _ = staff_client(app, "assessor")
+    page = client.get("/staff/learners")
+    data = {"csrf_token": csrf(page), "request_key": request_key(page), "name": "Tap Tap"}
+    other = app.test_client()
+    other.set_cookie("session", client.get_cookie("session").value)  # the same browser
+    start = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def tap(c) -> None:  # type: ignore[no-untyped-def]
+        start.wait()
+        statuses.append(c.post("/staff/learners", data=data).status_code)
+
+    threads = [threading.Thread(target=tap, args=(c,)) for c in (client, other)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [200, 200]
+    assert db.execute("SELECT count(*) FROM learners").fetchone()[0] == 1
+
+
+def test_another_staff_member_cannot_replay_a_form_key_to_get_fresh_links(app, db):
+    client, _ = staff_client(app, "assessor")
+    page = client.get("/staff/learners")
+    key = request_key(page)
+    client.post(
+        "/staff/learners", data={"csrf_token": csrf(page), "request_key": key, "name": "Mo"}
+    )
+    thief, _ = staff_client(app, "assessor")
+    token = csrf(thief.get("/staff/learners"))
+    response = thief.post(
+        "/staff/learners", data={"csrf_token": token, "request_key": key, "name": "Mo"}
+    )
+    assert "added a moment ago" not in html(response)
+    rows = db.execute("SELECT name, assessor_id FROM learners ORDER BY id").fetchall()
+    assert [r[0] for r in rows] == ["Mo", "Mo"] and rows[0][1] != rows[1][1]
 
 
 def test_reissue_stops_the_old_link_and_the_new_one_works(app, db):

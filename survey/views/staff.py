@@ -141,17 +141,22 @@ def _role_fields(job_role: str) -> tuple[str, str]:
     return (job_role, "") if known else ("other", job_role[:100])
 
 
-def _add(name: str, candidate: str, job_role: str, assessor_id: int | None) -> dict[str, Any]:
-    db = get_db()
-    learner_id, token = store.create_learner(
-        db, name.strip(), candidate_number=candidate.strip(), actor=_actor()
-    )
+def _new_learner(name: str, candidate: str, job_role: str, assessor_id: int | None) -> Any:
     role, other = _role_fields(job_role.strip())
-    if role:
-        store.set_job_role(db, learner_id, role, other, _actor())
-    if assessor_id:
-        store.assign_assessor(db, learner_id, assessor_id, _actor())
-    return _card(store.learner(db, learner_id), token)
+    return store.NewLearner(name.strip(), candidate.strip(), role, other, assessor_id)
+
+
+def _cards_for(new: list[Any], problems: list[str], request_key: str):  # type: ignore[no-untyped-def]
+    """Add the learners in one transaction and show their cards (the same form sent again
+    adds nobody twice: its learners' cards come back with new links)."""
+    added = store.add_learners(get_db(), new, _actor(), _me(), request_key)
+    if added.again:
+        flash(
+            "These learners were added a moment ago by this same form, so they were not added "
+            "again. Their links below are new: any link shown for them before no longer works."
+        )
+    cards = [_card(row, token) for row, token in added.learners]
+    return render_template("staff/cards.html", cards=cards, problems=problems)
 
 
 def _card(row: store.Row, token: str) -> dict[str, Any]:
@@ -189,13 +194,13 @@ def add_learner():  # type: ignore[no-untyped-def]
     form = _learner_form()
     if not form.validate_on_submit():
         return _learners_page_with_errors(form, LearnerCsvForm())
-    card = _add(
+    new = _new_learner(
         form.name.data or "",
         form.candidate_number.data or "",
         form.job_role.data or "",
         _assessor_for_new(form.assessor.data),
     )
-    return render_template("staff/cards.html", cards=[card], problems=[])
+    return _cards_for([new], [], form.request_key.data or "")
 
 
 def parse_learner_csv(text: str) -> tuple[list[tuple[str, str, str]], list[str]]:
@@ -234,8 +239,8 @@ def import_learners():  # type: ignore[no-untyped-def]
         problems = ["Add at most 500 learners at a time."]
         rows = []
     assessor = _me()["id"] if _me()["role"] == "assessor" else None
-    cards = [_add(name, candidate, role, assessor) for name, candidate, role in rows]
-    return render_template("staff/cards.html", cards=cards, problems=problems)
+    new = [_new_learner(name, candidate, role, assessor) for name, candidate, role in rows]
+    return _cards_for(new, problems, form.request_key.data or "")
 
 
 @bp.post("/learners/<int:learner_id>/reissue")
