@@ -66,6 +66,7 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         PERMANENT_SESSION_LIFETIME=400 * 24 * 3600,  # a learner's phone keeps knowing them
         SESSION_REFRESH_EACH_REQUEST=False,  # DailySessions renews the cookie once a day
         RETENTION_MONTHS=36,  # months after archiving before `flask retention` erases a learner
+        ERASE_WAIT_SECONDS=10,  # how long an erasure waits for readers to let the log be emptied
     )
     app.config.from_prefixed_env()
     if test_config:

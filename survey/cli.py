@@ -404,12 +404,21 @@ def retention_command(dry_run: bool) -> None:
                 f"{'would erase' if dry_run else 'erased'} learner #{row['id']} "
                 f"(archived {row['archived_at'][:10]})"
             )
+        click.echo(
+            f"{len(due)} learner(s) archived more than {months} months ago"
+            f"{' (dry run: nothing erased)' if dry_run else ' erased'}"
+        )
+        since = None if dry_run else store.erasure_unfinished(db)
+        if since and not store.finish_erasure(db, current_app.config["ERASE_WAIT_SECONDS"]):
+            raise click.ClickException(
+                "erased from every table, but not yet erased from the disk: another program (a "
+                "backup, a report, an sqlite3 shell) is reading the database, so its "
+                "write-ahead log still holds a copy. Close it, then run this command again."
+            )
+        if since:
+            click.echo("Erased learners are now erased from the disk too.")
     finally:
         db.conn.close()
-    click.echo(
-        f"{len(due)} learner(s) archived more than {months} months ago"
-        f"{' (dry run: nothing erased)' if dry_run else ' erased'}"
-    )
 
 
 def register(app: Flask) -> None:

@@ -6,6 +6,7 @@ import fcntl
 import os
 import sqlite3
 import sys
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -130,6 +131,28 @@ def _queue(path: str | None) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def empty_log(db: sqlite_utils.Database, seconds: float) -> bool:
+    """Copy the write-ahead log into the database file and empty it; False if not done in time.
+
+    Erased rows are zeroed in the database file (secure_delete) but older copies of their
+    pages stay in the -wal file until the log is emptied, which SQLite cannot do while another
+    connection (a backup, a report, an sqlite3 shell) is reading an older snapshot.
+    """
+    deadline = time.monotonic() + seconds
+    try:
+        while True:
+            remaining = max(0.0, deadline - time.monotonic())
+            db.execute(f"PRAGMA busy_timeout = {int(remaining * 1000)}")  # waits for readers
+            busy, log, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy == 0 and log <= 0:  # 0: emptied; -1: not in WAL mode, nothing to empty
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 class StartupError(Exception):

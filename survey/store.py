@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .db import immediate
+from .db import empty_log, immediate
 
 Row = dict[str, Any]
 
@@ -123,12 +123,9 @@ def add_learners(
     links anyone saw (tokens are stored only as hashes, so the old ones cannot be shown again).
     """
     stamp = now()
+    remember = bool(request_key and staff)
     with immediate(db):
-        db.execute(
-            "DELETE FROM add_learner_requests WHERE created_at < ?",
-            [(datetime.now(UTC) - REQUEST_MEMORY).isoformat(timespec="seconds")],
-        )
-        done = _request_learners(db, request_key, staff) if request_key and staff else []
+        done = _request_learners(db, request_key, staff) if remember else []
         if done:
             again = [(row, _new_link(db, row["id"], actor)) for row in done if can_see(staff, row)]
             return Added(again, again=True)
@@ -136,7 +133,7 @@ def add_learners(
         for position, one in enumerate(new):
             learner_id, token = _insert_learner(db, one, actor, stamp)
             made.append((learner_id, token))
-            if request_key and staff:
+            if remember:
                 db.execute(
                     "INSERT INTO add_learner_requests (request_key, staff_id, position, "
                     "learner_id, created_at) VALUES (?, ?, ?, ?, ?)",
@@ -150,18 +147,19 @@ def _insert_learner(
     db: sqlite_utils.Database, new: NewLearner, actor: str, stamp: str
 ) -> tuple[int, str]:
     token = new_token()
+    values = {
+        "name": new.name,
+        "candidate_number": new.candidate_number,
+        "job_role": new.job_role,
+        "job_role_other": new.job_role_other,
+        "token_hash": hash_token(token),
+        "created_at": stamp,
+    }
+    if new.assessor_id is not None:  # (a column an older database may not have yet)
+        values["assessor_id"] = new.assessor_id
     cursor = db.execute(
-        "INSERT INTO learners (name, candidate_number, job_role, job_role_other, token_hash, "
-        "created_at, assessor_id) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            new.name,
-            new.candidate_number,
-            new.job_role,
-            new.job_role_other,
-            hash_token(token),
-            stamp,
-            new.assessor_id,
-        ],
+        f"INSERT INTO learners ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",  # noqa: S608  # nosec B608: column names are the literal keys above
+        list(values.values()),
     )
     learner_id = cursor.lastrowid
     assert learner_id is not None
@@ -176,6 +174,10 @@ def _insert_learner(
 
 def _request_learners(db: sqlite_utils.Database, request_key: str, staff: Row) -> list[Row]:
     """The learners a form with this key, sent by this staff member, added before."""
+    db.execute(
+        "DELETE FROM add_learner_requests WHERE created_at < ?",
+        [(datetime.now(UTC) - REQUEST_MEMORY).isoformat(timespec="seconds")],
+    )
     return list(
         _query(
             db,
@@ -1129,8 +1131,15 @@ def learner_record(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any]
     }
 
 
+ERASURE_ON_DISK = "erasure_unfinished_since"  # settings key while the log may hold erased data
+
+
 def erase_learner(db: sqlite_utils.Database, learner_id: int, actor: str) -> bool:
-    """Remove a learner and everything about them; one anonymised audit entry remains."""
+    """Remove a learner and everything about them; one anonymised audit entry remains.
+
+    Their rows are gone when this returns; `finish_erasure` then clears the copies the
+    write-ahead log still holds. Until it succeeds, the settings say since when.
+    """
     with immediate(db):
         if learner(db, learner_id) is None:
             return False
@@ -1138,9 +1147,26 @@ def erase_learner(db: sqlite_utils.Database, learner_id: int, actor: str) -> boo
         # answers, checks, ratings, plans and contracts go with the learner (ON DELETE CASCADE)
         db.execute("DELETE FROM learners WHERE id = ?", [learner_id])
         _audit(db, actor, None, "learner-erased", f"learner #{learner_id}", None, None)
-    # move the change out of the write-ahead log into the (zeroed) main file
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            [ERASURE_ON_DISK, now()],
+        )
     return True
+
+
+def finish_erasure(db: sqlite_utils.Database, seconds: float) -> bool:
+    """Empty the write-ahead log, so erased learners are in no file; False if not yet possible."""
+    if not empty_log(db, seconds):
+        return False
+    with immediate(db):
+        db.execute("DELETE FROM settings WHERE key = ?", [ERASURE_ON_DISK])
+    return True
+
+
+def erasure_unfinished(db: sqlite_utils.Database) -> str | None:
+    """Since when an erasure has been waiting to be cleared from the disk, if one is."""
+    found = db.execute("SELECT value FROM settings WHERE key = ?", [ERASURE_ON_DISK]).fetchone()
+    return found[0] if found else None
 
 
 def learners_archived_before(db: sqlite_utils.Database, cutoff: str) -> list[Row]:

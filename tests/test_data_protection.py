@@ -128,6 +128,63 @@ def test_admin_erases_a_learner_and_nothing_of_them_is_left_in_the_file(app, db,
     assert app.test_client().get(f"/l/{token}").status_code == 404
 
 
+NOT_ON_DISK = "not yet erased from the disk"
+
+
+def test_erasure_while_another_program_reads_the_database_says_so_and_finishes_later(
+    app, db, learner
+):
+    """A backup, a report or an sqlite3 shell holding a read transaction stops SQLite from
+    emptying the write-ahead log: the name is still in the -wal file. The admin is told plainly,
+    and can finish once that program is done."""
+    app.config["ERASE_WAIT_SECONDS"] = 0.3
+    learner_id, _ = learner
+    client = sign_in(app, db)
+    reader = sqlite3.connect(app.config["DATABASE"])
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM learners").fetchone()  # a read transaction, held open
+    path = f"/staff/learners/{learner_id}"
+    response = client.post(
+        f"{path}/erase", data={"csrf_token": csrf(client, path), "confirm": NAME}
+    )
+    assert response.status_code == 303 and response.location == "/staff/learners"
+    assert store.learner(db, learner_id) is None  # gone from every table at once
+    page = client.get("/staff/learners").get_data(as_text=True)
+    assert NOT_ON_DISK in page and "Finish erasing" in page
+    assert NAME.encode() in file_bytes(app.config["DATABASE"])  # what the page says is true
+    # still held: finishing is refused with the same plain words
+    finish = client.post("/staff/erasure", data={"csrf_token": csrf(client, "/staff/learners")})
+    assert finish.status_code == 303
+    assert NOT_ON_DISK in client.get("/staff/learners").get_data(as_text=True)
+    reader.rollback()
+    reader.close()
+    finish = client.post("/staff/erasure", data={"csrf_token": csrf(client, "/staff/learners")})
+    assert finish.status_code == 303
+    page = client.get("/staff/learners").get_data(as_text=True)
+    assert "is now erased from the disk too" in page
+    assert NOT_ON_DISK not in page and "Finish erasing" not in page
+    assert NAME.encode() not in file_bytes(app.config["DATABASE"])
+
+
+def test_retention_says_when_an_erasure_is_not_yet_complete_on_disk(app, runner, db):
+    app.config["ERASE_WAIT_SECONDS"] = 0.3
+    old = archived(db, "Old Archived Person", 40)
+    reader = sqlite3.connect(app.config["DATABASE"])
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM learners").fetchone()
+    result = runner.invoke(args=["retention"])
+    assert result.exit_code == 1
+    assert f"erased learner #{old}" in result.output
+    assert NOT_ON_DISK in result.output and "run this command again" in result.output
+    assert b"Old Archived Person" in file_bytes(app.config["DATABASE"])
+    reader.rollback()
+    reader.close()
+    again = runner.invoke(args=["retention"])
+    assert again.exit_code == 0, again.output
+    assert "now erased from the disk too" in again.output
+    assert b"Old Archived Person" not in file_bytes(app.config["DATABASE"])
+
+
 def test_erasing_needs_the_name_typed(app, db, learner):
     client = sign_in(app, db)
     path = f"/staff/learners/{learner[0]}"

@@ -139,6 +139,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "staff.export_learner_json": {"GET": READ_A},
     "staff.export_learner_csv": {"GET": READ_A},
     "staff.erase_learner": {"POST": ADMIN},
+    "staff.finish_erasure": {"POST": ADMIN},
 }
 POST_ENDPOINTS = sorted(e for e, methods in EXPECTED.items() if "POST" in methods)
 GET_ENDPOINTS = sorted(e for e, methods in EXPECTED.items() if "GET" in methods)

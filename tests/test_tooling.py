@@ -55,7 +55,7 @@ def test_every_setting_is_in_the_readme(tmp_path):
     source = (ROOT / "survey" / "__init__.py").read_text(encoding="utf-8")
     block = source.split("app.config.from_mapping(")[1].split(")\n")[0]
     settings = re.findall(r"^\s+([A-Z_]+)=", block, flags=re.M)
-    documented = {"DATABASE", "CONTENT", "PUBLIC_URL", "RETENTION_MONTHS"}
+    documented = {"DATABASE", "CONTENT", "PUBLIC_URL", "RETENTION_MONTHS", "ERASE_WAIT_SECONDS"}
     assert documented <= set(settings)
     for name in documented:
         assert f"FLASK_{name}" in README, name

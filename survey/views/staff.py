@@ -131,6 +131,19 @@ def learners():  # type: ignore[no-untyped-def]
         form=_learner_form(),
         csv_form=LearnerCsvForm(),
         me=_me(),
+        **_erasure_notice(),
+    )
+
+
+def _erasure_notice() -> dict[str, Any]:
+    """For admins: an erasure still waiting to be cleared from the disk, and a way to finish."""
+    if _me()["role"] != "admin":
+        return {}
+    since = store.erasure_unfinished(get_db())
+    return (
+        {"erasure_since": since, "not_on_disk": NOT_ON_DISK_YET, "action": ActionForm()}
+        if since
+        else {}
     )
 
 
@@ -722,6 +735,11 @@ def disable_user(staff_id: int):  # type: ignore[no-untyped-def]
 
 # ---- data protection ---------------------------------------------------------------------------
 
+NOT_ON_DISK_YET = (
+    "not yet erased from the disk: another program (a backup, a report, an sqlite3 shell) is "
+    "reading the database, so its write-ahead log still holds a copy of their details."
+)
+
 
 def _record(learner_id: int) -> dict[str, Any]:
     _learner_or_404(learner_id)
@@ -754,5 +772,23 @@ def erase_learner(learner_id: int):  # type: ignore[no-untyped-def]
         flash("To erase, type the learner's name exactly as shown. Nothing was erased.")
         return redirect(url_for(".learner", learner_id=learner_id) + "#erase", 303)
     store.erase_learner(get_db(), learner_id, _actor())
-    flash("The learner and all their data have been erased.")
+    if store.finish_erasure(get_db(), current_app.config["ERASE_WAIT_SECONDS"]):
+        flash("The learner and all their data have been erased.")
+    else:
+        flash(
+            "The learner is erased from every list and record, but " + NOT_ON_DISK_YET + " "
+            "Close that program, then press \u201cFinish erasing\u201d."
+        )
+    return redirect(url_for(".learners"), 303)
+
+
+@bp.post("/erasure")
+@staff_required("admin", write=True)
+def finish_erasure():  # type: ignore[no-untyped-def]
+    """Try again to clear erased learners from the disk (the write-ahead log)."""
+    _check_form(ActionForm())
+    if store.finish_erasure(get_db(), current_app.config["ERASE_WAIT_SECONDS"]):
+        flash("The erased learner is now erased from the disk too.")
+    else:
+        flash("Still " + NOT_ON_DISK_YET + " Close that program, then try again.")
     return redirect(url_for(".learners"), 303)
