@@ -13,7 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .content import ANSWERS, ContentError, Qualification, load_qualification, summary
 from .content import export as export_content
-from .planner import Profile, suggest_plans
+from .planner import STATE_BUDGET, Profile, reachable_states, suggest_plans
 
 content_cli = AppGroup("content", help="Check, export and import the qualification's content.")
 
@@ -37,13 +37,23 @@ def content_check(path: str | None) -> None:
 
     Example: flask --app app content check --path content/03455
     """
+    folder = Path(path or current_app.config["CONTENT"])
     try:
-        q = load_qualification(path or current_app.config["CONTENT"])
+        q = load_qualification(folder)
     except ContentError as e:
         raise click.ClickException(str(e)) from None
+    # the rules must also be ones the planner can weigh: counted, not run in full
+    states = reachable_states(q)
+    if states > STATE_BUDGET:
+        raise click.ClickException(
+            f"{folder / 'qualification.toml'}: rules: the planner would have to weigh more than "
+            f"{STATE_BUDGET:,} combinations of units, its limit: lower the minimums, or combine "
+            "rules that count credits from the same groups"
+        )
     click.echo(f"{q.code} {q.title}: content is valid")
     for name, count in summary(q).items():
         click.echo(f"  {name:<20} {count}")
+    click.echo(f"  {'planner states':<20} {states}")
 
 
 @content_cli.command("export")

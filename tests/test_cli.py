@@ -34,6 +34,35 @@ def test_content_check_of_deeply_nested_toml_is_one_line(runner, content_copy):
     ]
 
 
+def test_content_check_counts_the_planners_states(runner):
+    result = runner.invoke(args=["content", "check"])
+    from survey.planner import STATE_BUDGET
+
+    counts = dict(line.rsplit(None, 1) for line in result.output.splitlines()[1:])
+    counts = {k.strip(): int(v.replace(",", "")) for k, v in counts.items()}
+    assert 1000 < counts["planner states"] < STATE_BUDGET
+
+
+def test_content_check_refuses_rules_the_planner_cannot_weigh(runner, content_copy):
+    from survey.planner import STATE_BUDGET
+
+    path = content_copy / "qualification.toml"
+    path.write_text(
+        path.read_text()
+        + "".join(
+            f'\n[[rules]]\nid = "{g}-30"\nkind = "credits"\ngroups = ["{g}"]\nmin = 30\n'
+            for g in "BCDE"
+        )
+    )
+    result = runner.invoke(args=["content", "check", "--path", str(content_copy)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: {path}: rules: the planner would have to weigh more than {STATE_BUDGET:,} "
+        "combinations of units, its limit: lower the minimums, or combine rules that count "
+        "credits from the same groups"
+    ]
+
+
 def test_content_check_fails_with_file_and_field(runner, content_copy):
     (content_copy / "contexts.toml").write_text('[[contexts]]\nid = "x"\n')
     result = runner.invoke(args=["content", "check", "--path", str(content_copy)])
