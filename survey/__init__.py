@@ -18,7 +18,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
-from . import cli, compress, db, errors
+from . import cli, compress, db, errors, https
 from .content import Qualification, load_qualification
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +39,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     register_body_limit(app)  # before CSRFProtect, which reads the form
     csrf.init_app(app)
+    https.init_app(app)  # trusted proxy headers; where a POST over HTTPS came from
     register_blueprints(app)
     errors.register(app)
     register_security_headers(app)
@@ -67,6 +68,11 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         SESSION_REFRESH_EACH_REQUEST=False,  # DailySessions renews the cookie once a day
         RETENTION_MONTHS=36,  # months after archiving before `flask retention` erases a learner
         ERASE_WAIT_SECONDS=10,  # how long an erasure waits for readers to let the log be emptied
+        # how many proxies in front set each X-Forwarded-* header; 0: believe none of them
+        PROXY_FIX_X_FOR=0,
+        PROXY_FIX_X_PROTO=0,
+        PROXY_FIX_X_HOST=0,
+        PROXY_FIX_X_PREFIX=0,
     )
     app.config.from_prefixed_env()
     if test_config:
@@ -245,8 +251,9 @@ def register_security_headers(app: Flask) -> None:
         current = policy(style.current().source) if app.debug else fixed
         response.headers.setdefault("Content-Security-Policy", current)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        # personal links carry a token: never leak the address to another site
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # personal links carry a token: never send the address to another site; our own
+        # pages do send it, as a form posted over HTTPS must say where it came from
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 

@@ -131,7 +131,9 @@ def test_security_headers_on_every_response(client, path):
     assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
     assert "frame-ancestors 'none'" in csp
     assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Referrer-Policy"] == "no-referrer"
+    # same-origin: our own pages send a Referer (HTTPS form posts need it), other sites get
+    # none, so a personal link never leaks
+    assert headers["Referrer-Policy"] == "same-origin"
 
 
 def test_pages_have_no_inline_script_and_only_the_hashed_stylesheet(client):
