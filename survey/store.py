@@ -734,31 +734,44 @@ def use_setup_link(
     return staff_id
 
 
-def record_sign_in_failure(db: sqlite_utils.Database, email: str, address: str) -> None:
+def begin_sign_in(
+    db: sqlite_utils.Database,
+    email: str,
+    address: str,
+    minutes: int,
+    wait_for: Callable[[list[str], list[str]], int],
+) -> int:
+    """Count a sign-in try as failed before its password is checked; or say how long to wait.
+
+    In one BEGIN IMMEDIATE: the earlier failures of this email from this address, and of this
+    address, go to `wait_for` (the policy); if it says wait, nothing is written. Otherwise the
+    try is written as a failure, to be cleared if the password is right. Returns the wait.
+    """
+    since = (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
+    email = email.strip()
+    with immediate(db):
+        from_here = [
+            (r[0], r[1])
+            for r in db.execute(
+                "SELECT at, email = ? FROM sign_in_failures WHERE address = ? AND at > ? "
+                "ORDER BY at",
+                [email, address, since],
+            )
+        ]
+        wait = wait_for([at for at, same in from_here if same], [at for at, _ in from_here])
+        if not wait:
+            db.execute(
+                "INSERT INTO sign_in_failures (email, address, at) VALUES (?, ?, ?)",
+                [email, address, datetime.now(UTC).isoformat()],
+            )
+    return wait
+
+
+def clear_sign_in_failures(db: sqlite_utils.Database, email: str, address: str) -> None:
+    """After a right password: this account's failures from this address no longer count."""
     db.execute(
-        "INSERT INTO sign_in_failures (email, address, at) VALUES (?, ?, ?)",
-        [email.strip(), address, now()],
+        "DELETE FROM sign_in_failures WHERE email = ? AND address = ?", [email.strip(), address]
     )
-
-
-def recent_sign_in_failures(
-    db: sqlite_utils.Database, email: str, address: str, minutes: int
-) -> list[str]:
-    """Times of failed sign-ins for this email or from this address, oldest first."""
-    since = (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat(timespec="seconds")
-    return [
-        r["at"]
-        for r in _query(
-            db,
-            "SELECT at FROM sign_in_failures WHERE (email = ? OR address = ?) AND at > ? "
-            "ORDER BY at",
-            [email.strip(), address, since],
-        )
-    ]
-
-
-def clear_sign_in_failures(db: sqlite_utils.Database, email: str) -> None:
-    db.execute("DELETE FROM sign_in_failures WHERE email = ?", [email.strip()])
 
 
 # ---- the assessor's side: learners, ratings, plans, assessment plans, contracts --------------

@@ -21,7 +21,7 @@ from werkzeug.security import generate_password_hash
 
 import survey.db
 from survey import create_app, store
-from survey.auth import hash_password, sign_in_wait
+from survey.auth import ADDRESS_CEILING, address_wait, hash_password, sign_in_wait
 from survey.content import load_qualification
 from survey.db import connect, migrate
 from survey.planner import Profile, suggest_plans
@@ -337,11 +337,26 @@ def test_failures_are_shared_by_every_worker(app, client, db, tmp_path):
     assert response.status_code == 429 and "Wait" in html(response)
 
 
+def client_from(app, address: str):  # type: ignore[no-untyped-def]
+    """A test client whose requests come from this address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def record_failures(db, email: str, address: str, count: int, at: datetime | None = None) -> None:
+    stamp = (at or datetime.now(UTC)).isoformat()
+    for _ in range(count):
+        db.execute(
+            "INSERT INTO sign_in_failures (email, address, at) VALUES (?, ?, ?)",
+            [email, address, stamp],
+        )
+
+
 @pytest.mark.parametrize("failures", [10, 11, 30])
 def test_ten_failures_lock_sign_in_even_with_the_right_password(app, db, failures):
     staff = make_staff(db, "assessor")
-    for _ in range(failures):  # counted by another worker, from another address
-        store.record_sign_in_failure(db, staff["email"], "192.0.2.7")
+    record_failures(db, staff["email"], "127.0.0.1", failures)  # by another worker, from here
     worker = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE": app.config["DATABASE"]})
     client = worker.test_client()
     response = sign_in(client, staff["email"])
@@ -349,6 +364,95 @@ def test_ten_failures_lock_sign_in_even_with_the_right_password(app, db, failure
     assert "Sign-in is paused for 15 minutes." in html(response)
     assert client.get("/staff/learners").status_code == 302
     assert db.execute("SELECT count(*) FROM staff_sessions").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("failures", [3, 10, 200])
+def test_failures_from_elsewhere_never_refuse_the_right_password(app, db, failures):
+    """Anyone anywhere could lock a named person out by failing with their email: failures
+    count against the account and address together, so the person's own sign-in still works."""
+    staff = make_staff(db, "assessor")
+    record_failures(db, staff["email"], "192.0.2.7", failures)
+    response = sign_in(app.test_client(), staff["email"])
+    assert response.status_code == 302 and response.location == "/staff/learners"
+    # the failures from there still hold there
+    there = client_from(app, "192.0.2.7")
+    assert sign_in(there, staff["email"]).status_code == 429
+
+
+def test_made_up_emails_from_one_address_pause_only_that_address(app, db):
+    """10 failures with made-up emails from one address locked out every member of staff (all
+    behind the same proxy address). Now one address has a higher ceiling of its own, and no
+    other address is refused anything."""
+    staff = make_staff(db, "assessor")
+    attacker = client_from(app, "198.51.100.9")
+    statuses = [
+        sign_in(attacker, f"made-up-{i}@centre.example", "guess").status_code
+        for i in range(ADDRESS_CEILING + 5)
+    ]
+    assert statuses == [401] * ADDRESS_CEILING + [429] * 5
+    assert sign_in(attacker, staff["email"]).status_code == 429  # that address is paused
+    assert sign_in(app.test_client(), staff["email"]).status_code == 302  # nobody else is
+    colleague = client_from(app, "198.51.100.10")
+    assert sign_in(colleague, staff["email"]).status_code == 302
+
+
+def test_forty_parallel_wrong_guesses_get_exactly_the_promised_three_checks(app, db, monkeypatch):
+    """Each try is recorded before its password is checked, inside one BEGIN IMMEDIATE with the
+    look at earlier failures: 40 guesses at once cannot all slip past a count read before any
+    of them was written (they got 6 to 18 checks)."""
+    import survey.auth
+
+    staff = make_staff(db, "assessor")
+    checks = []
+    real = survey.auth.check_password_hash
+
+    def counted(hashed: str, password: str) -> bool:
+        checks.append(password)
+        return real(hashed, password)
+
+    monkeypatch.setattr(survey.auth, "check_password_hash", counted)
+    clients = [app.test_client() for _ in range(40)]
+    tokens = [csrf(c.get("/staff/login")) for c in clients]
+    start = threading.Barrier(40)
+    statuses: list[int] = []
+
+    def guess(i: int) -> None:
+        data = {"csrf_token": tokens[i], "email": staff["email"], "password": f"guess {i}"}
+        start.wait()
+        statuses.append(clients[i].post("/staff/login", data=data).status_code)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(checks) == 3
+    assert sorted(statuses) == [401] * 3 + [429] * 37
+    assert db.execute("SELECT count(*) FROM sign_in_failures").fetchone()[0] == 3
+
+
+@pytest.mark.parametrize("trusted", [0, 1])
+def test_a_forwarded_address_counts_only_from_a_configured_proxy(tmp_path, trusted):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE": str(tmp_path / "p.db"),
+            "PROXY_FIX_X_FOR": trusted,
+        }
+    )
+    db = connect(app.config["DATABASE"])
+    staff = make_staff(db, "assessor")
+    client = app.test_client()
+    token = csrf(client.get("/staff/login"))
+    client.post(
+        "/staff/login",
+        data={"csrf_token": token, "email": staff["email"], "password": "wrong"},
+        headers={"X-Forwarded-For": "203.0.113.5"},
+    )
+    address = db.execute("SELECT address FROM sign_in_failures").fetchone()[0]
+    assert address == ("203.0.113.5" if trusted else "127.0.0.1")
+    db.conn.close()
 
 
 def test_failures_older_than_the_window_do_not_count(client, db):
@@ -408,6 +512,22 @@ def test_sign_in_wait_counts_from_the_latest_failure():
     failures = [(T - timedelta(minutes=10)).isoformat(), (T - timedelta(minutes=5)).isoformat()]
     failures.append(T.isoformat())
     assert sign_in_wait(failures, T + timedelta(seconds=1)) == 1
+
+
+@pytest.mark.parametrize(
+    "ages, wait",
+    [
+        ([0] * 29, 0),  # under the ceiling
+        ([0] * 30, 900),
+        ([600] + [0] * 29, 300),  # the oldest of the 30 leaves the window in 5 minutes
+        ([800, 600] + [0] * 29, 300),  # only the newest 30 matter
+        ([600] * 30, 300),
+        ([900] * 30, 0),
+    ],
+)
+def test_an_address_is_paused_until_it_is_under_the_ceiling_again(ages, wait):
+    failures = [(T - timedelta(seconds=age)).isoformat() for age in ages]
+    assert address_wait(failures, T) == wait
 
 
 def test_sign_in_wait_uses_the_clock_when_no_time_is_given():
