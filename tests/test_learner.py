@@ -319,8 +319,127 @@ def test_tampered_values_are_refused_and_change_nothing(client, db, learner, nam
     before = (store.ratings(db, learner[0]), store.context_answers(db, learner[0]))
     response = save_one(client, name, value)
     assert response.status_code == 400
-    assert response.json == {"ok": False, "error": message}
+    # "drop": the answer itself is wrong, so a phone keeping it to send again may let it go
+    assert response.json == {"ok": False, "error": message, "drop": True}
     assert (store.ratings(db, learner[0]), store.context_answers(db, learner[0])) == before
+
+
+def learner_key(page) -> str:
+    """The opaque key a learner's page carries, naming whose answers its script keeps."""
+    keys = re.findall(r'data-learner="([^"]*)"', page.get_data(as_text=True))
+    assert len(keys) == 1, keys
+    return keys[0]
+
+
+def test_every_answering_page_says_whose_it_is_without_naming_them(app, client, db, learner):
+    learner_id, token = learner
+    enter(client, token)
+    keys = {learner_key(client.get(path)) for path in ("/assessment/job", "/assessment/F1-1")}
+    keys.add(learner_key(client.get("/check/B1")))
+    assert len(keys) == 1
+    key = keys.pop()
+    assert len(key) >= 16 and re.fullmatch(r"[0-9a-f]+", key)
+    row = store.learner(db, learner_id)
+    for secret in (str(learner_id), row["name"], token, row["token_hash"][:16]):
+        assert secret not in key
+    # the same learner after a new link: the same key (their unsent answers are still theirs)
+    new_token = store.reissue_token(db, learner_id, "test")
+    again = app.test_client()
+    enter(again, new_token)
+    assert learner_key(again.get("/assessment/F1-1")) == key
+    # another learner: another key
+    _, other_token = store.create_learner(db, "Other Person")
+    other = app.test_client()
+    enter(other, other_token)
+    assert learner_key(other.get("/assessment/F1-1")) != key
+
+
+def test_an_answer_sent_for_another_learner_is_never_saved_as_this_one(app, client, db, learner):
+    """A shared phone: P's answers, kept on it, must never be sent in Q's name."""
+    p_id, p_token = learner
+    enter(client, p_token)
+    p_key = learner_key(client.get("/assessment/F1-1"))
+    q_id, q_token = store.create_learner(db, "Quinn Next")
+    enter(client, q_token)  # Q takes the phone
+    page = client.get("/assessment/F1-1")
+    q_key = learner_key(page)
+    data = {"csrf_token": csrf(page), "name": "r-F1-1.1", "value": "3", "page": "F1-1"}
+    response = client.post(
+        "/assessment/save", data={**data, "learner": p_key}, headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 409 and response.json["ok"] is False
+    assert not response.json.get("drop")  # P's answer: kept on the phone for P
+    assert store.ratings(db, q_id) == {} and store.ratings(db, p_id) == {}
+    check = client.post(
+        "/check/B1/save",
+        data={**data, "name": "r-B1-1.1", "learner": p_key},
+        headers={"Accept": "application/json"},
+    )
+    assert check.status_code == 409 and not check.json.get("drop")
+    assert store.unfinished_check(db, q_id, "B1") is None
+    ok = client.post("/assessment/save", data={**data, "learner": q_key})
+    assert ok.status_code == 200 and store.ratings(db, q_id) == {"F1:1.1": 3}
+
+
+def test_a_stale_token_is_refused_with_a_fresh_one_that_works(app, client, db, learner):
+    """Opening the link again starts a new session: a page still open (or answers queued on
+    the phone) hold the old token. The refusal hands the script the current one to retry with;
+    the learner key still decides whose answer it is."""
+    learner_id, token = learner
+    enter(client, token)
+    old_page = client.get("/assessment/F1-1")
+    key = learner_key(old_page)
+    enter(client, token)  # the link again: the old page's token is no longer good
+    data = {"csrf_token": csrf(old_page), "name": "r-F1-1.1", "value": "2", "page": "F1-1"}
+    refused = client.post(
+        "/assessment/save", data={**data, "learner": key}, headers={"Accept": "application/json"}
+    )
+    assert refused.status_code == 400 and not refused.json.get("drop")
+    fresh = refused.json["csrf_token"]
+    assert fresh and fresh != data["csrf_token"]
+    assert store.ratings(db, learner_id) == {}
+    again = client.post(
+        "/assessment/save",
+        data={**data, "csrf_token": fresh, "learner": key},
+        headers={"Accept": "application/json"},
+    )
+    assert again.status_code == 200 and store.ratings(db, learner_id) == {"F1:1.1": 2}
+
+
+@pytest.mark.parametrize(
+    "case, status, drop",
+    [
+        ("signed out", 401, False),  # the phone forgot them: keep it until they come back
+        ("locked", 409, True),  # the answers can no longer change
+        ("bad value", 400, True),
+        ("finished check", 409, True),
+    ],
+)
+def test_a_refusal_says_whether_the_answer_itself_is_wrong(client, db, learner, case, status, drop):
+    learner_id, token = learner
+    enter(client, token)
+    page = client.get("/check/B1" if case == "finished check" else "/assessment/F1-1")
+    data = {"csrf_token": csrf(page), "name": "r-F1-1.1", "value": "2", "page": "F1-1"}
+    path = "/assessment/save"
+    if case == "signed out":
+        client.post("/forget", data={"csrf_token": data["csrf_token"]})
+        data["csrf_token"] = csrf(client.get("/code"))
+    elif case == "locked":
+        db.execute(
+            "UPDATE learners SET plan_confirmed_at = ? WHERE id = ?", [store.now(), learner_id]
+        )
+    elif case == "bad value":
+        data["value"] = "9"
+    else:
+        shown = re.search(r'data-page="([^"]+)"', page.get_data(as_text=True)).group(1)
+        check = store.open_check(db, learner_id, "B1")
+        store.save_check_ratings(db, check, {"B1:1.1": 1}, "t")
+        store.finish_check(db, check, "t")
+        db.execute("UPDATE self_checks SET finished_at = ?", ["9999"])  # after it was shown
+        path, data = "/check/B1/save", {**data, "name": "r-B1-1.2", "page": shown}
+    response = client.post(path, data=data, headers={"Accept": "application/json"})
+    assert response.status_code == status
+    assert bool(response.json.get("drop")) is drop
 
 
 def test_tampered_page_post_keeps_the_good_answers_and_names_the_bad_one(client, db, learner):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -74,6 +76,35 @@ def current_learner() -> store.Row | None:
             session.pop("learner_key", None)
     g.learner = found
     return found
+
+
+def learner_key(row: store.Row) -> str:
+    """An opaque key naming a learner to the page's script: whose answers it keeps unsent.
+
+    It does not change with a new link (the answers are still theirs) and tells nothing about
+    the learner without the app's secret.
+    """
+    secret = str(current_app.secret_key).encode()
+    message = f"answers kept on a phone:{row['id']}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:24]
+
+
+@bp.context_processor
+def learner_context() -> dict[str, Any]:
+    row = g.get("learner")
+    return {"learner_key": learner_key(row) if row else ""}
+
+
+def _not_theirs(row: store.Row):  # type: ignore[no-untyped-def]
+    """A background save from a page of another learner: refused, and not theirs to drop."""
+    claimed = request.form.get("learner")
+    if claimed is not None and not hmac.compare_digest(claimed, learner_key(row)):
+        return _json_error(
+            "These answers were given by someone else on this phone, so they were not saved "
+            "for you. They stay on the phone for that person.",
+            409,
+        )
+    return None
 
 
 def _remember(row: store.Row) -> None:
@@ -360,8 +391,12 @@ def _parse_one(q: Qualification, name: str, value: str) -> tuple[str, str, Any]:
     raise ValueError("That answer could not be saved: unknown field.")
 
 
-def _json_error(message: str, status: int):  # type: ignore[no-untyped-def]
-    return jsonify({"ok": False, "error": message}), status
+def _json_error(message: str, status: int, drop: bool = False):  # type: ignore[no-untyped-def]
+    """A refused background save; `drop`: the answer itself is wrong, never send it again."""
+    body: dict[str, Any] = {"ok": False, "error": message}
+    if drop:
+        body["drop"] = True
+    return jsonify(body), status
 
 
 @bp.post("/assessment/save")
@@ -370,20 +405,24 @@ def save_one():  # type: ignore[no-untyped-def]
     row = current_learner()
     if row is None:
         return _json_error("This device no longer knows you: open your link again.", 401)
-    # CSRFProtect has already refused this POST if its token was wrong (a JSON 400 for the script)
+    # CSRFProtect has already refused this POST if its token was wrong (a JSON 400 for the
+    # script, with the current token to send it again with)
+    refused = _not_theirs(row)
+    if refused:
+        return refused
     locked = _locked_message(row)
     if locked:
-        return _json_error(locked, 409)
+        return _json_error(locked, 409, drop=True)
     try:
         kind, item, value = _parse_one(
             _q(), request.form.get("name", ""), request.form.get("value", "")
         )
     except ValueError as e:
-        return _json_error(str(e), 400)
+        return _json_error(str(e), 400, drop=True)
     try:
         _save_one(row, kind, item, value)
     except store.AnswersClosed as closed:  # locked since this request read the learner
-        return _json_error(CLOSED_MESSAGES[closed.reason], 409)
+        return _json_error(CLOSED_MESSAGES[closed.reason], 409, drop=True)
     return jsonify({"ok": True})
 
 
@@ -490,24 +529,30 @@ def check_save_one(number: str):  # type: ignore[no-untyped-def]
     unit = _q().unit(number)
     row = current_learner()
     if unit is None:
-        return _json_error("There is no unit with that number.", 404)
+        return _json_error("There is no unit with that number.", 404, drop=True)
     if row is None:
         return _json_error("This device no longer knows you: open your link again.", 401)
-    # CSRFProtect has already refused this POST if its token was wrong (a JSON 400 for the script)
+    # CSRFProtect has already refused this POST if its token was wrong (a JSON 400 for the
+    # script, with the current token to send it again with)
+    refused = _not_theirs(row)
+    if refused:
+        return refused
     try:
         kind, item, value = _parse_one(
             _q(), request.form.get("name", ""), request.form.get("value", "")
         )
     except ValueError as e:
-        return _json_error(str(e), 400)
+        return _json_error(str(e), 400, drop=True)
     if kind != "rating" or not any(s.id == item for s in unit.statements()):
-        return _json_error("That statement is not part of this unit.", 400)
+        return _json_error("That statement is not part of this unit.", 400, drop=True)
     # a save queued on the phone from before the last check was finished must not start a
     # new check by itself: the page says when it was shown
     shown = request.form.get("page", "")
     finished = store.finished_checks(get_db(), row["id"], unit.number)
     if shown and finished and shown < finished[-1]["finished_at"]:
-        return _json_error("That check is finished. Open the unit again to check it anew.", 409)
+        return _json_error(
+            "That check is finished. Open the unit again to check it anew.", 409, drop=True
+        )
     check_row = store.open_check(get_db(), row["id"], unit.number)
     store.save_check_ratings(get_db(), check_row, {item: value}, _actor(row))
     return jsonify({"ok": True})
