@@ -299,6 +299,7 @@ class PlanForm(FlaskForm):
 
 
 class PlanRowForm(FlaskForm):
+    request_key = request_key_field()
     units = MultiCheckboxField(
         "Units this covers", choices=[], validators=[DataRequired("Pick at least one unit.")]
     )

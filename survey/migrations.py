@@ -198,3 +198,18 @@ def m004_add_learner_requests(db: sqlite_utils.Database) -> None:
         CREATE INDEX add_learner_requests_by_time ON add_learner_requests (created_at)
         """,
     )
+
+
+@migrations()
+def m005_plan_row_request_keys(db: sqlite_utils.Database) -> None:
+    # the one-time key of the form that added an assessment plan row: the same form sent twice
+    # (a double tap) adds one row
+    _run(
+        db,
+        """
+        ALTER TABLE assessment_plan_rows ADD COLUMN request_key TEXT;
+        CREATE UNIQUE INDEX assessment_plan_rows_by_request
+            ON assessment_plan_rows (learner_id, created_by, request_key)
+            WHERE request_key IS NOT NULL
+        """,
+    )

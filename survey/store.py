@@ -606,8 +606,12 @@ def all_staff(db: sqlite_utils.Database) -> list[Row]:
 
 def set_staff_disabled(
     db: sqlite_utils.Database, staff_id: int, disabled: bool, actor: str
-) -> None:
+) -> bool:
+    """Disable or enable an account; False if it already was (a double tap acts once)."""
     with immediate(db):
+        row = staff_member(db, staff_id)
+        if row is None or (row["disabled_at"] is not None) == disabled:
+            return False
         db.execute(
             "UPDATE staff SET disabled_at = ? WHERE id = ?", [now() if disabled else None, staff_id]
         )
@@ -625,6 +629,7 @@ def set_staff_disabled(
             None,
             None,
         )
+    return True
 
 
 def start_staff_session(db: sqlite_utils.Database, staff_id: int) -> str:
@@ -813,13 +818,18 @@ def assign_assessor(
         )
 
 
-def set_archived(db: sqlite_utils.Database, learner_id: int, archived: bool, actor: str) -> None:
+def set_archived(db: sqlite_utils.Database, learner_id: int, archived: bool, actor: str) -> bool:
+    """Archive or restore a learner; False if they already were (a double tap acts once)."""
     with immediate(db):
+        row = learner(db, learner_id)
+        if row is None or (row["archived_at"] is not None) == archived:
+            return False
         db.execute(
             "UPDATE learners SET archived_at = ? WHERE id = ?",
             [now() if archived else None, learner_id],
         )
         _audit(db, actor, learner_id, "archived" if archived else "unarchived", "", None, None)
+    return True
 
 
 def assessor_ratings(db: sqlite_utils.Database, learner_id: int) -> dict[str, int]:
@@ -958,14 +968,20 @@ def plan_rows(db: sqlite_utils.Database, learner_id: int) -> list[Row]:
 
 
 def add_plan_row(
-    db: sqlite_utils.Database, learner_id: int, values: Mapping[str, Any], staff_id: int, actor: str
-) -> int:
+    db: sqlite_utils.Database,
+    learner_id: int,
+    values: Mapping[str, Any],
+    staff_id: int,
+    actor: str,
+    request_key: str | None = None,
+) -> int | None:
+    """Add a row to the assessment plan; None if the same form (`request_key`) added it already."""
     stamp = now()
     with immediate(db):
         cursor = db.execute(
             "INSERT INTO assessment_plan_rows (learner_id, units, observed_when, observed_where, "
-            "activity, evidence, created_by, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "activity, evidence, created_by, created_at, updated_at, request_key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [
                 learner_id,
                 json.dumps(values["units"]),
@@ -976,8 +992,11 @@ def add_plan_row(
                 staff_id,
                 stamp,
                 stamp,
+                request_key or None,
             ],
         )
+        if cursor.rowcount == 0:
+            return None  # sent twice: the first one added it
         row_id = cursor.lastrowid
         _audit(
             db,

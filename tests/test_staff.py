@@ -1194,6 +1194,43 @@ def test_reissue_stops_the_old_link_and_the_new_one_works(app, db):
     assert "link-reissued" in actions
 
 
+def button_value(page, action: str) -> dict[str, str]:
+    """The name and value the page's button for this form action sends, if it has one."""
+    body = html(page)
+    form = body.split(f'action="{action}"', 1)[1].split("</form>", 1)[0]
+    found = re.search(r'<button[^>]*name="([^"]+)"[^>]*value="([^"]+)"', form)
+    return {found.group(1): found.group(2)} if found else {}
+
+
+def test_a_double_tapped_archive_or_restore_does_it_once(app, db):
+    """The button toggled whatever the state was by the time each tap arrived: a double tap
+    archived the learner and put them straight back."""
+    client, me = staff_client(app, "assessor")
+    learner_id, _ = add_learner(db, "Dot Double", me)
+    action = f"/staff/learners/{learner_id}/archive"
+    for expected in ("archived", "unarchived"):
+        page = client.get(f"/staff/learners/{learner_id}")
+        data = {"csrf_token": csrf(page), **button_value(page, action)}
+        for _ in range(2):
+            assert client.post(action, data=data).status_code == 303
+        archived = store.learner(db, learner_id)["archived_at"] is not None
+        assert archived is (expected == "archived")
+        actions = [e["action"] for e in store.audit_entries(db, learner_id)]
+        assert actions.count(expected) == 1
+
+
+def test_a_double_tapped_disable_or_enable_does_it_once(app, db):
+    admin, _ = staff_client(app, "admin")
+    other = make_staff(db, "assessor")
+    action = f"/staff/users/{other['id']}/disable"
+    for disabled in (True, False):
+        page = admin.get("/staff/users")
+        data = {"csrf_token": csrf(page), **button_value(page, action)}
+        for _ in range(2):
+            assert admin.post(action, data=data).status_code == 303
+        assert (store.staff_member(db, other["id"])["disabled_at"] is not None) is disabled
+
+
 def test_archiving_hides_the_learner_and_stops_their_link(app, db):
     client, me = staff_client(app, "assessor")
     learner_id, token = add_learner(db, "Sam Archived", me)
@@ -1758,6 +1795,25 @@ def test_adding_an_assessment_plan_row_lists_it(db, confirmed):
         "Observation, Witness testimony",
     ):
         assert text in body
+
+
+def test_a_double_tapped_assessment_plan_row_is_added_once(db, confirmed):
+    client, _, learner_id, _ = confirmed
+    path = f"/staff/learners/{learner_id}/assessment-plan"
+    page = client.get(path)
+    keys = re.findall(r'name="request_key" type="hidden" value="([^"]+)"', html(page))
+    assert len(keys) == 1
+    data = {"csrf_token": csrf(page), "request_key": keys[0], **ROW}
+    for _ in range(2):
+        assert client.post(path, data=data).status_code == 303
+    assert len(store.plan_rows(db, learner_id)) == 1
+    again = client.get(path)  # a new form: a new key, another row
+    data = {
+        **data,
+        "request_key": re.findall(r'name="request_key"[^>]*value="([^"]+)"', html(again))[0],
+    }
+    assert client.post(path, data=data).status_code == 303
+    assert len(store.plan_rows(db, learner_id)) == 2
 
 
 def test_only_the_plans_units_can_be_chosen(db, confirmed):

@@ -271,9 +271,18 @@ def reissue(learner_id: int):  # type: ignore[no-untyped-def]
 def archive(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
     _check_form(ActionForm())
-    store.set_archived(get_db(), learner_id, not row["archived_at"], _actor())
-    flash(f"{row['name']} is {'back in the list' if row['archived_at'] else 'archived'}.")
+    # the button says which way: a double tap (or two people) must not undo it again
+    archive = _wanted(request.form.get("to"), ("archived", "current"), not row["archived_at"])
+    store.set_archived(get_db(), learner_id, archive, _actor())
+    flash(f"{row['name']} is {'archived' if archive else 'back in the list'}.")
     return redirect(url_for(".learner", learner_id=learner_id), 303)
+
+
+def _wanted(posted: str | None, choices: tuple[str, str], otherwise: bool) -> bool:
+    """The state a two-way button asks for (its first choice: True), else the flip of now."""
+    if posted not in choices:
+        return otherwise  # a form without the field: the opposite of what was read
+    return posted == choices[0]
 
 
 @bp.post("/learners/<int:learner_id>/assessor")
@@ -517,6 +526,7 @@ def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
                     },
                     _me()["id"],
                     _actor(),
+                    form.request_key.data,
                 )
                 flash("Added to the assessment plan.")
                 return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
@@ -728,8 +738,9 @@ def disable_user(staff_id: int):  # type: ignore[no-untyped-def]
         raise NotFound("No such account.")
     if target["id"] == _me()["id"]:
         abort(400, "You cannot disable your own account.")
-    store.set_staff_disabled(get_db(), staff_id, not target["disabled_at"], _actor())
-    flash(f"{target['name']} is {'enabled' if target['disabled_at'] else 'disabled'}.")
+    disable = _wanted(request.form.get("to"), ("disabled", "enabled"), not target["disabled_at"])
+    store.set_staff_disabled(get_db(), staff_id, disable, _actor())
+    flash(f"{target['name']} is {'disabled' if disable else 'enabled'}.")
     return redirect(url_for(".users"), 303)
 
 
