@@ -786,10 +786,7 @@ def erase_learner(learner_id: int):  # type: ignore[no-untyped-def]
     if store.finish_erasure(get_db(), current_app.config["ERASE_WAIT_SECONDS"]):
         flash("The learner and all their data have been erased.")
     else:
-        flash(
-            "The learner is erased from every list and record, but " + NOT_ON_DISK_YET + " "
-            "Close that program, then press \u201cFinish erasing\u201d."
-        )
+        flash("The learner is erased from every list and record, but not yet from the disk.")
     return redirect(url_for(".learners"), 303)
 
 
