@@ -492,6 +492,13 @@ def test_check_again_starts_empty_even_when_the_last_check_was_sent_before_saved
 # ---- 9. answers kept on the phone: across a new session, and on a shared phone --------------
 
 
+def open_page(page, server, token: str, key: str = "F1-1") -> None:
+    """The learner opens their link, then one page of their assessment."""
+    page.goto(server + f"/l/{token}")
+    page.wait_for_url("**/assessment/job")
+    page.goto(server + f"/assessment/{key}")
+
+
 def queued(page) -> list[dict]:
     import json
 
@@ -500,9 +507,7 @@ def queued(page) -> list[dict]:
 
 def tap_offline(page, server, token: str) -> None:
     """Open the learner's page, lose the connection, tap two answers: kept on the phone."""
-    page.goto(server + f"/l/{token}")
-    page.wait_for_url("**/assessment/job")
-    page.goto(server + "/assessment/F1-1")
+    open_page(page, server, token)
     page.context.set_offline(True)
     tap(page, "r-F1-1.1", "On my own")
     tap(page, "r-F1-1.2", "Not yet")
@@ -544,9 +549,7 @@ def test_answers_kept_offline_are_saved_when_the_learner_comes_back_by_link_or_c
 
 def test_a_page_left_open_while_the_link_was_opened_again_still_saves(page, server):
     learner_id, token = server.add_learner("Ola Open")
-    page.goto(server + f"/l/{token}")
-    page.wait_for_url("**/assessment/job")
-    page.goto(server + "/assessment/F1-1")
+    open_page(page, server, token)
     other_tab = page.context.new_page()
     other_tab.goto(server + f"/l/{token}")  # a new session: the first tab's token is stale
     other_tab.wait_for_url(re.compile(r"/assessment/"))
@@ -571,9 +574,7 @@ def test_on_a_shared_phone_one_learners_kept_answers_never_become_anothers(brows
         page.close()
         context.set_offline(False)
         phone = context.new_page()
-        phone.goto(server + f"/l/{q_token}")
-        phone.wait_for_url("**/assessment/job")
-        phone.goto(server + "/assessment/F1-1")
+        open_page(phone, server, q_token)
         phone.wait_for_timeout(500)  # time for the script to restore or send anything it would
         expect(phone.locator("form input:checked")).to_have_count(0)
         expect(phone.locator("#save-status")).not_to_contain_text("Saved")
@@ -607,9 +608,7 @@ def test_answers_from_another_learners_tab_are_refused_and_kept_for_them(browser
     context = phone_context(browser)
     try:
         p_tab = context.new_page()
-        p_tab.goto(server + f"/l/{p_token}")
-        p_tab.wait_for_url("**/assessment/job")
-        p_tab.goto(server + "/assessment/F1-1")
+        open_page(p_tab, server, p_token)
         cdp = context.new_cdp_session(p_tab)  # only this tab loses its connection
         cdp.send("Network.enable")
         offline = {"latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}

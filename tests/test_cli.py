@@ -178,36 +178,15 @@ def test_users_create_reads_the_password_from_stdin(app, runner):
     from survey import store
     from survey.db import connect
 
-    result = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "--role",
-            "admin",
-            "--email",
-            "boss@centre.example",
-            "--password-stdin",
-        ],
-        input="a long enough password\n",
-    )
+    create = ["users", "create", "--role", "admin", "--email", "boss@centre.example"]
+    result = runner.invoke(args=[*create, "--password-stdin"], input="a long enough password\n")
     assert result.exit_code == 0, result.output
     db = connect(app.config["DATABASE"])
     row = store.staff_by_email(db, "boss@centre.example")
     db.conn.close()
     assert row["role"] == "admin" and row["password_hash"].startswith("scrypt:")
     assert "a long enough password" not in row["password_hash"]
-    again = runner.invoke(
-        args=[
-            "users",
-            "create",
-            "--role",
-            "admin",
-            "--email",
-            "boss@centre.example",
-            "--password-stdin",
-        ],
-        input="a long enough password\n",
-    )
+    again = runner.invoke(args=[*create, "--password-stdin"], input="a long enough password\n")
     assert again.exit_code == 1 and "already an account" in again.output
 
 

@@ -19,7 +19,6 @@ from flask import url_for
 from markupsafe import escape
 from werkzeug.security import generate_password_hash
 
-import survey.db
 from survey import create_app, store
 from survey.auth import ADDRESS_CEILING, address_wait, hash_password, sign_in_wait
 from survey.content import load_qualification
@@ -1054,20 +1053,21 @@ def request_key(page) -> str:
 
 def test_a_500_line_paste_is_one_transaction_and_every_card_works(app, db, monkeypatch):
     client, me = staff_client(app, "assessor")
-    statements: list[str] = []
-    real_connect = survey.db.connect
+    transactions = []
+    real = store.immediate
 
-    def traced(path):  # type: ignore[no-untyped-def]
-        conn = real_connect(path)
-        conn.conn.set_trace_callback(statements.append)
-        return conn
+    @contextmanager
+    def counted(conn):  # type: ignore[no-untyped-def]
+        transactions.append(conn)
+        with real(conn) as inner:
+            yield inner
 
     token = csrf(client.get("/staff/learners"))
-    monkeypatch.setattr(survey.db, "connect", traced)
+    monkeypatch.setattr(store, "immediate", counted)
     response = client.post("/staff/learners/import", data={"csrf_token": token, "rows": paste(500)})
-    monkeypatch.setattr(survey.db, "connect", real_connect)
+    monkeypatch.setattr(store, "immediate", real)
     assert response.status_code == 200
-    assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE"]
+    assert len(transactions) == 1  # every learner, role, assessor and audit entry in one
     links = re.findall(r'<a href="http://localhost(/l/[a-z0-9]+)">', html(response))
     assert len(links) == 500 and len(set(links)) == 500
     assert html(response).count('src="data:image/svg+xml;base64,') == 500
