@@ -1273,6 +1273,21 @@ def test_forwarded_headers_count_only_from_a_configured_proxy(tmp_path, trusted)
         assert got == {"scheme": "http", "address": "127.0.0.1", "host": "localhost", "root": ""}
 
 
+def test_forwarded_headers_that_no_setting_trusts_are_reported_once(tmp_path, caplog):
+    """Behind a proxy that is not configured every visitor has the proxy's address: say so."""
+    app = create_app(
+        {"SECRET_KEY": SECRET, "DATABASE": str(tmp_path / "f.db"), "NO_SETUP_LINK": True}
+    )
+    client = app.test_client()
+    with caplog.at_level("WARNING"):
+        client.get("/")  # no forwarded headers: nothing to say
+        assert not caplog.records
+        for _ in range(3):
+            client.get("/", headers={"X-Forwarded-For": "203.0.113.1"})
+    warnings = [r.getMessage() for r in caplog.records if "X-Forwarded" in r.getMessage()]
+    assert len(warnings) == 1 and "FLASK_PROXY_FIX_X_FOR=1" in warnings[0]
+
+
 def test_cookies_are_httponly_and_lax_without_https(w):
     response = w.client("anonymous").get(f"/l/{w.token_a}")
     cookie = response.headers["Set-Cookie"]
