@@ -538,11 +538,13 @@ def test_answers_kept_offline_are_saved_when_the_learner_comes_back_by_link_or_c
             again.get_by_label("Your personal code").fill(store.pretty_token(token))
             again.get_by_role("button", name="Continue").click()
         again.wait_for_url(re.compile(r"/assessment/"))
-        if "/F1-1" not in again.url:
-            again.goto(server + "/assessment/F1-1")
-        expect_saved(again)
-        assert db_ratings(server, learner_id) == {"F1:1.1": 2, "F1:1.2": 0}
+        # whichever page they land on sends what the phone kept
+        for _ in range(100):
+            if not queued(again):
+                break
+            again.wait_for_timeout(100)
         assert queued(again) == []
+        assert db_ratings(server, learner_id) == {"F1:1.1": 2, "F1:1.2": 0}
     finally:
         context.close()
 

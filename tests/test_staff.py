@@ -835,6 +835,7 @@ PAYLOADS = {
         }
     ],
     "staff.disable_user": [{}],
+    "staff.finish_erasure": [{}],
 }
 READ_ONLY_POSTS = {"staff.plan_check"}  # re-runs the rules on a draft; saves nothing
 
