@@ -1273,11 +1273,12 @@ def test_forwarded_headers_count_only_from_a_configured_proxy(tmp_path, trusted)
         assert got == {"scheme": "http", "address": "127.0.0.1", "host": "localhost", "root": ""}
 
 
-def test_forwarded_headers_that_no_setting_trusts_are_reported_once(tmp_path, caplog):
+def test_forwarded_headers_that_no_setting_trusts_are_reported_once(tmp_path, caplog, monkeypatch):
     """Behind a proxy that is not configured every visitor has the proxy's address: say so."""
     app = create_app(
         {"SECRET_KEY": SECRET, "DATABASE": str(tmp_path / "f.db"), "NO_SETUP_LINK": True}
     )
+    monkeypatch.setattr(app.logger, "disabled", False)  # other tests silence the app's logger
     client = app.test_client()
     with caplog.at_level("WARNING"):
         client.get("/")  # no forwarded headers: nothing to say
