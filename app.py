@@ -8,6 +8,6 @@ from survey.db import StartupError
 
 try:
     app = create_app()
-except (ContentError, StartupError) as error:
-    # one line naming the file and the field, instead of a traceback
+except (ContentError, StartupError, OSError) as error:
+    # one line saying why (the file and the field, the folder, the disk), not a traceback
     sys.exit(f"Starting Point cannot start: {error}")

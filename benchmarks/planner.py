@@ -8,6 +8,7 @@ Goal: real catalogue under 10 ms for the best plan plus 3 alternatives on one co
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import platform
 import random
 import statistics
@@ -150,6 +151,24 @@ def main() -> None:
             f"| {name} | {len(q.optional_units)} | {plans} | {median * 1000:.2f} | "
             f"{best * 1000:.2f} | {goal:.0f} | {'yes' if median * 1000 < goal else 'NO'} |"
         )
+    # `content check` counts the states the exact search would need, stopping at its limit
+    crowded = dataclasses.replace(
+        real,
+        rules=real.rules
+        + tuple(Rule(f"{g}-30", "credits", (g,), min=30) for g in ("B", "C", "D", "E")),
+    )
+    print(f"\n| content check: planner states (limit {planner.STATE_BUDGET:,}) | states | ms |")
+    print("|---|---:|---:|")
+    for name, q in (
+        ("03455", real),
+        ("synthetic 1,000 units / 8 groups", synthetic(1000)),
+        ("03455 + at least 30 credits from each optional group", crowded),
+    ):
+        start = time.perf_counter()
+        states = planner.reachable_states(q)
+        ms = (time.perf_counter() - start) * 1000
+        shown = f"over {planner.STATE_BUDGET:,}" if states > planner.STATE_BUDGET else f"{states:,}"
+        print(f"| {name} | {shown} | {ms:.1f} |")
 
 
 if __name__ == "__main__":

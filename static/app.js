@@ -1,6 +1,10 @@
 /* Starting Point: the one small script. It only enhances: every page works without it.
    - saves each answer the moment it is tapped, and says "Saved";
-   - keeps unsent answers on the phone and sends them again when the connection is back;
+   - keeps unsent answers on the phone and sends them again when the connection is back:
+     each kept answer belongs to one learner (the page's data-learner key), is shown and sent
+     only on that learner's pages, goes with the page's current CSRF token (a refused token is
+     replaced by the one the server sends back, once), and is let go only when the server says
+     the answer itself is wrong ("drop");
    - a print button. */
 (function () {
   "use strict";
@@ -13,6 +17,20 @@
     try { window.localStorage.setItem(KEY, JSON.stringify(list)); } catch (e) { /* private mode */ }
   }
 
+  /* whose answers this page may show and send: an opaque key, never a name (an answering
+     form, or a page with no answers of its own that still sends what the phone kept) */
+  var owner = document.querySelector("form[data-autosave][data-learner], [data-learner]");
+  var me = owner ? owner.getAttribute("data-learner") || "" : "";
+  var renewed = null;  /* a token the server sent back after refusing the page's own */
+  function token() {
+    if (renewed) { return renewed; }
+    var input = document.querySelector("input[name=csrf_token]");
+    return input ? input.value : (owner && owner.getAttribute("data-csrf")) || "";
+  }
+  /* kept by an older version of this script: no owner, only the token of its own session */
+  function ownerless(p) { return !p.who && !!p.csrf; }
+  function mine(p) { return !!me && (p.who === me || ownerless(p)); }
+
   var status = document.getElementById("save-status");
   function show(text, kind) {
     if (!status) { return; }
@@ -21,7 +39,7 @@
   }
 
   function same(a, b) {
-    return a.url === b.url && a.name === b.name &&
+    return a.who === b.who && a.url === b.url && a.name === b.name &&
       (a.name !== "interests" || a.value.split(":")[0] === b.value.split(":")[0]);
   }
 
@@ -39,14 +57,15 @@
     if (!timer) { timer = window.setTimeout(function () { timer = null; flush(); }, 4000); }
   }
 
+  var retried = false;  /* the current token has been tried once since the last save */
   function flush() {
-    var list = unsent();
-    if (busy || !list.length) { return; }
+    var item = unsent().filter(mine)[0];
+    if (busy || !item) { return; }
     busy = true;
     show("Saving\u2026");
-    var item = list[0];
     var body = new URLSearchParams();
-    body.set("csrf_token", item.csrf);
+    body.set("csrf_token", item.who ? token() : item.csrf);
+    if (item.who) { body.set("learner", item.who); }  /* the server refuses it for anyone else */
     body.set("name", item.name);
     body.set("value", item.value);
     body.set("page", item.page || "");
@@ -57,12 +76,27 @@
       return response.json().catch(function () { return {}; }).then(function (json) {
         busy = false;
         var rest = unsent().filter(function (p) { return !(same(p, item) && p.at === item.at); });
+        var final = response.status >= 400 && response.status < 500 && response.status !== 429;
         if (response.ok) {
+          retried = false;
           keep(rest);
-          if (rest.length) { flush(); } else { show("Saved", "ok"); fade(); }
-        } else if (response.status >= 400 && response.status < 500) {
-          keep(rest);  /* refused: sending it again would not help */
+          if (rest.filter(mine).length) { flush(); } else { show("Saved", "ok"); fade(); }
+        } else if (json.csrf_token && item.who && !retried) {
+          /* the session changed since this page was shown (the link opened again, say):
+             send it again, once, with the token the server sent back */
+          renewed = json.csrf_token;
+          retried = true;
+          flush();
+        } else if (json.drop || (final && !item.who)) {
+          /* the answer itself was refused (or an ownerless one from an older page was):
+             sending it again would not help */
+          keep(rest);
           show(json.error || "That answer was not saved. Reload the page and try again.", "error");
+          flush();
+        } else if (final) {
+          /* not the answer's fault (this phone forgot them, another learner's page, an old
+             page): kept on the phone for its learner, to send from their own page */
+          show(json.error || "Your answers are kept on this phone. Reload the page to send them.", "warn");
         } else {
           show("Not saved yet. Trying again\u2026", "warn");
           later();
@@ -76,9 +110,10 @@
   }
 
   function remember(form, input) {
+    if (!me) { return; }
     var item = {
+      who: me,
       url: form.getAttribute("data-autosave"),
-      csrf: form.querySelector("input[name=csrf_token]").value,
       name: input.name,
       value: input.type === "checkbox" ? input.value + ":" + (input.checked ? "1" : "0") : input.value,
       page: form.getAttribute("data-page") || "",
@@ -93,7 +128,8 @@
   /* answers kept from an earlier visit win over what the server showed, until they are sent */
   function restore(form) {
     unsent().forEach(function (p) {
-      if (p.url !== form.getAttribute("data-autosave")) { return; }
+      /* only this learner's own: another learner's answers are never shown, nor ownerless ones */
+      if (!me || p.who !== me || p.url !== form.getAttribute("data-autosave")) { return; }
       var value = p.name === "interests" ? p.value.split(":")[0] : p.value;
       var inputs = form.querySelectorAll("[name='" + p.name.replace(/'/g, "") + "']");
       Array.prototype.forEach.call(inputs, function (input) {
@@ -136,7 +172,7 @@
       form.addEventListener("submit", function () {
         if (!navigator.onLine) { return; }
         var url = form.getAttribute("data-autosave");
-        keep(unsent().filter(function (p) { return p.url !== url; }));
+        keep(unsent().filter(function (p) { return !(p.who === me && p.url === url); }));
       });
       form.addEventListener("submit", function (event) { keepPageOffline(form, event); });
       form.addEventListener("change", function (event) {

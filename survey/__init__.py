@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, has_request_context, request, url_for
-from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask import Flask, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
-from . import cli, compress, db, errors
+from . import cli, compress, db, errors, https
 from .content import Qualification, load_qualification
 from .dates import day, day_and_time
 from .db import StartupError
@@ -41,7 +42,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.session_interface = DailySessions()
     load_content(app)
     db.init_app(app)
+    register_body_limit(app)  # before CSRFProtect, which reads the form
     csrf.init_app(app)
+    https.init_app(app)  # trusted proxy headers; where a POST over HTTPS came from
     register_blueprints(app)
     errors.register(app)
     register_security_headers(app)
@@ -72,6 +75,12 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         SESSION_REFRESH_EACH_REQUEST=False,  # DailySessions renews the cookie once a day
         RETENTION_MONTHS=36,  # months after archiving before `flask retention` erases a learner
         TIME_ZONE="Europe/London",  # the centre's: times on pages are shown in it
+        ERASE_WAIT_SECONDS=10,  # how long an erasure waits for readers to let the log be emptied
+        # how many proxies in front set each X-Forwarded-* header; 0: believe none of them
+        PROXY_FIX_X_FOR=0,
+        PROXY_FIX_X_PROTO=0,
+        PROXY_FIX_X_HOST=0,
+        PROXY_FIX_X_PREFIX=0,
     )
     app.config.from_prefixed_env()
     if test_config:
@@ -97,18 +106,20 @@ class DailySessions(SecureCookieSessionInterface):
     """Signed-cookie sessions whose long-lived cookie is renewed once a day, not every response.
 
     The learner's cookie lasts PERMANENT_SESSION_LIFETIME from its last renewal; signing and
-    sending it again on every response cost time and bytes and told nothing new.
+    sending it again on every response cost time and bytes and told nothing new. A response
+    that a shared cache may keep (static files, QR codes) never carries it: the cache would
+    hand the learner's cookie to whoever asks for the same address next.
     """
 
-    def open_session(self, app: Flask, request: Any) -> SecureCookieSession | None:
-        session = super().open_session(app, request)
-        if session is not None and session.permanent and session.get("day") != today():
-            session.modified = True  # renewed (and re-dated) when the response is saved
-        return session
-
     def save_session(self, app: Flask, session: Any, response: Any) -> None:
-        if session.permanent and session.modified:
-            session["day"] = today()
+        shared = bool(response.cache_control.public or response.cache_control.s_maxage)
+        if session.permanent and session.get("day") != today() and not shared:
+            session["day"] = today()  # renewed (and re-dated) on a private response
+        if shared and session.modified:
+            # a real change to the session must still reach the browser: only privately
+            response.cache_control.public = False
+            response.cache_control.s_maxage = None
+            response.cache_control.private = True
         super().save_session(app, session, response)
 
 
@@ -116,17 +127,74 @@ def today() -> int:
     return date.today().toordinal()
 
 
+SECRET_KEY_MIN_LENGTH = 32  # characters; the generated key has 64 (256 bits)
+
+
 def instance_secret(instance: Path) -> str:
     """The secret key kept in the instance folder (mode 0600), made on first run."""
-    instance.mkdir(parents=True, exist_ok=True)
     path = instance / "secret_key"
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as f:
-        f.write(secrets.token_hex(32))
-    return path.read_text().strip()
+        instance.mkdir(mode=db.PRIVATE_FOLDER, parents=True, exist_ok=True)
+        db.make_private(instance, db.PRIVATE_FOLDER)
+    except OSError as e:
+        raise db.StartupError(
+            f"cannot make the instance folder {instance}: {e.strerror or e}"
+        ) from None
+    try:
+        if not path.exists():
+            _write_new_secret(path)
+        db.make_private(path)
+        key = path.read_text().strip()
+    except OSError as e:
+        raise db.StartupError(f"cannot write the secret key {path}: {e.strerror or e}") from None
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        # an empty key would sign every session and CSRF token with nothing
+        raise db.StartupError(
+            f"the secret key {path} is empty or too short: delete it and start again to make "
+            "a new one (everyone must sign in again)"
+        )
+    return key
+
+
+def _write_new_secret(path: Path) -> None:
+    """Write a key whole into a file of its own, then link it into place.
+
+    A full disk then leaves no empty or half key behind; of several workers starting at once,
+    the first link wins and every worker reads that key.
+    """
+    spare = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(spare, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(spare, path)
+        except FileExistsError:
+            pass  # another worker's key is in place already: use that one
+    finally:
+        spare.unlink(missing_ok=True)
+
+
+def register_body_limit(app: Flask) -> None:
+    """MAX_CONTENT_LENGTH for bodies sent in chunks, which have no Content-Length to refuse."""
+
+    @app.before_request
+    def read_streamed_body() -> None:
+        # werkzeug stops reading a streamed body at the limit and parses what it has, so a
+        # longer one would be cut short and saved: read it first (the form is then parsed
+        # from this copy) and refuse it whole if anything is left beyond the limit
+        limit = request.max_content_length
+        if (
+            limit is not None
+            and request.method in ("POST", "PUT", "PATCH", "DELETE")
+            and request.content_length is None
+            and request.environ.get("wsgi.input_terminated")
+        ):
+            data = request.get_data(cache=True)
+            if len(data) >= limit and request.environ["wsgi.input"].read(1):
+                raise RequestEntityTooLarge()
 
 
 def load_content(app: Flask) -> None:
@@ -201,23 +269,24 @@ def register_security_headers(app: Flask) -> None:
         current = policy(style.current().source) if app.debug else fixed
         response.headers.setdefault("Content-Security-Policy", current)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        # personal links carry a token: never leak the address to another site
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # personal links carry a token: never send the address to another site; our own
+        # pages do send it, as a form posted over HTTPS must say where it came from
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
 
 def register_template_helpers(app: Flask) -> None:
-    urls: dict[tuple[str, str], str] = {}
+    # one entry per file the templates name: the address itself is built each time, since
+    # the mount point (SCRIPT_NAME) comes with the request and may take any value
+    digests: dict[str, str] = {}
 
     def static_url(filename: str) -> str:
         """A cache-busted static URL: the file's content hash is part of the address."""
-        key = (filename, request.script_root if has_request_context() else "")
-        if key not in urls or app.debug:
+        if filename not in digests or app.debug:
             path = Path(app.static_folder or "") / filename
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-            urls[key] = url_for("static", filename=filename, v=digest)
-        return urls[key]
+            digests[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        return url_for("static", filename=filename, v=digests[filename])
 
     app.jinja_env.globals["static_url"] = static_url
     style: InlineStyle = app.extensions["inline_style"]

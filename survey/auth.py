@@ -28,9 +28,12 @@ from .forms import LoginForm, SetupForm
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
 ROLES = ("admin", "assessor", "verifier")
+# Failed sign-ins count against an account and an address together: the person who owns an
+# account, signing in from their own address, is never refused because of failures elsewhere.
 FAILURE_WINDOW_MINUTES = 15
-SLOW_AFTER = 3  # failures before each new try must wait
-LOCK_AFTER = 10  # failures before sign-in is refused for the rest of the window
+SLOW_AFTER = 3  # failures (this account, this address) before each new try must wait
+LOCK_AFTER = 10  # failures (this account, this address) before it is refused for the window
+ADDRESS_CEILING = 30  # failures from one address, whatever the accounts, before it is paused
 # a hash to check against when the email is unknown, so timing does not tell who has an account
 _DUMMY_HASH = generate_password_hash("not a real password", method="scrypt")
 
@@ -52,6 +55,23 @@ def sign_in_wait(failures: list[str], now: datetime | None = None) -> int:
         wait = 2 ** (len(failures) - SLOW_AFTER + 1)  # 2, 4, 8 … seconds
     remaining = wait - (now - last).total_seconds()
     return max(0, int(remaining + 0.999))
+
+
+def address_wait(failures: list[str], now: datetime | None = None) -> int:
+    """Seconds before an address that failed this often (any accounts) may try again."""
+    if len(failures) < ADDRESS_CEILING:
+        return 0
+    now = now or datetime.now(UTC)
+    # paused until the window has let go of enough failures to be under the ceiling again
+    oldest_that_counts = datetime.fromisoformat(failures[-ADDRESS_CEILING])
+    remaining = FAILURE_WINDOW_MINUTES * 60 - (now - oldest_that_counts).total_seconds()
+    return max(0, int(remaining + 0.999))
+
+
+def try_wait(account_here: list[str], from_here: list[str]) -> int:
+    """Seconds before this try may be checked: this account from this address, and the address."""
+    now = datetime.now(UTC)
+    return max(sign_in_wait(account_here, now), address_wait(from_here, now))
 
 
 def current_staff() -> store.Row | None:
@@ -104,10 +124,10 @@ def login():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         db = get_db()
         email = (form.email.data or "").strip()
-        address = request.remote_addr or ""
-        wait = sign_in_wait(
-            store.recent_sign_in_failures(db, email, address, FAILURE_WINDOW_MINUTES)
-        )
+        address = request.remote_addr or ""  # the proxy's idea of it only if trusted (https.py)
+        # the try is counted as failed before its password is checked, in the same transaction
+        # as the look at earlier failures: tries at once cannot all slip through together
+        wait = store.begin_sign_in(db, email, address, FAILURE_WINDOW_MINUTES, try_wait)
         if wait:
             minutes = (wait + 59) // 60
             message = (
@@ -121,10 +141,9 @@ def login():  # type: ignore[no-untyped-def]
         password = form.password.data or ""
         ok = check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password)
         if staff and ok and not staff["disabled_at"]:
-            store.clear_sign_in_failures(db, email)
+            store.clear_sign_in_failures(db, email, address)
             _sign_in(staff)
             return redirect(_safe_next(request.args.get("next")))
-        store.record_sign_in_failure(db, email, address)
         form.password.errors.append("That email and password do not match an account.")
         status = 401
     elif request.method == "POST":
@@ -183,14 +202,28 @@ def announce_setup_link(app: Any) -> None:
         if store.staff_count(db):
             return
         token = store.create_setup_link(db)
+        earlier = store.open_setup_link(db) if token is None else None
     finally:
         db.conn.close()
-    if token is None:
+    if earlier is not None:
+        # printed by an earlier start (another worker, a `flask` command): it still works
+        message = (
+            f"No staff accounts yet. A setup link for the first admin was printed at "
+            f"{_when(earlier['created_at'])} and is valid until {_when(earlier['expires_at'])}. "
+            "If it is lost, create the admin with: flask --app app users create --role admin "
+            "--email EMAIL"
+        )
+    elif token is not None:
+        base = (app.config.get("PUBLIC_URL") or "http://localhost:5000").rstrip("/")
+        message = (
+            f"No staff accounts yet. Create the first admin (link works once, for 24 hours): "
+            f"{base}/staff/setup/{token}"
+        )
+    else:
         return
-    base = (app.config.get("PUBLIC_URL") or "http://localhost:5000").rstrip("/")
-    message = (
-        f"No staff accounts yet. Create the first admin (link works once, for 24 hours): "
-        f"{base}/staff/setup/{token}"
-    )
     # stderr, so `content export` and other commands keep their stdout clean
     print(message, file=sys.stderr, flush=True)  # the person starting the server must see it
+
+
+def _when(stamp: str) -> str:
+    return datetime.fromisoformat(stamp).strftime("%Y-%m-%d %H:%M UTC")

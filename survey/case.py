@@ -24,6 +24,7 @@ from typing import Any
 import jsonschema
 
 from .content import (
+    UNIT_NUMBER,
     ContentError,
     Criterion,
     Qualification,
@@ -56,7 +57,6 @@ DEFAULT_SCALES = {
 FOREIGN_GROUP = {"id": "U", "title": "Units"}
 # a code names a folder and goes into every identifier
 CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
-UNIT_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")  # unit numbers go into addresses
 _RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)")
 
 
@@ -699,7 +699,9 @@ class _Import:
     def _unit_number(self, hcs: str) -> str | None:
         if self.ours:
             return hcs or None
-        return hcs if UNIT_NUMBER.fullmatch(hcs) else None
+        # a unit number goes into addresses and field names: "HSC-1" is kept as "HSC1"
+        number = re.sub(r"[-._]", "", hcs.upper())
+        return number if UNIT_NUMBER.fullmatch(number) else None
 
 
 def _outcome_number(hcs: str) -> int | None:

@@ -16,7 +16,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from .content import ANSWERS, ContentError, Qualification, load_qualification, summary
 from .content import export as export_content
-from .planner import Profile, suggest_plans
+from .planner import STATE_BUDGET, Profile, reachable_states, suggest_plans
 
 content_cli = AppGroup("content", help="Check, export and import the qualification's content.")
 
@@ -40,13 +40,23 @@ def content_check(path: str | None) -> None:
 
     Example: flask --app app content check --path content/03455
     """
+    folder = Path(path or current_app.config["CONTENT"])
     try:
-        q = load_qualification(path or current_app.config["CONTENT"])
+        q = load_qualification(folder)
     except ContentError as e:
         raise click.ClickException(str(e)) from None
+    # the rules must also be ones the planner can weigh: counted, not run in full
+    states = reachable_states(q)
+    if states > STATE_BUDGET:
+        raise click.ClickException(
+            f"{folder / 'qualification.toml'}: rules: the planner would have to weigh more than "
+            f"{STATE_BUDGET:,} combinations of units, its limit: lower the minimums, or combine "
+            "rules that count credits from the same groups"
+        )
     click.echo(f"{q.code} {q.title}: content is valid")
     for name, count in summary(q).items():
         click.echo(f"  {name:<20} {count}")
+    click.echo(f"  {'planner states':<20} {states}")
     if q.draft:
         click.echo("  no rules of combination yet: no plan is suggested until they are entered")
 
@@ -361,6 +371,8 @@ def plan_command(profile: str, alternatives: int) -> None:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise click.ClickException(f"{profile} is not valid JSON: {e}") from None
+    except RecursionError:  # the parser recurses once per level of [ or {
+        raise click.ClickException(f"{profile} is nested too deeply to be a profile") from None
     try:
         parsed = read_profile(q, data)
     except ProfileError as e:
@@ -402,22 +414,19 @@ def learners_add(name: str, job_role: str, candidate_number: str) -> None:
     name = name.strip()
     if not name or len(name) > 120:
         raise click.ClickException("the name must be 1 to 120 characters")
+    known = _q().role(job_role) if job_role else None
+    new = store.NewLearner(
+        name,
+        candidate_number,
+        job_role if known or not job_role else "other",
+        "" if known else job_role[:100],
+    )
     db = connect(current_app.config["DATABASE"])
     try:
-        learner_id, token = store.create_learner(
-            db, name, candidate_number=candidate_number, actor="cli"
-        )
-        if job_role:
-            known = _q().role(job_role)
-            store.set_job_role(
-                db,
-                learner_id,
-                job_role if known else "other",
-                "" if known else job_role[:100],
-                "cli",
-            )
+        row, token = store.add_learners(db, [new], "cli").learners[0]  # one transaction
     finally:
         db.conn.close()
+    learner_id = row["id"]
     click.echo(f"Added {name} (learner {learner_id})")
     click.echo(f"  link: {personal_link(token)}")
     click.echo(f"  code: {store.pretty_token(token)}")
@@ -463,9 +472,9 @@ def users_create(role: str, email: str, name: str, password_stdin: bool) -> None
         raise click.ClickException("the password must be at least 12 characters")
     db = connect(current_app.config["DATABASE"])
     try:
-        if store.staff_by_email(db, email):
-            raise click.ClickException(f"there is already an account for {email}")
         store.create_staff(db, email, name.strip() or email, role, hash_password(password), "cli")
+    except store.StaffExists:
+        raise click.ClickException(f"there is already an account for {email}") from None
     finally:
         db.conn.close()
     click.echo(f"Created {role} account for {email}")
@@ -543,12 +552,21 @@ def retention_command(dry_run: bool) -> None:
                 f"{'would erase' if dry_run else 'erased'} learner #{row['id']} "
                 f"(archived {row['archived_at'][:10]})"
             )
+        click.echo(
+            f"{len(due)} learner(s) archived more than {months} months ago"
+            f"{' (dry run: nothing erased)' if dry_run else ' erased'}"
+        )
+        since = None if dry_run else store.erasure_unfinished(db)
+        if since and not store.finish_erasure(db, current_app.config["ERASE_WAIT_SECONDS"]):
+            raise click.ClickException(
+                "erased from every table, but not yet erased from the disk: another program (a "
+                "backup, a report, an sqlite3 shell) is reading the database, so its "
+                "write-ahead log still holds a copy. Close it, then run this command again."
+            )
+        if since:
+            click.echo("Erased learners are now erased from the disk too.")
     finally:
         db.conn.close()
-    click.echo(
-        f"{len(due)} learner(s) archived more than {months} months ago"
-        f"{' (dry run: nothing erased)' if dry_run else ' erased'}"
-    )
 
 
 def register(app: Flask) -> None:

@@ -149,7 +149,7 @@ def static_view(app: Flask) -> Callable[[str], Response]:
         path = safe_join(str(app.static_folder), filename)
         try:
             info = os.stat(path) if path else None
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL byte, which no file name holds
             info = None
         if path is None or info is None or not stat.S_ISREG(info.st_mode):
             raise NotFound()

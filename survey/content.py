@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -22,6 +23,14 @@ WEIGHT_NAMES = (
     "credit",
     "unit",
 )
+# Identifiers that become web addresses (/check/B1), form field names (r-B1-1.1, c-writing)
+# and page keys (B1-1, group-B): the one rule for each, applied by the loader
+UNIT_NUMBER = re.compile(r"[A-Z0-9]{1,10}")
+UNIT_NUMBER_RULE = "must be 1 to 10 capital letters and digits, e.g. B1 or 301"
+GROUP_ID = re.compile(r"[A-Za-z0-9]{1,10}")
+GROUP_ID_RULE = "must be 1 to 10 letters and digits, e.g. B"
+CONTEXT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+CONTEXT_ID_RULE = "must be lower-case words joined by dashes, e.g. face-to-face"
 # verbs that make a criterion a knowledge criterion (DESIGN.md, "I can" statements)
 KNOWLEDGE_VERBS = ("describe", "explain", "identify", "list", "state", "outline")
 # how knowledge criteria are evidenced: they are never observed (seed, "Recording evidence")
@@ -424,6 +433,12 @@ class Reader:
             raise self.error(key, "is empty")
         return value.strip()
 
+    def identifier(self, key: str, pattern: re.Pattern[str], rule: str) -> str:
+        value = self.text(key)
+        if not pattern.fullmatch(value) or len(value) > 60:
+            raise self.error(key, f"{value!r} {rule}")
+        return value
+
     def integer(
         self, key: str, required: bool = True, low: int | None = None, high: int | None = None
     ) -> int | None:
@@ -495,6 +510,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ContentError(path, "", "file not found") from None
     except tomllib.TOMLDecodeError as e:
         raise ContentError(path, "", f"not valid TOML ({e})") from None
+    except RecursionError:  # tomllib recurses once per level of [ or {
+        raise ContentError(path, "", "not valid TOML (nested too deeply)") from None
     except (OSError, UnicodeDecodeError) as e:
         raise ContentError(path, "", f"cannot be read ({e})") from None
 
@@ -583,7 +600,7 @@ def qualification_from_data(
 def _groups(q: Reader) -> tuple[Group, ...]:
     groups: list[Group] = []
     for g in q.tables("groups", required=True):
-        gid = g.text("id")
+        gid = g.identifier("id", GROUP_ID, GROUP_ID_RULE)
         if any(x.id == gid for x in groups):
             raise g.error("id", f"duplicate group {gid!r}")
         groups.append(
@@ -602,7 +619,7 @@ def _catalogue(q: Reader, group_ids: set[str], draft: bool) -> list[Unit]:
     units: list[Unit] = []
     seen: dict[str, str] = {}
     for u in q.tables("units", required=True):
-        number = u.text("number")
+        number = u.identifier("number", UNIT_NUMBER, UNIT_NUMBER_RULE)
         if number in seen:
             raise u.error("number", f"duplicate unit number {number!r}")
         accreditation = u.text("accreditation", required=not draft)
@@ -789,7 +806,7 @@ def _roles(r: Reader) -> tuple[JobRole, ...]:
 def _contexts(r: Reader, unit_numbers: set[str]) -> tuple[Context, ...]:
     contexts: list[Context] = []
     for c in r.tables("contexts"):
-        cid = c.text("id")
+        cid = c.identifier("id", CONTEXT_ID, CONTEXT_ID_RULE)
         if any(x.id == cid for x in contexts):
             raise c.error("id", f"duplicate context {cid!r}")
         units = c.texts("units", required=True)

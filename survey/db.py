@@ -6,10 +6,12 @@ import fcntl
 import os
 import sqlite3
 import sys
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import sqlite_utils
 from flask import Flask, current_app, g
@@ -19,8 +21,39 @@ from .migrations import migrations
 BUSY_TIMEOUT_MS = 5000
 
 
+PRIVATE_FILE = 0o600  # the database, its log, backups, lock files: only the app's own user
+PRIVATE_FOLDER = 0o700
+
+
+def make_private(path: str | Path, mode: int = PRIVATE_FILE) -> None:
+    """Take away other users' access to a file or folder left open by an older version."""
+    try:
+        if os.stat(path).st_mode & 0o077:
+            os.chmod(path, mode)
+    except (FileNotFoundError, PermissionError):
+        pass  # not there yet, or not ours to change
+
+
+def create_private(path: str | Path) -> None:
+    """Create an empty file only its owner can read, unless it exists.
+
+    SQLite creates a database with the umask's mode (often 0644) and gives the -wal and -shm
+    files the database's mode, so the database is made first, with 0600.
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        pass
+
+
+def private_open(path: str | Path) -> IO[str]:
+    """A lock file opened for appending, created 0600."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE), "a")
+
+
 def connect(path: str | Path) -> sqlite_utils.Database:
     """Open the database with the pragmas every connection needs."""
+    create_private(path)
     # autocommit mode: we open transactions ourselves with BEGIN IMMEDIATE
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -92,12 +125,34 @@ def _queue(path: str | None) -> Iterator[None]:
         yield
         return
     # a file of its own each time: flock excludes open files, so threads must not share one
-    with open(path, "a") as lock:
+    with private_open(path) as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def empty_log(db: sqlite_utils.Database, seconds: float) -> bool:
+    """Copy the write-ahead log into the database file and empty it; False if not done in time.
+
+    Erased rows are zeroed in the database file (secure_delete) but older copies of their
+    pages stay in the -wal file until the log is emptied, which SQLite cannot do while another
+    connection (a backup, a report, an sqlite3 shell) is reading an older snapshot.
+    """
+    deadline = time.monotonic() + seconds
+    try:
+        while True:
+            remaining = max(0.0, deadline - time.monotonic())
+            db.execute(f"PRAGMA busy_timeout = {int(remaining * 1000)}")  # waits for readers
+            busy, log, _ = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy == 0 and log <= 0:  # 0: emptied; -1: not in WAL mode, nothing to empty
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
 
 class StartupError(Exception):
@@ -128,9 +183,11 @@ def migrate(path: str | Path) -> list[str]:
 
 def _migrate(path: Path) -> list[str]:
     """Apply pending migrations; a file lock keeps several starting workers from racing."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_name(path.name + ".lock"), "w") as lock:
+    path.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    with private_open(path.with_name(path.name + ".lock")) as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        for suffix in ("", "-wal", "-shm", "-writers.lock", ".lock"):
+            make_private(f"{path}{suffix}")
         db = connect(path)
         try:
             known = {m.name for m in migrations._migrations}
@@ -172,6 +229,7 @@ def backup(source: str | Path, target: str | Path) -> int:
     whenever another connection commits, so on a busy database it might never finish.
     """
     src = connect(source)
+    create_private(target)
     dst = sqlite3.connect(str(target))
     copied = 0
 

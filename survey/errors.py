@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 HEADINGS = {
@@ -38,7 +39,13 @@ def render_error(error: HTTPException):  # type: ignore[no-untyped-def]
         )
     if request.accept_mimetypes.best == "application/json":
         # the background saver asks for JSON: give it words it can show
-        return jsonify({"ok": False, "error": message}), code
+        body = {"ok": False, "error": message}
+        if isinstance(error, CSRFError):
+            # an old page, or answers kept on the phone since before the session changed: the
+            # current token lets the script send them again (the learner key still decides
+            # whose they are); only our own pages can read this answer
+            body["csrf_token"] = generate_csrf()
+        return jsonify(body), code
     return (
         render_template(
             "errors/error.html",

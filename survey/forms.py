@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Mapping
 
 from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
+    HiddenField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -14,7 +16,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .content import ANSWERS, Context, Qualification, Statement, Unit
@@ -249,7 +258,20 @@ class StaffForm(SetupForm):
     )
 
 
+def new_request_key() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def request_key_field() -> HiddenField:
+    """A one-time key made when the form is shown: the same form sent twice is seen as such."""
+    return HiddenField(
+        default=new_request_key,
+        validators=[Optional(), Regexp(r"^[A-Za-z0-9_-]{16,64}$", message="Reload the page.")],
+    )
+
+
 class LearnerForm(FlaskForm):
+    request_key = request_key_field()
     name = StringField(
         "Learner's name", validators=[DataRequired("Enter the learner's name."), Length(max=120)]
     )
@@ -265,6 +287,7 @@ class LearnerForm(FlaskForm):
 
 
 class LearnerCsvForm(FlaskForm):
+    request_key = request_key_field()
     rows = TextAreaField(
         "Paste learners, one a line: name, candidate number, job role",
         validators=[DataRequired("Paste at least one line."), Length(max=100_000)],
@@ -277,6 +300,7 @@ class PlanForm(FlaskForm):
 
 
 class PlanRowForm(FlaskForm):
+    request_key = request_key_field()
     units = MultiCheckboxField(
         "Units this covers", choices=[], validators=[DataRequired("Pick at least one unit.")]
     )

@@ -177,3 +177,39 @@ def m003_staff(db: sqlite_utils.Database) -> None:
         )
         """,
     )
+
+
+@migrations()
+def m004_add_learner_requests(db: sqlite_utils.Database) -> None:
+    # the learners each "Add" form created, by the form's one-time key and who sent it: the
+    # same form sent twice (a double tap, a browser sending it again) adds nobody twice
+    _run(
+        db,
+        """
+        CREATE TABLE add_learner_requests (
+            request_key TEXT NOT NULL,
+            staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (request_key, staff_id, position)
+        ) WITHOUT ROWID;
+        CREATE INDEX add_learner_requests_by_learner ON add_learner_requests (learner_id);
+        CREATE INDEX add_learner_requests_by_time ON add_learner_requests (created_at)
+        """,
+    )
+
+
+@migrations()
+def m005_plan_row_request_keys(db: sqlite_utils.Database) -> None:
+    # the one-time key of the form that added an assessment plan row: the same form sent twice
+    # (a double tap) adds one row
+    _run(
+        db,
+        """
+        ALTER TABLE assessment_plan_rows ADD COLUMN request_key TEXT;
+        CREATE UNIQUE INDEX assessment_plan_rows_by_request
+            ON assessment_plan_rows (learner_id, created_by, request_key)
+            WHERE request_key IS NOT NULL
+        """,
+    )

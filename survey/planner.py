@@ -27,6 +27,21 @@ from .rules import check_plan, levels_phrase, rules_missing
 from .scoring import confident_count, evidence_opportunity, readiness
 
 INFINITY = float("inf")
+# The exact search keeps every reachable state of the rules' counters: the real catalogue needs
+# about 3,000. Rules that count credits from many groups separately multiply them (four "30
+# credits from this group" rules: hundreds of millions). Past this many states, about 0.3 s and
+# 70 MB on a busy 2-core machine, the search stops and says why; `content check` counts them
+# (stopping at the same limit) and refuses such content.
+STATE_BUDGET = 200_000
+SEARCH_BUDGET = 200_000  # partial plans the best-first listing may take from its heap
+TOO_COMPLEX = (
+    "No plan is suggested: the rules of combination allow too many combinations of units to "
+    "weigh in time. The assessor chooses the units; the rules are still checked."
+)
+
+
+class TooManyStates(Exception):
+    """The exact search would need more than STATE_BUDGET states."""
 
 
 @dataclass(frozen=True)
@@ -183,7 +198,7 @@ class _Search:
     being decided, in mixed radix. Ints hash and compare fast, and this loop is the hot path.
     """
 
-    def __init__(self, c: _Compiled, costs: Mapping[str, int]) -> None:
+    def __init__(self, c: _Compiled, costs: Mapping[str, int], solve: bool = True) -> None:
         self.c = c
         self.costs = [costs[u.number] for u in c.candidates]
         self.n = len(c.candidates)
@@ -203,7 +218,10 @@ class _Search:
         self.group_tables = [self._group_table(c, g) for g in groups]
         self.width = max((len(t[0]) for t in self.group_tables), default=1)
         self.start = self._encode(tuple(need for _, need in kept)) * self.width
-        self._solve()
+        self.states = 0
+        self._forward()
+        if solve:
+            self._backward()
 
     @staticmethod
     def _group_table(c: _Compiled, group: str) -> tuple[list[int], list[bool], int]:
@@ -229,23 +247,24 @@ class _Search:
             code = code * r + n
         return code
 
-    def _decode(self, code: int) -> list[int]:
-        needs = []
-        for r in reversed(self.radices):
-            code, n = divmod(code, r)
-            needs.append(n)
-        needs.reverse()
-        return needs
+    def _forward(self) -> None:
+        """The reachable states of each layer and both moves from each, computed once.
 
-    def _solve(self) -> None:
-        # forward: the reachable states of each layer and both transitions, computed once;
-        # -1 marks a move that breaks a group's minimum
+        -1 marks a move that breaks a group's minimum. TooManyStates past STATE_BUDGET.
+        """
         self.moves: list[dict[int, tuple[int, int]]] = []
         width = self.width
-        after_memo: dict[tuple[tuple[int, ...], int], int] = {}
+        # each counter's place in the mixed-radix code; a unit changes only the counters it
+        # adds to, so taking it subtracts min(digit, add) * place for just those
+        places = []
+        place = 1
+        for radix in reversed(self.radices):
+            places.append(place)
+            place *= radix
+        places.reverse()
         layer = {self.start}
         for i in range(self.n):
-            adds = self.adds[i]
+            terms = [(p, r, a) for p, r, a in zip(places, self.radices, self.adds[i]) if a]
             more, met, group_start = self.group_tables[i]
             first, last = self.first_of_group[i], self.last_of_group[i]
             moves: dict[int, tuple[int, int]] = {}
@@ -253,13 +272,10 @@ class _Search:
                 need, taken = divmod(s, width)
                 if first:
                     taken = group_start
-                key = (adds, need)
-                after = after_memo.get(key)
-                if after is None:
-                    after = self._encode(
-                        tuple(n - a if n > a else 0 for n, a in zip(self._decode(need), adds))
-                    )
-                    after_memo[key] = after
+                after = need
+                for p, r, a in terms:
+                    digit = need // p % r
+                    after -= (digit if digit < a else a) * p
                 taken_more = more[taken]
                 if last:
                     moves[s] = (
@@ -269,10 +285,18 @@ class _Search:
                 else:
                     moves[s] = (need * width + taken, after * width + taken_more)
             self.moves.append(moves)
+            self.states += len(moves)
+            if self.states > STATE_BUDGET:
+                raise TooManyStates(self.states)
             layer = {t for pair in moves.values() for t in pair if t >= 0}
-        # backward: the exact cheapest way to finish from every reachable state; the finish is
-        # state 0, where nothing more is needed
-        h_next: dict[int, float] = {s: (0 if s == 0 else INFINITY) for s in layer}
+        self.last_layer = layer
+
+    def _backward(self) -> None:
+        """The exact cheapest way to finish from every reachable state.
+
+        The finish is state 0, where nothing more is needed.
+        """
+        h_next: dict[int, float] = {s: (0 if s == 0 else INFINITY) for s in self.last_layer}
         h_next[-1] = INFINITY
         hs = [h_next]
         for i in range(self.n - 1, -1, -1):
@@ -297,7 +321,9 @@ class _Search:
             return
         tie = itertools.count()
         heap: list = [(self.h[0][self.start], next(tie), 0, 0, self.start, None)]
-        while heap:
+        for _ in range(SEARCH_BUDGET):  # then stop: the plans found so far are still exact
+            if not heap:
+                return
             _, _, i, g, state, chosen = heapq.heappop(heap)
             if i == self.n:
                 picked = []
@@ -348,6 +374,19 @@ def _best_plans(
     return found
 
 
+def reachable_states(q: Qualification) -> int:
+    """How many states the exact search needs for this content at most, up to STATE_BUDGET + 1.
+
+    Every optional unit a candidate: a learner's own search (fewer units) needs no more.
+    Only the forward pass runs, and it stops at the budget, so this is quick either way.
+    """
+    c = _compile(q, q.mandatory_units, q.optional_units)
+    try:
+        return _Search(c, {u.number: 1 for u in c.candidates}, solve=False).states
+    except TooManyStates:
+        return STATE_BUDGET + 1
+
+
 # ---- the suggestion ------------------------------------------------------------------------
 
 
@@ -385,13 +424,16 @@ def _suggest(q: Qualification, key: tuple, alternatives: int) -> Suggestion:  # 
     problems: list[str] = []
     needs_unevidenced = False
 
-    found = _best_plans(q, _compile(q, forced, open_units), costs, want)
-    if not found:
-        problems = _explain(q, profile, opportunity, allowed, open_units)
-        found = _best_plans(q, _compile(q, forced, allowed), costs, want)
-        needs_unevidenced = bool(found)
+    try:
+        found = _best_plans(q, _compile(q, forced, open_units), costs, want)
         if not found:
-            problems = _explain(q, profile, opportunity, allowed, allowed)
+            problems = _explain(q, profile, opportunity, allowed, open_units)
+            found = _best_plans(q, _compile(q, forced, allowed), costs, want)
+            needs_unevidenced = bool(found)
+            if not found:
+                problems = _explain(q, profile, opportunity, allowed, allowed)
+    except TooManyStates:  # a clear message, not a page that never comes
+        found, problems, needs_unevidenced = [], [TOO_COMPLEX], False
     plans = tuple(_plan(q, profile, opportunity, forced, chosen, cost) for cost, chosen in found)
     for (
         p

@@ -47,6 +47,11 @@ def rules_missing(q: Qualification) -> str | None:
     )
 
 
+def check_optional(q: Qualification, optional: Iterable[str]) -> list[Problem]:
+    """Every unmet rule of a plan given by its optional units (the mandatory ones are in)."""
+    return check_plan(q, [u.number for u in q.mandatory_units] + list(optional))
+
+
 def check_plan(q: Qualification, units: Iterable[str]) -> list[Problem]:
     """Every unmet rule of a plan (the whole plan, mandatory units included); [] means valid."""
     numbers = list(units)

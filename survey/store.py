@@ -7,13 +7,14 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
-from .db import immediate
+from .db import empty_log, immediate
 
 Row = dict[str, Any]
 
@@ -84,28 +85,136 @@ def create_learner(
     actor: str = "system",
 ) -> tuple[int, str]:
     """Add a learner; returns (id, personal token). Only the token's hash is stored."""
-    token = new_token()
+    added = add_learners(db, [NewLearner(name, candidate_number, job_role)], actor)
+    row, token = added.learners[0]
+    return row["id"], token
+
+
+@dataclass(frozen=True)
+class NewLearner:
+    """One learner to add, as a form or a pasted line gives them."""
+
+    name: str
+    candidate_number: str = ""
+    job_role: str = ""
+    job_role_other: str = ""
+    assessor_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Added:
+    """The learners an add made (or, sent again, made before), each with a new personal token."""
+
+    learners: list[tuple[Row, str]]
+    again: bool  # the same form was sent before: these are its learners, with new links
+
+
+REQUEST_MEMORY = timedelta(days=1)  # how long the same form sent again is recognised
+
+
+def add_learners(
+    db: sqlite_utils.Database,
+    new: Sequence[NewLearner],
+    actor: str,
+    staff: Row | None = None,
+    request_key: str = "",
+) -> Added:
+    """Add learners in one transaction: all of them or, if anything fails, none.
+
+    `request_key` is the one-time key of the form that sent them. Sent again by the same staff
+    member (a double tap, a retry after a lost answer) nobody is added twice: the learners the
+    form added before get new personal links instead, since only the last page shown has
+    links anyone saw (tokens are stored only as hashes, so the old ones cannot be shown again).
+    """
+    stamp = now()
+    remember = bool(request_key and staff)
     with immediate(db):
-        cursor = db.execute(
-            "INSERT INTO learners (name, candidate_number, job_role, token_hash, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [name, candidate_number, job_role, hash_token(token), now()],
-        )
-        learner_id = cursor.lastrowid
-        _audit(db, actor, learner_id, "learner-added", "", None, name)
+        done = _request_learners(db, request_key, staff) if remember else []
+        if done:
+            again = [(row, _new_link(db, row["id"], actor)) for row in done if can_see(staff, row)]
+            return Added(again, again=True)
+        made = []
+        for position, one in enumerate(new):
+            learner_id, token = _insert_learner(db, one, actor, stamp)
+            made.append((learner_id, token))
+            if remember:
+                db.execute(
+                    "INSERT INTO add_learner_requests (request_key, staff_id, position, "
+                    "learner_id, created_at) VALUES (?, ?, ?, ?, ?)",
+                    [request_key, staff["id"], position, learner_id, stamp],
+                )
+        rows = _learners_by_id(db, [learner_id for learner_id, _ in made])
+    return Added([(rows[learner_id], token) for learner_id, token in made], again=False)
+
+
+def _insert_learner(
+    db: sqlite_utils.Database, new: NewLearner, actor: str, stamp: str
+) -> tuple[int, str]:
+    token = new_token()
+    values = {
+        "name": new.name,
+        "candidate_number": new.candidate_number,
+        "job_role": new.job_role,
+        "job_role_other": new.job_role_other,
+        "token_hash": hash_token(token),
+        "created_at": stamp,
+    }
+    if new.assessor_id is not None:  # (a column an older database may not have yet)
+        values["assessor_id"] = new.assessor_id
+    cursor = db.execute(
+        f"INSERT INTO learners ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",  # noqa: S608  # nosec B608: column names are the literal keys above
+        list(values.values()),
+    )
+    learner_id = cursor.lastrowid
     assert learner_id is not None
+    _audit(db, actor, learner_id, "learner-added", "", None, new.name, stamp)
+    if new.job_role:
+        role = _role_text(new.job_role, new.job_role_other)
+        _audit(db, actor, learner_id, "job-role", "", "", role, stamp)
+    if new.assessor_id is not None:
+        _audit(db, actor, learner_id, "assessor-assigned", "", None, str(new.assessor_id), stamp)
     return learner_id, token
+
+
+def _request_learners(db: sqlite_utils.Database, request_key: str, staff: Row) -> list[Row]:
+    """The learners a form with this key, sent by this staff member, added before."""
+    db.execute(
+        "DELETE FROM add_learner_requests WHERE created_at < ?",
+        [(datetime.now(UTC) - REQUEST_MEMORY).isoformat(timespec="seconds")],
+    )
+    return list(
+        _query(
+            db,
+            "SELECT learners.* FROM add_learner_requests JOIN learners "
+            "ON learners.id = add_learner_requests.learner_id "
+            "WHERE request_key = ? AND staff_id = ? ORDER BY position",
+            [request_key, staff["id"]],
+        )
+    )
+
+
+def _learners_by_id(db: sqlite_utils.Database, ids: list[int]) -> dict[int, Row]:
+    return {
+        r["id"]: r
+        for r in _query(
+            db,
+            "SELECT * FROM learners WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(ids)],
+        )
+    }
+
+
+def _new_link(db: sqlite_utils.Database, learner_id: int, actor: str) -> str:
+    token = new_token()
+    db.execute("UPDATE learners SET token_hash = ? WHERE id = ?", [hash_token(token), learner_id])
+    _audit(db, actor, learner_id, "link-reissued", "", None, None)
+    return token
 
 
 def reissue_token(db: sqlite_utils.Database, learner_id: int, actor: str) -> str:
     """A new personal link; the old one, and every device it signed in, stop working."""
-    token = new_token()
     with immediate(db):
-        db.execute(
-            "UPDATE learners SET token_hash = ? WHERE id = ?", [hash_token(token), learner_id]
-        )
-        _audit(db, actor, learner_id, "link-reissued", "", None, None)
-    return token
+        return _new_link(db, learner_id, actor)
 
 
 def learner(db: sqlite_utils.Database, learner_id: int) -> Row | None:
@@ -122,11 +231,40 @@ def set_resume_page(db: sqlite_utils.Database, learner_id: int, key: str) -> Non
     db.execute("UPDATE learners SET resume_page = ? WHERE id = ?", [key, learner_id])
 
 
+class AnswersClosed(Exception):
+    """The learner's answers are read-only: sent (`submitted`) or the plan `confirmed`."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def closed_reason(row: Row) -> str | None:
+    """Why a learner's answers can no longer change, or None while they can."""
+    if row["plan_confirmed_at"]:
+        return "confirmed"
+    if row["submitted_at"]:
+        return "submitted"
+    return None
+
+
+def _open_for_answers(db: sqlite_utils.Database, learner_id: int) -> Row | None:
+    """The learner, read inside an answer's own write transaction; AnswersClosed if locked.
+
+    Read here, not before: the assessor may confirm the plan (or the learner send their
+    answers from another tab) between a request's first look and its write.
+    """
+    row = learner(db, learner_id)
+    if row is not None and (reason := closed_reason(row)):
+        raise AnswersClosed(reason)
+    return row
+
+
 def set_job_role(
     db: sqlite_utils.Database, learner_id: int, role: str, other: str, actor: str
 ) -> bool:
     with immediate(db):
-        before = learner(db, learner_id)
+        before = _open_for_answers(db, learner_id)
         if before is None or (before["job_role"], before["job_role_other"]) == (role, other):
             return False
         db.execute(
@@ -227,8 +365,9 @@ def save_ratings(
     actor: str,
     resume: str = "",
 ) -> int:
-    """Keep each rating; returns how many changed."""
+    """Keep each rating; returns how many changed. AnswersClosed if they are read-only."""
     with immediate(db):
+        _open_for_answers(db, learner_id)
         before = _pairs(
             db,
             "SELECT statement_id, rating FROM ratings WHERE learner_id = ? "
@@ -249,8 +388,9 @@ def save_contexts(
     actor: str,
     resume: str = "",
 ) -> int:
-    """Keep each job-context answer; returns how many changed."""
+    """Keep each job-context answer; returns how many changed. AnswersClosed if read-only."""
     with immediate(db):
+        _open_for_answers(db, learner_id)
         before = context_answers(db, learner_id)
         changed = _keep_changes(
             db, UPSERT_CONTEXT, learner_id, before, values, learner_id, "job-context", actor
@@ -263,6 +403,7 @@ def set_interest(
     db: sqlite_utils.Database, learner_id: int, unit: str, wanted: bool, actor: str
 ) -> bool:
     with immediate(db):
+        _open_for_answers(db, learner_id)
         have = unit in interests(db, learner_id)
         if have == wanted:
             return False
@@ -442,10 +583,18 @@ def staff_count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT count(*) FROM staff").fetchone()[0]
 
 
+class StaffExists(Exception):
+    """There is already an account with that email (emails are unique, whatever their case)."""
+
+
 def create_staff(
     db: sqlite_utils.Database, email: str, name: str, role: str, password_hash: str, actor: str
 ) -> int:
+    """Add a staff account; StaffExists if the email has one, even one made a moment ago."""
     with immediate(db):
+        # looked up inside the write transaction: two requests at once cannot both pass
+        if staff_by_email(db, email) is not None:
+            raise StaffExists(email.strip())
         cursor = db.execute(
             "INSERT INTO staff (email, name, role, password_hash, created_at) "
             "VALUES (?, ?, ?, ?, ?)",
@@ -473,8 +622,12 @@ def all_staff(db: sqlite_utils.Database) -> list[Row]:
 
 def set_staff_disabled(
     db: sqlite_utils.Database, staff_id: int, disabled: bool, actor: str
-) -> None:
+) -> bool:
+    """Disable or enable an account; False if it already was (a double tap acts once)."""
     with immediate(db):
+        row = staff_member(db, staff_id)
+        if row is None or (row["disabled_at"] is not None) == disabled:
+            return False
         db.execute(
             "UPDATE staff SET disabled_at = ? WHERE id = ?", [now() if disabled else None, staff_id]
         )
@@ -492,6 +645,7 @@ def set_staff_disabled(
             None,
             None,
         )
+    return True
 
 
 def start_staff_session(db: sqlite_utils.Database, staff_id: int) -> str:
@@ -528,21 +682,16 @@ def end_staff_session(db: sqlite_utils.Database, token: str) -> None:
 
 
 def create_setup_link(db: sqlite_utils.Database, hours: int = 24) -> str | None:
-    """A one-time link that creates the first admin; None if one was made a moment ago."""
+    """A one-time link that creates the first admin; None while an earlier one still works.
+
+    Every worker, and every `flask` command, starts the app: a link already printed must keep
+    working for its whole life, not be replaced by the next start.
+    """
     token = secrets.token_urlsafe(32)
     stamp = datetime.now(UTC)
     with immediate(db):
-        recent = db.execute(
-            "SELECT count(*) FROM setup_links WHERE used_at IS NULL AND created_at > ?",
-            [(stamp - timedelta(seconds=60)).isoformat(timespec="seconds")],
-        ).fetchone()[0]
-        if recent:
-            return None  # another worker starting at the same moment already printed one
-        # only the newest link works
-        db.execute(
-            "UPDATE setup_links SET used_at = ? WHERE used_at IS NULL",
-            [stamp.isoformat(timespec="seconds")],
-        )
+        if _open_setup_links(db, stamp):
+            return None
         db.execute(
             "INSERT INTO setup_links (token_hash, purpose, created_at, expires_at) "
             "VALUES (?, 'first-admin', ?, ?)",
@@ -553,6 +702,23 @@ def create_setup_link(db: sqlite_utils.Database, hours: int = 24) -> str | None:
             ],
         )
     return token
+
+
+def _open_setup_links(db: sqlite_utils.Database, at: datetime) -> list[Row]:
+    return list(
+        _query(
+            db,
+            "SELECT created_at, expires_at FROM setup_links WHERE used_at IS NULL "
+            "AND expires_at > ? ORDER BY created_at DESC",
+            [at.isoformat(timespec="seconds")],
+        )
+    )
+
+
+def open_setup_link(db: sqlite_utils.Database) -> Row | None:
+    """When the setup link that still works was made and until when it works, if there is one."""
+    found = _open_setup_links(db, datetime.now(UTC))
+    return found[0] if found else None
 
 
 def setup_link_valid(db: sqlite_utils.Database, token: str) -> bool:
@@ -589,31 +755,44 @@ def use_setup_link(
     return staff_id
 
 
-def record_sign_in_failure(db: sqlite_utils.Database, email: str, address: str) -> None:
+def begin_sign_in(
+    db: sqlite_utils.Database,
+    email: str,
+    address: str,
+    minutes: int,
+    wait_for: Callable[[list[str], list[str]], int],
+) -> int:
+    """Count a sign-in try as failed before its password is checked; or say how long to wait.
+
+    In one BEGIN IMMEDIATE: the earlier failures of this email from this address, and of this
+    address, go to `wait_for` (the policy); if it says wait, nothing is written. Otherwise the
+    try is written as a failure, to be cleared if the password is right. Returns the wait.
+    """
+    since = (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
+    email = email.strip()
+    with immediate(db):
+        from_here = [
+            (r[0], r[1])
+            for r in db.execute(
+                "SELECT at, email = ? FROM sign_in_failures WHERE address = ? AND at > ? "
+                "ORDER BY at",
+                [email, address, since],
+            )
+        ]
+        wait = wait_for([at for at, same in from_here if same], [at for at, _ in from_here])
+        if not wait:
+            db.execute(
+                "INSERT INTO sign_in_failures (email, address, at) VALUES (?, ?, ?)",
+                [email, address, datetime.now(UTC).isoformat()],
+            )
+    return wait
+
+
+def clear_sign_in_failures(db: sqlite_utils.Database, email: str, address: str) -> None:
+    """After a right password: this account's failures from this address no longer count."""
     db.execute(
-        "INSERT INTO sign_in_failures (email, address, at) VALUES (?, ?, ?)",
-        [email.strip(), address, now()],
+        "DELETE FROM sign_in_failures WHERE email = ? AND address = ?", [email.strip(), address]
     )
-
-
-def recent_sign_in_failures(
-    db: sqlite_utils.Database, email: str, address: str, minutes: int
-) -> list[str]:
-    """Times of failed sign-ins for this email or from this address, oldest first."""
-    since = (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat(timespec="seconds")
-    return [
-        r["at"]
-        for r in _query(
-            db,
-            "SELECT at FROM sign_in_failures WHERE (email = ? OR address = ?) AND at > ? "
-            "ORDER BY at",
-            [email.strip(), address, since],
-        )
-    ]
-
-
-def clear_sign_in_failures(db: sqlite_utils.Database, email: str) -> None:
-    db.execute("DELETE FROM sign_in_failures WHERE email = ?", [email.strip()])
 
 
 # ---- the assessor's side: learners, ratings, plans, assessment plans, contracts --------------
@@ -676,13 +855,18 @@ def assign_assessor(
         )
 
 
-def set_archived(db: sqlite_utils.Database, learner_id: int, archived: bool, actor: str) -> None:
+def set_archived(db: sqlite_utils.Database, learner_id: int, archived: bool, actor: str) -> bool:
+    """Archive or restore a learner; False if they already were (a double tap acts once)."""
     with immediate(db):
+        row = learner(db, learner_id)
+        if row is None or (row["archived_at"] is not None) == archived:
+            return False
         db.execute(
             "UPDATE learners SET archived_at = ? WHERE id = ?",
             [now() if archived else None, learner_id],
         )
         _audit(db, actor, learner_id, "archived" if archived else "unarchived", "", None, None)
+    return True
 
 
 def assessor_ratings(db: sqlite_utils.Database, learner_id: int) -> dict[str, int]:
@@ -736,33 +920,66 @@ def save_plan(
 ) -> bool:
     """Keep the assessor's working plan; a change after confirmation needs confirming again."""
     with immediate(db):
-        before = plan(db, learner_id)
-        if before and before["units"] == units:
-            return False
-        db.execute(
-            "INSERT INTO plans (learner_id, units, updated_at, updated_by) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (learner_id) DO UPDATE SET units = excluded.units, "
-            "updated_at = excluded.updated_at, updated_by = excluded.updated_by, "
-            "confirmed_at = NULL, confirmed_by = NULL",
-            [learner_id, json.dumps(units), now(), staff_id],
-        )
-        if before and before["confirmed_at"]:
-            db.execute("UPDATE learners SET plan_confirmed_at = NULL WHERE id = ?", [learner_id])
-        _audit(
-            db,
-            actor,
-            learner_id,
-            "plan-changed",
-            "",
-            " ".join(before["units"]) if before else None,
-            " ".join(units),
-        )
+        return _write_plan(db, learner_id, units, staff_id, actor)
+
+
+def _write_plan(
+    db: sqlite_utils.Database, learner_id: int, units: list[str], staff_id: int, actor: str
+) -> bool:
+    before = plan(db, learner_id)
+    if before and before["units"] == units:
+        return False
+    db.execute(
+        "INSERT INTO plans (learner_id, units, updated_at, updated_by) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (learner_id) DO UPDATE SET units = excluded.units, "
+        "updated_at = excluded.updated_at, updated_by = excluded.updated_by, "
+        "confirmed_at = NULL, confirmed_by = NULL",
+        [learner_id, json.dumps(units), now(), staff_id],
+    )
+    if before and before["confirmed_at"]:
+        db.execute("UPDATE learners SET plan_confirmed_at = NULL WHERE id = ?", [learner_id])
+    _audit(
+        db,
+        actor,
+        learner_id,
+        "plan-changed",
+        "",
+        " ".join(before["units"]) if before else None,
+        " ".join(units),
+    )
     return True
 
 
-def confirm_plan(db: sqlite_utils.Database, learner_id: int, staff_id: int, actor: str) -> None:
+class PlanBreaksRules(Exception):
+    """A plan cannot be confirmed: `problems` are the rules it does not meet."""
+
+    def __init__(self, problems: Sequence[Any]) -> None:
+        super().__init__(f"{len(problems)} rule(s) not met")
+        self.problems = list(problems)
+
+
+def confirm_plan(
+    db: sqlite_utils.Database,
+    learner_id: int,
+    units: list[str],
+    staff_id: int,
+    actor: str,
+    rules: Callable[[list[str]], Sequence[Any]],
+) -> None:
+    """Save `units` as the plan and confirm it, in one transaction, if `rules` finds no problem.
+
+    The rules are checked on the plan as written inside the transaction, so another
+    assessor's save can land before or after this, never between the check and the confirm.
+    PlanBreaksRules (and nothing written) when the plan does not meet them.
+    """
     stamp = now()
     with immediate(db):
+        _write_plan(db, learner_id, units, staff_id, actor)
+        row = plan(db, learner_id)
+        assert row is not None
+        problems = rules(row["units"])
+        if problems:
+            raise PlanBreaksRules(problems)  # rolls the transaction back
         db.execute(
             "UPDATE plans SET confirmed_at = ?, confirmed_by = ? WHERE learner_id = ?",
             [stamp, staff_id, learner_id],
@@ -772,16 +989,7 @@ def confirm_plan(db: sqlite_utils.Database, learner_id: int, staff_id: int, acto
             "coalesce(submitted_at, ?) WHERE id = ?",
             [stamp, stamp, learner_id],
         )
-        row = plan(db, learner_id)
-        _audit(
-            db,
-            actor,
-            learner_id,
-            "plan-confirmed",
-            "",
-            None,
-            " ".join(row["units"]) if row else None,
-        )
+        _audit(db, actor, learner_id, "plan-confirmed", "", None, " ".join(row["units"]))
 
 
 def plan_rows(db: sqlite_utils.Database, learner_id: int) -> list[Row]:
@@ -797,14 +1005,20 @@ def plan_rows(db: sqlite_utils.Database, learner_id: int) -> list[Row]:
 
 
 def add_plan_row(
-    db: sqlite_utils.Database, learner_id: int, values: Mapping[str, Any], staff_id: int, actor: str
-) -> int:
+    db: sqlite_utils.Database,
+    learner_id: int,
+    values: Mapping[str, Any],
+    staff_id: int,
+    actor: str,
+    request_key: str | None = None,
+) -> int | None:
+    """Add a row to the assessment plan; None if the same form (`request_key`) added it already."""
     stamp = now()
     with immediate(db):
         cursor = db.execute(
             "INSERT INTO assessment_plan_rows (learner_id, units, observed_when, observed_where, "
-            "activity, evidence, created_by, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "activity, evidence, created_by, created_at, updated_at, request_key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [
                 learner_id,
                 json.dumps(values["units"]),
@@ -815,8 +1029,11 @@ def add_plan_row(
                 staff_id,
                 stamp,
                 stamp,
+                request_key or None,
             ],
         )
+        if cursor.rowcount == 0:
+            return None  # sent twice: the first one added it
         row_id = cursor.lastrowid
         _audit(
             db,
@@ -983,8 +1200,15 @@ def learner_record(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any]
     }
 
 
+ERASURE_ON_DISK = "erasure_unfinished_since"  # settings key while the log may hold erased data
+
+
 def erase_learner(db: sqlite_utils.Database, learner_id: int, actor: str) -> bool:
-    """Remove a learner and everything about them; one anonymised audit entry remains."""
+    """Remove a learner and everything about them; one anonymised audit entry remains.
+
+    Their rows are gone when this returns; `finish_erasure` then clears the copies the
+    write-ahead log still holds. Until it succeeds, the settings say since when.
+    """
     with immediate(db):
         if learner(db, learner_id) is None:
             return False
@@ -992,9 +1216,26 @@ def erase_learner(db: sqlite_utils.Database, learner_id: int, actor: str) -> boo
         # answers, checks, ratings, plans and contracts go with the learner (ON DELETE CASCADE)
         db.execute("DELETE FROM learners WHERE id = ?", [learner_id])
         _audit(db, actor, None, "learner-erased", f"learner #{learner_id}", None, None)
-    # move the change out of the write-ahead log into the (zeroed) main file
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            [ERASURE_ON_DISK, now()],
+        )
     return True
+
+
+def finish_erasure(db: sqlite_utils.Database, seconds: float) -> bool:
+    """Empty the write-ahead log, so erased learners are in no file; False if not yet possible."""
+    if not empty_log(db, seconds):
+        return False
+    with immediate(db):
+        db.execute("DELETE FROM settings WHERE key = ?", [ERASURE_ON_DISK])
+    return True
+
+
+def erasure_unfinished(db: sqlite_utils.Database) -> str | None:
+    """Since when an erasure has been waiting to be cleared from the disk, if one is."""
+    found = db.execute("SELECT value FROM settings WHERE key = ?", [ERASURE_ON_DISK]).fetchone()
+    return found[0] if found else None
 
 
 def learners_archived_before(db: sqlite_utils.Database, cutoff: str) -> list[Row]:

@@ -6,7 +6,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import ARGS, CHROMIUM, PHONE, browser_context, live_server, need
+from helpers import (
+    ARGS,
+    CHROMIUM,
+    PHONE,
+    LiveServer,
+    browser_context,
+    live_server,
+    need,
+    serving,
+)
 
 from survey import create_app
 from survey.content import Qualification, load_qualification
@@ -91,6 +100,136 @@ def server(tmp_path_factory):
     app = create_app({"SECRET_KEY": "browser", "DATABASE": str(tmp / "db.sqlite")})
     with live_server(app) as running:
         yield running
+
+
+# ---- the app over TLS, directly and behind a TLS-terminating proxy ----------------------------
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for localhost and 127.0.0.1, made here (the browser is told to accept it)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def tls_context(folder: Path):  # type: ignore[no-untyped-def]
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*self_signed_certificate(folder))
+    return context
+
+
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailers",
+    "transfer-encoding",
+    "upgrade",
+}
+
+
+def forwarding_proxy(backend_port: int):  # type: ignore[no-untyped-def]
+    """A reverse proxy as a WSGI app: what nginx or Caddy in front of gunicorn does.
+
+    It passes the Host on and says who asked and how (proxy_set_header Host $host;
+    X-Forwarded-For $proxy_add_x_forwarded_for; X-Forwarded-Proto $scheme).
+    """
+    import http.client
+
+    def proxy(environ, start_response):  # type: ignore[no-untyped-def]
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else None
+        headers = {
+            key[5:].replace("_", "-").title(): value
+            for key, value in environ.items()
+            if key.startswith("HTTP_") and key[5:].lower().replace("_", "-") not in HOP_BY_HOP
+        }
+        if environ.get("CONTENT_TYPE"):
+            headers["Content-Type"] = environ["CONTENT_TYPE"]
+        headers["X-Forwarded-For"] = environ["REMOTE_ADDR"]
+        headers["X-Forwarded-Proto"] = environ["wsgi.url_scheme"]
+        path = environ.get("RAW_URI") or environ.get("PATH_INFO", "/")
+        if environ.get("QUERY_STRING") and "?" not in path:
+            path += "?" + environ["QUERY_STRING"]
+        conn = http.client.HTTPConnection("127.0.0.1", backend_port, timeout=30)
+        try:
+            conn.request(environ["REQUEST_METHOD"], path, body=body, headers=headers)
+            answer = conn.getresponse()
+            data = answer.read()
+            kept = [(k, v) for k, v in answer.getheaders() if k.lower() not in HOP_BY_HOP]
+        finally:
+            conn.close()
+        start_response(f"{answer.status} {answer.reason}", kept)
+        return [data]
+
+    return proxy
+
+
+TRANSPORTS = ["http", "https", "https-behind-proxy"]
+
+
+@pytest.fixture(scope="module", params=TRANSPORTS)
+def site(request, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """The app as a browser reaches it: plain http, TLS served by the app itself, or TLS ended
+    by a proxy that forwards plain http with X-Forwarded-* headers (trusted by setting)."""
+    tmp = tmp_path_factory.mktemp(request.param)
+    config = {"SECRET_KEY": "tls-browser", "DATABASE": str(tmp / "db.sqlite")}
+    if request.param == "https-behind-proxy":
+        config |= {"PROXY_FIX_X_FOR": 1, "PROXY_FIX_X_PROTO": 1}
+    app = create_app(config)
+    if request.param == "http":
+        with serving(app) as httpd:
+            yield LiveServer(app, f"http://127.0.0.1:{httpd.server_port}")
+        return
+    context = tls_context(tmp)
+    if request.param == "https":
+        with serving(app, context) as httpd:
+            public = f"https://127.0.0.1:{httpd.server_port}"
+            app.config.update(PUBLIC_URL=public, SESSION_COOKIE_SECURE=True)
+            yield LiveServer(app, public)
+        return
+    with serving(app) as backend, serving(forwarding_proxy(backend.server_port), context) as front:
+        # no PUBLIC_URL: the app must learn the scheme from the proxy's X-Forwarded-Proto
+        app.config.update(SESSION_COOKIE_SECURE=True)
+        yield LiveServer(app, f"https://127.0.0.1:{front.server_port}")
 
 
 @pytest.fixture(scope="module")

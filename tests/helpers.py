@@ -98,15 +98,22 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(app) -> Iterator[LiveServer]:
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+def serving(app, ssl_context=None) -> Iterator:
+    """Serve a WSGI app on loopback in a thread (TLS with an ssl_context); yields the server."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=ssl_context)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        yield LiveServer(app, f"http://127.0.0.1:{httpd.server_port}")
+        yield httpd
     finally:
         httpd.shutdown()
         thread.join()
+
+
+@contextmanager
+def live_server(app) -> Iterator[LiveServer]:
+    with serving(app) as httpd:
+        yield LiveServer(app, f"http://127.0.0.1:{httpd.server_port}")
 
 
 def browser_context(browser, viewport: dict, **options):
@@ -408,6 +415,17 @@ def answer(app, learner_id: int, ratings: dict[str, int], send: bool = True) -> 
 
 def every_statement(app, rating: int = 2) -> dict[str, int]:
     return {s.id: rating for s in app.extensions["qualification"].statements()}
+
+
+def confirm_in_store(db, learner_id: int, units: list[str], staff_id: int, actor: str) -> None:
+    """Save and confirm a plan straight through the store, with 03455's rules checked."""
+    from functools import partial
+
+    from survey import store
+    from survey.rules import check_optional
+
+    q = load_qualification(ROOT / "content" / "03455")
+    store.confirm_plan(db, learner_id, units, staff_id, actor, partial(check_optional, q))
 
 
 def assessor_confirms(client, learner_id: int, units: list[str]):

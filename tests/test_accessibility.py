@@ -17,6 +17,7 @@ from helpers import (
     assert_accessible,
     axe_path,
     browser_context,
+    confirm_in_store,
     live_server,
     sign_in_staff,
 )
@@ -116,8 +117,7 @@ class Site:
                 store.submit(db, self.ids[key], "test")
             store.save_ratings(db, self.ids["b"], {"F1:1.1": 2, "F1:1.2": 0}, "test")
             a, actor = self.ids["a"], f"staff:{admin['id']}"
-            store.save_plan(db, a, VALID, admin["id"], actor)
-            store.confirm_plan(db, a, admin["id"], actor)
+            confirm_in_store(db, a, VALID, admin["id"], actor)
             store.add_plan_row(db, a, ROW, admin["id"], actor)
             check = store.open_check(db, a, "B1")
             store.save_check_ratings(db, check, {"B1:1.1": 2, "B1:2.1": 1}, "test")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from survey import InlineStyle, create_app
+from survey import InlineStyle, create_app, instance_secret
 from survey.content import ContentError
 from survey.db import connect, immediate, migrate
 from survey.migrations import migrations
@@ -133,7 +133,9 @@ def test_security_headers_on_every_response(client, path):
     assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
     assert "frame-ancestors 'none'" in csp
     assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Referrer-Policy"] == "no-referrer"
+    # same-origin: our own pages send a Referer (HTTPS form posts need it), other sites get
+    # none, so a personal link never leaks
+    assert headers["Referrer-Policy"] == "same-origin"
 
 
 def test_pages_have_no_inline_script_and_only_the_hashed_stylesheet(client):
@@ -177,6 +179,22 @@ def test_static_files_are_cache_busted_and_long_lived(app, client):
         assert "max-age=31536000" in response.headers["Cache-Control"]
 
 
+def test_static_addresses_follow_the_mount_point_and_remember_only_one_entry_a_file(app, client):
+    """SCRIPT_NAME comes from the server or a proxy's X-Forwarded-Prefix: a cache keyed by it
+    grew by one entry per distinct header value, without limit."""
+    static_url = app.jinja_env.globals["static_url"]
+    for i in range(300):
+        prefix = f"/mount{i}"
+        body = client.get("/qr/units", environ_overrides={"SCRIPT_NAME": prefix}).get_data(True)
+        assert f'src="{prefix}/static/app.js?v=' in body
+    cached = [
+        cell.cell_contents
+        for cell in static_url.__closure__ or ()
+        if isinstance(cell.cell_contents, dict)
+    ]
+    assert cached and all(len(entries) <= 3 for entries in cached)
+
+
 def test_secret_key_is_generated_once_with_mode_0600(tmp_path):
     config = {"DATABASE": str(tmp_path / "db.sqlite")}
     os.environ["FLASK_INSTANCE_PATH"] = str(tmp_path / "instance")
@@ -189,6 +207,86 @@ def test_secret_key_is_generated_once_with_mode_0600(tmp_path):
     assert first == second == key_file.read_text().strip()
     assert len(first) == 64
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def start(tmp_path, limit_file_size: bool = False, **env: str) -> subprocess.CompletedProcess:
+    """`flask content check` in a fresh process on an instance folder in tmp_path."""
+
+    def no_room() -> None:  # every write past 0 bytes fails, as on a full disk
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+    variables = dict(
+        os.environ,
+        FLASK_INSTANCE_PATH=str(tmp_path / "instance"),
+        FLASK_DATABASE=str(tmp_path / "db.sqlite"),
+        **env,
+    )
+    variables.pop("FLASK_SECRET_KEY", None)
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "content", "check"],
+        capture_output=True,
+        text=True,
+        env=variables,
+        cwd=Path(__file__).resolve().parent.parent,
+        preexec_fn=no_room if limit_file_size else None,
+    )
+
+
+def test_a_full_disk_at_first_start_leaves_no_empty_key_and_says_so_in_one_line(tmp_path):
+    full = start(tmp_path, limit_file_size=True)
+    assert full.returncode == 1
+    lines = full.stderr.strip().splitlines()
+    assert len(lines) == 1, full.stderr
+    key_file = tmp_path / "instance" / "secret_key"
+    assert lines[0].startswith(
+        f"Starting Point cannot start: cannot write the secret key {key_file}"
+    )
+    assert not key_file.exists()  # no empty key left behind for the next start to use
+    assert [p.name for p in (tmp_path / "instance").iterdir()] == []  # nor a half-written one
+    # once there is room again, the app starts with a real key
+    again = start(tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert len(key_file.read_text().strip()) == 64
+
+
+@pytest.mark.parametrize("content", ["", "\n", "short"])
+def test_an_empty_or_short_secret_key_stops_the_app_with_one_line(tmp_path, content):
+    (tmp_path / "instance").mkdir()
+    key_file = tmp_path / "instance" / "secret_key"
+    key_file.write_text(content)
+    result = start(tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Starting Point cannot start: the secret key {key_file} is empty or too short: "
+        "delete it and start again to make a new one (everyone must sign in again)"
+    ]
+
+
+def test_an_instance_folder_that_cannot_be_made_is_one_line(tmp_path):
+    (tmp_path / "instance").write_text("a file where the folder should be")
+    result = start(tmp_path)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Starting Point cannot start: "), lines
+    assert f"cannot make the instance folder {tmp_path / 'instance'}" in lines[0]
+
+
+def test_workers_starting_at_once_share_one_secret_key(tmp_path):
+    instance = tmp_path / "instance"
+    keys: list[str] = []
+
+    def start_one() -> None:
+        keys.append(instance_secret(instance))
+
+    threads = [threading.Thread(target=start_one) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(keys)) == 1 and keys[0] == (instance / "secret_key").read_text().strip()
+    assert sorted(p.name for p in instance.iterdir()) == ["secret_key"]
 
 
 def test_config_comes_from_flask_environment_variables(tmp_path, monkeypatch):
@@ -236,9 +334,8 @@ def test_writers_queue_and_the_next_starts_as_soon_as_the_lock_is_free(app):
         with immediate(first):
             holding.set()
             time.sleep(0.35)
-            # noted just before the commit frees the lock: noted after it, the waiting writer
-            # could note its start first
-            times["released"] = time.monotonic()
+            times["releasing"] = time.monotonic()
+        times["released"] = time.monotonic()
         first.conn.close()
 
     holder = threading.Thread(target=hold)
@@ -248,13 +345,16 @@ def test_writers_queue_and_the_next_starts_as_soon_as_the_lock_is_free(app):
         times["started"] = time.monotonic()
     holder.join()
     second.conn.close()
-    # with SQLite's nap schedule alone the second writer would start about 80 ms late
-    assert 0 <= times["started"] - times["released"] < 0.04
+    # with SQLite's nap schedule alone the second writer would start about 80 ms late (it may
+    # start before the first thread, once the lock is let go, gets to note the time)
+    assert times["releasing"] <= times["started"] < times["released"] + 0.04
 
 
 def test_migrating_twice_changes_nothing(tmp_path):
     path = tmp_path / "db.sqlite"
-    assert migrate(path) == ["m001_settings", "m002_learners", "m003_staff"]
+    applied = migrate(path)
+    assert applied[:3] == ["m001_settings", "m002_learners", "m003_staff"]
+    assert applied == [m.name for m in migrations._migrations]
     with closing(sqlite3.connect(path)) as conn:
         before = conn.execute("SELECT value FROM settings").fetchall()
     assert migrate(path) == []

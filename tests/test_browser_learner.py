@@ -495,3 +495,145 @@ def test_check_again_starts_empty_even_when_the_last_check_was_sent_before_saved
     assert sent == [{"B1:1.1": 1, "B1:1.2": 1, "B1:1.4": 1}]
     assert leftover_ratings == {}, "the new check already holds the last check's answers"
     expect(page.locator("form input:checked")).to_have_count(0)
+
+
+# ---- 9. answers kept on the phone: across a new session, and on a shared phone --------------
+
+
+def open_page(page, server, token: str, key: str = "F1-1") -> None:
+    """The learner opens their link, then one page of their assessment."""
+    page.goto(server + f"/l/{token}")
+    page.wait_for_url("**/welcome")  # a new learner is told what this is first
+    page.goto(server + f"/assessment/{key}")
+
+
+def queued(page) -> list[dict]:
+    import json
+
+    return json.loads(page.evaluate("localStorage.getItem('starting-point-unsent') || '[]'"))
+
+
+def tap_offline(page, server, token: str) -> None:
+    """Open the learner's page, lose the connection, tap two answers: kept on the phone."""
+    open_page(page, server, token)
+    page.context.set_offline(True)
+    tap(page, "r-F1-1.1", "On my own")
+    tap(page, "r-F1-1.2", "Not yet")
+    expect(page.locator("#save-status")).to_contain_text("kept on this phone")
+
+
+@pytest.mark.parametrize("how", ["link", "code"])
+def test_answers_kept_offline_are_saved_when_the_learner_comes_back_by_link_or_code(
+    browser, server, how
+):
+    """Opening the link (or entering the code) starts a new session with a new CSRF secret: the
+    kept answers were refused as 'came from somewhere else' and thrown away."""
+    from survey import store
+
+    learner_id, token = server.add_learner("Kay Kept")
+    context = phone_context(browser)
+    try:
+        page = context.new_page()
+        tap_offline(page, server, token)
+        page.close()  # closed without "Save and continue"
+        context.set_offline(False)
+        again = context.new_page()
+        if how == "link":
+            again.goto(server + f"/l/{token}")
+        else:
+            again.goto(server + "/forget")
+            again.get_by_role("button", name="Forget me on this device").click()
+            again.get_by_label("Your personal code").fill(store.pretty_token(token))
+            again.get_by_role("button", name="Continue").click()
+        # nothing reached the server, so they are welcomed again: whichever page they land
+        # on sends what the phone kept
+        again.wait_for_url(re.compile(r"/(welcome|assessment/.*)$"))
+        for _ in range(100):
+            if not queued(again):
+                break
+            again.wait_for_timeout(100)
+        assert queued(again) == []
+        assert db_ratings(server, learner_id) == {"F1:1.1": 2, "F1:1.2": 0}
+    finally:
+        context.close()
+
+
+def test_a_page_left_open_while_the_link_was_opened_again_still_saves(page, server):
+    learner_id, token = server.add_learner("Ola Open")
+    open_page(page, server, token)
+    other_tab = page.context.new_page()
+    other_tab.goto(server + f"/l/{token}")  # a new session: the first tab's token is stale
+    other_tab.wait_for_url(re.compile(r"/(welcome|assessment/.*)$"))
+    other_tab.close()
+    tap(page, "r-F1-1.3", "With help")
+    expect_saved(page)  # refused once for the stale token, sent again with the current one
+    assert db_ratings(server, learner_id) == {"F1:1.3": 1}
+    assert queued(page) == []
+
+
+def test_on_a_shared_phone_one_learners_kept_answers_never_become_anothers(browser, server):
+    """P taps offline and closes the tab; Q opens Q's own link on the same phone. Q must not see
+    P's answers chosen, and Q's "Save and continue" must not save them into Q's record."""
+    from survey import store
+
+    p_id, p_token = server.add_learner("Pat First")
+    q_id, q_token = server.add_learner("Quinn Second")
+    context = phone_context(browser)
+    try:
+        page = context.new_page()
+        tap_offline(page, server, p_token)
+        page.close()
+        context.set_offline(False)
+        phone = context.new_page()
+        open_page(phone, server, q_token)
+        phone.wait_for_timeout(500)  # time for the script to restore or send anything it would
+        expect(phone.locator("form input:checked")).to_have_count(0)
+        expect(phone.locator("#save-status")).not_to_contain_text("Saved")
+        phone.get_by_role("button", name="Save and continue").click()
+        phone.wait_for_url("**/assessment/F1-2")
+        assert db_ratings(server, q_id) == {}
+        assert db_ratings(server, p_id) == {}
+        with database(server) as db:
+            q_audit = [e["action"] for e in store.audit_entries(db, q_id)]
+        assert "rating" not in q_audit
+        kept = queued(phone)
+        assert len(kept) == 2 and len({item["who"] for item in kept}) == 1  # still P's, unsent
+        # "Not you?" on Q's phone, and P comes back: P's answers reach P
+        phone.goto(server + "/forget")
+        phone.get_by_role("button", name="Forget me on this device").click()
+        phone.goto(server + f"/l/{p_token}")
+        phone.goto(server + "/assessment/F1-1")
+        expect_saved(phone)
+        assert db_ratings(server, p_id) == {"F1:1.1": 2, "F1:1.2": 0}
+        assert db_ratings(server, q_id) == {}
+        assert queued(phone) == []
+    finally:
+        context.close()
+
+
+def test_answers_from_another_learners_tab_are_refused_and_kept_for_them(browser, server):
+    """P's page is still open in one tab, its answers unsent, when Q opens Q's link in another:
+    the answers go with P's key, the server refuses them for Q, and they stay on the phone."""
+    p_id, p_token = server.add_learner("Pia Tab")
+    q_id, q_token = server.add_learner("Quin Tab")
+    context = phone_context(browser)
+    try:
+        p_tab = context.new_page()
+        open_page(p_tab, server, p_token)
+        cdp = context.new_cdp_session(p_tab)  # only this tab loses its connection
+        cdp.send("Network.enable")
+        offline = {"latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+        cdp.send("Network.emulateNetworkConditions", {"offline": True, **offline})
+        tap(p_tab, "r-F1-1.1", "On my own")
+        tap(p_tab, "r-F1-1.2", "Not yet")
+        expect(p_tab.locator("#save-status")).to_contain_text("kept on this phone")
+        q_tab = context.new_page()
+        q_tab.goto(server + f"/l/{q_token}")  # the session is Q's from now on
+        q_tab.wait_for_url("**/welcome")
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, **offline})
+        p_tab.evaluate("window.dispatchEvent(new Event('online'))")
+        expect(p_tab.locator("#save-status")).to_contain_text("someone else on this phone")
+        assert db_ratings(server, q_id) == {} and db_ratings(server, p_id) == {}
+        assert len(queued(p_tab)) == 2
+    finally:
+        context.close()

@@ -19,6 +19,7 @@ from helpers import (
     VALID,
     box,
     browser_context,
+    confirm_in_store,
     controls,
     overlap,
     too_small,
@@ -80,8 +81,7 @@ def confirm(server, learner_id: int) -> None:
     staff = server.add_staff("assessor", "Asha Assessor", f"asha{learner_id}@centre.example")
     with server.db() as db:
         store.assign_assessor(db, learner_id, staff["id"], "t")
-        store.save_plan(db, learner_id, VALID, staff["id"], f"staff:{staff['id']}")
-        store.confirm_plan(db, learner_id, staff["id"], f"staff:{staff['id']}")
+        confirm_in_store(db, learner_id, VALID, staff["id"], f"staff:{staff['id']}")
 
 
 def ratings(server, learner_id: int) -> dict[str, int]:

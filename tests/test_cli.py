@@ -24,6 +24,45 @@ def test_content_check_prints_a_summary(runner):
     assert counts["statements"] == counts["criteria"] + 46
 
 
+def test_content_check_of_deeply_nested_toml_is_one_line(runner, content_copy):
+    path = content_copy / "roles.toml"
+    path.write_text("x = " + "[" * 5000 + "]" * 5000 + "\n" + path.read_text())
+    result = runner.invoke(args=["content", "check", "--path", str(content_copy)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: {path}: not valid TOML (nested too deeply)"
+    ]
+
+
+def test_content_check_counts_the_planners_states(runner):
+    result = runner.invoke(args=["content", "check"])
+    from survey.planner import STATE_BUDGET
+
+    counts = dict(line.rsplit(None, 1) for line in result.output.splitlines()[1:])
+    counts = {k.strip(): int(v.replace(",", "")) for k, v in counts.items()}
+    assert 1000 < counts["planner states"] < STATE_BUDGET
+
+
+def test_content_check_refuses_rules_the_planner_cannot_weigh(runner, content_copy):
+    from survey.planner import STATE_BUDGET
+
+    path = content_copy / "qualification.toml"
+    path.write_text(
+        path.read_text()
+        + "".join(
+            f'\n[[rules]]\nid = "{g}-30"\nkind = "credits"\ngroups = ["{g}"]\nmin = 30\n'
+            for g in "BCDE"
+        )
+    )
+    result = runner.invoke(args=["content", "check", "--path", str(content_copy)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: {path}: rules: the planner would have to weigh more than {STATE_BUDGET:,} "
+        "combinations of units, its limit: lower the minimums, or combine rules that count "
+        "credits from the same groups"
+    ]
+
+
 def test_content_check_fails_with_file_and_field(runner, content_copy):
     (content_copy / "contexts.toml").write_text('[[contexts]]\nid = "x"\n')
     result = runner.invoke(args=["content", "check", "--path", str(content_copy)])
@@ -89,6 +128,8 @@ def test_plan_notes_a_level_3_role(runner, tmp_path):
         ({"ratings": {"F1:9.9": 1}}, "unknown statement 'F1:9.9'"),
         ({"readiness": {"A1": -1}}, "readiness for 'A1' must be from 0 to 3"),
         ({"favourite": 1}, "unknown field 'favourite'"),
+        ("[" * 100_000 + "]" * 100_000, "is nested too deeply"),
+        ('{"contexts": ' + "[" * 50_000, "is nested too deeply"),
     ],
 )
 def test_plan_rejects_bad_profiles_with_one_line(runner, tmp_path, data, message):

@@ -262,7 +262,7 @@ def test_gzipped_responses_keep_the_security_headers_whatever_the_hook_order(app
         assert response.headers["Content-Encoding"] == "gzip"
         assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["Referrer-Policy"] == "same-origin"
         assert response.headers["X-Frame-Options"] == "DENY"
 
 

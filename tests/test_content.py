@@ -683,3 +683,68 @@ def test_criteria_are_mapped_only_to_activities_that_show_them(q, criterion, con
 )
 def test_criteria_ranges_compress_runs(q, unit, numbers, text):
     assert criteria_ranges(q.unit(unit), numbers) == text
+
+
+@pytest.mark.parametrize(
+    "file, nested",
+    [
+        ("qualification.toml", "deep = " + "[" * 5000 + "]" * 5000),
+        ("units/F1.toml", "deep = " + "{ a = " * 3000 + "1" + " }" * 3000),
+        ("contexts.toml", "deep = " + "[" * 100_000),
+    ],
+    ids=["arrays", "inline-tables", "unclosed"],
+)
+def test_deeply_nested_toml_is_one_line_naming_the_file(content_copy, file, nested):
+    """tomllib recurses once per level: thousands of levels were a 3,000-line traceback."""
+    path = content_copy / file
+    path.write_text(nested + "\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_qualification(content_copy)
+    assert caught.value.file == str(path)
+    assert "nested too deeply" in str(caught.value) or "not valid TOML" in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "bad", ["b1", "x1", "Q-1", "S/1", "B 1", "B1:2", "B1.", "É1", "ABCDEFGHIJK"]
+)
+def test_a_unit_number_the_app_cannot_serve_is_refused(content_copy, q, bad):
+    """A unit number becomes a web address (/check/B1), a form field (r-B1-1.1) and a page
+    key (B1-1): lower case, dashes, slashes, colons or spaces gave dead pages and refused
+    saves. One rule, applied by the loader, so `content check` refuses them too."""
+    path = content_copy / "qualification.toml"
+    path.write_text(path.read_text().replace('number = "B1"', f'number = "{bad}"'))
+    index = [u.number for u in q.units].index("B1")
+    with pytest.raises(ContentError) as caught:
+        load_qualification(content_copy)
+    assert (caught.value.file, caught.value.field) == (str(path), f"units[{index}].number")
+    assert "capital letters and digits" in caught.value.problem  # the rule, in words
+
+
+@pytest.mark.parametrize(
+    "file, old, new, field",
+    [
+        ("qualification.toml", 'id = "B"', 'id = "B/2"', "groups[1].id"),
+        ("qualification.toml", 'id = "B"', 'id = "B C"', "groups[1].id"),
+        ("contexts.toml", 'id = "face-to-face"', 'id = "face to face"', "contexts[0].id"),
+        ("contexts.toml", 'id = "face-to-face"', 'id = "face\'to"', "contexts[0].id"),
+    ],
+)
+def test_group_and_context_ids_follow_the_same_kind_of_rule(content_copy, file, old, new, field):
+    """A group id is part of a page address (/assessment/group-B); a context id names a field."""
+    path = content_copy / file
+    path.write_text(path.read_text().replace(old, new, 1))
+    with pytest.raises(ContentError) as caught:
+        load_qualification(content_copy)
+    assert (caught.value.file, caught.value.field) == (str(path), field)
+
+
+def test_digits_only_unit_numbers_are_fine(content_copy):
+    """Some awarding bodies number units 201, 301: capital letters are not required."""
+    path = content_copy / "qualification.toml"
+    text = path.read_text().replace('number = "A11"', 'number = "301"')
+    path.write_text(text)
+    for name in ("contexts.toml", "activities.toml"):
+        other = content_copy / name
+        other.write_text(other.read_text().replace('"A11', '"301'))
+    assert load_qualification(content_copy).unit("301") is not None

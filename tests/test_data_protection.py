@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
@@ -124,6 +126,63 @@ def test_admin_erases_a_learner_and_nothing_of_them_is_left_in_the_file(app, db,
     raw = file_bytes(app.config["DATABASE"])
     assert NAME.encode() not in raw and b"CAND-77" not in raw
     assert app.test_client().get(f"/l/{token}").status_code == 404
+
+
+NOT_ON_DISK = "not yet erased from the disk"
+
+
+def test_erasure_while_another_program_reads_the_database_says_so_and_finishes_later(
+    app, db, learner
+):
+    """A backup, a report or an sqlite3 shell holding a read transaction stops SQLite from
+    emptying the write-ahead log: the name is still in the -wal file. The admin is told plainly,
+    and can finish once that program is done."""
+    app.config["ERASE_WAIT_SECONDS"] = 0.3
+    learner_id, _ = learner
+    client = sign_in(app, db)
+    reader = sqlite3.connect(app.config["DATABASE"])
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM learners").fetchone()  # a read transaction, held open
+    path = f"/staff/learners/{learner_id}"
+    response = client.post(
+        f"{path}/erase", data={"csrf_token": csrf(client, path), "confirm": NAME}
+    )
+    assert response.status_code == 303 and response.location == "/staff/learners"
+    assert store.learner(db, learner_id) is None  # gone from every table at once
+    page = client.get("/staff/learners").get_data(as_text=True)
+    assert NOT_ON_DISK in page and "Finish erasing" in page
+    assert NAME.encode() in file_bytes(app.config["DATABASE"])  # what the page says is true
+    # still held: finishing is refused with the same plain words
+    finish = client.post("/staff/erasure", data={"csrf_token": csrf(client, "/staff/learners")})
+    assert finish.status_code == 303
+    assert NOT_ON_DISK in client.get("/staff/learners").get_data(as_text=True)
+    reader.rollback()
+    reader.close()
+    finish = client.post("/staff/erasure", data={"csrf_token": csrf(client, "/staff/learners")})
+    assert finish.status_code == 303
+    page = client.get("/staff/learners").get_data(as_text=True)
+    assert "is now erased from the disk too" in page
+    assert NOT_ON_DISK not in page and "Finish erasing" not in page
+    assert NAME.encode() not in file_bytes(app.config["DATABASE"])
+
+
+def test_retention_says_when_an_erasure_is_not_yet_complete_on_disk(app, runner, db):
+    app.config["ERASE_WAIT_SECONDS"] = 0.3
+    old = archived(db, "Old Archived Person", 40)
+    reader = sqlite3.connect(app.config["DATABASE"])
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM learners").fetchone()
+    result = runner.invoke(args=["retention"])
+    assert result.exit_code == 1
+    assert f"erased learner #{old}" in result.output
+    assert NOT_ON_DISK in result.output and "run this command again" in result.output
+    assert b"Old Archived Person" in file_bytes(app.config["DATABASE"])
+    reader.rollback()
+    reader.close()
+    again = runner.invoke(args=["retention"])
+    assert again.exit_code == 0, again.output
+    assert "now erased from the disk too" in again.output
+    assert b"Old Archived Person" not in file_bytes(app.config["DATABASE"])
 
 
 def test_erasing_needs_the_name_typed(app, db, learner):
@@ -309,3 +368,51 @@ def test_app_py_prints_one_line_for_a_database_it_cannot_use(tmp_path):
         .splitlines()[-1]
         .startswith(f"Starting Point cannot start: cannot use the database {folder}")
     )
+
+
+# ---- nobody else on the machine reads the files ---------------------------------------------
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_the_instance_folder_database_log_and_backups_are_private(tmp_path, monkeypatch):
+    """Learners' names and answers are in these files: other accounts on the server must not
+    read them (the instance folder 0700, every file 0600), whatever the umask."""
+    monkeypatch.setenv("FLASK_INSTANCE_PATH", str(tmp_path / "instance"))
+    old_umask = os.umask(0o022)
+    try:
+        app = create_app({"NO_SETUP_LINK": True})
+        db_path = app.config["DATABASE"]
+        assert db_path == str(tmp_path / "instance" / "starting-point.db")
+        client = app.test_client()
+        assert client.get("/l/nobody").status_code == 404  # a request: the log is open
+        db = connect(db_path)
+        store.create_learner(db, "Private Person")
+        db.conn.close()
+        result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "copy.db")])
+        assert result.exit_code == 0, result.output
+    finally:
+        os.umask(old_umask)
+    assert mode(tmp_path / "instance") == 0o700
+    files = sorted(p.name for p in (tmp_path / "instance").iterdir())
+    assert {"starting-point.db", "starting-point.db-wal", "starting-point.db-shm"} <= set(files)
+    assert {name: mode(tmp_path / "instance" / name) for name in files} == {
+        name: 0o600 for name in files
+    }
+    assert mode(tmp_path / "copy.db") == 0o600
+
+
+def test_an_existing_install_is_made_private_at_start(tmp_path, monkeypatch):
+    instance = tmp_path / "instance"
+    monkeypatch.setenv("FLASK_INSTANCE_PATH", str(instance))
+    create_app({"NO_SETUP_LINK": True}).test_client().get("/l/nobody")
+    os.chmod(instance, 0o755)  # as an older version left them
+    for p in instance.iterdir():
+        os.chmod(p, 0o644)
+    create_app({"NO_SETUP_LINK": True}).test_client().get("/l/nobody")
+    assert mode(instance) == 0o700
+    assert {p.name: mode(p) for p in instance.iterdir()} == {
+        p.name: 0o600 for p in instance.iterdir()
+    }

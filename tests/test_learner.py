@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
+import io
 import re
+import threading
 
 import pytest
+from helpers import confirm_in_store
+from werkzeug.serving import make_server
 
 from survey import store
 from survey.db import connect
@@ -78,6 +83,46 @@ def test_the_long_lived_cookie_is_renewed_once_a_day(client, learner, monkeypatc
     assert renewed.status_code == 200 and "Expires=" in renewed.headers["Set-Cookie"]
     assert "Set-Cookie" not in client.get("/assessment/F1-2").headers
     assert client.get("/assessment/F1-2").status_code == 200  # still known
+
+
+def test_a_response_a_shared_cache_may_keep_never_carries_the_learners_cookie(
+    app, client, learner, monkeypatch
+):
+    """A cache between the phone and the app (a proxy, a CDN) would hand a public response,
+    cookie and all, to the next person asking for the same address."""
+    import survey
+
+    enter(client, learner[1])
+    client.get("/assessment/F1-1")
+    with app.test_request_context():
+        script = app.jinja_env.globals["static_url"]("app.js")
+    monkeypatch.setattr(survey, "today", lambda: survey.date.today().toordinal() + 1)
+    public = [script, "/static/style.css", "/static/icon.svg", "/qr/B1.svg"]
+    for path in public:
+        with client.get(path) as response:
+            assert response.status_code == 200, path
+            assert response.cache_control.public, path
+            assert "Set-Cookie" not in response.headers, path
+    # the learner's own pages still renew the cookie, privately
+    renewed = client.get("/assessment/F1-1")
+    assert "Expires=" in renewed.headers["Set-Cookie"]
+    assert not renewed.cache_control.public
+
+
+def test_a_real_session_change_on_a_public_response_makes_it_private(app, client, learner):
+    @app.get("/test-only/public-and-remembers")
+    def public_and_remembers():  # type: ignore[no-untyped-def]
+        from flask import session
+
+        session["seen"] = True
+        response = app.response_class("hello")
+        response.cache_control.public = True
+        response.cache_control.max_age = 60
+        return response
+
+    response = client.get("/test-only/public-and-remembers")
+    assert "Set-Cookie" in response.headers  # the change is kept ...
+    assert not response.cache_control.public and response.cache_control.private  # ... privately
 
 
 def test_only_the_token_hash_is_stored(db, learner):
@@ -276,8 +321,127 @@ def test_tampered_values_are_refused_and_change_nothing(client, db, learner, nam
     before = (store.ratings(db, learner[0]), store.context_answers(db, learner[0]))
     response = save_one(client, name, value)
     assert response.status_code == 400
-    assert response.json == {"ok": False, "error": message}
+    # "drop": the answer itself is wrong, so a phone keeping it to send again may let it go
+    assert response.json == {"ok": False, "error": message, "drop": True}
     assert (store.ratings(db, learner[0]), store.context_answers(db, learner[0])) == before
+
+
+def learner_key(page) -> str:
+    """The opaque key a learner's page carries, naming whose answers its script keeps."""
+    keys = re.findall(r'data-learner="([^"]*)"', page.get_data(as_text=True))
+    assert len(keys) == 1, keys
+    return keys[0]
+
+
+def test_every_answering_page_says_whose_it_is_without_naming_them(app, client, db, learner):
+    learner_id, token = learner
+    enter(client, token)
+    keys = {learner_key(client.get(path)) for path in ("/assessment/job", "/assessment/F1-1")}
+    keys.add(learner_key(client.get("/check/B1")))
+    assert len(keys) == 1
+    key = keys.pop()
+    assert len(key) >= 16 and re.fullmatch(r"[0-9a-f]+", key)
+    row = store.learner(db, learner_id)
+    for secret in (str(learner_id), row["name"], token, row["token_hash"][:16]):
+        assert secret not in key
+    # the same learner after a new link: the same key (their unsent answers are still theirs)
+    new_token = store.reissue_token(db, learner_id, "test")
+    again = app.test_client()
+    enter(again, new_token)
+    assert learner_key(again.get("/assessment/F1-1")) == key
+    # another learner: another key
+    _, other_token = store.create_learner(db, "Other Person")
+    other = app.test_client()
+    enter(other, other_token)
+    assert learner_key(other.get("/assessment/F1-1")) != key
+
+
+def test_an_answer_sent_for_another_learner_is_never_saved_as_this_one(app, client, db, learner):
+    """A shared phone: P's answers, kept on it, must never be sent in Q's name."""
+    p_id, p_token = learner
+    enter(client, p_token)
+    p_key = learner_key(client.get("/assessment/F1-1"))
+    q_id, q_token = store.create_learner(db, "Quinn Next")
+    enter(client, q_token)  # Q takes the phone
+    page = client.get("/assessment/F1-1")
+    q_key = learner_key(page)
+    data = {"csrf_token": csrf(page), "name": "r-F1-1.1", "value": "3", "page": "F1-1"}
+    response = client.post(
+        "/assessment/save", data={**data, "learner": p_key}, headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 409 and response.json["ok"] is False
+    assert not response.json.get("drop")  # P's answer: kept on the phone for P
+    assert store.ratings(db, q_id) == {} and store.ratings(db, p_id) == {}
+    check = client.post(
+        "/check/B1/save",
+        data={**data, "name": "r-B1-1.1", "learner": p_key},
+        headers={"Accept": "application/json"},
+    )
+    assert check.status_code == 409 and not check.json.get("drop")
+    assert store.unfinished_check(db, q_id, "B1") is None
+    ok = client.post("/assessment/save", data={**data, "learner": q_key})
+    assert ok.status_code == 200 and store.ratings(db, q_id) == {"F1:1.1": 3}
+
+
+def test_a_stale_token_is_refused_with_a_fresh_one_that_works(app, client, db, learner):
+    """Opening the link again starts a new session: a page still open (or answers queued on
+    the phone) hold the old token. The refusal hands the script the current one to retry with;
+    the learner key still decides whose answer it is."""
+    learner_id, token = learner
+    enter(client, token)
+    old_page = client.get("/assessment/F1-1")
+    key = learner_key(old_page)
+    enter(client, token)  # the link again: the old page's token is no longer good
+    data = {"csrf_token": csrf(old_page), "name": "r-F1-1.1", "value": "2", "page": "F1-1"}
+    refused = client.post(
+        "/assessment/save", data={**data, "learner": key}, headers={"Accept": "application/json"}
+    )
+    assert refused.status_code == 400 and not refused.json.get("drop")
+    fresh = refused.json["csrf_token"]
+    assert fresh and fresh != data["csrf_token"]
+    assert store.ratings(db, learner_id) == {}
+    again = client.post(
+        "/assessment/save",
+        data={**data, "csrf_token": fresh, "learner": key},
+        headers={"Accept": "application/json"},
+    )
+    assert again.status_code == 200 and store.ratings(db, learner_id) == {"F1:1.1": 2}
+
+
+@pytest.mark.parametrize(
+    "case, status, drop",
+    [
+        ("signed out", 401, False),  # the phone forgot them: keep it until they come back
+        ("locked", 409, True),  # the answers can no longer change
+        ("bad value", 400, True),
+        ("finished check", 409, True),
+    ],
+)
+def test_a_refusal_says_whether_the_answer_itself_is_wrong(client, db, learner, case, status, drop):
+    learner_id, token = learner
+    enter(client, token)
+    page = client.get("/check/B1" if case == "finished check" else "/assessment/F1-1")
+    data = {"csrf_token": csrf(page), "name": "r-F1-1.1", "value": "2", "page": "F1-1"}
+    path = "/assessment/save"
+    if case == "signed out":
+        client.post("/forget", data={"csrf_token": data["csrf_token"]})
+        data["csrf_token"] = csrf(client.get("/code"))
+    elif case == "locked":
+        db.execute(
+            "UPDATE learners SET plan_confirmed_at = ? WHERE id = ?", [store.now(), learner_id]
+        )
+    elif case == "bad value":
+        data["value"] = "9"
+    else:
+        shown = re.search(r'data-page="([^"]+)"', page.get_data(as_text=True)).group(1)
+        check = store.open_check(db, learner_id, "B1")
+        store.save_check_ratings(db, check, {"B1:1.1": 1}, "t")
+        store.finish_check(db, check, "t")
+        db.execute("UPDATE self_checks SET finished_at = ?", ["9999"])  # after it was shown
+        path, data = "/check/B1/save", {**data, "name": "r-B1-1.2", "page": shown}
+    response = client.post(path, data=data, headers={"Accept": "application/json"})
+    assert response.status_code == status
+    assert bool(response.json.get("drop")) is drop
 
 
 def test_tampered_page_post_keeps_the_good_answers_and_names_the_bad_one(client, db, learner):
@@ -370,6 +534,61 @@ def test_a_huge_body_is_refused(client, db, learner):
     response = client.post("/assessment/save", data={"name": "r-F1-1.1", "value": "x" * 400_000})
     assert response.status_code == 413
     assert store.ratings(db, learner[0]) == {}
+
+
+def chunked_post(port: int, path: str, body: bytes, cookie: str) -> int:
+    """POST a body in chunks (no Content-Length), as a streaming client may; the status."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.putrequest("POST", path)
+        conn.putheader("Content-Type", "application/x-www-form-urlencoded")
+        conn.putheader("Transfer-Encoding", "chunked")
+        conn.putheader("Cookie", cookie)
+        conn.endheaders()
+        for start in range(0, len(body), 16384):
+            chunk = body[start : start + 16384]
+            conn.send(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+        conn.send(b"0\r\n\r\n")
+        return conn.getresponse().status
+    except (BrokenPipeError, ConnectionResetError):
+        return 413  # the server answered and closed before reading the rest
+    finally:
+        conn.close()
+
+
+def test_a_chunked_body_over_the_limit_is_refused_not_cut_and_saved(app, db, learner):
+    """Without a Content-Length the server cannot refuse up front; the app must not parse the
+    first 256 KB of a longer body as if it were all of it."""
+    client = app.test_client()
+    enter(client, learner[1])
+    token = csrf(client.get("/assessment/F1-1"))
+    cookie = f"session={client.get_cookie('session').value}"
+    answers = f"csrf_token={token}&r-F1-1.1=3&r-F1-1.2=2&padding=".encode()
+    small = answers + b"x" * 1000
+    big = answers + b"x" * (400 * 1024)
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert chunked_post(httpd.server_port, "/assessment/F1-1", big, cookie) == 413
+        assert store.ratings(db, learner[0]) == {}
+        assert chunked_post(httpd.server_port, "/assessment/F1-1", small, cookie) == 303
+        assert store.ratings(db, learner[0]) == {"F1:1.1": 3, "F1:1.2": 2}
+    finally:
+        httpd.shutdown()
+        thread.join()
+    # the same through the test client's WSGI environ (a server that ends the stream itself)
+    store.save_ratings(db, learner[0], {"F1:1.1": 0, "F1:1.2": 0}, "test")
+    for body, status in ((big, 413), (small, 303)):
+        response = client.post(
+            "/assessment/F1-1",
+            input_stream=io.BytesIO(body),
+            content_type="application/x-www-form-urlencoded",
+            environ_overrides={"wsgi.input_terminated": True},
+        )
+        assert response.status_code == status
+        expected = {"F1:1.1": 0, "F1:1.2": 0} if status == 413 else {"F1:1.1": 3, "F1:1.2": 2}
+        assert store.ratings(db, learner[0]) == expected
 
 
 def test_another_learners_answers_are_never_touched(client, db, learner):
@@ -471,8 +690,7 @@ def test_confirmed_plan_makes_answers_read_only(client, db, learner):
     post_page(client, "F1-1", {"r-F1-1.1": "1"})
     submit(client)
     staff = store.create_staff(db, "asha@centre.example", "Asha", "assessor", "x", "test")
-    store.save_plan(db, learner[0], ["A3", "B2", "C3", "D1"], staff, f"staff:{staff}")
-    store.confirm_plan(db, learner[0], staff, f"staff:{staff}")
+    confirm_in_store(db, learner[0], ["A3", "B2", "C3", "D1"], staff, f"staff:{staff}")
     result = client.get("/result").get_data(as_text=True)
     assert "Your assessor confirmed these units on" in result
     assert "Change my answers" not in result
@@ -482,6 +700,72 @@ def test_confirmed_plan_makes_answers_read_only(client, db, learner):
     assert response.location == "/result"
     assert store.learner(db, learner[0])["submitted_at"]
     assert store.ratings(db, learner[0]) == {"F1:1.1": 1}
+
+
+LATE_ANSWERS = [
+    ("/assessment/save", {"name": "r-F1-1.1", "value": "3", "page": "F1-1"}),
+    ("/assessment/save", {"name": "c-writing", "value": "yes", "page": "job"}),
+    ("/assessment/save", {"name": "job_role", "value": "Call Centre Operators"}),
+    ("/assessment/save", {"name": "job_role_other", "value": "Barista"}),
+    ("/assessment/save", {"name": "interests", "value": "A11:1"}),
+    ("/assessment/F1-1", {"r-F1-1.1": "3"}),
+    ("/assessment/job", {"job_role": "other", "job_role_other": "Barista", "c-writing": "yes"}),
+    ("/assessment/interests", {"interests": "B1"}),
+]
+
+
+@pytest.mark.parametrize("path, data", LATE_ANSWERS)
+@pytest.mark.parametrize("lock", ["confirmed", "submitted"])
+def test_an_answer_arriving_as_the_answers_are_locked_is_refused(
+    app, client, db, learner, monkeypatch, path, data, lock
+):
+    """The request reads the learner (not locked yet); the assessor confirms the plan, or the
+    learner sends their answers in another tab; then the request writes. The lock must be
+    checked inside the write's own transaction."""
+    enter(client, learner[1])
+    store.save_contexts(db, learner[0], {"incoming-calls": "yes"}, "test")  # opens A11
+    page = "interests" if "interests" in str(data) else "F1-1"
+    token = csrf(client.get(f"/assessment/{page}"))
+    before = store.learner_record(db, learner[0])
+    real = store.learner
+    calls = {"n": 0}
+
+    def read_then_lock(conn, learner_id):  # type: ignore[no-untyped-def]
+        row = real(conn, learner_id)
+        calls["n"] += 1
+        if calls["n"] == 1:  # the request's first look at the learner: lock just after it
+            other = connect(app.config["DATABASE"])
+            try:
+                if lock == "confirmed":  # as the assessor's confirm does
+                    other.execute(
+                        "UPDATE learners SET plan_confirmed_at = ?, submitted_at = ? WHERE id = ?",
+                        [store.now(), store.now(), learner_id],
+                    )
+                else:
+                    store.submit(other, learner_id, "tab-2")
+            finally:
+                other.conn.close()
+        return row
+
+    monkeypatch.setattr(store, "learner", read_then_lock)
+    response = client.post(
+        path, data={"csrf_token": token, **data}, headers={"Accept": "application/json"}
+    )
+    monkeypatch.setattr(store, "learner", real)
+    assert calls["n"] >= 1
+    after = store.learner_record(db, learner[0])
+    for part in ("job_contexts", "ratings", "interests"):
+        assert after[part] == before[part], part
+    assert (after["learner"]["job_role"], after["learner"]["job_role_other"]) == ("", "")
+    late = [e for e in after["audit"] if e["action"] in ("rating", "job-context", "interest")]
+    assert late == [e for e in before["audit"] if e["action"] in ("rating", "job-context")]
+    if path == "/assessment/save":
+        assert response.status_code == 409
+        assert ("confirmed your plan" if lock == "confirmed" else "already sent") in (
+            response.json["error"]
+        )
+    else:
+        assert response.status_code == 303 and response.location == "/result"
 
 
 def test_every_change_is_in_the_audit_trail(client, db, learner):
@@ -610,6 +894,32 @@ def test_unit_qr_code_is_an_svg_of_the_check_address(app, client):
     sheet = client.get("/qr/units").get_data(as_text=True)
     assert "https://assess.example.org/check/B1" in sheet
     assert sheet.count('class="qr-card"') == 49
+
+
+@pytest.mark.parametrize(
+    "data", ["https://assess.example.org/check/B1", "http://localhost:5000/l/" + "a" * 26]
+)
+def test_a_qr_code_draws_exactly_the_modules_of_the_code(data):
+    """The SVG path (a rectangle per run of dark modules) redrawn as a grid is the code."""
+    import qrcode
+
+    from survey.qr import BORDER, MASK_PATTERN, qr_svg
+
+    svg = qr_svg(data).decode()
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=BORDER, mask_pattern=MASK_PATTERN
+    )
+    code.add_data(data)
+    matrix = code.get_matrix()
+    size = len(matrix)
+    assert f'viewBox="0 0 {size} {size}"' in svg
+    drawn = [[False] * size for _ in range(size)]
+    for x, y, width in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", svg):
+        for i in range(int(width)):
+            assert not drawn[int(y)][int(x) + i]  # no module drawn twice
+            drawn[int(y)][int(x) + i] = True
+    assert drawn == matrix
+    assert all(not any(row) for row in drawn[:BORDER] + drawn[-BORDER:])  # the quiet zone
 
 
 def test_qr_falls_back_to_the_request_host(client):

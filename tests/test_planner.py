@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
+from survey import create_app, planner, store
+from survey.content import load_qualification
+from survey.db import connect
 from survey.planner import Profile, suggest_plans, unit_cost
 from survey.rules import check_plan
 from survey.scoring import band, evidence_opportunity, readiness
@@ -146,3 +150,67 @@ def test_evidence_opportunity_takes_the_best_answer(q):
 )
 def test_readiness_bands(value, key):
     assert band(value).key == key
+
+
+# ---- rules too complex to weigh -------------------------------------------------------------
+
+CROWDED = "".join(
+    f'\n[[rules]]\nid = "{g}-30"\nkind = "credits"\ngroups = ["{g}"]\nmin = 30\n' for g in "BCDE"
+)
+
+
+@pytest.fixture
+def crowded(content_copy):
+    """Content `content check` used to accept: at least 30 credits from each optional group.
+
+    Each rule is one more counter for the exact search: 31 x 31 x 31 x 31 x ... states, a
+    plan page that ran for over a minute and took gigabytes."""
+    path = content_copy / "qualification.toml"
+    path.write_text(path.read_text() + CROWDED)
+    return content_copy
+
+
+def test_rules_too_complex_to_weigh_give_a_clear_message_not_a_stall(crowded):
+    q = load_qualification(crowded)
+    s = suggest_plans(q, Profile(contexts=PHONE_JOB))
+    assert s.plans == ()
+    assert s.problems == (planner.TOO_COMPLEX,)
+
+
+def test_the_state_budget_is_what_stops_the_search(q, monkeypatch):
+    """The real catalogue needs a few thousand states: under a smaller budget it would stop."""
+    assert 1000 < planner.reachable_states(q) < planner.STATE_BUDGET
+    monkeypatch.setattr(planner, "STATE_BUDGET", 1000)
+    planner._suggest.cache_clear()
+    try:
+        s = suggest_plans(q, Profile(contexts={"writing": "yes"}))
+        assert s.plans == () and s.problems == (planner.TOO_COMPLEX,)
+        assert planner.reachable_states(q) == planner.STATE_BUDGET + 1  # counted up to the limit
+    finally:
+        planner._suggest.cache_clear()
+
+
+def test_the_plan_and_result_pages_say_so_instead_of_timing_out(crowded, tmp_path):
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "DATABASE": str(tmp_path / "db"), "CONTENT": crowded}
+    )
+    db = connect(app.config["DATABASE"])
+    from werkzeug.security import generate_password_hash
+
+    password = "a long enough password"
+    hashed = generate_password_hash(password, method="scrypt:1024:8:1")
+    store.create_staff(db, "a@centre.example", "Ann Admin", "admin", hashed, "test")
+    learner_id, token = store.create_learner(db, "Sam Learner")
+    store.submit(db, learner_id, "test")
+    db.conn.close()
+    staff = app.test_client()
+    page = staff.get("/staff/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    data = {"csrf_token": csrf, "email": "a@centre.example", "password": password}
+    assert staff.post("/staff/login", data=data).status_code == 302
+    plan = staff.get(f"/staff/learners/{learner_id}/plan")
+    assert plan.status_code == 200 and planner.TOO_COMPLEX in plan.get_data(as_text=True)
+    phone = app.test_client()
+    phone.get(f"/l/{token}")
+    result = phone.get("/result")
+    assert result.status_code == 200 and planner.TOO_COMPLEX in result.get_data(as_text=True)

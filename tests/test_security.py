@@ -37,6 +37,7 @@ from werkzeug.security import generate_password_hash
 import survey.db
 from survey import create_app, store
 from survey.content import ANSWERS
+from survey.rules import check_optional
 
 PASSWORD = "correct horse battery staple"
 # werkzeug's scrypt with small work factors: sign-in still goes through the real form and
@@ -139,6 +140,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "staff.export_learner_json": {"GET": READ_A},
     "staff.export_learner_csv": {"GET": READ_A},
     "staff.erase_learner": {"POST": ADMIN},
+    "staff.finish_erasure": {"POST": ADMIN},
 }
 POST_ENDPOINTS = sorted(e for e, methods in EXPECTED.items() if "POST" in methods)
 GET_ENDPOINTS = sorted(e for e, methods in EXPECTED.items() if "GET" in methods)
@@ -284,6 +286,8 @@ def header_problems(response) -> list[str]:
         "strict-origin-when-cross-origin",
     ):
         problems.append(f"Referrer-Policy is {response.headers.get('Referrer-Policy')!r}")
+    if response.headers.getlist("Set-Cookie") and response.cache_control.public:
+        problems.append("a response a shared cache may keep sets a cookie")
     for cookie in response.headers.getlist("Set-Cookie"):
         flags = [f.strip().lower() for f in cookie.split(";")[1:]]
         if "httponly" not in flags:
@@ -499,8 +503,9 @@ def build_world(folder: Path) -> World:
         store.save_ratings(db, a, {"F1:1.1": 2, "F1:1.2": 1, "B1:1.1": 0}, "test")
         store.set_interest(db, a, "A3", True, "test")
         store.submit(db, a, "test")
-        store.save_plan(db, a, VALID, a_staff["id"], f"staff:{a_staff['id']}")
-        store.confirm_plan(db, a, a_staff["id"], f"staff:{a_staff['id']}")
+        q = app.extensions["qualification"]
+        actor = f"staff:{a_staff['id']}"
+        store.confirm_plan(db, a, VALID, a_staff["id"], actor, lambda u: check_optional(q, u))
         w.row_a = store.add_plan_row(db, a, ROW, a_staff["id"], "test")
         w.row_b = store.add_plan_row(db, w.learner_b, ROW, b_staff["id"], "test")
         store.save_ratings(db, w.learner_b, {"F1:1.1": 1}, "test")
@@ -1055,6 +1060,31 @@ def test_static_files_carry_the_headers_too(w):
         assert not header_problems(response)
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/app.js%00",
+        "/static/%00",
+        "/static/style.css%00.png",
+        "/static/%00/app.js",
+        "/static/app.js%00?v=1",
+        "/static/..%00",
+        "/static/" + "a" * 5000 + ".css",
+        "/units/F1%00",
+        "/check/B1%00",
+        "/qr/B1%00.svg",
+        "/l/%00",
+        "/staff/setup/%00",
+    ],
+)
+def test_a_path_the_file_system_cannot_take_is_not_found_not_a_500(w, path):
+    """A NUL byte (or a name too long for the disk) in an address is simply not there."""
+    for method in ("GET", "HEAD"):
+        with w.client("anonymous").open(path, method=method) as response:
+            assert response.status_code == 404, (method, response.status_code)
+            assert not page_problems(response)
+
+
 def test_error_responses_carry_the_headers_and_no_internals(w):
     client = w.client("anonymous")
     responses = {
@@ -1147,27 +1177,118 @@ def test_cookies_are_secure_when_the_public_url_is_https(tmp_path, monkeypatch, 
         assert {"secure", "httponly", "samesite=lax"} <= set(flags), cookie
 
 
-def test_over_https_a_post_from_another_site_is_refused(tmp_path):
-    """Flask-WTF's strict Referer check: a form posted from another origin changes nothing."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": SECRET,
-            "DATABASE": str(tmp_path / "r.db"),
-            "PUBLIC_URL": "https://assess.example.org",
-        }
+def https_app(tmp_path, **config):  # type: ignore[no-untyped-def]
+    return create_app(
+        {"TESTING": True, "SECRET_KEY": SECRET, "DATABASE": str(tmp_path / "r.db"), **config}
     )
+
+
+SITE = "https://assess.example.org"
+
+
+@pytest.mark.parametrize(
+    "headers, status",
+    [
+        ({"Origin": SITE}, 302),  # what a browser sends with any form POST
+        ({"Origin": SITE, "Referer": SITE + "/staff/login"}, 302),
+        ({"Referer": SITE + "/staff/login"}, 302),  # an older browser: no Origin
+        ({"Origin": SITE + ":443"}, 302),  # the same origin, default port spelt out
+        ({"Origin": "https://evil.example"}, 400),
+        ({"Origin": "https://evil.example", "Referer": SITE + "/staff/login"}, 400),
+        ({"Origin": "http://assess.example.org"}, 400),  # the same host over plain http
+        ({"Origin": SITE + ":8443"}, 400),
+        ({"Referer": "https://evil.example/staff/login"}, 400),
+        ({"Referer": "http://assess.example.org/staff/login"}, 400),
+        ({"Origin": "null"}, 400),  # a sandboxed frame or a no-referrer page elsewhere
+        ({}, 400),  # neither: nothing says where it came from
+    ],
+)
+def test_over_https_a_post_must_come_from_this_site(tmp_path, headers, status):
+    """Over HTTPS a form must come from a page of this site: the Origin a browser sends, or
+    failing that the Referer, names this site. (Flask-WTF's own check wanted a Referer always,
+    and with Referrer-Policy: no-referrer browsers sent none: every POST over HTTPS failed.)"""
+    app = https_app(tmp_path, PUBLIC_URL=SITE)
     staff = new_staff(app, "admin", "Ref Admin", "ref@centre.example")
     client = app.test_client()
-    https = {"base_url": "https://assess.example.org"}
-    page = client.get("/staff/login", **https)
+    page = client.get("/staff/login", base_url=SITE)
     data = {"csrf_token": scrape_csrf(page), "email": staff["email"], "password": PASSWORD}
-    for referer in ("https://evil.example/staff/login", "http://assess.example.org/staff/login"):
-        response = client.post("/staff/login", data=data, headers={"Referer": referer}, **https)
-        assert response.status_code == 400, referer
     before = dump_db(app.config["DATABASE"])
-    assert client.post("/staff/login", data=data, **https).status_code == 400  # no Referer
-    assert dump_db(app.config["DATABASE"]) == before
+    response = client.post("/staff/login", data=data, headers=headers, base_url=SITE)
+    assert response.status_code == status
+    if status == 400:
+        assert "came from somewhere else" in text(response) or "another site" in text(response)
+        assert dump_db(app.config["DATABASE"]) == before
+
+
+def test_the_public_address_counts_as_this_site_behind_a_proxy_that_renames_the_host(tmp_path):
+    """A proxy may pass the app its own address as Host (nginx does unless told otherwise): the
+    browser's Origin is then PUBLIC_URL's, which is this site too."""
+    app = https_app(tmp_path, PUBLIC_URL=SITE, PROXY_FIX_X_PROTO=1)
+    staff = new_staff(app, "admin", "Ref Admin", "ref@centre.example")
+    client = app.test_client()
+    inside = {"base_url": "http://127.0.0.1:8000", "headers": {"X-Forwarded-Proto": "https"}}
+    page = client.get("/staff/login", **inside)
+    data = {"csrf_token": scrape_csrf(page), "email": staff["email"], "password": PASSWORD}
+    ok = client.post(
+        "/staff/login",
+        data=data,
+        base_url="http://127.0.0.1:8000",
+        headers={"X-Forwarded-Proto": "https", "Origin": SITE},
+    )
+    assert ok.status_code == 302
+    assert "Secure" in ok.headers["Set-Cookie"]
+
+
+@pytest.mark.parametrize("trusted", [0, 1])
+def test_forwarded_headers_count_only_from_a_configured_proxy(tmp_path, trusted):
+    """X-Forwarded-Proto, -For and -Host are believed only when PROXY_FIX_X_* says how many
+    proxies set them; by default anyone could send them."""
+    config = {f"PROXY_FIX_X_{k}": trusted for k in ("FOR", "PROTO", "HOST", "PREFIX")}
+    app = https_app(tmp_path, **config)
+
+    @app.get("/test-only/seen")
+    def seen():  # type: ignore[no-untyped-def]
+        from flask import request
+
+        return {
+            "scheme": request.scheme,
+            "address": request.remote_addr,
+            "host": request.host,
+            "root": request.script_root,
+        }
+
+    forwarded = {
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "203.0.113.9",
+        "X-Forwarded-Host": "assess.example.org",
+        "X-Forwarded-Prefix": "/assess",
+    }
+    got = app.test_client().get("/test-only/seen", headers=forwarded).json
+    if trusted:
+        assert got == {
+            "scheme": "https",
+            "address": "203.0.113.9",
+            "host": "assess.example.org",
+            "root": "/assess",
+        }
+    else:
+        assert got == {"scheme": "http", "address": "127.0.0.1", "host": "localhost", "root": ""}
+
+
+def test_forwarded_headers_that_no_setting_trusts_are_reported_once(tmp_path, caplog, monkeypatch):
+    """Behind a proxy that is not configured every visitor has the proxy's address: say so."""
+    app = create_app(
+        {"SECRET_KEY": SECRET, "DATABASE": str(tmp_path / "f.db"), "NO_SETUP_LINK": True}
+    )
+    monkeypatch.setattr(app.logger, "disabled", False)  # other tests silence the app's logger
+    client = app.test_client()
+    with caplog.at_level("WARNING"):
+        client.get("/")  # no forwarded headers: nothing to say
+        assert not caplog.records
+        for _ in range(3):
+            client.get("/", headers={"X-Forwarded-For": "203.0.113.1"})
+    warnings = [r.getMessage() for r in caplog.records if "X-Forwarded" in r.getMessage()]
+    assert len(warnings) == 1 and "FLASK_PROXY_FIX_X_FOR=1" in warnings[0]
 
 
 def test_cookies_are_httponly_and_lax_without_https(w):

@@ -4,10 +4,15 @@ assessment plan, learning contract, cohort and audit trail."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import itertools
+import json
 import re
+import threading
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from flask import url_for
@@ -15,9 +20,11 @@ from markupsafe import escape
 from werkzeug.security import generate_password_hash
 
 from survey import create_app, store
-from survey.auth import hash_password, sign_in_wait
+from survey.auth import ADDRESS_CEILING, address_wait, hash_password, sign_in_wait
+from survey.content import load_qualification
 from survey.db import connect, migrate
 from survey.planner import Profile, suggest_plans
+from survey.rules import check_optional
 from survey.scoring import readiness
 
 PASSWORD = "correct horse battery staple"
@@ -26,6 +33,7 @@ PASSWORD = "correct horse battery staple"
 # cost use auth.hash_password)
 FAST_HASH = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
 
+CONTENT = Path(__file__).resolve().parent.parent / "content" / "03455"
 VALID = ["A3", "B2", "C3", "D1"]  # 22 optional credits, all Level 2, one unit from each group
 NO_GROUP_D = ["A3", "A4", "B2", "D1"]  # enough credits, but nothing from Group D
 _numbers = itertools.count(1)
@@ -96,8 +104,8 @@ def post(client, path: str, data: dict | None = None, page: str | None = None):
 
 
 def confirm(db, learner_id: int, staff: dict, units: list[str] = VALID) -> None:
-    store.save_plan(db, learner_id, units, staff["id"], f"staff:{staff['id']}")
-    store.confirm_plan(db, learner_id, staff["id"], f"staff:{staff['id']}")
+    q = load_qualification(CONTENT)
+    store.confirm_plan(db, learner_id, units, staff["id"], f"staff:{staff['id']}", rules_for(q))
 
 
 ROW = {
@@ -144,6 +152,11 @@ def plan_row(db, learner_id: int) -> dict | None:
 
 def learner_confirmed_at(db, learner_id: int) -> str | None:
     return store.learner(db, learner_id)["plan_confirmed_at"]
+
+
+def rules_for(q):  # type: ignore[no-untyped-def]
+    """The rules check a confirm runs inside its transaction."""
+    return functools.partial(check_optional, q)
 
 
 # ---- sign-in ------------------------------------------------------------------------------
@@ -323,11 +336,26 @@ def test_failures_are_shared_by_every_worker(app, client, db, tmp_path):
     assert response.status_code == 429 and "Wait" in html(response)
 
 
+def client_from(app, address: str):  # type: ignore[no-untyped-def]
+    """A test client whose requests come from this address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def record_failures(db, email: str, address: str, count: int, at: datetime | None = None) -> None:
+    stamp = (at or datetime.now(UTC)).isoformat()
+    for _ in range(count):
+        db.execute(
+            "INSERT INTO sign_in_failures (email, address, at) VALUES (?, ?, ?)",
+            [email, address, stamp],
+        )
+
+
 @pytest.mark.parametrize("failures", [10, 11, 30])
 def test_ten_failures_lock_sign_in_even_with_the_right_password(app, db, failures):
     staff = make_staff(db, "assessor")
-    for _ in range(failures):  # counted by another worker, from another address
-        store.record_sign_in_failure(db, staff["email"], "192.0.2.7")
+    record_failures(db, staff["email"], "127.0.0.1", failures)  # by another worker, from here
     worker = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE": app.config["DATABASE"]})
     client = worker.test_client()
     response = sign_in(client, staff["email"])
@@ -335,6 +363,95 @@ def test_ten_failures_lock_sign_in_even_with_the_right_password(app, db, failure
     assert "Sign-in is paused for 15 minutes." in html(response)
     assert client.get("/staff/learners").status_code == 302
     assert db.execute("SELECT count(*) FROM staff_sessions").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("failures", [3, 10, 200])
+def test_failures_from_elsewhere_never_refuse_the_right_password(app, db, failures):
+    """Anyone anywhere could lock a named person out by failing with their email: failures
+    count against the account and address together, so the person's own sign-in still works."""
+    staff = make_staff(db, "assessor")
+    record_failures(db, staff["email"], "192.0.2.7", failures)
+    response = sign_in(app.test_client(), staff["email"])
+    assert response.status_code == 302 and response.location == "/staff/learners"
+    # the failures from there still hold there
+    there = client_from(app, "192.0.2.7")
+    assert sign_in(there, staff["email"]).status_code == 429
+
+
+def test_made_up_emails_from_one_address_pause_only_that_address(app, db):
+    """10 failures with made-up emails from one address locked out every member of staff (all
+    behind the same proxy address). Now one address has a higher ceiling of its own, and no
+    other address is refused anything."""
+    staff = make_staff(db, "assessor")
+    attacker = client_from(app, "198.51.100.9")
+    statuses = [
+        sign_in(attacker, f"made-up-{i}@centre.example", "guess").status_code
+        for i in range(ADDRESS_CEILING + 5)
+    ]
+    assert statuses == [401] * ADDRESS_CEILING + [429] * 5
+    assert sign_in(attacker, staff["email"]).status_code == 429  # that address is paused
+    assert sign_in(app.test_client(), staff["email"]).status_code == 302  # nobody else is
+    colleague = client_from(app, "198.51.100.10")
+    assert sign_in(colleague, staff["email"]).status_code == 302
+
+
+def test_forty_parallel_wrong_guesses_get_exactly_the_promised_three_checks(app, db, monkeypatch):
+    """Each try is recorded before its password is checked, inside one BEGIN IMMEDIATE with the
+    look at earlier failures: 40 guesses at once cannot all slip past a count read before any
+    of them was written (they got 6 to 18 checks)."""
+    import survey.auth
+
+    staff = make_staff(db, "assessor")
+    checks = []
+    real = survey.auth.check_password_hash
+
+    def counted(hashed: str, password: str) -> bool:
+        checks.append(password)
+        return real(hashed, password)
+
+    monkeypatch.setattr(survey.auth, "check_password_hash", counted)
+    clients = [app.test_client() for _ in range(40)]
+    tokens = [csrf(c.get("/staff/login")) for c in clients]
+    start = threading.Barrier(40)
+    statuses: list[int] = []
+
+    def guess(i: int) -> None:
+        data = {"csrf_token": tokens[i], "email": staff["email"], "password": f"guess {i}"}
+        start.wait()
+        statuses.append(clients[i].post("/staff/login", data=data).status_code)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(checks) == 3
+    assert sorted(statuses) == [401] * 3 + [429] * 37
+    assert db.execute("SELECT count(*) FROM sign_in_failures").fetchone()[0] == 3
+
+
+@pytest.mark.parametrize("trusted", [0, 1])
+def test_a_forwarded_address_counts_only_from_a_configured_proxy(tmp_path, trusted):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE": str(tmp_path / "p.db"),
+            "PROXY_FIX_X_FOR": trusted,
+        }
+    )
+    db = connect(app.config["DATABASE"])
+    staff = make_staff(db, "assessor")
+    client = app.test_client()
+    token = csrf(client.get("/staff/login"))
+    client.post(
+        "/staff/login",
+        data={"csrf_token": token, "email": staff["email"], "password": "wrong"},
+        headers={"X-Forwarded-For": "203.0.113.5"},
+    )
+    address = db.execute("SELECT address FROM sign_in_failures").fetchone()[0]
+    assert address == ("203.0.113.5" if trusted else "127.0.0.1")
+    db.conn.close()
 
 
 def test_failures_older_than_the_window_do_not_count(client, db):
@@ -394,6 +511,22 @@ def test_sign_in_wait_counts_from_the_latest_failure():
     failures = [(T - timedelta(minutes=10)).isoformat(), (T - timedelta(minutes=5)).isoformat()]
     failures.append(T.isoformat())
     assert sign_in_wait(failures, T + timedelta(seconds=1)) == 1
+
+
+@pytest.mark.parametrize(
+    "ages, wait",
+    [
+        ([0] * 29, 0),  # under the ceiling
+        ([0] * 30, 900),
+        ([600] + [0] * 29, 300),  # the oldest of the 30 leaves the window in 5 minutes
+        ([800, 600] + [0] * 29, 300),  # only the newest 30 matter
+        ([600] * 30, 300),
+        ([900] * 30, 0),
+    ],
+)
+def test_an_address_is_paused_until_it_is_under_the_ceiling_again(ages, wait):
+    failures = [(T - timedelta(seconds=age)).isoformat() for age in ages]
+    assert address_wait(failures, T) == wait
 
 
 def test_sign_in_wait_uses_the_clock_when_no_time_is_given():
@@ -493,6 +626,40 @@ def test_a_fresh_install_prints_a_working_setup_link(tmp_path, capsys):
     assert "/staff/setup/" in err
     token = re.search(r"/staff/setup/(\S+)", err).group(1)
     assert app.test_client().get(f"/staff/setup/{token}").status_code == 200
+
+
+@pytest.mark.parametrize("later_seconds", [5, 90, 3600, 23 * 3600])
+def test_a_printed_setup_link_keeps_working_when_the_app_starts_again(
+    tmp_path, capsys, later_seconds
+):
+    """A respawned worker, a second worker or any `flask` command starts the app again: the
+    link printed first must keep working for its 24 hours, and the later start says so."""
+    path = tmp_path / "fresh.db"
+    create_app({"SECRET_KEY": "x", "DATABASE": str(path)})
+    token = re.search(r"/staff/setup/(\S+)", capsys.readouterr().err).group(1)
+    db = connect(path)
+    earlier = (datetime.now(UTC) - timedelta(seconds=later_seconds)).isoformat(timespec="seconds")
+    db.execute("UPDATE setup_links SET created_at = ?", [earlier])  # as if printed back then
+    app = create_app({"SECRET_KEY": "x", "DATABASE": str(path)})
+    err = capsys.readouterr().err
+    assert "/staff/setup/" not in err  # no second link to compete with the first
+    assert "A setup link for the first admin was printed" in err and "valid until" in err
+    assert store.setup_link_valid(db, token)
+    assert app.test_client().get(f"/staff/setup/{token}").status_code == 200
+    assert db.execute("SELECT count(*) FROM setup_links").fetchone()[0] == 1
+    db.conn.close()
+
+
+def test_a_new_setup_link_is_printed_once_the_last_one_expired(tmp_path, capsys):
+    path = tmp_path / "fresh.db"
+    create_app({"SECRET_KEY": "x", "DATABASE": str(path)})
+    old = re.search(r"/staff/setup/(\S+)", capsys.readouterr().err).group(1)
+    db = connect(path)
+    db.execute("UPDATE setup_links SET expires_at = '2000-01-01T00:00:00+00:00'")
+    app = create_app({"SECRET_KEY": "x", "DATABASE": str(path)})
+    new = re.search(r"/staff/setup/(\S+)", capsys.readouterr().err).group(1)
+    assert new != old and app.test_client().get(f"/staff/setup/{new}").status_code == 200
+    db.conn.close()
 
 
 def test_no_setup_link_is_printed_when_staff_exist(tmp_path, capsys):
@@ -668,6 +835,7 @@ PAYLOADS = {
         }
     ],
     "staff.disable_user": [{}],
+    "staff.finish_erasure": [{}],
 }
 READ_ONLY_POSTS = {"staff.plan_check"}  # re-runs the rules on a draft; saves nothing
 
@@ -746,6 +914,40 @@ def test_only_an_admin_creates_staff_accounts(app, db):
     assert "There is already an account with that email." in html(again)
     newcomer = app.test_client()
     assert sign_in(newcomer, "new@centre.example", SETUP["password"]).status_code == 302
+
+
+def test_the_same_account_created_twice_at_once_is_one_account_and_a_message(app, db):
+    """Two admins (or one double tap) create the same account: both pass the "is there
+    already one?" look-up while the password hashes, and the second insert met the UNIQUE
+    constraint as a 500."""
+    admins = [staff_client(app, "admin")[0] for _ in range(2)]
+    tokens = [csrf(a.get("/staff/users")) for a in admins]
+    body = {**SETUP, "email": "twice@centre.example", "role": "assessor"}
+    start = threading.Barrier(2)
+    responses: list = [None, None]
+
+    def create(i: int) -> None:
+        start.wait()
+        responses[i] = admins[i].post("/staff/users", data={"csrf_token": tokens[i], **body})
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.status_code for r in responses) == [303, 400]
+    refused = next(r for r in responses if r.status_code == 400)
+    assert "There is already an account with that email." in html(refused)
+    rows = db.execute("SELECT count(*) FROM staff WHERE email = 'twice@centre.example'")
+    assert rows.fetchone()[0] == 1
+
+
+def test_creating_an_account_that_exists_raises_a_typed_error(db):
+    make_staff(db, "admin", name="First")
+    email = db.execute("SELECT email FROM staff").fetchone()[0]
+    with pytest.raises(store.StaffExists):
+        store.create_staff(db, email.upper(), "Second", "assessor", FAST_HASH, "test")
+    assert db.execute("SELECT count(*) FROM staff").fetchone()[0] == 1
 
 
 # ---- learners -----------------------------------------------------------------------------
@@ -839,6 +1041,145 @@ def test_csv_paste_skips_bad_lines(app, db, text, message):
     assert response.status_code == 200 and message in html(response)
 
 
+def paste(lines: int, start: int = 0) -> str:
+    return "".join(f"Learner {i:04d},C{i},Cashier\n" for i in range(start, start + lines))
+
+
+def request_key(page) -> str:
+    """The hidden key a learners form carries, so the same form sent twice adds once."""
+    found = re.findall(r'name="request_key" type="hidden" value="([^"]+)"', html(page))
+    assert len(found) == 2 and len(set(found)) == 2, found  # one per form, each its own
+    return found[0]
+
+
+def test_a_500_line_paste_is_one_transaction_and_every_card_works(app, db, monkeypatch):
+    client, me = staff_client(app, "assessor")
+    transactions = []
+    real = store.immediate
+
+    @contextmanager
+    def counted(conn):  # type: ignore[no-untyped-def]
+        transactions.append(conn)
+        with real(conn) as inner:
+            yield inner
+
+    token = csrf(client.get("/staff/learners"))
+    monkeypatch.setattr(store, "immediate", counted)
+    response = client.post("/staff/learners/import", data={"csrf_token": token, "rows": paste(500)})
+    monkeypatch.setattr(store, "immediate", real)
+    assert response.status_code == 200
+    assert len(transactions) == 1  # every learner, role, assessor and audit entry in one
+    links = re.findall(r'<a href="http://localhost(/l/[a-z0-9]+)">', html(response))
+    assert len(links) == 500 and len(set(links)) == 500
+    assert html(response).count('src="data:image/svg+xml;base64,') == 500
+    rows = db.execute("SELECT name, candidate_number, job_role_other, assessor_id FROM learners")
+    assert sorted(tuple(r) for r in rows.fetchall()) == [
+        (f"Learner {i:04d}", f"C{i}", "Cashier", me["id"]) for i in range(500)
+    ]
+    for link in (links[0], links[250], links[-1]):
+        assert app.test_client().get(link).location == "/assessment"
+
+
+def test_a_paste_that_fails_part_way_adds_nobody_and_can_be_sent_again(app, db, monkeypatch):
+    """Each learner used to be its own transaction: a failure at line 300 left 299 learners
+    whose links nobody ever saw."""
+    client, _ = staff_client(app, "assessor")
+    page = client.get("/staff/learners")
+    data = {"csrf_token": csrf(page), "request_key": request_key(page), "rows": paste(500)}
+    real_token = store.new_token
+    made = {"n": 0}
+
+    def fails_at_300() -> str:
+        made["n"] += 1
+        if made["n"] == 300:
+            raise OSError("the disk is full")
+        return real_token()
+
+    monkeypatch.setattr(store, "new_token", fails_at_300)
+    app.logger.disabled = True
+    response = client.post("/staff/learners/import", data=data)
+    app.logger.disabled = False
+    assert response.status_code == 500
+    assert db.execute("SELECT count(*) FROM learners").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM audit").fetchone()[0] == 1  # the staff account
+    monkeypatch.setattr(store, "new_token", real_token)
+    again = client.post("/staff/learners/import", data=data)  # the same form, sent again
+    assert again.status_code == 200 and html(again).count('class="learner-card"') == 500
+    assert db.execute("SELECT count(*) FROM learners").fetchone()[0] == 500
+
+
+@pytest.mark.parametrize(
+    "path, fields",
+    [
+        ("/staff/learners", {"name": "Dee Double", "candidate_number": "D1"}),
+        ("/staff/learners/import", {"rows": "Dee Double,D1,\nEd Double,E2,\n"}),
+    ],
+    ids=["add-learner", "paste"],
+)
+def test_the_same_form_sent_twice_adds_once_and_the_last_cards_work(app, db, path, fields):
+    """A double tap (or a browser sending the form again) must not make two of a learner; the
+    page the person finally sees must hold working links."""
+    client, _ = staff_client(app, "assessor")
+    page = client.get("/staff/learners")
+    data = {"csrf_token": csrf(page), "request_key": request_key(page), **fields}
+    first = client.post(path, data=data)
+    second = client.post(path, data=data)
+    assert first.status_code == second.status_code == 200
+    names = [r[0] for r in db.execute("SELECT name FROM learners ORDER BY id").fetchall()]
+    assert names == (["Dee Double"] if "name" in fields else ["Dee Double", "Ed Double"])
+    assert "were added a moment ago by this same form" in html(second)
+    old_links = re.findall(r'<a href="http://localhost(/l/[a-z0-9]+)">', html(first))
+    new_links = re.findall(r'<a href="http://localhost(/l/[a-z0-9]+)">', html(second))
+    assert len(new_links) == len(names) and not set(old_links) & set(new_links)
+    for link in new_links:
+        assert app.test_client().get(link).location == "/assessment"
+    for link in old_links:
+        assert app.test_client().get(link).status_code == 404
+    # a new form (a new key) adds a new learner, even with the same name
+    fresh = client.get("/staff/learners")
+    client.post(path, data={**data, "csrf_token": csrf(fresh), "request_key": request_key(fresh)})
+    assert db.execute("SELECT count(*) FROM learners").fetchone()[0] == 2 * len(names)
+
+
+def test_a_double_tap_at_the_same_moment_adds_one_learner(app, db):
+    client, _ = staff_client(app, "assessor")
+    page = client.get("/staff/learners")
+    data = {"csrf_token": csrf(page), "request_key": request_key(page), "name": "Tap Tap"}
+    other = app.test_client()
+    other.set_cookie("session", client.get_cookie("session").value)  # the same browser
+    start = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def tap(c) -> None:  # type: ignore[no-untyped-def]
+        start.wait()
+        statuses.append(c.post("/staff/learners", data=data).status_code)
+
+    threads = [threading.Thread(target=tap, args=(c,)) for c in (client, other)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [200, 200]
+    assert db.execute("SELECT count(*) FROM learners").fetchone()[0] == 1
+
+
+def test_another_staff_member_cannot_replay_a_form_key_to_get_fresh_links(app, db):
+    client, _ = staff_client(app, "assessor")
+    page = client.get("/staff/learners")
+    key = request_key(page)
+    client.post(
+        "/staff/learners", data={"csrf_token": csrf(page), "request_key": key, "name": "Mo"}
+    )
+    thief, _ = staff_client(app, "assessor")
+    token = csrf(thief.get("/staff/learners"))
+    response = thief.post(
+        "/staff/learners", data={"csrf_token": token, "request_key": key, "name": "Mo"}
+    )
+    assert "added a moment ago" not in html(response)
+    rows = db.execute("SELECT name, assessor_id FROM learners ORDER BY id").fetchall()
+    assert [r[0] for r in rows] == ["Mo", "Mo"] and rows[0][1] != rows[1][1]
+
+
 def test_reissue_stops_the_old_link_and_the_new_one_works(app, db):
     client, me = staff_client(app, "assessor")
     learner_id, old = add_learner(db, "Sam Learner", me)
@@ -852,6 +1193,43 @@ def test_reissue_stops_the_old_link_and_the_new_one_works(app, db):
     assert app.test_client().get(new).location == "/assessment"
     actions = [e["action"] for e in store.audit_entries(db, learner_id)]
     assert "link-reissued" in actions
+
+
+def button_value(page, action: str) -> dict[str, str]:
+    """The name and value the page's button for this form action sends, if it has one."""
+    body = html(page)
+    form = body.split(f'action="{action}"', 1)[1].split("</form>", 1)[0]
+    found = re.search(r'<button[^>]*name="([^"]+)"[^>]*value="([^"]+)"', form)
+    return {found.group(1): found.group(2)} if found else {}
+
+
+def test_a_double_tapped_archive_or_restore_does_it_once(app, db):
+    """The button toggled whatever the state was by the time each tap arrived: a double tap
+    archived the learner and put them straight back."""
+    client, me = staff_client(app, "assessor")
+    learner_id, _ = add_learner(db, "Dot Double", me)
+    action = f"/staff/learners/{learner_id}/archive"
+    for expected in ("archived", "unarchived"):
+        page = client.get(f"/staff/learners/{learner_id}")
+        data = {"csrf_token": csrf(page), **button_value(page, action)}
+        for _ in range(2):
+            assert client.post(action, data=data).status_code == 303
+        archived = store.learner(db, learner_id)["archived_at"] is not None
+        assert archived is (expected == "archived")
+        actions = [e["action"] for e in store.audit_entries(db, learner_id)]
+        assert actions.count(expected) == 1
+
+
+def test_a_double_tapped_disable_or_enable_does_it_once(app, db):
+    admin, _ = staff_client(app, "admin")
+    other = make_staff(db, "assessor")
+    action = f"/staff/users/{other['id']}/disable"
+    for disabled in (True, False):
+        page = admin.get("/staff/users")
+        data = {"csrf_token": csrf(page), **button_value(page, action)}
+        for _ in range(2):
+            assert admin.post(action, data=data).status_code == 303
+        assert (store.staff_member(db, other["id"])["disabled_at"] is not None) is disabled
 
 
 def test_archiving_hides_the_learner_and_stops_their_link(app, db):
@@ -1262,6 +1640,61 @@ def test_confirming_a_valid_plan_locks_the_learners_answers(app, db, planning):
     assert "plan confirmed" in html(client.get("/staff/learners/" + str(learner_id)))
 
 
+def test_a_plan_changed_by_another_assessor_mid_confirm_is_never_confirmed_broken(
+    app, db, planning, monkeypatch
+):
+    """Assessor A confirms a valid plan while assessor B saves one that breaks the rules: B's
+    save lands after each transaction of A's request. Whatever ends up saved, a plan marked
+    confirmed meets every rule (the confirm checks the rules in the transaction that writes)."""
+    from survey.rules import check_plan
+
+    client, _, learner_id, _ = planning
+    other = make_staff(db, "admin")
+    real = store.immediate
+    state = {"inside": False, "done": 0}
+
+    @contextmanager
+    def then_b_saves(conn):  # type: ignore[no-untyped-def]
+        with real(conn) as inner:
+            yield inner
+        if state["inside"] or state["done"]:
+            return
+        state["inside"] = True
+        try:
+            b = connect(app.config["DATABASE"])
+            store.save_plan(b, learner_id, NO_GROUP_D, other["id"], f"staff:{other['id']}")
+            b.conn.close()
+            state["done"] += 1
+        finally:
+            state["inside"] = False
+
+    page = f"/staff/learners/{learner_id}/plan"
+    token = csrf(client.get(page))
+    monkeypatch.setattr(store, "immediate", then_b_saves)
+    client.post(page, data={"csrf_token": token, "action": "confirm", "units": VALID})
+    monkeypatch.setattr(store, "immediate", real)
+    assert state["done"] == 1  # B's save did land in the middle
+    saved = plan_row(db, learner_id)
+    units = json.loads(saved["units"])
+    q = app.extensions["qualification"]
+    if saved["confirmed_at"] or learner_confirmed_at(db, learner_id):
+        assert check_plan(q, [u.number for u in q.mandatory_units] + units) == [], units
+        assert saved["confirmed_at"] == learner_confirmed_at(db, learner_id)
+    else:
+        assert units == NO_GROUP_D  # B's draft replaced A's confirmed plan, unconfirmed
+
+
+def test_confirm_through_the_store_refuses_a_plan_that_breaks_the_rules(app, db, planning):
+    _, me, learner_id, _ = planning
+    q = app.extensions["qualification"]
+    with pytest.raises(store.PlanBreaksRules) as refused:
+        store.confirm_plan(db, learner_id, NO_GROUP_D, me["id"], "test", rules=rules_for(q))
+    assert "Group D (Handling problems) has no unit yet" in " ".join(
+        p.message for p in refused.value.problems
+    )
+    assert plan_row(db, learner_id) is None and learner_confirmed_at(db, learner_id) is None
+
+
 def test_changing_a_unit_after_confirming_clears_the_confirmation(db, planning):
     client, _, learner_id, _ = planning
     plan_post(client, learner_id, {"action": "confirm", "units": VALID})
@@ -1363,6 +1796,25 @@ def test_adding_an_assessment_plan_row_lists_it(db, confirmed):
         "Observation, Witness testimony",
     ):
         assert text in body
+
+
+def test_a_double_tapped_assessment_plan_row_is_added_once(db, confirmed):
+    client, _, learner_id, _ = confirmed
+    path = f"/staff/learners/{learner_id}/assessment-plan"
+    page = client.get(path)
+    keys = re.findall(r'name="request_key" type="hidden" value="([^"]+)"', html(page))
+    assert len(keys) == 1
+    data = {"csrf_token": csrf(page), "request_key": keys[0], **ROW}
+    for _ in range(2):
+        assert client.post(path, data=data).status_code == 303
+    assert len(store.plan_rows(db, learner_id)) == 1
+    again = client.get(path)  # a new form: a new key, another row
+    data = {
+        **data,
+        "request_key": re.findall(r'name="request_key"[^>]*value="([^"]+)"', html(again))[0],
+    }
+    assert client.post(path, data=data).status_code == 303
+    assert len(store.plan_rows(db, learner_id)) == 2
 
 
 def test_only_the_plans_units_can_be_chosen(db, confirmed):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -75,6 +77,35 @@ def current_learner() -> store.Row | None:
             session.pop("learner_key", None)
     g.learner = found
     return found
+
+
+def learner_key(row: store.Row) -> str:
+    """An opaque key naming a learner to the page's script: whose answers it keeps unsent.
+
+    It does not change with a new link (the answers are still theirs) and tells nothing about
+    the learner without the app's secret.
+    """
+    secret = str(current_app.secret_key).encode()
+    message = f"answers kept on a phone:{row['id']}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:24]
+
+
+@bp.context_processor
+def learner_context() -> dict[str, Any]:
+    row = g.get("learner")
+    return {"learner_key": learner_key(row) if row else ""}
+
+
+def _not_theirs(row: store.Row):  # type: ignore[no-untyped-def]
+    """A background save from a page of another learner: refused, and not theirs to drop."""
+    claimed = request.form.get("learner")
+    if claimed is not None and not hmac.compare_digest(claimed, learner_key(row)):
+        return _json_error(
+            "These answers were given by someone else on this phone, so they were not saved "
+            "for you. They stay on the phone for that person.",
+            409,
+        )
+    return None
 
 
 def _remember(row: store.Row) -> None:
@@ -156,12 +187,12 @@ def _state(row: store.Row) -> dict[str, Any]:
     }
 
 
+CLOSED_MESSAGES = {"confirmed": LOCKED, "submitted": SUBMITTED}
+
+
 def _locked_message(row: store.Row) -> str | None:
-    if row["plan_confirmed_at"]:
-        return LOCKED
-    if row["submitted_at"]:
-        return SUBMITTED
-    return None
+    reason = store.closed_reason(row)
+    return CLOSED_MESSAGES[reason] if reason else None
 
 
 @bp.get("/assessment")
@@ -263,7 +294,11 @@ def page(key: str):  # type: ignore[no-untyped-def]
             return redirect(url_for(".result"), 303)
         valid = form.validate_on_submit()
         if "csrf_token" not in form.errors:
-            _save_page(current, form, state, row)
+            try:
+                _save_page(current, form, state, row)
+            except store.AnswersClosed as closed:  # locked since this request read the learner
+                flash(CLOSED_MESSAGES[closed.reason])
+                return redirect(url_for(".result"), 303)
         if valid:
             # the job page can add or remove later pages: recount before moving on
             after = pages(_q(), store.context_answers(get_db(), row["id"]))
@@ -395,8 +430,12 @@ def _parse_one(q: Qualification, name: str, value: str) -> tuple[str, str, Any]:
     raise ValueError("That answer could not be saved: unknown field.")
 
 
-def _json_error(message: str, status: int):  # type: ignore[no-untyped-def]
-    return jsonify({"ok": False, "error": message}), status
+def _json_error(message: str, status: int, drop: bool = False):  # type: ignore[no-untyped-def]
+    """A refused background save; `drop`: the answer itself is wrong, never send it again."""
+    body: dict[str, Any] = {"ok": False, "error": message}
+    if drop:
+        body["drop"] = True
+    return jsonify(body), status
 
 
 @bp.post("/assessment/save")
@@ -405,26 +444,38 @@ def save_one():  # type: ignore[no-untyped-def]
     row = current_learner()
     if row is None:
         return _json_error("This device no longer knows you: open your link again.", 401)
-    # CSRFProtect has already refused this POST if its token was wrong (a JSON 400 for the script)
+    # CSRFProtect has already refused this POST if its token was wrong (a JSON 400 for the
+    # script, with the current token to send it again with)
+    refused = _not_theirs(row)
+    if refused:
+        return refused
     locked = _locked_message(row)
     if locked:
-        return _json_error(locked, 409)
+        return _json_error(locked, 409, drop=True)
     try:
         kind, item, value = _parse_one(
             _q(), request.form.get("name", ""), request.form.get("value", "")
         )
     except ValueError as e:
-        return _json_error(str(e), 400)
+        return _json_error(str(e), 400, drop=True)
+    try:
+        _save_one(row, kind, item, value)
+    except store.AnswersClosed as closed:  # locked since this request read the learner
+        return _json_error(CLOSED_MESSAGES[closed.reason], 409, drop=True)
+    return jsonify({"ok": True})
+
+
+def _save_one(row: store.Row, kind: str, item: str, value: Any) -> None:
     db, actor = get_db(), _actor(row)
     resume = request.form.get("page", "")
     if resume and page_index(pages(_q(), store.context_answers(db, row["id"])), resume) is None:
         resume = ""  # not a page of theirs: keep where they were
     if kind == "rating":
         store.save_ratings(db, row["id"], {item: value}, actor, resume=resume)
-        return jsonify({"ok": True})
+        return
     if kind == "context":
         store.save_contexts(db, row["id"], {item: value}, actor, resume=resume)
-        return jsonify({"ok": True})
+        return
     if kind == "job_role":
         other = row["job_role_other"] if value == OTHER_ROLE else ""
         store.set_job_role(db, row["id"], value, other, actor)
@@ -435,7 +486,6 @@ def save_one():  # type: ignore[no-untyped-def]
         store.set_interest(db, row["id"], item, value, actor)
     if resume:
         store.set_resume_page(db, row["id"], resume)
-    return jsonify({"ok": True})
 
 
 # ---- the starting point -----------------------------------------------------------------
@@ -540,24 +590,30 @@ def check_save_one(number: str):  # type: ignore[no-untyped-def]
     unit = _q().unit(number)
     row = current_learner()
     if unit is None:
-        return _json_error("There is no unit with that number.", 404)
+        return _json_error("There is no unit with that number.", 404, drop=True)
     if row is None:
         return _json_error("This device no longer knows you: open your link again.", 401)
-    # CSRFProtect has already refused this POST if its token was wrong (a JSON 400 for the script)
+    # CSRFProtect has already refused this POST if its token was wrong (a JSON 400 for the
+    # script, with the current token to send it again with)
+    refused = _not_theirs(row)
+    if refused:
+        return refused
     try:
         kind, item, value = _parse_one(
             _q(), request.form.get("name", ""), request.form.get("value", "")
         )
     except ValueError as e:
-        return _json_error(str(e), 400)
+        return _json_error(str(e), 400, drop=True)
     if kind != "rating" or not any(s.id == item for s in unit.statements()):
-        return _json_error("That statement is not part of this unit.", 400)
+        return _json_error("That statement is not part of this unit.", 400, drop=True)
     # a save queued on the phone from before the last check was finished must not start a
     # new check by itself: the page says when it was shown
     shown = request.form.get("page", "")
     finished = store.finished_checks(get_db(), row["id"], unit.number)
     if shown and finished and shown < finished[-1]["finished_at"]:
-        return _json_error("That check is finished. Open the unit again to check it anew.", 409)
+        return _json_error(
+            "That check is finished. Open the unit again to check it anew.", 409, drop=True
+        )
     check_row = store.open_check(get_db(), row["id"], unit.number)
     store.save_check_ratings(get_db(), check_row, {item: value}, _actor(row))
     return jsonify({"ok": True})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import partial
 from typing import Any
 
 from flask import (
@@ -46,7 +47,7 @@ from ..journey import answered
 from ..planner import Profile, suggest_plans
 from ..plans import EVIDENCE, contract_terms
 from ..qr import qr_svg
-from ..rules import check_plan
+from ..rules import check_optional
 from ..scoring import readiness
 from .qr import public_url
 
@@ -128,6 +129,19 @@ def _learners_page(archived: bool, form: LearnerForm, csv_form: LearnerCsvForm) 
         form=form,
         csv_form=csv_form,
         me=_me(),
+        **_erasure_notice(),
+    )
+
+
+def _erasure_notice() -> dict[str, Any]:
+    """For admins: an erasure still waiting to be cleared from the disk, and a way to finish."""
+    if _me()["role"] != "admin":
+        return {}
+    since = store.erasure_unfinished(get_db())
+    return (
+        {"erasure_since": since, "not_on_disk": NOT_ON_DISK_YET, "action": ActionForm()}
+        if since
+        else {}
     )
 
 
@@ -138,17 +152,22 @@ def _role_fields(job_role: str) -> tuple[str, str]:
     return (job_role, "") if known else ("other", job_role[:100])
 
 
-def _add(name: str, candidate: str, job_role: str, assessor_id: int | None) -> dict[str, Any]:
-    db = get_db()
-    learner_id, token = store.create_learner(
-        db, name.strip(), candidate_number=candidate.strip(), actor=_actor()
-    )
+def _new_learner(name: str, candidate: str, job_role: str, assessor_id: int | None) -> Any:
     role, other = _role_fields(job_role.strip())
-    if role:
-        store.set_job_role(db, learner_id, role, other, _actor())
-    if assessor_id:
-        store.assign_assessor(db, learner_id, assessor_id, _actor())
-    return _card(store.learner(db, learner_id), token)
+    return store.NewLearner(name.strip(), candidate.strip(), role, other, assessor_id)
+
+
+def _cards_for(new: list[Any], problems: list[str], request_key: str):  # type: ignore[no-untyped-def]
+    """Add the learners in one transaction and show their cards (the same form sent again
+    adds nobody twice: its learners' cards come back with new links)."""
+    added = store.add_learners(get_db(), new, _actor(), _me(), request_key)
+    if added.again:
+        flash(
+            "These learners were added a moment ago by this same form, so they were not added "
+            "again. Their links below are new: any link shown for them before no longer works."
+        )
+    cards = [_card(row, token) for row, token in added.learners]
+    return render_template("staff/cards.html", cards=cards, problems=problems)
 
 
 def _card(row: store.Row, token: str) -> dict[str, Any]:
@@ -183,13 +202,13 @@ def add_learner():  # type: ignore[no-untyped-def]
     form = _learner_form()
     if not form.validate_on_submit():
         return _learners_page_with_errors(form, LearnerCsvForm())
-    card = _add(
+    new = _new_learner(
         form.name.data or "",
         form.candidate_number.data or "",
         form.job_role.data or "",
         _assessor_for_new(form.assessor.data),
     )
-    return render_template("staff/cards.html", cards=[card], problems=[])
+    return _cards_for([new], [], form.request_key.data or "")
 
 
 def parse_learner_csv(text: str) -> tuple[list[tuple[str, str, str]], list[str]]:
@@ -228,8 +247,8 @@ def import_learners():  # type: ignore[no-untyped-def]
         problems = ["Add at most 500 learners at a time."]
         rows = []
     assessor = _me()["id"] if _me()["role"] == "assessor" else None
-    cards = [_add(name, candidate, role, assessor) for name, candidate, role in rows]
-    return render_template("staff/cards.html", cards=cards, problems=problems)
+    new = [_new_learner(name, candidate, role, assessor) for name, candidate, role in rows]
+    return _cards_for(new, problems, form.request_key.data or "")
 
 
 @bp.post("/learners/<int:learner_id>/reissue")
@@ -247,9 +266,18 @@ def reissue(learner_id: int):  # type: ignore[no-untyped-def]
 def archive(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
     _check_form(ActionForm())
-    store.set_archived(get_db(), learner_id, not row["archived_at"], _actor())
-    flash(f"{row['name']} is {'back in the list' if row['archived_at'] else 'archived'}.")
+    # the button says which way: a double tap (or two people) must not undo it again
+    archive = _wanted(request.form.get("to"), ("archived", "current"), not row["archived_at"])
+    store.set_archived(get_db(), learner_id, archive, _actor())
+    flash(f"{row['name']} is {'archived' if archive else 'back in the list'}.")
     return redirect(url_for(".learner", learner_id=learner_id), 303)
+
+
+def _wanted(posted: str | None, choices: tuple[str, str], otherwise: bool) -> bool:
+    """The state a two-way button asks for (its first choice: True), else the flip of now."""
+    if posted not in choices:
+        return otherwise  # a form without the field: the opposite of what was read
+    return posted == choices[0]
 
 
 @bp.post("/learners/<int:learner_id>/assessor")
@@ -366,7 +394,7 @@ def _plan_page(row: store.Row, working: list[str], status: int = 200):  # type: 
     data = _learner_data(row)
     suggestion = suggest_plans(_q(), _profile(row, data), alternatives=3)
     mandatory = [u.number for u in _q().mandatory_units]
-    problems = check_plan(_q(), mandatory + working)
+    problems = check_optional(_q(), working)
     form = PlanForm(data={"units": working})
     form.units.choices = [(u.number, u.number) for u in _q().optional_units]
     credits = sum(u.credits for n in mandatory + working if (u := _q().unit(n)))
@@ -417,13 +445,15 @@ def plan(learner_id: int):  # type: ignore[no-untyped-def]
         if unknown:
             abort(400, f"Not units of this qualification: {', '.join(unknown)}.")
     if action == "confirm":
-        # refuse before saving anything: a refused confirm must not undo a confirmed plan
-        problems = check_plan(_q(), [u.number for u in _q().mandatory_units] + units)
-        if problems:
+        # saved, checked and confirmed in one transaction; refused, it writes nothing, so a
+        # refused confirm never undoes a confirmed plan
+        try:
+            store.confirm_plan(
+                get_db(), learner_id, units, _me()["id"], _actor(), partial(check_optional, _q())
+            )
+        except store.PlanBreaksRules:
             flash("The plan cannot be confirmed until it meets every rule.")
             return _plan_page(row, units, 400)
-        store.save_plan(get_db(), learner_id, units, _me()["id"], _actor())
-        store.confirm_plan(get_db(), learner_id, _me()["id"], _actor())
         flash("Plan confirmed. The learner's answers are now read-only.")
     else:
         store.save_plan(get_db(), learner_id, units, _me()["id"], _actor())
@@ -438,7 +468,7 @@ def plan_check(learner_id: int):  # type: ignore[no-untyped-def]
     _check_form(ActionForm())
     units, unknown = _posted_units()
     mandatory = [u.number for u in _q().mandatory_units]
-    problems = [p.message for p in check_plan(_q(), mandatory + units + unknown)]
+    problems = [p.message for p in check_optional(_q(), units + unknown)]
     credits = sum(u.credits for n in mandatory + units if (u := _q().unit(n)))
     return jsonify({"ok": True, "valid": not problems, "problems": problems, "credits": credits})
 
@@ -491,6 +521,7 @@ def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
                     },
                     _me()["id"],
                     _actor(),
+                    form.request_key.data,
                 )
                 flash("Added to the assessment plan.")
                 return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
@@ -649,19 +680,19 @@ def users():  # type: ignore[no-untyped-def]
     form = StaffForm()
     status = 200
     if form.validate_on_submit():
-        db = get_db()
-        if store.staff_by_email(db, form.email.data or ""):
-            form.email.errors.append("There is already an account with that email.")
-            status = 400
-        else:
+        try:
             store.create_staff(
-                db,
+                get_db(),
                 form.email.data or "",
                 form.name.data or "",
                 form.role.data or "assessor",
                 hash_password(form.password.data or ""),
                 _actor(),
             )
+        except store.StaffExists:
+            form.email.errors.append("There is already an account with that email.")
+            status = 400
+        else:
             flash(f"Account created for {form.name.data}.")
             return redirect(url_for(".users"), 303)
     elif request.method == "POST":
@@ -684,12 +715,18 @@ def disable_user(staff_id: int):  # type: ignore[no-untyped-def]
         raise NotFound("No such account.")
     if target["id"] == _me()["id"]:
         abort(400, "You cannot disable your own account.")
-    store.set_staff_disabled(get_db(), staff_id, not target["disabled_at"], _actor())
-    flash(f"{target['name']} is {'enabled' if target['disabled_at'] else 'disabled'}.")
+    disable = _wanted(request.form.get("to"), ("disabled", "enabled"), not target["disabled_at"])
+    store.set_staff_disabled(get_db(), staff_id, disable, _actor())
+    flash(f"{target['name']} is {'disabled' if disable else 'enabled'}.")
     return redirect(url_for(".users"), 303)
 
 
 # ---- data protection ---------------------------------------------------------------------------
+
+NOT_ON_DISK_YET = (
+    "not yet erased from the disk: another program (a backup, a report, an sqlite3 shell) is "
+    "reading the database, so its write-ahead log still holds a copy of their details."
+)
 
 
 def _record(learner_id: int) -> dict[str, Any]:
@@ -723,5 +760,20 @@ def erase_learner(learner_id: int):  # type: ignore[no-untyped-def]
         flash("To erase, type the learner's name exactly as shown. Nothing was erased.")
         return redirect(url_for(".learner", learner_id=learner_id) + "#erase", 303)
     store.erase_learner(get_db(), learner_id, _actor())
-    flash("The learner and all their data have been erased.")
+    if store.finish_erasure(get_db(), current_app.config["ERASE_WAIT_SECONDS"]):
+        flash("The learner and all their data have been erased.")
+    else:
+        flash("The learner is erased from every list and record, but not yet from the disk.")
+    return redirect(url_for(".learners"), 303)
+
+
+@bp.post("/erasure")
+@staff_required("admin", write=True)
+def finish_erasure():  # type: ignore[no-untyped-def]
+    """Try again to clear erased learners from the disk (the write-ahead log)."""
+    _check_form(ActionForm())
+    if store.finish_erasure(get_db(), current_app.config["ERASE_WAIT_SECONDS"]):
+        flash("The erased learner is now erased from the disk too.")
+    else:
+        flash("Still " + NOT_ON_DISK_YET + " Close that program, then try again.")
     return redirect(url_for(".learners"), 303)
