@@ -133,6 +133,14 @@ class Library:
 
     # ---- what there is -------------------------------------------------------------------
 
+    def __contains__(self, code: object) -> bool:
+        """Whether there is a qualification of this code, shipped or the centre's."""
+        return (
+            isinstance(code, str)
+            and _is_code(code)
+            and (self._shipped(code) is not None or self._top(code).is_dir())
+        )
+
     def qualifications(self) -> tuple[Listing, ...]:
         """Every qualification found, by code: shipped ones, and those added by the centre."""
         shipped = {
@@ -473,6 +481,7 @@ class Library:
             os.fsync(fd)
         finally:
             os.close(fd)
+        _sync_dir(self.instance)  # the file itself may be new
 
     def _recover(self) -> None:
         """Mend what a crash left: a half-written copy is dropped, a replaced folder put back."""
@@ -535,7 +544,7 @@ class Library:
     # ---- where the files are -------------------------------------------------------------
 
     def _known(self, code: str) -> None:
-        if not _is_code(code) or (self._shipped(code) is None and not self._top(code).is_dir()):
+        if code not in self:
             raise LibraryError(f"there is no qualification {code!r}")
 
     def _shipped(self, code: str) -> Path | None:

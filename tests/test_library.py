@@ -140,6 +140,13 @@ def test_every_qualification_is_listed_with_where_it_comes_from(lib, instance):
         lib.load("half-made")
     with pytest.raises(LibraryError, match="no qualification 'funding'"):
         lib.load("funding")  # the shipped funding profiles are no qualification
+    assert [c in lib for c in ("03455", "DIP2-CARE", "funding", "99999", "..")] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
 
 
 def test_the_centres_unit_file_takes_precedence_unit_by_unit(shipped, instance, case):
