@@ -24,6 +24,8 @@ from typing import Any
 import jsonschema
 
 from .content import (
+    QUALIFICATION_CODE,
+    QUALIFICATION_CODE_RULE,
     UNIT_NUMBER,
     ContentError,
     Criterion,
@@ -55,8 +57,6 @@ DEFAULT_SCALES = {
     "knowledge": ["Not yet", "A little", "Could explain", "Could explain with examples"],
 }
 FOREIGN_GROUP = {"id": "U", "title": "Units"}
-# a code names a folder and goes into every identifier
-CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 _RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)")
 
 
@@ -420,10 +420,9 @@ class _Import:
                 "the package does not say the qualification's code (it was not exported by "
                 "Starting Point): give one, e.g. --code 603-1234-5"
             )
-        if not isinstance(code, str) or not CODE.fullmatch(code):
-            raise CaseError(
-                f"the code {code!r} must be 1 to 40 letters, digits, dots, dashes or underscores"
-            )
+        # the code names a folder and goes into every identifier
+        if not isinstance(code, str) or not QUALIFICATION_CODE.fullmatch(code):
+            raise CaseError(f"the code {code!r} {QUALIFICATION_CODE_RULE}")
         self.code = code
         self.notes: list[str] = []
         self.items = self._items()

@@ -25,6 +25,8 @@ WEIGHT_NAMES = (
 )
 # Identifiers that become web addresses (/check/B1), form field names (r-B1-1.1, c-writing)
 # and page keys (B1-1, group-B): the one rule for each, applied by the loader
+QUALIFICATION_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")  # also names its folder
+QUALIFICATION_CODE_RULE = "must be 1 to 40 letters, digits, dots, dashes or underscores"
 UNIT_NUMBER = re.compile(r"[A-Z0-9]{1,10}")
 UNIT_NUMBER_RULE = "must be 1 to 10 capital letters and digits, e.g. B1 or 301"
 GROUP_ID = re.compile(r"[A-Za-z0-9]{1,10}")
@@ -215,13 +217,15 @@ class Activity:
 
     `context` is the job context it needs; empty means any customer service job has it.
     `evidences` holds performance criteria (`F1:2.2`) and, for units still without criteria,
-    the unit-level statement (`A11:unit`).
+    the unit-level statement (`A11:unit`). An `A11:unit` entry written before A11 had criteria
+    stands for all A11's performance criteria: they are in `evidences`, and A11 in `whole_units`.
     """
 
     id: str
     title: str
     context: str
     evidences: tuple[str, ...]
+    whole_units: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -285,6 +289,8 @@ class Qualification:
     knowledge_methods: Mapping[str, str] = field(default_factory=dict)
     hours_per_credit: int = HOURS_PER_CREDIT
     funding: tuple[FundingProfile, ...] = ()
+    # statements of earlier versions of the content, by id, as they were worded then
+    former: Mapping[str, Statement] = field(default_factory=dict, repr=False)
     _unit_index: dict[str, Unit] = field(default_factory=dict, repr=False, compare=False)
     _statement_index: dict[str, Statement] = field(default_factory=dict, repr=False, compare=False)
 
@@ -306,6 +312,17 @@ class Qualification:
 
     def statement(self, statement_id: str) -> Statement | None:
         return self._statement_index.get(statement_id)
+
+    def retired_statement(self, statement_id: str) -> Statement | None:
+        """A statement no longer asked, as it was worded when answered; None if current or unknown.
+
+        A unit's `UNIT:unit` once it has criteria is one; so is any statement of an earlier
+        version of the content (`former`) that the current content no longer has.
+        """
+        current = self._statement_index.get(statement_id)
+        if current is not None and current in self._unit_index[current.unit].statements():
+            return None
+        return self.former.get(statement_id, current)
 
     def units_named(self, numbers: Iterable[str]) -> tuple[Unit, ...]:
         """The units with these numbers, once each, in the qualification's order."""
@@ -502,48 +519,124 @@ class Reader:
         return Reader(self.file, value, self._name(key))
 
 
+def parse_toml(text: str, file: str | Path) -> dict[str, Any]:
+    """TOML text as data; a ContentError naming `file` when it is not TOML."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ContentError(file, "", f"not valid TOML ({e})") from None
+    except RecursionError:  # tomllib recurses once per level of [ or {
+        raise ContentError(file, "", "not valid TOML (nested too deeply)") from None
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
+        text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise ContentError(path, "", "file not found") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ContentError(path, "", f"not valid TOML ({e})") from None
-    except RecursionError:  # tomllib recurses once per level of [ or {
-        raise ContentError(path, "", "not valid TOML (nested too deeply)") from None
     except (OSError, UnicodeDecodeError) as e:
         raise ContentError(path, "", f"cannot be read ({e})") from None
+    return parse_toml(text, path)
+
+
+# the files of a qualification folder besides units/*.toml
+FOLDER_FILES = ("qualification.toml", "roles.toml", "contexts.toml", "activities.toml")
+
+
+class _Layers:
+    """A qualification's files: texts not yet written over a folder over the folder beneath it.
+
+    A file hides the same file lower down; a unit file hides any lower file of the same unit.
+    """
+
+    def __init__(self, folder: Path, base: Path | None, files: Mapping[str, str | None]) -> None:
+        self.top = folder
+        self.layers: list[Mapping[str, str | Path | None]] = [files]
+        self.folders = [f for f in (folder, base) if f is not None and f.is_dir()]
+        for f in self.folders:
+            names = [n for n in FOLDER_FILES if (f / n).is_file()]
+            names += [f"units/{p.name}" for p in sorted((f / "units").glob("*.toml"))]
+            self.layers.append({n: f / n for n in names})
+        if not files and not self.folders:
+            raise ContentError(folder, "", "content folder not found")
+
+    def _reader(self, name: str, value: str | Path | None) -> Reader | None:
+        if value is None:
+            return None
+        if isinstance(value, Path):
+            return Reader(value, _read_toml(value))
+        return Reader(self.top / name, parse_toml(value, self.top / name))
+
+    def find(self, name: str) -> Reader | None:
+        for layer in self.layers:
+            if name in layer:
+                return self._reader(name, layer[name])
+        return None
+
+    def read(self, name: str) -> Reader:
+        found = self.find(name)
+        if found is None:
+            home = self.folders[0] if self.folders else self.top
+            raise ContentError(home / name, "", "file not found")
+        return found
+
+    def unit_files(self) -> list[Reader]:
+        seen: set[str] = set()
+        chosen: dict[str, Reader] = {}
+        for layer in self.layers:
+            here: dict[str, Reader] = {}
+            for name in sorted(n for n in layer if n.startswith("units/") and n not in seen):
+                seen.add(name)
+                r = self._reader(name, layer[name])
+                if r is None:
+                    continue
+                number = r.text("number")
+                if number in here:
+                    raise r.error("number", f"unit {number} is described by two files")
+                here[number] = r
+            for number, r in here.items():
+                chosen.setdefault(number, r)
+        return list(chosen.values())
 
 
 def load_qualification(
-    folder: str | Path, funding_folder: str | Path | None = None
+    folder: str | Path,
+    funding_folder: str | Path | None = None,
+    *,
+    base: str | Path | None = None,
+    files: Mapping[str, str | None] | None = None,
+    former: Mapping[str, Statement] | None = None,
 ) -> Qualification:
     """Load and validate one qualification folder; raise ContentError on the first problem.
 
+    `base` is a folder beneath it (the shipped files of a qualification a centre changes): a
+    file of `folder` takes precedence over the same file of `base`, and a unit file over any
+    file of `base` for the same unit, so `folder` holds only what it changes and may be absent.
+    `files` (a path within the folder, e.g. "units/B1.toml", to its text, or to None for "no
+    such file") takes precedence over both: content checked before it is written, whose
+    messages name the path it would have in `folder`. `former` gives the statements of earlier
+    versions (Qualification.retired_statement).
+
     The funding profiles it names are read from `funding_folder` if given, else from the
-    `funding` folder beside it, else from the shipped content/funding, where qualifications
-    share them (a qualification added under the instance folder uses the shipped ones).
+    `funding` folder beside it (or beside `base`), else from the shipped content/funding, where
+    qualifications share them (a qualification added under the instance folder uses the
+    shipped ones).
     """
     folder = Path(folder)
-    if not folder.is_dir():
-        raise ContentError(folder, "", "content folder not found")
-
-    def read(path: Path) -> Reader:
-        return Reader(path, _read_toml(path))
-
-    main = read(folder / "qualification.toml")
-    units_dir = folder / "units"
-    unit_files = [read(p) for p in sorted(units_dir.glob("*.toml"))] if units_dir.is_dir() else []
-    activities = folder / "activities.toml"
-    folders = (Path(funding_folder),) if funding_folder else (folder.parent / "funding", FUNDING)
+    below = Path(base) if base is not None else None
+    layers = _Layers(folder, below, files or {})
+    main = layers.read("qualification.toml")
+    unit_files = layers.unit_files()
+    beside = [f.parent / "funding" for f in (folder, below) if f is not None]
+    folders = (Path(funding_folder),) if funding_folder else (*dict.fromkeys(beside), FUNDING)
     return qualification_from_data(
         main,
         unit_files,
-        read(folder / "roles.toml"),
-        read(folder / "contexts.toml"),
-        read(activities) if activities.exists() else None,
+        layers.read("roles.toml"),
+        layers.read("contexts.toml"),
+        layers.find("activities.toml"),
         folders,
+        former,
     )
 
 
@@ -554,6 +647,7 @@ def qualification_from_data(
     contexts_file: Reader,
     activities_file: Reader | None = None,
     funding_folders: Iterable[Path] = (),
+    former: Mapping[str, Statement] | None = None,
 ) -> Qualification:
     """Validate a qualification given as the parsed content of its files (see load_qualification).
 
@@ -575,7 +669,7 @@ def qualification_from_data(
     activities, knowledge_method, knowledge_methods = _activities(activities_file, units, contexts)
     hours_per_credit, funding = _ledger_settings(q, funding_folders)
     return Qualification(
-        code=q.text("code"),
+        code=q.identifier("code", QUALIFICATION_CODE, QUALIFICATION_CODE_RULE),
         title=q.text("title"),
         short_title=q.text("short_title", required=False) or q.text("title"),
         awarding_body=q.text("awarding_body", required=False),
@@ -594,6 +688,7 @@ def qualification_from_data(
         knowledge_methods=knowledge_methods,
         hours_per_credit=hours_per_credit,
         funding=funding,
+        former=dict(former or {}),
     )
 
 
@@ -845,13 +940,26 @@ def _activities(
         evidences = a.texts("evidences", required=True)
         if not evidences:
             raise a.error("evidences", "is empty")
+        shown: dict[str, None] = {}  # in order, once each
+        whole: list[str] = []
         for i, sid in enumerate(evidences):
             problem = _observable_problem(sid, by_number, criteria)
             if problem:
                 raise a.error(f"evidences[{i}]", problem)
             if sid in evidences[:i]:
                 raise a.error(f"evidences[{i}]", f"{sid!r} is listed twice")
-        activities.append(Activity(aid, a.text("title"), context, evidences))
+            number, _, part = sid.partition(":")
+            if part == "unit" and not by_number[number].awaiting_criteria:
+                # written before the unit had criteria: it stands for all it can show
+                whole.append(number)
+                shown.update(
+                    (c.id, None) for c in by_number[number].criteria if c.kind == "performance"
+                )
+            else:
+                shown[sid] = None
+        activities.append(
+            Activity(aid, a.text("title"), context, tuple(shown), whole_units=tuple(whole))
+        )
     method, methods = KNOWLEDGE_METHODS[0], {}
     k = r.table("knowledge")
     if k is not None:
@@ -873,8 +981,6 @@ def _observable_problem(
     if unit is None or not part:
         return f"unknown statement {sid!r} (expected UNIT:CRITERION or UNIT:unit)"
     if part == "unit":
-        if not unit.awaiting_criteria:
-            return f"{number} has criteria now: name the criteria it evidences instead of {sid!r}"
         return ""
     criterion = criteria.get(sid)
     if criterion is None:

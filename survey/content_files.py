@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time
+from typing import Any
 
 from .content import Criterion, Qualification, Unit, Weights
 
@@ -60,6 +62,64 @@ def _pairs(pairs: Iterable[tuple[str, object]]) -> list[str]:
 def _table(header: str, pairs: Iterable[tuple[str, object]]) -> list[str]:
     """A [table] or [[array of tables]] entry, after a blank line."""
     return ["", header, *_pairs(pairs)]
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def toml_document(data: Mapping[str, Any]) -> str:
+    """Data shaped as tomllib reads it (a unit file edited as data, say) written as TOML."""
+    lines: list[str] = []
+    _document_table(lines, data, ())
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _document_table(lines: list[str], data: Mapping[str, Any], path: tuple[str, ...]) -> None:
+    # a table's own values first, then its tables and arrays of tables, as TOML requires
+    below = []
+    for key, value in data.items():
+        if isinstance(value, Mapping) or _tables(value):
+            below.append((key, value))
+        else:
+            lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+    for key, value in below:
+        name = ".".join(_toml_key(k) for k in (*path, key))
+        for table in value if _tables(value) else [value]:
+            lines += ["", f"[[{name}]]" if _tables(value) else f"[{name}]"]
+            _document_table(lines, table, (*path, key))
+
+
+def _tables(value: Any) -> bool:
+    return (
+        isinstance(value, list | tuple)
+        and bool(value)
+        and all(isinstance(v, Mapping) for v in value)
+    )
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.fullmatch(key) else toml_string(key)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        return toml_string(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return ("-" if value < 0 else "") + "inf" if math.isinf(value) else repr(value).lower()
+    if isinstance(value, datetime):
+        return iso_moment(value) if value.tzinfo else value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        pairs = (f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
+    raise TypeError(f"{type(value).__name__} cannot be written as TOML")
 
 
 def unit_file_name(number: str) -> str:

@@ -393,7 +393,6 @@ BROKEN = [
             ("activity-unknown-unit", '"Z9:unit"', "unknown statement 'Z9:unit'"),
             ("activity-not-a-statement-id", '"F1"', "expected UNIT:CRITERION or UNIT:unit"),
             ("activity-knowledge-observed", '"F1:3.1"', "F1:3.1 is a knowledge criterion"),
-            ("activity-unit-level-for-unit-with-criteria", '"F1:unit"', "F1 has criteria now"),
         ]
     ],
     pytest.param(
@@ -641,6 +640,27 @@ def test_an_activity_evidences_the_units_its_context_opens(q):
         if a.context:
             shown = {s.partition(":")[0] for s in a.evidences}
             assert set(q.context(a.context).units) <= shown, a.id
+
+
+def test_a_unit_level_entry_for_a_unit_with_criteria_stands_for_its_performance_criteria(
+    content_copy, q
+):
+    # written while F1 awaited its criteria; F1 has them now, so the entry means all it can show
+    path = content_copy / "activities.toml"
+    text = path.read_text(encoding="utf-8")
+    assert FIRST_ACTIVITY + ', "F1:1.3", "F1:2.2",' in text
+    path.write_text(
+        text.replace('"F1:1.1", "F1:1.3", "F1:2.2",', '"F1:2.2", "F1:unit",', 1), encoding="utf-8"
+    )
+    face = load_qualification(content_copy).activity("face-to-face")
+    performance = [c.id for c in q.unit("F1").criteria if c.kind == "performance"]
+    assert len(performance) > 3 and any(c.kind == "knowledge" for c in q.unit("F1").criteria)
+    assert face.evidences[: len(performance)] == (
+        "F1:2.2",
+        *(c for c in performance if c != "F1:2.2"),
+    )
+    assert face.evidences[len(performance) :] == q.activity("face-to-face").evidences[3:]
+    assert face.whole_units == ("F1",) and q.activity("face-to-face").whole_units == ()
 
 
 def test_every_performance_criterion_of_f1_f2_and_b1_has_an_activity(q):

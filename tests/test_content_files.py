@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
+import tomllib
+from datetime import date, time
+from pathlib import Path
+
 import pytest
 from helpers import SECOND, same_qualification, second_qualification, write_folder
 
 from survey.content import ContentError, load_qualification
-from survey.content_files import qualification_files
+from survey.content_files import qualification_files, toml_document
 from survey.planner import Profile, suggest_plans
 from survey.rules import check_plan
 
@@ -30,6 +35,38 @@ def test_a_second_qualification_written_back_loads_the_same(tmp_path):
     assert again.rules[3].note == "A centre rule, not the awarding body's."
     assert again.last_changed.isoformat() == "2027-03-01T10:30:00+01:00"
     assert again.weights.credit == 5
+
+
+SHIPPED = Path(__file__).resolve().parent.parent / "content" / "03455"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *[p.read_text(encoding="utf-8") for p in sorted(SHIPPED.rglob("*.toml"))],
+        *SECOND.values(),
+    ],
+)
+def test_content_read_as_data_is_written_back_as_the_same_data(text):
+    data = tomllib.loads(text)
+    assert tomllib.loads(toml_document(data)) == data
+
+
+def test_every_kind_of_toml_value_is_written_back():
+    data = {
+        "odd key": 'tab\tquote" backslash\\ é',
+        "numbers": [1, -2.5, math.inf, -math.inf, 1e100],
+        "when": date(2027, 3, 1),
+        "at": time(9, 30),
+        "inline": [{"a": 1}, "b"],
+        "nested": [[1, 2], ["x"]],
+        "empty": [],
+        "table": {"deep": {"x": True}, "rows": [{"n": 1, "sub": {"y": False}}, {"n": 2}]},
+    }
+    assert tomllib.loads(toml_document(data)) == data
+    assert math.isnan(tomllib.loads(toml_document({"n": math.nan}))["n"])
+    with pytest.raises(TypeError, match="set cannot be written as TOML"):
+        toml_document({"bad": {1, 2}})
 
 
 def test_only_units_with_criteria_get_a_file(q):

@@ -82,6 +82,7 @@ PURE = (
     "starting_point",
     "gaps",
     "qr",
+    "library",
 )
 NOT_PURE = {"flask", "flask_wtf", "werkzeug", "jinja2", "sqlite3", "sqlite_utils"}
 UPWARDS = {"db", "store", "migrations", "views", "forms", "auth", "cli", "errors", "export"}
