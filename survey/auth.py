@@ -21,9 +21,10 @@ from flask import (
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import store
 from .db import get_db
 from .forms import LoginForm, SetupForm
+from .store import accounts
+from .store.sql import Row
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
@@ -74,11 +75,11 @@ def try_wait(account_here: list[str], from_here: list[str]) -> int:
     return max(sign_in_wait(account_here, now), address_wait(from_here, now))
 
 
-def current_staff() -> store.Row | None:
+def current_staff() -> Row | None:
     if "staff" in g:
         return g.staff
     token = session.get("staff_session")
-    found = store.staff_for_session(get_db(), token) if isinstance(token, str) else None
+    found = accounts.staff_for_session(get_db(), token) if isinstance(token, str) else None
     if token and found is None:
         session.pop("staff_session", None)
     g.staff = found
@@ -111,10 +112,10 @@ def _safe_next(target: str | None) -> str:
     return url_for("staff.learners")
 
 
-def _sign_in(staff: store.Row) -> None:
+def _sign_in(staff: Row) -> None:
     session.clear()  # a new session id on sign-in: no fixation, and any learner is forgotten
     session.permanent = False
-    session["staff_session"] = store.start_staff_session(get_db(), staff["id"])
+    session["staff_session"] = accounts.start_staff_session(get_db(), staff["id"])
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -127,7 +128,7 @@ def login():  # type: ignore[no-untyped-def]
         address = request.remote_addr or ""  # the proxy's idea of it only if trusted (https.py)
         # the try is counted as failed before its password is checked, in the same transaction
         # as the look at earlier failures: tries at once cannot all slip through together
-        wait = store.begin_sign_in(db, email, address, FAILURE_WINDOW_MINUTES, try_wait)
+        wait = accounts.begin_sign_in(db, email, address, FAILURE_WINDOW_MINUTES, try_wait)
         if wait:
             minutes = (wait + 59) // 60
             message = (
@@ -137,11 +138,11 @@ def login():  # type: ignore[no-untyped-def]
             )
             form.email.errors.append(message)
             return render_template("auth/login.html", form=form), 429
-        staff = store.staff_by_email(db, email)
+        staff = accounts.staff_by_email(db, email)
         password = form.password.data or ""
         ok = check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password)
         if staff and ok and not staff["disabled_at"]:
-            store.clear_sign_in_failures(db, email, address)
+            accounts.clear_sign_in_failures(db, email, address)
             _sign_in(staff)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("That email and password do not match an account.")
@@ -160,7 +161,7 @@ def logout():  # type: ignore[no-untyped-def]
         abort(400)
     token = session.get("staff_session")
     if isinstance(token, str):
-        store.end_staff_session(get_db(), token)  # a copied cookie stops working too
+        accounts.end_staff_session(get_db(), token)  # a copied cookie stops working too
     session.clear()
     flash("You have signed out.")
     return redirect(url_for("auth.login"))
@@ -169,7 +170,7 @@ def logout():  # type: ignore[no-untyped-def]
 @bp.route("/setup/<token>", methods=["GET", "POST"])
 def setup(token: str):  # type: ignore[no-untyped-def]
     db = get_db()
-    if store.staff_count(db) or not store.setup_link_valid(db, token):
+    if accounts.staff_count(db) or not accounts.setup_link_valid(db, token):
         abort(
             404,
             "This setup link has been used or has expired. Ask whoever runs the server "
@@ -177,7 +178,7 @@ def setup(token: str):  # type: ignore[no-untyped-def]
         )
     form = SetupForm()
     if form.validate_on_submit():
-        staff_id = store.use_setup_link(
+        staff_id = accounts.use_setup_link(
             db,
             token,
             form.email.data or "",
@@ -186,7 +187,7 @@ def setup(token: str):  # type: ignore[no-untyped-def]
         )
         if staff_id is None:
             abort(404, "This setup link has just been used.")
-        _sign_in(store.staff_member(db, staff_id))
+        _sign_in(accounts.staff_member(db, staff_id))
         flash("Your admin account is ready.")
         return redirect(url_for("staff.learners"))
     status = 400 if request.method == "POST" else 200
@@ -199,10 +200,10 @@ def announce_setup_link(app: Any) -> None:
 
     db = connect(app.config["DATABASE"])
     try:
-        if store.staff_count(db):
+        if accounts.staff_count(db):
             return
-        token = store.create_setup_link(db)
-        earlier = store.open_setup_link(db) if token is None else None
+        token = accounts.create_setup_link(db)
+        earlier = accounts.open_setup_link(db) if token is None else None
     finally:
         db.conn.close()
     if earlier is not None:

@@ -408,14 +408,14 @@ def learners_add(name: str, job_role: str, candidate_number: str) -> None:
 
     Example: flask --app app learners add "Sam Patel" --job-role "Call Centre Operators"
     """
-    from . import store
     from .db import connect
+    from .store import learners, tokens
 
     name = name.strip()
     if not name or len(name) > 120:
         raise click.ClickException("the name must be 1 to 120 characters")
     known = _q().role(job_role) if job_role else None
-    new = store.NewLearner(
+    new = learners.NewLearner(
         name,
         candidate_number,
         job_role if known or not job_role else "other",
@@ -423,13 +423,13 @@ def learners_add(name: str, job_role: str, candidate_number: str) -> None:
     )
     db = connect(current_app.config["DATABASE"])
     try:
-        row, token = store.add_learners(db, [new], "cli").learners[0]  # one transaction
+        row, token = learners.add_learners(db, [new], "cli").learners[0]  # one transaction
     finally:
         db.conn.close()
     learner_id = row["id"]
     click.echo(f"Added {name} (learner {learner_id})")
     click.echo(f"  link: {personal_link(token)}")
-    click.echo(f"  code: {store.pretty_token(token)}")
+    click.echo(f"  code: {tokens.pretty_token(token)}")
 
 
 users_cli = AppGroup("users", help="Create staff accounts.")
@@ -457,9 +457,9 @@ def users_create(role: str, email: str, name: str, password_stdin: bool) -> None
     Example: echo "$PASSWORD" | flask --app app users create --role admin
              --email admin@centre.example --password-stdin
     """
-    from . import store
     from .auth import hash_password
     from .db import connect
+    from .store import accounts
 
     email = email.strip()
     if "@" not in email or " " in email or len(email) > 254:
@@ -472,8 +472,10 @@ def users_create(role: str, email: str, name: str, password_stdin: bool) -> None
         raise click.ClickException("the password must be at least 12 characters")
     db = connect(current_app.config["DATABASE"])
     try:
-        store.create_staff(db, email, name.strip() or email, role, hash_password(password), "cli")
-    except store.StaffExists:
+        accounts.create_staff(
+            db, email, name.strip() or email, role, hash_password(password), "cli"
+        )
+    except accounts.StaffExists:
         raise click.ClickException(f"there is already an account for {email}") from None
     finally:
         db.conn.close()
@@ -533,8 +535,8 @@ def retention_command(dry_run: bool) -> None:
     """
     from datetime import UTC, datetime, timedelta
 
-    from . import store
     from .db import connect
+    from .store import records
 
     months = int(current_app.config.get("RETENTION_MONTHS") or 0)
     if months <= 0:
@@ -544,10 +546,10 @@ def retention_command(dry_run: bool) -> None:
     )
     db = connect(current_app.config["DATABASE"])
     try:
-        due = store.learners_archived_before(db, cutoff)
+        due = records.learners_archived_before(db, cutoff)
         for row in due:
             if not dry_run:
-                store.erase_learner(db, row["id"], "retention")
+                records.erase_learner(db, row["id"], "retention")
             click.echo(
                 f"{'would erase' if dry_run else 'erased'} learner #{row['id']} "
                 f"(archived {row['archived_at'][:10]})"
@@ -556,8 +558,8 @@ def retention_command(dry_run: bool) -> None:
             f"{len(due)} learner(s) archived more than {months} months ago"
             f"{' (dry run: nothing erased)' if dry_run else ' erased'}"
         )
-        since = None if dry_run else store.erasure_unfinished(db)
-        if since and not store.finish_erasure(db, current_app.config["ERASE_WAIT_SECONDS"]):
+        since = None if dry_run else records.erasure_unfinished(db)
+        if since and not records.finish_erasure(db, current_app.config["ERASE_WAIT_SECONDS"]):
             raise click.ClickException(
                 "erased from every table, but not yet erased from the disk: another program (a "
                 "backup, a report, an sqlite3 shell) is reading the database, so its "

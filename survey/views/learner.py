@@ -22,7 +22,6 @@ from flask import (
 )
 from werkzeug.exceptions import NotFound
 
-from .. import store
 from ..content import ANSWERS, Qualification, Statement, Unit
 from ..db import get_db
 from ..forms import (
@@ -38,6 +37,8 @@ from ..forms import (
 from ..journey import Page, minutes_needed, open_units, page_index, pages, scale_notes
 from ..plans import contract_terms, next_steps
 from ..starting_point import check_progress, starting_point
+from ..store import audit, learners, plans, records, tokens
+from ..store.sql import Row, now
 
 bp = Blueprint("learner", __name__)
 
@@ -55,22 +56,22 @@ def _q() -> Qualification:
     return current_app.extensions["qualification"]
 
 
-def _actor(learner: store.Row) -> str:
+def _actor(learner: Row) -> str:
     return f"learner:{learner['id']}"
 
 
 # ---- who is this? -----------------------------------------------------------------------
 
 
-def current_learner() -> store.Row | None:
+def current_learner() -> Row | None:
     """The learner this device remembers, if their link is still the current one."""
     if "learner" in g:
         return g.learner
     found = None
     learner_id, key = session.get("learner_id"), session.get("learner_key")
     if isinstance(learner_id, int) and isinstance(key, str):
-        row = store.learner(get_db(), learner_id)
-        if row and not row["archived_at"] and store.device_key_matches(row, key):
+        row = learners.learner(get_db(), learner_id)
+        if row and not row["archived_at"] and tokens.device_key_matches(row, key):
             found = row
         else:
             session.pop("learner_id", None)
@@ -79,7 +80,7 @@ def current_learner() -> store.Row | None:
     return found
 
 
-def learner_key(row: store.Row) -> str:
+def learner_key(row: Row) -> str:
     """An opaque key naming a learner to the page's script: whose answers it keeps unsent.
 
     It does not change with a new link (the answers are still theirs) and tells nothing about
@@ -96,7 +97,7 @@ def learner_context() -> dict[str, Any]:
     return {"learner_key": learner_key(row) if row else ""}
 
 
-def _not_theirs(row: store.Row):  # type: ignore[no-untyped-def]
+def _not_theirs(row: Row):  # type: ignore[no-untyped-def]
     """A background save from a page of another learner: refused, and not theirs to drop."""
     claimed = request.form.get("learner")
     if claimed is not None and not hmac.compare_digest(claimed, learner_key(row)):
@@ -108,11 +109,11 @@ def _not_theirs(row: store.Row):  # type: ignore[no-untyped-def]
     return None
 
 
-def _remember(row: store.Row) -> None:
+def _remember(row: Row) -> None:
     session.clear()
     session.permanent = True  # a long-lived cookie: the phone keeps knowing the learner
     session["learner_id"] = row["id"]
-    session["learner_key"] = store.device_key(row)
+    session["learner_key"] = tokens.device_key(row)
     g.learner = row
 
 
@@ -128,7 +129,7 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-def _need_learner() -> store.Row:
+def _need_learner() -> Row:
     row = current_learner()
     if row is None:
         abort(redirect(url_for(".code", next=request.full_path.rstrip("?"))))
@@ -137,7 +138,7 @@ def _need_learner() -> store.Row:
 
 @bp.get("/l/<path:token>")  # a path: a link pasted with a "/" on the end still works
 def enter(token: str):  # type: ignore[no-untyped-def]
-    row = store.learner_by_token(get_db(), token)
+    row = learners.learner_by_token(get_db(), token)
     if row is None or row["archived_at"]:
         error = NotFound(
             "This link does not work. It may have been replaced by a newer one: "
@@ -154,7 +155,7 @@ def code():  # type: ignore[no-untyped-def]
     target = _safe_next(request.values.get("next"))
     form = CodeForm()
     if form.validate_on_submit():
-        row = store.learner_by_token(get_db(), form.code.data or "")
+        row = learners.learner_by_token(get_db(), form.code.data or "")
         if row is not None and not row["archived_at"]:
             _remember(row)
             return redirect(target or url_for(".assessment"))
@@ -176,13 +177,13 @@ def forget():  # type: ignore[no-untyped-def]
 # ---- the initial assessment -------------------------------------------------------------
 
 
-def _state(row: store.Row) -> dict[str, Any]:
+def _state(row: Row) -> dict[str, Any]:
     db = get_db()
-    contexts = store.context_answers(db, row["id"])
+    contexts = learners.context_answers(db, row["id"])
     return {
         "contexts": contexts,
-        "ratings": store.ratings(db, row["id"]),
-        "interests": store.interests(db, row["id"]),
+        "ratings": learners.ratings(db, row["id"]),
+        "interests": learners.interests(db, row["id"]),
         "pages": pages(_q(), contexts),
     }
 
@@ -190,8 +191,8 @@ def _state(row: store.Row) -> dict[str, Any]:
 CLOSED_MESSAGES = {"confirmed": LOCKED, "submitted": SUBMITTED}
 
 
-def _locked_message(row: store.Row) -> str | None:
-    reason = store.closed_reason(row)
+def _locked_message(row: Row) -> str | None:
+    reason = learners.closed_reason(row)
     return CLOSED_MESSAGES[reason] if reason else None
 
 
@@ -202,7 +203,7 @@ def assessment():  # type: ignore[no-untyped-def]
         return redirect(url_for(".result"))
     if not row["resume_page"]:
         return redirect(url_for(".welcome"))  # nothing answered yet: say what this is first
-    all_pages = pages(_q(), store.context_answers(get_db(), row["id"]))
+    all_pages = pages(_q(), learners.context_answers(get_db(), row["id"]))
     key = row["resume_page"] if page_index(all_pages, row["resume_page"]) is not None else "job"
     return redirect(url_for(".page", key=key))
 
@@ -210,7 +211,7 @@ def assessment():  # type: ignore[no-untyped-def]
 @bp.get("/welcome")
 def welcome():  # type: ignore[no-untyped-def]
     row = _need_learner()
-    all_pages = pages(_q(), store.context_answers(get_db(), row["id"]))
+    all_pages = pages(_q(), learners.context_answers(get_db(), row["id"]))
     return render_template(
         "learner/welcome.html",
         learner=row,
@@ -219,7 +220,7 @@ def welcome():  # type: ignore[no-untyped-def]
     )
 
 
-def _form_for(page: Page, state: dict[str, Any], row: store.Row) -> Any:
+def _form_for(page: Page, state: dict[str, Any], row: Row) -> Any:
     q = _q()
     if page.kind == "job":
         data = {context_field_name(k): v for k, v in state["contexts"].items()}
@@ -243,7 +244,7 @@ def _valid(form: Any, name: str) -> bool:
     return not field.errors and field.data not in (None, "", "None")
 
 
-def _save_page(page: Page, form: Any, state: dict[str, Any], row: store.Row) -> None:
+def _save_page(page: Page, form: Any, state: dict[str, Any], row: Row) -> None:
     """Save every answer on the page that is valid, even when another one is not."""
     db, actor = get_db(), _actor(row)
     if page.kind == "job":
@@ -254,24 +255,24 @@ def _save_page(page: Page, form: Any, state: dict[str, Any], row: store.Row) -> 
             other = (form.job_role_other.data or "").strip()
             if role != OTHER_ROLE:
                 other = ""
-        store.set_job_role(db, row["id"], role, other, actor)
+        learners.set_job_role(db, row["id"], role, other, actor)
         answers = {
             c.id: form[context_field_name(c.id)].data
             for c in _q().contexts
             if _valid(form, context_field_name(c.id))
         }
-        store.save_contexts(db, row["id"], answers, actor)
+        learners.save_contexts(db, row["id"], answers, actor)
     elif page.kind == "interests":
         if not form.interests.errors:
             among = [u.number for u in form.units]
-            store.set_interests(db, row["id"], form.interests.data or [], among, actor)
+            learners.set_interests(db, row["id"], form.interests.data or [], among, actor)
     else:
         values = {
             s.id: int(form[rating_field_name(s.id)].data)
             for s in page.statements
             if _valid(form, rating_field_name(s.id))
         }
-        store.save_ratings(db, row["id"], values, actor)
+        learners.save_ratings(db, row["id"], values, actor)
 
 
 @bp.route("/assessment/<key>", methods=["GET", "POST"])
@@ -296,16 +297,16 @@ def page(key: str):  # type: ignore[no-untyped-def]
         if "csrf_token" not in form.errors:
             try:
                 _save_page(current, form, state, row)
-            except store.AnswersClosed as closed:  # locked since this request read the learner
+            except learners.AnswersClosed as closed:  # locked since this request read the learner
                 flash(CLOSED_MESSAGES[closed.reason])
                 return redirect(url_for(".result"), 303)
         if valid:
             # the job page can add or remove later pages: recount before moving on
-            after = pages(_q(), store.context_answers(get_db(), row["id"]))
+            after = pages(_q(), learners.context_answers(get_db(), row["id"]))
             here = page_index(after, key) or 0
             step = -1 if request.form.get("go") == "back" else 1
             target = after[max(0, min(len(after) - 1, here + step))]
-            store.set_resume_page(get_db(), row["id"], target.key)
+            learners.set_resume_page(get_db(), row["id"], target.key)
             return redirect(url_for(".page", key=target.key), 303)
         status = 400
     return (
@@ -333,7 +334,7 @@ def _scale_notes(statements: tuple[Statement, ...], before: tuple[Page, ...]) ->
     return {rating_field_name(k): v for k, v in notes.items()}
 
 
-def _review(row: store.Row, state: dict[str, Any], index: int):  # type: ignore[no-untyped-def]
+def _review(row: Row, state: dict[str, Any], index: int):  # type: ignore[no-untyped-def]
     all_pages = state["pages"]
     # per section: (page, answered, [(field name, words)] of each question with no answer)
     job = [
@@ -375,7 +376,7 @@ def submit():  # type: ignore[no-untyped-def]
     if row["plan_confirmed_at"]:
         flash(LOCKED)
     elif not row["submitted_at"]:
-        store.submit(get_db(), row["id"], _actor(row))
+        learners.submit(get_db(), row["id"], _actor(row))
     return redirect(url_for(".result"), 303)
 
 
@@ -385,10 +386,10 @@ def reopen():  # type: ignore[no-untyped-def]
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    if store.reopen(get_db(), row["id"], _actor(row)):
+    if learners.reopen(get_db(), row["id"], _actor(row)):
         # back to the page where they chose to change their answers
         here = request.args.get("page", "")
-        if page_index(pages(_q(), store.context_answers(get_db(), row["id"])), here) is None:
+        if page_index(pages(_q(), learners.context_answers(get_db(), row["id"])), here) is None:
             here = "review"
         return redirect(url_for(".page", key=here), 303)
     flash(LOCKED if row["plan_confirmed_at"] else "Your answers are open to change already.")
@@ -460,32 +461,32 @@ def save_one():  # type: ignore[no-untyped-def]
         return _json_error(str(e), 400, drop=True)
     try:
         _save_one(row, kind, item, value)
-    except store.AnswersClosed as closed:  # locked since this request read the learner
+    except learners.AnswersClosed as closed:  # locked since this request read the learner
         return _json_error(CLOSED_MESSAGES[closed.reason], 409, drop=True)
     return jsonify({"ok": True})
 
 
-def _save_one(row: store.Row, kind: str, item: str, value: Any) -> None:
+def _save_one(row: Row, kind: str, item: str, value: Any) -> None:
     db, actor = get_db(), _actor(row)
     resume = request.form.get("page", "")
-    if resume and page_index(pages(_q(), store.context_answers(db, row["id"])), resume) is None:
+    if resume and page_index(pages(_q(), learners.context_answers(db, row["id"])), resume) is None:
         resume = ""  # not a page of theirs: keep where they were
     if kind == "rating":
-        store.save_ratings(db, row["id"], {item: value}, actor, resume=resume)
+        learners.save_ratings(db, row["id"], {item: value}, actor, resume=resume)
         return
     if kind == "context":
-        store.save_contexts(db, row["id"], {item: value}, actor, resume=resume)
+        learners.save_contexts(db, row["id"], {item: value}, actor, resume=resume)
         return
     if kind == "job_role":
         other = row["job_role_other"] if value == OTHER_ROLE else ""
-        store.set_job_role(db, row["id"], value, other, actor)
+        learners.set_job_role(db, row["id"], value, other, actor)
     elif kind == "job_role_other":
         role = OTHER_ROLE if value else row["job_role"]
-        store.set_job_role(db, row["id"], role, value, actor)
+        learners.set_job_role(db, row["id"], role, value, actor)
     else:
-        store.set_interest(db, row["id"], item, value, actor)
+        learners.set_interest(db, row["id"], item, value, actor)
     if resume:
-        store.set_resume_page(db, row["id"], resume)
+        learners.set_resume_page(db, row["id"], resume)
 
 
 # ---- the starting point -----------------------------------------------------------------
@@ -497,7 +498,7 @@ def result():  # type: ignore[no-untyped-def]
     if not row["submitted_at"]:
         flash("Finish your answers and send them to see your starting point.")
         return redirect(url_for(".assessment"))
-    q, data = _q(), store.starting_point_data(get_db(), row["id"])
+    q, data = _q(), records.starting_point_data(get_db(), row["id"])
     plan, contract = data["plan"], data["contract"]
     confirmed = plan["units"] if plan and plan["confirmed_at"] else None
     report = starting_point(
@@ -508,7 +509,7 @@ def result():  # type: ignore[no-untyped-def]
         data["interests"],
         confirmed,
     )
-    terms = contract_terms(q, plan, data["plan_rows"])
+    terms = contract_terms(q, plan, data["assessment_plan_rows"])
     steps = next_steps(
         row["submitted_at"],
         plan["confirmed_at"] if plan else None,
@@ -544,8 +545,8 @@ def unit_check(number: str):  # type: ignore[no-untyped-def]
     if unit.number != number:
         return redirect(url_for(".unit_check", number=unit.number))
     row = _need_learner()
-    open_one = store.unfinished_check(get_db(), row["id"], unit.number)
-    saved = store.check_ratings(get_db(), open_one["id"]) if open_one else {}
+    open_one = learners.unfinished_check(get_db(), row["id"], unit.number)
+    saved = learners.check_ratings(get_db(), open_one["id"]) if open_one else {}
     data = {rating_field_name(k): str(v) for k, v in saved.items()}
     form = rating_form(_q(), unit.statements(), data=data)
     status, message = 200, ""
@@ -557,17 +558,17 @@ def unit_check(number: str):  # type: ignore[no-untyped-def]
             if _valid(form, rating_field_name(s.id))
         }
         if "csrf_token" not in form.errors and values:
-            check_row = open_one or store.open_check(get_db(), row["id"], unit.number)
-            store.save_check_ratings(get_db(), check_row, values, _actor(row))
+            check_row = open_one or learners.open_check(get_db(), row["id"], unit.number)
+            learners.save_check_ratings(get_db(), check_row, values, _actor(row))
         if valid and values:
-            store.finish_check(get_db(), check_row, _actor(row))
+            learners.finish_check(get_db(), check_row, _actor(row))
             return redirect(
                 url_for(".check_result", number=unit.number, check_id=check_row["id"]), 303
             )
         if valid:
             message = "Answer at least one statement to see your progress."
         status = 400
-    history = store.finished_checks(get_db(), row["id"], unit.number)
+    history = learners.finished_checks(get_db(), row["id"], unit.number)
     return (
         render_template(
             "learner/check.html",
@@ -578,7 +579,7 @@ def unit_check(number: str):  # type: ignore[no-untyped-def]
             group=_q().group(unit.group),
             q=_q(),
             message=message,
-            shown_at=store.now(),
+            shown_at=now(),
             notes=_scale_notes(unit.statements(), ()),
         ),
         status,
@@ -609,13 +610,13 @@ def check_save_one(number: str):  # type: ignore[no-untyped-def]
     # a save queued on the phone from before the last check was finished must not start a
     # new check by itself: the page says when it was shown
     shown = request.form.get("page", "")
-    finished = store.finished_checks(get_db(), row["id"], unit.number)
+    finished = learners.finished_checks(get_db(), row["id"], unit.number)
     if shown and finished and shown < finished[-1]["finished_at"]:
         return _json_error(
             "That check is finished. Open the unit again to check it anew.", 409, drop=True
         )
-    check_row = store.open_check(get_db(), row["id"], unit.number)
-    store.save_check_ratings(get_db(), check_row, {item: value}, _actor(row))
+    check_row = learners.open_check(get_db(), row["id"], unit.number)
+    learners.save_check_ratings(get_db(), check_row, {item: value}, _actor(row))
     return jsonify({"ok": True})
 
 
@@ -624,7 +625,7 @@ def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
     unit = _unit_or_404(number)
     row = _need_learner()
     db = get_db()
-    check_row = store.check(db, check_id)
+    check_row = learners.check(db, check_id)
     # another learner's check, or another unit's, is simply not there
     if (
         check_row is None
@@ -633,14 +634,16 @@ def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
         or not check_row["finished_at"]
     ):
         raise NotFound("There is no such check of yours.")
-    earlier = [c for c in store.finished_checks(db, row["id"], unit.number) if c["id"] < check_id]
-    previous = store.check_ratings(db, earlier[-1]["id"]) if earlier else None
+    earlier = [
+        c for c in learners.finished_checks(db, row["id"], unit.number) if c["id"] < check_id
+    ]
+    previous = learners.check_ratings(db, earlier[-1]["id"]) if earlier else None
     progress = check_progress(
         _q(),
         unit,
-        store.check_ratings(db, check_id),
+        learners.check_ratings(db, check_id),
         previous,
-        store.ratings(db, row["id"]),
+        learners.ratings(db, row["id"]),
         earlier[-1]["finished_at"] if earlier else None,
     )
     return render_template(
@@ -662,8 +665,10 @@ def contract():  # type: ignore[no-untyped-def]
 
     row = _need_learner()
     db = get_db()
-    current = store.current_contract(db, row["id"])
-    terms = contract_terms(_q(), store.plan(db, row["id"]), store.plan_rows(db, row["id"]))
+    current = plans.current_contract(db, row["id"])
+    terms = contract_terms(
+        _q(), plans.unit_plan(db, row["id"]), plans.assessment_plan_rows(db, row["id"])
+    )
     # the plan may have moved on since this version: then the assessor prepares a new one
     stale = bool(current and terms != current["content"])
     form = SignForm()
@@ -677,7 +682,7 @@ def contract():  # type: ignore[no-untyped-def]
             )
             return redirect(url_for(".contract"), 303)
         if form.validate_on_submit():
-            signed = store.sign_contract(
+            signed = plans.sign_contract(
                 db, current["id"], "learner", form.name.data.strip(), _actor(row)
             )
             flash(
@@ -702,7 +707,7 @@ def record():  # type: ignore[no-untyped-def]
         learner=row,
         q=_q(),
         describe=describe,
-        entries=store.audit_entries(get_db(), row["id"]),
+        entries=audit.entries(get_db(), row["id"]),
     )
 
 
@@ -712,7 +717,7 @@ def my_data_json():  # type: ignore[no-untyped-def]
 
     row = _need_learner()
     response = current_app.response_class(
-        record_json(store.learner_record(get_db(), row["id"]) or {}), mimetype="application/json"
+        record_json(records.learner_record(get_db(), row["id"]) or {}), mimetype="application/json"
     )
     response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
     return response
@@ -723,7 +728,7 @@ def my_data_csv():  # type: ignore[no-untyped-def]
     from ..export import record_csv
 
     row = _need_learner()
-    record = store.learner_record(get_db(), row["id"])
+    record = records.learner_record(get_db(), row["id"])
     response = current_app.response_class(record_csv(_q(), record or {}), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="my-data.csv"'
     return response

@@ -21,7 +21,6 @@ from flask import (
 )
 from werkzeug.exceptions import NotFound
 
-from .. import store
 from ..auth import current_staff, hash_password, staff_required
 from ..content import Qualification
 from ..db import get_db
@@ -49,6 +48,8 @@ from ..plans import EVIDENCE, contract_terms
 from ..qr import qr_svg
 from ..rules import check_optional
 from ..scoring import readiness
+from ..store import accounts, audit, learners, plans, records, tokens
+from ..store.sql import Row
 from .qr import public_url
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -63,7 +64,7 @@ def staff_context() -> dict[str, Any]:
     return {"me": current_staff()}
 
 
-def _me() -> store.Row:
+def _me() -> Row:
     staff = current_staff()
     assert staff is not None  # staff_required ran first
     return staff
@@ -73,10 +74,10 @@ def _actor() -> str:
     return f"staff:{_me()['id']}"
 
 
-def _learner_or_404(learner_id: int) -> store.Row:
+def _learner_or_404(learner_id: int) -> Row:
     """A learner this staff member may see; anyone else's is simply not there."""
-    row = store.learner(get_db(), learner_id)
-    if row is None or not store.can_see(_me(), row):
+    row = learners.learner(get_db(), learner_id)
+    if row is None or not learners.can_see(_me(), row):
         raise NotFound("There is no learner of yours with that number.")
     return row
 
@@ -92,7 +93,7 @@ def _check_form(form: Any) -> None:
 def _assessor_choices() -> list[tuple[str, str]]:
     return [("", "Nobody yet")] + [
         (str(s["id"]), f"{s['name']} ({s['role']})")
-        for s in store.all_staff(get_db())
+        for s in accounts.all_staff(get_db())
         if s["role"] in ("assessor", "admin") and not s["disabled_at"]
     ]
 
@@ -111,15 +112,15 @@ def home():  # type: ignore[no-untyped-def]
     return redirect(url_for(".learners"))
 
 
-@bp.get("/learners")
+@bp.get("/learners", endpoint="learners")
 @staff_required()
-def learners():  # type: ignore[no-untyped-def]
+def learners_page():  # type: ignore[no-untyped-def]
     archived = request.args.get("archived") == "1"
     return _learners_page(archived, _learner_form(), LearnerCsvForm())
 
 
 def _learners_page(archived: bool, form: LearnerForm, csv_form: LearnerCsvForm) -> str:
-    rows = store.learners_with_answers(get_db(), _me(), archived)
+    rows = learners.learners_with_answers(get_db(), _me(), archived)
     return render_template(
         "staff/learners.html",
         learners=rows,
@@ -137,7 +138,7 @@ def _erasure_notice() -> dict[str, Any]:
     """For admins: an erasure still waiting to be cleared from the disk, and a way to finish."""
     if _me()["role"] != "admin":
         return {}
-    since = store.erasure_unfinished(get_db())
+    since = records.erasure_unfinished(get_db())
     return (
         {"erasure_since": since, "not_on_disk": NOT_ON_DISK_YET, "action": ActionForm()}
         if since
@@ -154,13 +155,13 @@ def _role_fields(job_role: str) -> tuple[str, str]:
 
 def _new_learner(name: str, candidate: str, job_role: str, assessor_id: int | None) -> Any:
     role, other = _role_fields(job_role.strip())
-    return store.NewLearner(name.strip(), candidate.strip(), role, other, assessor_id)
+    return learners.NewLearner(name.strip(), candidate.strip(), role, other, assessor_id)
 
 
 def _cards_for(new: list[Any], problems: list[str], request_key: str):  # type: ignore[no-untyped-def]
     """Add the learners in one transaction and show their cards (the same form sent again
     adds nobody twice: its learners' cards come back with new links)."""
-    added = store.add_learners(get_db(), new, _actor(), _me(), request_key)
+    added = learners.add_learners(get_db(), new, _actor(), _me(), request_key)
     if added.again:
         flash(
             "These learners were added a moment ago by this same form, so they were not added "
@@ -170,12 +171,12 @@ def _cards_for(new: list[Any], problems: list[str], request_key: str):  # type: 
     return render_template("staff/cards.html", cards=cards, problems=problems)
 
 
-def _card(row: store.Row, token: str) -> dict[str, Any]:
+def _card(row: Row, token: str) -> dict[str, Any]:
     link = public_url(url_for("learner.enter", token=token))
     return {
         "learner": row,
         "link": link,
-        "code": store.pretty_token(token),
+        "code": tokens.pretty_token(token),
         "svg": qr_svg(link).decode(),
     }
 
@@ -256,7 +257,7 @@ def import_learners():  # type: ignore[no-untyped-def]
 def reissue(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
     _check_form(ActionForm())
-    token = store.reissue_token(get_db(), learner_id, _actor())
+    token = learners.reissue_token(get_db(), learner_id, _actor())
     flash(f"A new link for {row['name']} is below. The old link no longer works.")
     return render_template("staff/cards.html", cards=[_card(row, token)], problems=[])
 
@@ -268,7 +269,7 @@ def archive(learner_id: int):  # type: ignore[no-untyped-def]
     _check_form(ActionForm())
     # the button says which way: a double tap (or two people) must not undo it again
     archive = _wanted(request.form.get("to"), ("archived", "current"), not row["archived_at"])
-    store.set_archived(get_db(), learner_id, archive, _actor())
+    learners.set_archived(get_db(), learner_id, archive, _actor())
     flash(f"{row['name']} is {'archived' if archive else 'back in the list'}.")
     return redirect(url_for(".learner", learner_id=learner_id), 303)
 
@@ -289,7 +290,7 @@ def assign(learner_id: int):  # type: ignore[no-untyped-def]
     valid = {c[0] for c in _assessor_choices()}
     if choice not in valid:
         abort(400, "Choose an assessor from the list.")
-    store.assign_assessor(get_db(), learner_id, int(choice) if choice else None, _actor())
+    learners.assign_assessor(get_db(), learner_id, int(choice) if choice else None, _actor())
     flash("Assessor changed.")
     return redirect(url_for(".learner", learner_id=learner_id), 303)
 
@@ -297,14 +298,14 @@ def assign(learner_id: int):  # type: ignore[no-untyped-def]
 # ---- gap report ----------------------------------------------------------------------------------
 
 
-def _learner_data(row: store.Row) -> dict[str, Any]:
+def _learner_data(row: Row) -> dict[str, Any]:
     db = get_db()
-    saved = store.plan(db, row["id"])
+    saved = plans.unit_plan(db, row["id"])
     return {
-        "ratings": store.ratings(db, row["id"]),
-        "assessor": store.assessor_ratings(db, row["id"]),
-        "contexts": store.context_answers(db, row["id"]),
-        "interests": store.interests(db, row["id"]),
+        "ratings": learners.ratings(db, row["id"]),
+        "assessor": learners.assessor_ratings(db, row["id"]),
+        "contexts": learners.context_answers(db, row["id"]),
+        "interests": learners.interests(db, row["id"]),
         "plan": saved,
     }
 
@@ -312,19 +313,19 @@ def _learner_data(row: store.Row) -> dict[str, Any]:
 def _report(learner_id: int) -> tuple[UnitGap, ...]:
     """The learner's gap report, from only the four lookups it needs."""
     db = get_db()
-    saved = store.plan(db, learner_id)
+    saved = plans.unit_plan(db, learner_id)
     return gap_report(
         _q(),
-        store.ratings(db, learner_id),
-        store.assessor_ratings(db, learner_id),
-        store.context_answers(db, learner_id),
+        learners.ratings(db, learner_id),
+        learners.assessor_ratings(db, learner_id),
+        learners.context_answers(db, learner_id),
         saved["units"] if saved else [],
     )
 
 
-@bp.get("/learners/<int:learner_id>")
+@bp.get("/learners/<int:learner_id>", endpoint="learner")
 @staff_required()
-def learner(learner_id: int):  # type: ignore[no-untyped-def]
+def learner_page(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
     report = _report(learner_id)
     me = _me()
@@ -354,7 +355,7 @@ def save_ratings(learner_id: int):  # type: ignore[no-untyped-def]
             refused.append(statement_id)
             continue
         rating = int(value) if value else None
-        changed += store.save_assessor_rating(
+        changed += learners.save_assessor_rating(
             get_db(), learner_id, statement_id, rating, _me()["id"], _actor()
         )
     if refused:
@@ -380,7 +381,7 @@ def _csv_response(body: str, filename: str) -> Response:
 # ---- plan ----------------------------------------------------------------------------------------
 
 
-def _profile(row: store.Row, data: dict[str, Any]) -> Profile:
+def _profile(row: Row, data: dict[str, Any]) -> Profile:
     return Profile(
         job_role=row["job_role_other"] or row["job_role"],
         contexts=data["contexts"],
@@ -390,7 +391,7 @@ def _profile(row: store.Row, data: dict[str, Any]) -> Profile:
     )
 
 
-def _plan_page(row: store.Row, working: list[str], status: int = 200):  # type: ignore[no-untyped-def]
+def _plan_page(row: Row, working: list[str], status: int = 200):  # type: ignore[no-untyped-def]
     data = _learner_data(row)
     suggestion = suggest_plans(_q(), _profile(row, data), alternatives=3)
     mandatory = [u.number for u in _q().mandatory_units]
@@ -424,7 +425,7 @@ def _posted_units() -> tuple[list[str], list[str]]:
 @staff_required()
 def plan(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
-    saved = store.plan(get_db(), learner_id)
+    saved = plans.unit_plan(get_db(), learner_id)
     if request.method == "GET":
         if saved:
             return _plan_page(row, saved["units"])
@@ -448,15 +449,15 @@ def plan(learner_id: int):  # type: ignore[no-untyped-def]
         # saved, checked and confirmed in one transaction; refused, it writes nothing, so a
         # refused confirm never undoes a confirmed plan
         try:
-            store.confirm_plan(
+            plans.confirm_unit_plan(
                 get_db(), learner_id, units, _me()["id"], _actor(), partial(check_optional, _q())
             )
-        except store.PlanBreaksRules:
+        except plans.UnitPlanBreaksRules:
             flash("The plan cannot be confirmed until it meets every rule.")
             return _plan_page(row, units, 400)
         flash("Plan confirmed. The learner's answers are now read-only.")
     else:
-        store.save_plan(get_db(), learner_id, units, _me()["id"], _actor())
+        plans.save_unit_plan(get_db(), learner_id, units, _me()["id"], _actor())
     return redirect(url_for(".plan", learner_id=learner_id), 303)
 
 
@@ -476,9 +477,9 @@ def plan_check(learner_id: int):  # type: ignore[no-untyped-def]
 # ---- assessment plan and learning contract -------------------------------------------------------
 
 
-def _row_form(row: store.Row) -> PlanRowForm:
+def _row_form(row: Row) -> PlanRowForm:
     form = PlanRowForm()
-    saved = store.plan(get_db(), row["id"])
+    saved = plans.unit_plan(get_db(), row["id"])
     units = saved["units"] if saved else []
     numbers = [u.number for u in _q().mandatory_units] + units
     form.units.choices = [(n, f"{n} {_q().unit(n).title}") for n in numbers if _q().unit(n)]
@@ -509,7 +510,7 @@ def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
                 )
                 status = 400
             else:
-                store.add_plan_row(
+                plans.add_assessment_plan_row(
                     get_db(),
                     learner_id,
                     {
@@ -527,13 +528,13 @@ def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
                 return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
         else:
             status = 400
-    saved = store.plan(get_db(), learner_id)
+    saved = plans.unit_plan(get_db(), learner_id)
     return render_template(
         "staff/assessment_plan.html",
         confirmed=bool(saved and saved["confirmed_at"]),
         learner=row,
         form=form,
-        rows=store.plan_rows(get_db(), learner_id),
+        rows=plans.assessment_plan_rows(get_db(), learner_id),
         me=_me(),
         action=ActionForm(),
         q=_q(),
@@ -545,7 +546,7 @@ def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
 def delete_plan_row(learner_id: int, row_id: int):  # type: ignore[no-untyped-def]
     _learner_or_404(learner_id)
     _check_form(ActionForm())
-    if not store.delete_plan_row(get_db(), learner_id, row_id, _actor()):
+    if not plans.delete_assessment_plan_row(get_db(), learner_id, row_id, _actor()):
         raise NotFound("That row is not in this learner's plan.")
     flash("Removed from the assessment plan.")
     return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
@@ -553,7 +554,9 @@ def delete_plan_row(learner_id: int, row_id: int):  # type: ignore[no-untyped-de
 
 def contract_content(learner_id: int) -> dict[str, Any] | None:
     db = get_db()
-    return contract_terms(_q(), store.plan(db, learner_id), store.plan_rows(db, learner_id))
+    return contract_terms(
+        _q(), plans.unit_plan(db, learner_id), plans.assessment_plan_rows(db, learner_id)
+    )
 
 
 @bp.route("/learners/<int:learner_id>/contract", methods=["GET", "POST"])
@@ -562,7 +565,7 @@ def contract(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
     db = get_db()
     content = contract_content(learner_id)
-    current = store.current_contract(db, learner_id)
+    current = plans.current_contract(db, learner_id)
     form = SignForm()
     if request.method == "POST":
         if _me()["role"] == "verifier":
@@ -573,12 +576,12 @@ def contract(learner_id: int):  # type: ignore[no-untyped-def]
             if content is None:
                 flash("Confirm the plan first: a contract covers the confirmed units.")
             else:
-                store.issue_contract(db, learner_id, content, _me()["id"], _actor())
+                plans.issue_contract(db, learner_id, content, _me()["id"], _actor())
             return redirect(url_for(".contract", learner_id=learner_id), 303)
         if action == "sign" and current and form.validate_on_submit():
             if content != current["content"]:
                 flash("The plan has changed since this version: prepare a new version first.")
-            elif not store.sign_contract(
+            elif not plans.sign_contract(
                 db, current["id"], "assessor", form.name.data.strip(), _actor(), _me()["id"]
             ):
                 flash("This version is already signed by an assessor.")
@@ -595,7 +598,7 @@ def contract(learner_id: int):  # type: ignore[no-untyped-def]
         learner=row,
         content=content,
         current=current,
-        history=store.contracts(db, learner_id),
+        history=plans.contracts(db, learner_id),
         form=form,
         action=ActionForm(),
         me=_me(),
@@ -611,15 +614,15 @@ def contract(learner_id: int):  # type: ignore[no-untyped-def]
 def learner_audit(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
     return render_template(
-        "staff/audit.html", learner=row, entries=store.audit_entries(get_db(), learner_id), me=_me()
+        "staff/audit.html", learner=row, entries=audit.entries(get_db(), learner_id), me=_me()
     )
 
 
-@bp.get("/audit")
+@bp.get("/audit", endpoint="audit")
 @staff_required("admin", "verifier")
-def audit():  # type: ignore[no-untyped-def]
+def audit_page():  # type: ignore[no-untyped-def]
     page = min(max(0, request.args.get("page", 0, type=int)), 100_000)
-    entries = store.all_audit(get_db(), limit=200, offset=page * 200)
+    entries = audit.all_entries(get_db(), limit=200, offset=page * 200)
     return render_template("staff/audit.html", learner=None, entries=entries, me=_me(), page=page)
 
 
@@ -630,7 +633,7 @@ PICKER_LIMIT = 300  # names listed in the group picker at once; a search narrows
 HEAT_MAP_LIMIT = 60  # learners in one heat map; the CSV export has everyone
 
 
-def _cohort_learners(everyone: list[store.Row]) -> list[store.Row]:
+def _cohort_learners(everyone: list[Row]) -> list[Row]:
     chosen = set(request.args.getlist("learner", type=int))
     return [r for r in everyone if r["id"] in chosen] if chosen else everyone
 
@@ -638,12 +641,12 @@ def _cohort_learners(everyone: list[store.Row]) -> list[store.Row]:
 @bp.get("/cohort")
 @staff_required()
 def cohort():  # type: ignore[no-untyped-def]
-    everyone = store.learners_for(get_db(), _me())
+    everyone = learners.learners_for(get_db(), _me())
     rows = _cohort_learners(everyone)
     # a heat map wider than a group is unreadable: without a choice, show the first group
     capped = len(rows) > HEAT_MAP_LIMIT
     rows = rows[:HEAT_MAP_LIMIT]
-    by_learner = store.cohort_ratings(get_db(), [r["id"] for r in rows])
+    by_learner = learners.cohort_ratings(get_db(), [r["id"] for r in rows])
     find = request.args.get("find", "").strip().lower()
     matches = [r for r in everyone if find in r["name"].lower()] if find else everyone
     return render_template(
@@ -666,8 +669,8 @@ def cohort():  # type: ignore[no-untyped-def]
 @bp.get("/cohort.csv")
 @staff_required()
 def cohort_export() -> Response:
-    rows = _cohort_learners(store.learners_for(get_db(), _me()))
-    by_learner = store.cohort_ratings(get_db(), [r["id"] for r in rows])
+    rows = _cohort_learners(learners.learners_for(get_db(), _me()))
+    by_learner = learners.cohort_ratings(get_db(), [r["id"] for r in rows])
     return _csv_response(cohort_csv(_q(), rows, by_learner), "cohort.csv")
 
 
@@ -681,7 +684,7 @@ def users():  # type: ignore[no-untyped-def]
     status = 200
     if form.validate_on_submit():
         try:
-            store.create_staff(
+            accounts.create_staff(
                 get_db(),
                 form.email.data or "",
                 form.name.data or "",
@@ -689,7 +692,7 @@ def users():  # type: ignore[no-untyped-def]
                 hash_password(form.password.data or ""),
                 _actor(),
             )
-        except store.StaffExists:
+        except accounts.StaffExists:
             form.email.errors.append("There is already an account with that email.")
             status = 400
         else:
@@ -700,7 +703,7 @@ def users():  # type: ignore[no-untyped-def]
     return render_template(
         "staff/users.html",
         form=form,
-        staff=store.all_staff(get_db()),
+        staff=accounts.all_staff(get_db()),
         me=_me(),
         action=ActionForm(),
     ), status
@@ -710,13 +713,13 @@ def users():  # type: ignore[no-untyped-def]
 @staff_required("admin")
 def disable_user(staff_id: int):  # type: ignore[no-untyped-def]
     _check_form(ActionForm())
-    target = store.staff_member(get_db(), staff_id)
+    target = accounts.staff_member(get_db(), staff_id)
     if target is None:
         raise NotFound("No such account.")
     if target["id"] == _me()["id"]:
         abort(400, "You cannot disable your own account.")
     disable = _wanted(request.form.get("to"), ("disabled", "enabled"), not target["disabled_at"])
-    store.set_staff_disabled(get_db(), staff_id, disable, _actor())
+    accounts.set_staff_disabled(get_db(), staff_id, disable, _actor())
     flash(f"{target['name']} is {'disabled' if disable else 'enabled'}.")
     return redirect(url_for(".users"), 303)
 
@@ -731,7 +734,7 @@ NOT_ON_DISK_YET = (
 
 def _record(learner_id: int) -> dict[str, Any]:
     _learner_or_404(learner_id)
-    record = store.learner_record(get_db(), learner_id)
+    record = records.learner_record(get_db(), learner_id)
     assert record is not None
     return record
 
@@ -759,8 +762,8 @@ def erase_learner(learner_id: int):  # type: ignore[no-untyped-def]
     if typed != row["name"].strip():
         flash("To erase, type the learner's name exactly as shown. Nothing was erased.")
         return redirect(url_for(".learner", learner_id=learner_id) + "#erase", 303)
-    store.erase_learner(get_db(), learner_id, _actor())
-    if store.finish_erasure(get_db(), current_app.config["ERASE_WAIT_SECONDS"]):
+    records.erase_learner(get_db(), learner_id, _actor())
+    if records.finish_erasure(get_db(), current_app.config["ERASE_WAIT_SECONDS"]):
         flash("The learner and all their data have been erased.")
     else:
         flash("The learner is erased from every list and record, but not yet from the disk.")
@@ -772,7 +775,7 @@ def erase_learner(learner_id: int):  # type: ignore[no-untyped-def]
 def finish_erasure():  # type: ignore[no-untyped-def]
     """Try again to clear erased learners from the disk (the write-ahead log)."""
     _check_form(ActionForm())
-    if store.finish_erasure(get_db(), current_app.config["ERASE_WAIT_SECONDS"]):
+    if records.finish_erasure(get_db(), current_app.config["ERASE_WAIT_SECONDS"]):
         flash("The erased learner is now erased from the disk too.")
     else:
         flash("Still " + NOT_ON_DISK_YET + " Close that program, then try again.")
