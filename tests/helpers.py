@@ -301,6 +301,59 @@ def post_form(client, page: str, data: dict | None = None, to: str | None = None
     return client.post(to or page, data={"csrf_token": token, **(data or {})})
 
 
+# ---- the SQL a request runs ---------------------------------------------------------------
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+class TracedSql:
+    """Every statement the app's database connections run (sqlite3's trace callback)."""
+
+    def __init__(self, monkeypatch) -> None:
+        import survey.db
+
+        self.statements: list[str] = []
+        real = survey.db.connect
+
+        def traced(path):  # type: ignore[no-untyped-def]
+            db = real(path)
+            db.conn.set_trace_callback(self.statements.append)
+            return db
+
+        monkeypatch.setattr(survey.db, "connect", traced)
+
+    def of(self, request) -> tuple[object, list[str]]:
+        """(what `request()` returns, the statements it ran; connection pragmas left out)."""
+        self.statements.clear()
+        result = request()
+        return result, [s for s in self.statements if not s.startswith("PRAGMA")]
+
+
+def transactions(statements: list[str]) -> int:
+    """Transactions committed: BEGIN ... COMMIT, and each write made outside one."""
+    count, inside = 0, False
+    for statement in statements:
+        word = statement.split(None, 1)[0].upper()
+        if word == "BEGIN":
+            inside = True
+        elif word in ("COMMIT", "END"):
+            inside, count = False, count + 1
+        elif word == "ROLLBACK":
+            inside = False
+        elif word in WRITES and not inside:
+            count += 1  # autocommit: a transaction of its own
+    return count
+
+
+def reading(statements: list[str], table: str) -> list[str]:
+    """The SELECTs among the statements that read `table`."""
+    return [
+        s
+        for s in statements
+        if s.lstrip().upper().startswith("SELECT") and re.search(rf"\b(FROM|JOIN) {table}\b", s)
+    ]
+
+
 # ---- reading HTML ----------------------------------------------------------------------------
 
 

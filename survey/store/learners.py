@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlite_utils
 
@@ -167,10 +168,6 @@ def learner_by_token(db: sqlite_utils.Database, token: str) -> Row | None:
     return rows[0] if rows else None
 
 
-def set_resume_page(db: sqlite_utils.Database, learner_id: int, key: str) -> None:
-    db.execute("UPDATE learners SET resume_page = ? WHERE id = ?", [key, learner_id])
-
-
 class AnswersClosed(Exception):
     """The learner's answers are read-only: sent (`submitted`) or the plan `confirmed`."""
 
@@ -200,33 +197,6 @@ def _open_for_answers(db: sqlite_utils.Database, learner_id: int) -> Row | None:
     return row
 
 
-def set_job_role(
-    db: sqlite_utils.Database, learner_id: int, role: str, other: str, actor: str
-) -> bool:
-    with immediate(db):
-        before = _open_for_answers(db, learner_id)
-        if before is None or (before["job_role"], before["job_role_other"]) == (role, other):
-            return False
-        db.execute(
-            "UPDATE learners SET job_role = ?, job_role_other = ? WHERE id = ?",
-            [role, other, learner_id],
-        )
-        audit.record(
-            db,
-            actor,
-            learner_id,
-            "job-role",
-            "",
-            _role_text(before["job_role"], before["job_role_other"]),
-            _role_text(role, other),
-        )
-    return True
-
-
-def _role_text(role: str, other: str) -> str:
-    return f"{role}: {other}" if other else role
-
-
 def submit(db: sqlite_utils.Database, learner_id: int, actor: str) -> None:
     with immediate(db):
         db.execute(
@@ -247,13 +217,116 @@ def reopen(db: sqlite_utils.Database, learner_id: int, actor: str) -> bool:
     return True
 
 
-def _resume_at(db: sqlite_utils.Database, learner_id: int, resume: str) -> None:
-    # in the answer's own transaction: one commit, one fsync, per saved answer
-    if resume:
-        db.execute(
-            "UPDATE learners SET resume_page = ? WHERE id = ? AND resume_page != ?",
-            [resume, learner_id, resume],
-        )
+# ---- answers: read in one statement, written in one transaction ---------------------------
+
+
+@dataclass(frozen=True)
+class Answers:
+    """A learner's answers, as one page needs them: read together, in one statement."""
+
+    contexts: dict[str, str]  # job question id -> yes, sometimes or no
+    ratings: dict[str, int]  # statement id -> 0-3
+    interests: frozenset[str]  # unit numbers
+    assessor: dict[str, int]  # the assessor's ratings (read only when asked for)
+
+
+# one statement, so every part comes from the same moment of the database
+_ANSWERS = (
+    "SELECT 'c', context_id, answer FROM context_answers WHERE learner_id = :id "
+    "UNION ALL SELECT 'r', statement_id, rating FROM ratings WHERE learner_id = :id "
+    "UNION ALL SELECT 'i', unit, NULL FROM interests WHERE learner_id = :id"
+)
+_ASSESSOR = (
+    " UNION ALL SELECT 'a', statement_id, rating FROM assessor_ratings WHERE learner_id = :id"
+)
+
+
+def answers(db: sqlite_utils.Database, learner_id: int, assessor: bool = False) -> Answers:
+    """Everything the learner has answered (and, if asked, the assessor's ratings)."""
+    parts: dict[str, dict[str, Any]] = {"c": {}, "r": {}, "i": {}, "a": {}}
+    sql = _ANSWERS + _ASSESSOR if assessor else _ANSWERS
+    for kind, key, value in db.conn.execute(sql, {"id": learner_id}):
+        parts[kind][key] = value
+    return Answers(parts["c"], parts["r"], frozenset(parts["i"]), parts["a"])
+
+
+# the saved answers to the questions a change is about, and no others
+_BEFORE = (
+    "SELECT 'c', context_id, answer FROM context_answers WHERE learner_id = :id "
+    "AND context_id IN (SELECT value FROM json_each(:c)) "
+    "UNION ALL SELECT 'r', statement_id, rating FROM ratings WHERE learner_id = :id "
+    "AND statement_id IN (SELECT value FROM json_each(:r)) "
+    "UNION ALL SELECT 'i', unit, NULL FROM interests WHERE learner_id = :id "
+    "AND unit IN (SELECT value FROM json_each(:i))"
+)
+
+
+def _answers_before(db: sqlite_utils.Database, learner_id: int, changes: Changes) -> Answers:
+    parts: dict[str, dict[str, Any]] = {"c": {}, "r": {}, "i": {}}
+    keys = {
+        "id": learner_id,
+        "c": json.dumps(list(changes.contexts)),
+        "r": json.dumps(list(changes.ratings)),
+        "i": json.dumps(list(changes.interests)),
+    }
+    for kind, key, value in db.conn.execute(_BEFORE, keys):
+        parts[kind][key] = value
+    return Answers(parts["c"], parts["r"], frozenset(parts["i"]), {})
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Answers to keep, as one page or one tap gives them; each is written only if it changed."""
+
+    job_role: tuple[str, str] | None = None  # (role, the learner's own words for "other")
+    contexts: Mapping[str, str] = field(default_factory=dict)
+    ratings: Mapping[str, int] = field(default_factory=dict)
+    interests: Mapping[str, bool] = field(default_factory=dict)  # unit -> wanted or not
+    resume: str = ""  # the page to come back to, if it moves
+
+
+def keep_answers(db: sqlite_utils.Database, learner_id: int, changes: Changes, actor: str) -> int:
+    """Keep a page's (or a tap's) answers and where to resume, in one transaction.
+
+    Returns how many answers changed; AnswersClosed (and nothing written) if they are
+    read-only by now.
+    """
+    stamp = now()
+    with immediate(db):
+        row = _open_for_answers(db, learner_id)
+        if row is None:
+            return 0
+        changed = 0
+        if changes.job_role is not None and changes.job_role != (
+            row["job_role"],
+            row["job_role_other"],
+        ):
+            db.execute(
+                "UPDATE learners SET job_role = ?, job_role_other = ? WHERE id = ?",
+                [*changes.job_role, learner_id],
+            )
+            before = _role_text(row["job_role"], row["job_role_other"])
+            after = _role_text(*changes.job_role)
+            audit.record(db, actor, learner_id, "job-role", "", before, after, stamp)
+            changed += 1
+        if changes.contexts or changes.ratings or changes.interests:
+            had = _answers_before(db, learner_id, changes)
+            changed += _keep_changes(
+                db, UPSERT_CONTEXT, had.contexts, changes.contexts, learner_id, "job-context", actor
+            )
+            changed += _keep_changes(
+                db, UPSERT_RATING, had.ratings, changes.ratings, learner_id, "rating", actor
+            )
+            changed += _keep_interests(db, learner_id, had.interests, changes.interests, actor)
+        if changes.resume and changes.resume != row["resume_page"]:
+            db.execute(
+                "UPDATE learners SET resume_page = ? WHERE id = ?", [changes.resume, learner_id]
+            )
+    return changed
+
+
+def _role_text(role: str, other: str) -> str:
+    return f"{role}: {other}" if other else role
 
 
 UPSERT_RATING = (
@@ -261,15 +334,11 @@ UPSERT_RATING = (
     "ON CONFLICT (learner_id, statement_id) "
     "DO UPDATE SET rating = excluded.rating, updated_at = excluded.updated_at"
 )
-
-
 UPSERT_CONTEXT = (
     "INSERT INTO context_answers (learner_id, context_id, answer, updated_at) "
     "VALUES (?, ?, ?, ?) ON CONFLICT (learner_id, context_id) "
     "DO UPDATE SET answer = excluded.answer, updated_at = excluded.updated_at"
 )
-
-
 UPSERT_CHECK_RATING = (
     "INSERT INTO check_ratings (check_id, statement_id, rating, updated_at) VALUES (?, ?, ?, ?) "
     "ON CONFLICT (check_id, statement_id) "
@@ -280,20 +349,23 @@ UPSERT_CHECK_RATING = (
 def _keep_changes(
     db: sqlite_utils.Database,
     upsert: str,
-    owner: int,
     before: Mapping[str, object],
     values: Mapping[str, object],
     learner_id: int,
     action: str,
     actor: str,
+    owner: int | None = None,
 ) -> int:
-    """Write only the answers that changed, each with its audit entry; inside a transaction."""
+    """Write only the answers that changed, each with its audit entry; inside a transaction.
+
+    `owner` is the row the answers belong to: the learner, or one of their self-checks.
+    """
     changed = 0
     stamp = now()
     for key, value in values.items():
         if before.get(key) == value:
             continue  # the same answer twice is one answer
-        db.execute(upsert, [owner, key, value, stamp])
+        db.execute(upsert, [learner_id if owner is None else owner, key, value, stamp])
         audit.record(
             db,
             actor,
@@ -308,6 +380,39 @@ def _keep_changes(
     return changed
 
 
+def _keep_interests(
+    db: sqlite_utils.Database,
+    learner_id: int,
+    had: frozenset[str],
+    wanted: Mapping[str, bool],
+    actor: str,
+) -> int:
+    changed = 0
+    for unit, want in wanted.items():
+        if (unit in had) == want:
+            continue
+        if want:
+            db.execute("INSERT INTO interests (learner_id, unit) VALUES (?, ?)", [learner_id, unit])
+        else:
+            db.execute(
+                "DELETE FROM interests WHERE learner_id = ? AND unit = ?", [learner_id, unit]
+            )
+        audit.record(
+            db, actor, learner_id, "interest", unit, audit.text(not want), audit.text(want)
+        )
+        changed += 1
+    return changed
+
+
+# the same, one kind of answer at a time (the CLI, imports and tests write answers this way)
+
+
+def set_job_role(
+    db: sqlite_utils.Database, learner_id: int, role: str, other: str, actor: str
+) -> bool:
+    return bool(keep_answers(db, learner_id, Changes(job_role=(role, other)), actor))
+
+
 def save_ratings(
     db: sqlite_utils.Database,
     learner_id: int,
@@ -316,19 +421,7 @@ def save_ratings(
     resume: str = "",
 ) -> int:
     """Keep each rating; returns how many changed. AnswersClosed if they are read-only."""
-    with immediate(db):
-        _open_for_answers(db, learner_id)
-        before = pairs(
-            db,
-            "SELECT statement_id, rating FROM ratings WHERE learner_id = ? "
-            "AND statement_id IN (SELECT value FROM json_each(?))",
-            [learner_id, json.dumps(list(values))],
-        )
-        changed = _keep_changes(
-            db, UPSERT_RATING, learner_id, before, values, learner_id, "rating", actor
-        )
-        _resume_at(db, learner_id, resume)
-    return changed
+    return keep_answers(db, learner_id, Changes(ratings=values, resume=resume), actor)
 
 
 def save_contexts(
@@ -339,85 +432,38 @@ def save_contexts(
     resume: str = "",
 ) -> int:
     """Keep each job-context answer; returns how many changed. AnswersClosed if read-only."""
-    with immediate(db):
-        _open_for_answers(db, learner_id)
-        before = context_answers(db, learner_id)
-        changed = _keep_changes(
-            db, UPSERT_CONTEXT, learner_id, before, values, learner_id, "job-context", actor
-        )
-        _resume_at(db, learner_id, resume)
-    return changed
+    return keep_answers(db, learner_id, Changes(contexts=values, resume=resume), actor)
 
 
 def set_interest(
     db: sqlite_utils.Database, learner_id: int, unit: str, wanted: bool, actor: str
 ) -> bool:
-    with immediate(db):
-        _open_for_answers(db, learner_id)
-        have = unit in interests(db, learner_id)
-        if have == wanted:
-            return False
-        if wanted:
-            db.execute("INSERT INTO interests (learner_id, unit) VALUES (?, ?)", [learner_id, unit])
-        else:
-            db.execute(
-                "DELETE FROM interests WHERE learner_id = ? AND unit = ?", [learner_id, unit]
-            )
-        audit.record(db, actor, learner_id, "interest", unit, audit.text(have), audit.text(wanted))
-    return True
-
-
-def set_interests(
-    db: sqlite_utils.Database,
-    learner_id: int,
-    units: Iterable[str],
-    among: Iterable[str],
-    actor: str,
-) -> int:
-    """Make the interests among `among` exactly `units` (one page's checkboxes)."""
-    wanted = set(units)
-    return sum(set_interest(db, learner_id, u, u in wanted, actor) for u in among)
+    return bool(keep_answers(db, learner_id, Changes(interests={unit: wanted}), actor))
 
 
 def ratings(db: sqlite_utils.Database, learner_id: int) -> dict[str, int]:
-    return pairs(db, "SELECT statement_id, rating FROM ratings WHERE learner_id = ?", [learner_id])
+    return answers(db, learner_id).ratings
 
 
 def context_answers(db: sqlite_utils.Database, learner_id: int) -> dict[str, str]:
+    """Only the job answers: all a page needs to know which pages the learner has."""
     return pairs(
         db, "SELECT context_id, answer FROM context_answers WHERE learner_id = ?", [learner_id]
     )
 
 
-def interests(db: sqlite_utils.Database, learner_id: int) -> set[str]:
-    return {
-        r["unit"]
-        for r in query(db, "SELECT unit FROM interests WHERE learner_id = ?", [learner_id])
-    }
+def interests(db: sqlite_utils.Database, learner_id: int) -> frozenset[str]:
+    return answers(db, learner_id).interests
 
 
-def open_check(db: sqlite_utils.Database, learner_id: int, unit: str) -> Row:
-    """The learner's unfinished check of a unit, started now if there is none."""
-    with immediate(db):
-        rows = list(
-            query(
-                db,
-                "SELECT * FROM self_checks WHERE learner_id = ? AND unit = ? "
-                "AND finished_at IS NULL ORDER BY id DESC LIMIT 1",
-                [learner_id, unit],
-            )
-        )
-        if rows:
-            return rows[0]
-        cursor = db.execute(
-            "INSERT INTO self_checks (learner_id, unit, started_at) VALUES (?, ?, ?)",
-            [learner_id, unit, now()],
-        )
-        check_id = cursor.lastrowid
-    return next(iter(query(db, "SELECT * FROM self_checks WHERE id = ?", [check_id])))
+# ---- unit self-checks: a learner rates a unit's statements again, as often as they like -----
 
 
-def unfinished_check(db: sqlite_utils.Database, learner_id: int, unit: str) -> Row | None:
+class CheckFinished(Exception):
+    """A rating was given on a page shown before the unit's last check was finished."""
+
+
+def _unfinished(db: sqlite_utils.Database, learner_id: int, unit: str) -> Row | None:
     rows = list(
         query(
             db,
@@ -429,43 +475,139 @@ def unfinished_check(db: sqlite_utils.Database, learner_id: int, unit: str) -> R
     return rows[0] if rows else None
 
 
-def check(db: sqlite_utils.Database, check_id: int) -> Row | None:
-    rows = list(query(db, "SELECT * FROM self_checks WHERE id = ?", [check_id]))
-    return rows[0] if rows else None
+def _open_check(db: sqlite_utils.Database, learner_id: int, unit: str) -> Row:
+    """Inside a transaction: the unfinished check of a unit, started now if there is none."""
+    found = _unfinished(db, learner_id, unit)
+    if found is not None:
+        return found
+    started = now()
+    cursor = db.execute(
+        "INSERT INTO self_checks (learner_id, unit, started_at) VALUES (?, ?, ?)",
+        [learner_id, unit, started],
+    )
+    return {
+        "id": cursor.lastrowid,
+        "learner_id": learner_id,
+        "unit": unit,
+        "started_at": started,
+        "finished_at": None,
+    }
+
+
+def _save_on_check(
+    db: sqlite_utils.Database, check_row: Row, values: Mapping[str, int], actor: str
+) -> int:
+    return _keep_changes(
+        db,
+        UPSERT_CHECK_RATING,
+        check_ratings(db, check_row["id"]),
+        values,
+        check_row["learner_id"],
+        "self-check-rating",
+        actor,
+        owner=check_row["id"],
+    )
+
+
+def _finish(db: sqlite_utils.Database, check_row: Row, actor: str) -> None:
+    db.execute(
+        "UPDATE self_checks SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
+        [now(), check_row["id"]],
+    )
+    audit.record(
+        db, actor, check_row["learner_id"], "self-check-finished", check_row["unit"], None, None
+    )
+
+
+def keep_check_ratings(
+    db: sqlite_utils.Database,
+    learner_id: int,
+    unit: str,
+    values: Mapping[str, int],
+    actor: str,
+    finish: bool = False,
+    shown: str = "",
+) -> Row:
+    """Keep ratings on the learner's open check of a unit (started if there is none) and, if
+    asked, finish it: one transaction. Returns the check.
+
+    `shown` is when the page was shown: CheckFinished if a check of the unit was finished
+    since, so a save kept on the phone from then does not start a new check by itself.
+    """
+    with immediate(db):
+        if shown:
+            last = db.execute(
+                "SELECT max(finished_at) FROM self_checks WHERE learner_id = ? AND unit = ?",
+                [learner_id, unit],
+            ).fetchone()[0]
+            if last and shown < last:
+                raise CheckFinished(unit)
+        check_row = _open_check(db, learner_id, unit)
+        _save_on_check(db, check_row, values, actor)
+        if finish:
+            _finish(db, check_row, actor)
+    return check_row
+
+
+# the same in steps (fixtures and tests build a learner's history this way)
+
+
+def open_check(db: sqlite_utils.Database, learner_id: int, unit: str) -> Row:
+    """The learner's unfinished check of a unit, started now if there is none."""
+    with immediate(db):
+        return _open_check(db, learner_id, unit)
 
 
 def save_check_ratings(
     db: sqlite_utils.Database, check_row: Row, values: Mapping[str, int], actor: str
 ) -> int:
     with immediate(db):
-        before = check_ratings(db, check_row["id"])
-        return _keep_changes(
-            db,
-            UPSERT_CHECK_RATING,
-            check_row["id"],
-            before,
-            values,
-            check_row["learner_id"],
-            "self-check-rating",
-            actor,
-        )
+        return _save_on_check(db, check_row, values, actor)
 
 
 def finish_check(db: sqlite_utils.Database, check_row: Row, actor: str) -> None:
     with immediate(db):
-        db.execute(
-            "UPDATE self_checks SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
-            [now(), check_row["id"]],
+        _finish(db, check_row, actor)
+
+
+def unit_checks(db: sqlite_utils.Database, learner_id: int, unit: str) -> list[Row]:
+    """Every check of a unit the learner started, oldest first."""
+    return list(
+        query(
+            db,
+            "SELECT * FROM self_checks WHERE learner_id = ? AND unit = ? ORDER BY id",
+            [learner_id, unit],
         )
-        audit.record(
-            db, actor, check_row["learner_id"], "self-check-finished", check_row["unit"], None, None
-        )
+    )
+
+
+def unfinished_check(db: sqlite_utils.Database, learner_id: int, unit: str) -> Row | None:
+    return _unfinished(db, learner_id, unit)
+
+
+def check(db: sqlite_utils.Database, check_id: int) -> Row | None:
+    rows = list(query(db, "SELECT * FROM self_checks WHERE id = ?", [check_id]))
+    return rows[0] if rows else None
 
 
 def check_ratings(db: sqlite_utils.Database, check_id: int) -> dict[str, int]:
     return pairs(
         db, "SELECT statement_id, rating FROM check_ratings WHERE check_id = ?", [check_id]
     )
+
+
+def ratings_of_checks(
+    db: sqlite_utils.Database, check_ids: Sequence[int]
+) -> dict[int, dict[str, int]]:
+    """The ratings given on each of these checks, in one statement."""
+    found: dict[int, dict[str, int]] = {i: {} for i in check_ids}
+    for check_id, statement_id, rating in db.conn.execute(
+        "SELECT check_id, statement_id, rating FROM check_ratings "
+        "WHERE check_id IN (SELECT value FROM json_each(?))",
+        [json.dumps(list(check_ids))],
+    ):
+        found[check_id][statement_id] = rating
+    return found
 
 
 def finished_checks(db: sqlite_utils.Database, learner_id: int, unit: str) -> list[Row]:
@@ -553,11 +695,48 @@ def set_archived(db: sqlite_utils.Database, learner_id: int, archived: bool, act
 
 
 def assessor_ratings(db: sqlite_utils.Database, learner_id: int) -> dict[str, int]:
-    return pairs(
-        db,
-        "SELECT statement_id, rating FROM assessor_ratings WHERE learner_id = ?",
-        [learner_id],
-    )
+    return answers(db, learner_id, assessor=True).assessor
+
+
+def save_assessor_ratings(
+    db: sqlite_utils.Database,
+    learner_id: int,
+    values: Mapping[str, int | None],
+    staff_id: int,
+    actor: str,
+) -> int:
+    """Keep the assessor's ratings (None takes one away) in one transaction; how many changed."""
+    changed = 0
+    with immediate(db):
+        had = answers(db, learner_id, assessor=True).assessor
+        for statement_id, rating in values.items():
+            before = had.get(statement_id)
+            if before == rating:
+                continue
+            if rating is None:
+                db.execute(
+                    "DELETE FROM assessor_ratings WHERE learner_id = ? AND statement_id = ?",
+                    [learner_id, statement_id],
+                )
+            else:
+                db.execute(
+                    "INSERT INTO assessor_ratings (learner_id, statement_id, rating, staff_id, "
+                    "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (learner_id, statement_id) "
+                    "DO UPDATE SET rating = excluded.rating, staff_id = excluded.staff_id, "
+                    "updated_at = excluded.updated_at",
+                    [learner_id, statement_id, rating, staff_id, now()],
+                )
+            audit.record(
+                db,
+                actor,
+                learner_id,
+                "assessor-rating",
+                statement_id,
+                audit.text(before),
+                audit.text(rating),
+            )
+            changed += 1
+    return changed
 
 
 def save_assessor_rating(
@@ -568,33 +747,7 @@ def save_assessor_rating(
     staff_id: int,
     actor: str,
 ) -> bool:
-    with immediate(db):
-        before = assessor_ratings(db, learner_id).get(statement_id)
-        if before == rating:
-            return False
-        if rating is None:
-            db.execute(
-                "DELETE FROM assessor_ratings WHERE learner_id = ? AND statement_id = ?",
-                [learner_id, statement_id],
-            )
-        else:
-            db.execute(
-                "INSERT INTO assessor_ratings (learner_id, statement_id, rating, staff_id, "
-                "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (learner_id, statement_id) "
-                "DO UPDATE SET rating = excluded.rating, staff_id = excluded.staff_id, "
-                "updated_at = excluded.updated_at",
-                [learner_id, statement_id, rating, staff_id, now()],
-            )
-        audit.record(
-            db,
-            actor,
-            learner_id,
-            "assessor-rating",
-            statement_id,
-            audit.text(before),
-            audit.text(rating),
-        )
-    return True
+    return bool(save_assessor_ratings(db, learner_id, {statement_id: rating}, staff_id, actor))
 
 
 def cohort_ratings(db: sqlite_utils.Database, learner_ids: list[int]) -> dict[int, dict[str, int]]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
@@ -192,19 +193,38 @@ def delete_assessment_plan_row(
 
 
 def contracts(db: sqlite_utils.Database, learner_id: int) -> list[Row]:
-    rows = []
-    for r in query(
-        db, "SELECT * FROM contracts WHERE learner_id = ? ORDER BY version", [learner_id]
-    ):
-        r = dict(r)
-        r["content"] = json.loads(r["content"])
-        rows.append(r)
-    return rows
+    """Every version of the learner's learning contract, oldest first."""
+    return [_contract(r) for r in query(db, _CONTRACTS + " ORDER BY version", [learner_id])]
 
 
 def current_contract(db: sqlite_utils.Database, learner_id: int) -> Row | None:
-    found = contracts(db, learner_id)
-    return found[-1] if found else None
+    """The latest version of the learner's learning contract, if there is one."""
+    found = query(db, _CONTRACTS + " ORDER BY version DESC LIMIT 1", [learner_id])
+    return next((_contract(r) for r in found), None)
+
+
+_CONTRACTS = "SELECT * FROM contracts WHERE learner_id = ?"
+
+
+def _contract(row: Row) -> Row:
+    return {**row, "content": json.loads(row["content"])}
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """What the assessor has agreed with a learner so far, as the learner's pages show it."""
+
+    unit_plan: Row | None
+    assessment_plan_rows: list[Row]
+    contract: Row | None  # the latest version
+
+
+def agreement(db: sqlite_utils.Database, learner_id: int) -> Agreement:
+    return Agreement(
+        unit_plan(db, learner_id),
+        assessment_plan_rows(db, learner_id),
+        current_contract(db, learner_id),
+    )
 
 
 def issue_contract(

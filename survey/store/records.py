@@ -83,15 +83,3 @@ def learners_archived_before(db: sqlite_utils.Database, cutoff: str) -> list[Row
             [cutoff],
         )
     )
-
-
-def starting_point_data(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any]:
-    """Everything the learner's starting point page shows: answers, plan, contract."""
-    return {
-        "ratings": learners.ratings(db, learner_id),
-        "contexts": learners.context_answers(db, learner_id),
-        "interests": learners.interests(db, learner_id),
-        "plan": plans.unit_plan(db, learner_id),
-        "assessment_plan_rows": plans.assessment_plan_rows(db, learner_id),
-        "contract": plans.current_contract(db, learner_id),
-    }

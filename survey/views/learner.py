@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -177,15 +178,14 @@ def forget():  # type: ignore[no-untyped-def]
 # ---- the initial assessment -------------------------------------------------------------
 
 
-def _state(row: Row) -> dict[str, Any]:
-    db = get_db()
-    contexts = learners.context_answers(db, row["id"])
-    return {
-        "contexts": contexts,
-        "ratings": learners.ratings(db, row["id"]),
-        "interests": learners.interests(db, row["id"]),
-        "pages": pages(_q(), contexts),
-    }
+def _answers(row: Row) -> learners.Answers:
+    """The learner's answers: read once a request, in one statement."""
+    return learners.answers(get_db(), row["id"])
+
+
+def _pages(row: Row) -> tuple[Page, ...]:
+    """The learner's pages, from their job answers alone."""
+    return pages(_q(), learners.context_answers(get_db(), row["id"]))
 
 
 CLOSED_MESSAGES = {"confirmed": LOCKED, "submitted": SUBMITTED}
@@ -203,7 +203,7 @@ def assessment():  # type: ignore[no-untyped-def]
         return redirect(url_for(".result"))
     if not row["resume_page"]:
         return redirect(url_for(".welcome"))  # nothing answered yet: say what this is first
-    all_pages = pages(_q(), learners.context_answers(get_db(), row["id"]))
+    all_pages = _pages(row)
     key = row["resume_page"] if page_index(all_pages, row["resume_page"]) is not None else "job"
     return redirect(url_for(".page", key=key))
 
@@ -211,7 +211,7 @@ def assessment():  # type: ignore[no-untyped-def]
 @bp.get("/welcome")
 def welcome():  # type: ignore[no-untyped-def]
     row = _need_learner()
-    all_pages = pages(_q(), learners.context_answers(get_db(), row["id"]))
+    all_pages = _pages(row)
     return render_template(
         "learner/welcome.html",
         learner=row,
@@ -220,21 +220,21 @@ def welcome():  # type: ignore[no-untyped-def]
     )
 
 
-def _form_for(page: Page, state: dict[str, Any], row: Row) -> Any:
+def _form_for(page: Page, had: learners.Answers, row: Row) -> Any:
     q = _q()
     if page.kind == "job":
-        data = {context_field_name(k): v for k, v in state["contexts"].items()}
+        data = {context_field_name(k): v for k, v in had.contexts.items()}
         data["job_role"] = OTHER_ROLE if row["job_role_other"] else row["job_role"]
         data["job_role_other"] = row["job_role_other"]
         return job_form(q, data=data)
     if page.kind == "interests":
-        units = open_units(q, state["contexts"])
-        chosen = [u.number for u in units if u.number in state["interests"]]
+        units = open_units(q, had.contexts)
+        chosen = [u.number for u in units if u.number in had.interests]
         return interests_form(units, data={"interests": chosen})
     data = {
-        rating_field_name(s.id): str(state["ratings"][s.id])
+        rating_field_name(s.id): str(had.ratings[s.id])
         for s in page.statements
-        if s.id in state["ratings"]
+        if s.id in had.ratings
     }
     return rating_form(q, page.statements, data=data)
 
@@ -244,49 +244,45 @@ def _valid(form: Any, name: str) -> bool:
     return not field.errors and field.data not in (None, "", "None")
 
 
-def _save_page(page: Page, form: Any, state: dict[str, Any], row: Row) -> None:
-    """Save every answer on the page that is valid, even when another one is not."""
-    db, actor = get_db(), _actor(row)
+def _page_changes(page: Page, form: Any) -> learners.Changes:
+    """Every answer on the page that is valid, even when another one is not."""
     if page.kind == "job":
-        if form.job_role.errors or form.job_role_other.errors:
-            role, other = row["job_role"], row["job_role_other"]
-        else:
-            role = form.job_role.data or ""
+        role = None
+        if not (form.job_role.errors or form.job_role_other.errors):
             other = (form.job_role_other.data or "").strip()
-            if role != OTHER_ROLE:
-                other = ""
-        learners.set_job_role(db, row["id"], role, other, actor)
-        answers = {
+            chosen = form.job_role.data or ""
+            role = (chosen, other if chosen == OTHER_ROLE else "")
+        contexts = {
             c.id: form[context_field_name(c.id)].data
             for c in _q().contexts
             if _valid(form, context_field_name(c.id))
         }
-        learners.save_contexts(db, row["id"], answers, actor)
-    elif page.kind == "interests":
-        if not form.interests.errors:
-            among = [u.number for u in form.units]
-            learners.set_interests(db, row["id"], form.interests.data or [], among, actor)
-    else:
-        values = {
-            s.id: int(form[rating_field_name(s.id)].data)
-            for s in page.statements
-            if _valid(form, rating_field_name(s.id))
-        }
-        learners.save_ratings(db, row["id"], values, actor)
+        return learners.Changes(job_role=role, contexts=contexts)
+    if page.kind == "interests":
+        if form.interests.errors:
+            return learners.Changes()
+        chosen = set(form.interests.data or [])
+        return learners.Changes(interests={u.number: u.number in chosen for u in form.units})
+    values = {
+        s.id: int(form[rating_field_name(s.id)].data)
+        for s in page.statements
+        if _valid(form, rating_field_name(s.id))
+    }
+    return learners.Changes(ratings=values)
 
 
 @bp.route("/assessment/<key>", methods=["GET", "POST"])
 def page(key: str):  # type: ignore[no-untyped-def]
     row = _need_learner()
-    state = _state(row)
-    all_pages = state["pages"]
+    had = _answers(row)
+    all_pages = pages(_q(), had.contexts)
     index = page_index(all_pages, key)
     if index is None:
         raise NotFound("This page is not part of your assessment.")
     current = all_pages[index]
     if current.kind == "review":
-        return _review(row, state, index)
-    form = _form_for(current, state, row)
+        return _review(row, had, all_pages, index)
+    form = _form_for(current, had, row)
     status = 200
     if request.method == "POST":
         locked = _locked_message(row)
@@ -295,19 +291,22 @@ def page(key: str):  # type: ignore[no-untyped-def]
             return redirect(url_for(".result"), 303)
         valid = form.validate_on_submit()
         if "csrf_token" not in form.errors:
-            try:
-                _save_page(current, form, state, row)
+            changes = _page_changes(current, form)
+            target = None
+            if valid:
+                # the job page can add or remove later pages: recount before moving on
+                after = pages(_q(), {**had.contexts, **changes.contexts})
+                here = page_index(after, key) or 0
+                step = -1 if request.form.get("go") == "back" else 1
+                target = after[max(0, min(len(after) - 1, here + step))]
+                changes = replace(changes, resume=target.key)
+            try:  # the answers and where to come back to: one transaction
+                learners.keep_answers(get_db(), row["id"], changes, _actor(row))
             except learners.AnswersClosed as closed:  # locked since this request read the learner
                 flash(CLOSED_MESSAGES[closed.reason])
                 return redirect(url_for(".result"), 303)
-        if valid:
-            # the job page can add or remove later pages: recount before moving on
-            after = pages(_q(), learners.context_answers(get_db(), row["id"]))
-            here = page_index(after, key) or 0
-            step = -1 if request.form.get("go") == "back" else 1
-            target = after[max(0, min(len(after) - 1, here + step))]
-            learners.set_resume_page(get_db(), row["id"], target.key)
-            return redirect(url_for(".page", key=target.key), 303)
+            if target is not None:
+                return redirect(url_for(".page", key=target.key), 303)
         status = 400
     return (
         render_template(
@@ -334,21 +333,16 @@ def _scale_notes(statements: tuple[Statement, ...], before: tuple[Page, ...]) ->
     return {rating_field_name(k): v for k, v in notes.items()}
 
 
-def _review(row: Row, state: dict[str, Any], index: int):  # type: ignore[no-untyped-def]
-    all_pages = state["pages"]
+def _review(row: Row, had: learners.Answers, all_pages: tuple[Page, ...], index: int):  # type: ignore[no-untyped-def]
     # per section: (page, answered, [(field name, words)] of each question with no answer)
     job = [
-        (context_field_name(c.id), c.question)
-        for c in _q().contexts
-        if c.id not in state["contexts"]
+        (context_field_name(c.id), c.question) for c in _q().contexts if c.id not in had.contexts
     ]
     summary = [(all_pages[0], len(_q().contexts) - len(job), job)]
     for p in all_pages:
         if p.kind in ("outcome", "group"):
             missing = [
-                (rating_field_name(s.id), s.text)
-                for s in p.statements
-                if s.id not in state["ratings"]
+                (rating_field_name(s.id), s.text) for s in p.statements if s.id not in had.ratings
             ]
             summary.append((p, len(p.statements) - len(missing), missing))
     return render_template(
@@ -361,7 +355,7 @@ def _review(row: Row, state: dict[str, Any], index: int):  # type: ignore[no-unt
         form=ActionForm(),
         learner=row,
         locked=_locked_message(row),
-        interests=sorted(state["interests"]),
+        interests=sorted(had.interests),
         steps=next_steps(row["submitted_at"], row["plan_confirmed_at"], None, False),
         q=_q(),
     )
@@ -389,7 +383,7 @@ def reopen():  # type: ignore[no-untyped-def]
     if learners.reopen(get_db(), row["id"], _actor(row)):
         # back to the page where they chose to change their answers
         here = request.args.get("page", "")
-        if page_index(pages(_q(), learners.context_answers(get_db(), row["id"])), here) is None:
+        if page_index(_pages(row), here) is None:
             here = "review"
         return redirect(url_for(".page", key=here), 303)
     flash(LOCKED if row["plan_confirmed_at"] else "Your answers are open to change already.")
@@ -467,26 +461,23 @@ def save_one():  # type: ignore[no-untyped-def]
 
 
 def _save_one(row: Row, kind: str, item: str, value: Any) -> None:
-    db, actor = get_db(), _actor(row)
+    """Keep one tap, and the page it was made on as the place to resume: one transaction."""
     resume = request.form.get("page", "")
-    if resume and page_index(pages(_q(), learners.context_answers(db, row["id"])), resume) is None:
+    if resume and page_index(_pages(row), resume) is None:
         resume = ""  # not a page of theirs: keep where they were
     if kind == "rating":
-        learners.save_ratings(db, row["id"], {item: value}, actor, resume=resume)
-        return
-    if kind == "context":
-        learners.save_contexts(db, row["id"], {item: value}, actor, resume=resume)
-        return
-    if kind == "job_role":
+        changes = learners.Changes(ratings={item: value}, resume=resume)
+    elif kind == "context":
+        changes = learners.Changes(contexts={item: value}, resume=resume)
+    elif kind == "job_role":
         other = row["job_role_other"] if value == OTHER_ROLE else ""
-        learners.set_job_role(db, row["id"], value, other, actor)
+        changes = learners.Changes(job_role=(value, other), resume=resume)
     elif kind == "job_role_other":
         role = OTHER_ROLE if value else row["job_role"]
-        learners.set_job_role(db, row["id"], role, value, actor)
+        changes = learners.Changes(job_role=(role, value), resume=resume)
     else:
-        learners.set_interest(db, row["id"], item, value, actor)
-    if resume:
-        learners.set_resume_page(db, row["id"], resume)
+        changes = learners.Changes(interests={item: value}, resume=resume)
+    learners.keep_answers(get_db(), row["id"], changes, _actor(row))
 
 
 # ---- the starting point -----------------------------------------------------------------
@@ -498,18 +489,19 @@ def result():  # type: ignore[no-untyped-def]
     if not row["submitted_at"]:
         flash("Finish your answers and send them to see your starting point.")
         return redirect(url_for(".assessment"))
-    q, data = _q(), records.starting_point_data(get_db(), row["id"])
-    plan, contract = data["plan"], data["contract"]
+    q, had = _q(), _answers(row)
+    agreed = plans.agreement(get_db(), row["id"])
+    plan, contract = agreed.unit_plan, agreed.contract
     confirmed = plan["units"] if plan and plan["confirmed_at"] else None
     report = starting_point(
         q,
         row["job_role_other"] or row["job_role"],
-        data["ratings"],
-        data["contexts"],
-        data["interests"],
+        had.ratings,
+        had.contexts,
+        had.interests,
         confirmed,
     )
-    terms = contract_terms(q, plan, data["assessment_plan_rows"])
+    terms = contract_terms(q, plan, agreed.assessment_plan_rows)
     steps = next_steps(
         row["submitted_at"],
         plan["confirmed_at"] if plan else None,
@@ -545,9 +537,11 @@ def unit_check(number: str):  # type: ignore[no-untyped-def]
     if unit.number != number:
         return redirect(url_for(".unit_check", number=unit.number))
     row = _need_learner()
-    open_one = learners.unfinished_check(get_db(), row["id"], unit.number)
-    saved = learners.check_ratings(get_db(), open_one["id"]) if open_one else {}
-    data = {rating_field_name(k): str(v) for k, v in saved.items()}
+    checks = learners.unit_checks(get_db(), row["id"], unit.number)
+    finished = [c for c in checks if c["finished_at"]]
+    unfinished = [c["id"] for c in checks if not c["finished_at"]][-1:]  # the latest, if any
+    saved = learners.ratings_of_checks(get_db(), unfinished) if unfinished else {}
+    data = {rating_field_name(k): str(v) for r in saved.values() for k, v in r.items()}
     form = rating_form(_q(), unit.statements(), data=data)
     status, message = 200, ""
     if request.method == "POST":
@@ -558,24 +552,24 @@ def unit_check(number: str):  # type: ignore[no-untyped-def]
             if _valid(form, rating_field_name(s.id))
         }
         if "csrf_token" not in form.errors and values:
-            check_row = open_one or learners.open_check(get_db(), row["id"], unit.number)
-            learners.save_check_ratings(get_db(), check_row, values, _actor(row))
+            # kept, and the check finished if the page is complete: one transaction
+            check_row = learners.keep_check_ratings(
+                get_db(), row["id"], unit.number, values, _actor(row), finish=valid
+            )
         if valid and values:
-            learners.finish_check(get_db(), check_row, _actor(row))
             return redirect(
                 url_for(".check_result", number=unit.number, check_id=check_row["id"]), 303
             )
         if valid:
             message = "Answer at least one statement to see your progress."
         status = 400
-    history = learners.finished_checks(get_db(), row["id"], unit.number)
     return (
         render_template(
             "learner/check.html",
             unit=unit,
             form=form,
             learner=row,
-            history=history,
+            history=finished,
             group=_q().group(unit.group),
             q=_q(),
             message=message,
@@ -610,13 +604,14 @@ def check_save_one(number: str):  # type: ignore[no-untyped-def]
     # a save queued on the phone from before the last check was finished must not start a
     # new check by itself: the page says when it was shown
     shown = request.form.get("page", "")
-    finished = learners.finished_checks(get_db(), row["id"], unit.number)
-    if shown and finished and shown < finished[-1]["finished_at"]:
+    try:
+        learners.keep_check_ratings(
+            get_db(), row["id"], unit.number, {item: value}, _actor(row), shown=shown
+        )
+    except learners.CheckFinished:
         return _json_error(
             "That check is finished. Open the unit again to check it anew.", 409, drop=True
         )
-    check_row = learners.open_check(get_db(), row["id"], unit.number)
-    learners.save_check_ratings(get_db(), check_row, {item: value}, _actor(row))
     return jsonify({"ok": True})
 
 
@@ -625,25 +620,19 @@ def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
     unit = _unit_or_404(number)
     row = _need_learner()
     db = get_db()
-    check_row = learners.check(db, check_id)
-    # another learner's check, or another unit's, is simply not there
-    if (
-        check_row is None
-        or check_row["learner_id"] != row["id"]
-        or check_row["unit"] != unit.number
-        or not check_row["finished_at"]
-    ):
+    checks = learners.unit_checks(db, row["id"], unit.number)
+    # another learner's check, another unit's or one not finished is simply not there
+    done = [c for c in checks if c["finished_at"] and c["id"] <= check_id]
+    if not done or done[-1]["id"] != check_id:
         raise NotFound("There is no such check of yours.")
-    earlier = [
-        c for c in learners.finished_checks(db, row["id"], unit.number) if c["id"] < check_id
-    ]
-    previous = learners.check_ratings(db, earlier[-1]["id"]) if earlier else None
+    check_row, earlier = done[-1], done[:-1]
+    given = learners.ratings_of_checks(db, [c["id"] for c in done[-2:]])
     progress = check_progress(
         _q(),
         unit,
-        learners.check_ratings(db, check_id),
-        previous,
-        learners.ratings(db, row["id"]),
+        given[check_id],
+        given[earlier[-1]["id"]] if earlier else None,
+        _answers(row).ratings,
         earlier[-1]["finished_at"] if earlier else None,
     )
     return render_template(
@@ -665,10 +654,9 @@ def contract():  # type: ignore[no-untyped-def]
 
     row = _need_learner()
     db = get_db()
-    current = plans.current_contract(db, row["id"])
-    terms = contract_terms(
-        _q(), plans.unit_plan(db, row["id"]), plans.assessment_plan_rows(db, row["id"])
-    )
+    agreed = plans.agreement(db, row["id"])
+    current = agreed.contract
+    terms = contract_terms(_q(), agreed.unit_plan, agreed.assessment_plan_rows)
     # the plan may have moved on since this version: then the assessor prepares a new one
     stale = bool(current and terms != current["content"])
     form = SignForm()

@@ -43,7 +43,7 @@ from ..gaps import (
     gap_report_csv,
 )
 from ..journey import answered
-from ..planner import Profile, suggest_plans
+from ..planner import Profile, Suggestion, suggest_plans
 from ..plans import EVIDENCE, contract_terms
 from ..qr import qr_svg
 from ..rules import check_optional
@@ -298,28 +298,13 @@ def assign(learner_id: int):  # type: ignore[no-untyped-def]
 # ---- gap report ----------------------------------------------------------------------------------
 
 
-def _learner_data(row: Row) -> dict[str, Any]:
-    db = get_db()
-    saved = plans.unit_plan(db, row["id"])
-    return {
-        "ratings": learners.ratings(db, row["id"]),
-        "assessor": learners.assessor_ratings(db, row["id"]),
-        "contexts": learners.context_answers(db, row["id"]),
-        "interests": learners.interests(db, row["id"]),
-        "plan": saved,
-    }
-
-
 def _report(learner_id: int) -> tuple[UnitGap, ...]:
-    """The learner's gap report, from only the four lookups it needs."""
+    """The learner's gap report: their answers and the assessor's ratings, and the unit plan."""
     db = get_db()
+    had = learners.answers(db, learner_id, assessor=True)
     saved = plans.unit_plan(db, learner_id)
     return gap_report(
-        _q(),
-        learners.ratings(db, learner_id),
-        learners.assessor_ratings(db, learner_id),
-        learners.context_answers(db, learner_id),
-        saved["units"] if saved else [],
+        _q(), had.ratings, had.assessor, had.contexts, saved["units"] if saved else []
     )
 
 
@@ -346,7 +331,7 @@ def learner_page(learner_id: int):  # type: ignore[no-untyped-def]
 def save_ratings(learner_id: int):  # type: ignore[no-untyped-def]
     _learner_or_404(learner_id)
     _check_form(ActionForm())
-    q, changed, refused = _q(), 0, []
+    q, values, refused = _q(), {}, []
     for name, value in request.form.items():
         if not name.startswith("a-"):
             continue
@@ -354,10 +339,8 @@ def save_ratings(learner_id: int):  # type: ignore[no-untyped-def]
         if q.statement(statement_id) is None or value not in ("", "0", "1", "2", "3"):
             refused.append(statement_id)
             continue
-        rating = int(value) if value else None
-        changed += learners.save_assessor_rating(
-            get_db(), learner_id, statement_id, rating, _me()["id"], _actor()
-        )
+        values[statement_id] = int(value) if value else None
+    changed = learners.save_assessor_ratings(get_db(), learner_id, values, _me()["id"], _actor())
     if refused:
         flash(f"{len(refused)} rating(s) were not valid and were not saved.")
     flash(f"Saved {changed} rating{'s' if changed != 1 else ''}.")
@@ -381,19 +364,23 @@ def _csv_response(body: str, filename: str) -> Response:
 # ---- plan ----------------------------------------------------------------------------------------
 
 
-def _profile(row: Row, data: dict[str, Any]) -> Profile:
+def _profile(row: Row, had: learners.Answers) -> Profile:
     return Profile(
         job_role=row["job_role_other"] or row["job_role"],
-        contexts=data["contexts"],
-        readiness=readiness(_q(), data["ratings"]),
-        interests=frozenset(data["interests"]),
-        ratings=data["ratings"],
+        contexts=had.contexts,
+        readiness=readiness(_q(), had.ratings),
+        interests=had.interests,
+        ratings=had.ratings,
     )
 
 
-def _plan_page(row: Row, working: list[str], status: int = 200):  # type: ignore[no-untyped-def]
-    data = _learner_data(row)
-    suggestion = suggest_plans(_q(), _profile(row, data), alternatives=3)
+def _unit_plan_page(  # type: ignore[no-untyped-def]
+    row: Row,
+    suggestion: Suggestion,
+    saved: Row | None,
+    working: list[str],
+    status: int = 200,
+):
     mandatory = [u.number for u in _q().mandatory_units]
     problems = check_optional(_q(), working)
     form = PlanForm(data={"units": working})
@@ -407,7 +394,7 @@ def _plan_page(row: Row, working: list[str], status: int = 200):  # type: ignore
         problems=problems,
         form=form,
         me=_me(),
-        saved=data["plan"],
+        saved=saved,
         credits=credits,
         q=_q(),
     ), status
@@ -425,18 +412,20 @@ def _posted_units() -> tuple[list[str], list[str]]:
 @staff_required()
 def plan(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
-    saved = plans.unit_plan(get_db(), learner_id)
+    db = get_db()
+    saved = plans.unit_plan(db, learner_id)
+    suggestion = suggest_plans(_q(), _profile(row, learners.answers(db, learner_id)))
     if request.method == "GET":
         if saved:
-            return _plan_page(row, saved["units"])
-        best = suggest_plans(_q(), _profile(row, _learner_data(row))).best
-        return _plan_page(row, [u.number for u in best.optional] if best else [])
+            return _unit_plan_page(row, suggestion, saved, saved["units"])
+        best = suggestion.best
+        working = [u.number for u in best.optional] if best else []
+        return _unit_plan_page(row, suggestion, saved, working)
     if _me()["role"] == "verifier":
         abort(403)
     _check_form(ActionForm())
     action = request.form.get("action", "check")
     if action.startswith("use-"):
-        suggestion = suggest_plans(_q(), _profile(row, _learner_data(row)))
         index = action[4:]
         if not (index.isascii() and index.isdigit()) or int(index) >= len(suggestion.plans):
             abort(400, "That suggestion is no longer there; look again.")
@@ -454,7 +443,7 @@ def plan(learner_id: int):  # type: ignore[no-untyped-def]
             )
         except plans.UnitPlanBreaksRules:
             flash("The plan cannot be confirmed until it meets every rule.")
-            return _plan_page(row, units, 400)
+            return _unit_plan_page(row, suggestion, saved, units, 400)
         flash("Plan confirmed. The learner's answers are now read-only.")
     else:
         plans.save_unit_plan(get_db(), learner_id, units, _me()["id"], _actor())
@@ -477,9 +466,9 @@ def plan_check(learner_id: int):  # type: ignore[no-untyped-def]
 # ---- assessment plan and learning contract -------------------------------------------------------
 
 
-def _row_form(row: Row) -> PlanRowForm:
+def _row_form(saved: Row | None) -> PlanRowForm:
+    """A row of the assessment plan covers mandatory units and those in the unit plan."""
     form = PlanRowForm()
-    saved = plans.unit_plan(get_db(), row["id"])
     units = saved["units"] if saved else []
     numbers = [u.number for u in _q().mandatory_units] + units
     form.units.choices = [(n, f"{n} {_q().unit(n).title}") for n in numbers if _q().unit(n)]
@@ -491,7 +480,8 @@ def _row_form(row: Row) -> PlanRowForm:
 @staff_required()
 def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
-    form = _row_form(row)
+    saved = plans.unit_plan(get_db(), learner_id)
+    form = _row_form(saved)
     status = 200
     if request.method == "POST":
         if _me()["role"] == "verifier":
@@ -528,7 +518,6 @@ def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
                 return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
         else:
             status = 400
-    saved = plans.unit_plan(get_db(), learner_id)
     return render_template(
         "staff/assessment_plan.html",
         confirmed=bool(saved and saved["confirmed_at"]),
@@ -552,20 +541,16 @@ def delete_plan_row(learner_id: int, row_id: int):  # type: ignore[no-untyped-de
     return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
 
 
-def contract_content(learner_id: int) -> dict[str, Any] | None:
-    db = get_db()
-    return contract_terms(
-        _q(), plans.unit_plan(db, learner_id), plans.assessment_plan_rows(db, learner_id)
-    )
-
-
 @bp.route("/learners/<int:learner_id>/contract", methods=["GET", "POST"])
 @staff_required()
 def contract(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
     db = get_db()
-    content = contract_content(learner_id)
-    current = plans.current_contract(db, learner_id)
+    content = contract_terms(
+        _q(), plans.unit_plan(db, learner_id), plans.assessment_plan_rows(db, learner_id)
+    )
+    history = plans.contracts(db, learner_id)
+    current = history[-1] if history else None
     form = SignForm()
     if request.method == "POST":
         if _me()["role"] == "verifier":
@@ -598,7 +583,7 @@ def contract(learner_id: int):  # type: ignore[no-untyped-def]
         learner=row,
         content=content,
         current=current,
-        history=plans.contracts(db, learner_id),
+        history=history,
         form=form,
         action=ActionForm(),
         me=_me(),
