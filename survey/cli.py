@@ -14,9 +14,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .content import ANSWERS, ContentError, Qualification, load_qualification, summary
+from .content import ContentError, Qualification, load_qualification, summary
 from .content import export as export_content
-from .planner import STATE_BUDGET, Profile, reachable_states, suggest_plans
+from .planner import STATE_BUDGET, reachable_states, suggest_plans
+from .profile import Profile, ProfileError, read_profile
 
 content_cli = AppGroup("content", help="Check, export and import the qualification's content.")
 
@@ -245,69 +246,6 @@ def content_import(file: str, output: str | None) -> None:
         click.echo(f"outside any unit: {len(reading.outside)} lines not placed", err=True)
         for line in reading.outside:
             click.echo(f"  not placed (line {line.number}): {line.text}", err=True)
-
-
-class ProfileError(ValueError):
-    pass
-
-
-def read_profile(q: Qualification, data: Any) -> Profile:
-    """Check a plan profile (JSON) and turn it into a Profile; ProfileError names the problem."""
-    if not isinstance(data, dict):
-        raise ProfileError("the profile must be a JSON object")
-    known = {"job_role", "contexts", "ratings", "readiness", "interests", "exclusions"}
-    for key in data:
-        if key not in known:
-            raise ProfileError(f"unknown field {key!r} (expected {', '.join(sorted(known))})")
-    role = data.get("job_role", "")
-    if not isinstance(role, str):
-        raise ProfileError("job_role must be text")
-    contexts = data.get("contexts", {})
-    if not isinstance(contexts, dict):
-        raise ProfileError("contexts must be an object of context id to yes, sometimes or no")
-    for key, value in contexts.items():
-        if q.context(key) is None:
-            raise ProfileError(f"unknown context {key!r}")
-        if value not in ANSWERS:
-            raise ProfileError(f"context {key!r} must be yes, sometimes or no, not {value!r}")
-    ratings = data.get("ratings", {})
-    if not isinstance(ratings, dict):
-        raise ProfileError("ratings must be an object of statement id to 0-3")
-    for key, value in ratings.items():
-        if q.statement(key) is None:
-            raise ProfileError(f"unknown statement {key!r}")
-        if isinstance(value, bool) or value not in (0, 1, 2, 3):
-            raise ProfileError(f"rating for {key!r} must be 0, 1, 2 or 3, not {value!r}")
-    readiness = data.get("readiness", {})
-    if not isinstance(readiness, dict):
-        raise ProfileError("readiness must be an object of unit number to 0-3")
-    for key, value in readiness.items():
-        if q.unit(key) is None:
-            raise ProfileError(f"unknown unit {key!r} in readiness")
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 3
-        ):
-            raise ProfileError(f"readiness for {key!r} must be from 0 to 3, not {value!r}")
-    lists = {}
-    for key in ("interests", "exclusions"):
-        value = data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ProfileError(f"{key} must be a list of unit numbers")
-        for number in value:
-            if q.unit(number) is None:
-                raise ProfileError(f"unknown unit {number!r} in {key}")
-        lists[key] = frozenset(value)
-    base = Profile.from_ratings(q, ratings) if ratings else Profile()
-    merged = dict(base.readiness)
-    merged.update(readiness)
-    return Profile(
-        job_role=role,
-        contexts=dict(contexts),
-        readiness=merged,
-        interests=lists["interests"],
-        exclusions=lists["exclusions"],
-        ratings=dict(ratings),
-    )
 
 
 def suggestion_json(q: Qualification, profile: Profile, alternatives: int) -> dict[str, Any]:

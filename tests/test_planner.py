@@ -10,7 +10,8 @@ import pytest
 from survey import create_app, planner
 from survey.content import load_qualification
 from survey.db import connect
-from survey.planner import Profile, suggest_plans, unit_cost
+from survey.planner import suggest_plans, unit_cost
+from survey.profile import Profile
 from survey.rules import check_plan
 from survey.scoring import band, evidence_opportunity, readiness
 from survey.store import accounts, learners

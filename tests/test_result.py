@@ -19,7 +19,8 @@ from helpers import (
     words,
 )
 
-from survey.planner import Profile, suggest_plans
+from survey.planner import suggest_plans
+from survey.profile import Profile
 from survey.scoring import readiness
 from survey.store import learners, plans
 

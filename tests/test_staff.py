@@ -23,9 +23,9 @@ from survey import create_app
 from survey.auth import ADDRESS_CEILING, address_wait, hash_password, sign_in_wait
 from survey.content import load_qualification
 from survey.db import connect, migrate
-from survey.planner import Profile, suggest_plans
+from survey.planner import suggest_plans
+from survey.profile import learner_profile
 from survey.rules import check_optional
-from survey.scoring import readiness
 from survey.store import accounts, audit, learners, plans, tokens
 
 PASSWORD = "correct horse battery staple"
@@ -1558,14 +1558,8 @@ def plan_post(client, learner_id: int, data: dict):
 
 def best_units(db, learner_id: int, q) -> list[str]:
     row = learners.learner(db, learner_id)
-    ratings = learners.ratings(db, learner_id)
-    profile = Profile(
-        job_role=row["job_role_other"] or row["job_role"],
-        contexts=learners.context_answers(db, learner_id),
-        readiness=readiness(q, ratings),
-        interests=frozenset(learners.interests(db, learner_id)),
-        ratings=ratings,
-    )
+    had = learners.answers(db, learner_id)
+    profile = learner_profile(q, row, had.ratings, had.contexts, had.interests)
     return [u.number for u in suggest_plans(q, profile).plans[0].optional]
 
 

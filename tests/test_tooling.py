@@ -76,6 +76,7 @@ PURE = (
     "rules",
     "scoring",
     "planner",
+    "profile",
     "evidence_plan",
     "ledger",
     "journey",

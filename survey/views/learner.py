@@ -37,6 +37,7 @@ from ..forms import (
 )
 from ..journey import Page, minutes_needed, open_units, page_index, pages, scale_notes
 from ..plans import contract_terms, next_steps
+from ..profile import learner_profile
 from ..starting_point import check_progress, starting_point
 from ..store import audit, learners, plans, records, tokens
 from ..store.sql import Row, now
@@ -493,14 +494,8 @@ def result():  # type: ignore[no-untyped-def]
     agreed = plans.agreement(get_db(), row["id"])
     plan, contract = agreed.unit_plan, agreed.contract
     confirmed = plan["units"] if plan and plan["confirmed_at"] else None
-    report = starting_point(
-        q,
-        row["job_role_other"] or row["job_role"],
-        had.ratings,
-        had.contexts,
-        had.interests,
-        confirmed,
-    )
+    profile = learner_profile(q, row, had.ratings, had.contexts, had.interests)
+    report = starting_point(q, profile, confirmed)
     terms = contract_terms(q, plan, agreed.assessment_plan_rows)
     steps = next_steps(
         row["submitted_at"],

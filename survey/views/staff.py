@@ -43,11 +43,11 @@ from ..gaps import (
     gap_report_csv,
 )
 from ..journey import answered
-from ..planner import Profile, Suggestion, suggest_plans
+from ..planner import Suggestion, suggest_plans
 from ..plans import EVIDENCE, contract_terms
+from ..profile import learner_profile
 from ..qr import qr_svg
 from ..rules import check_optional
-from ..scoring import readiness
 from ..store import accounts, audit, learners, plans, records, tokens
 from ..store.sql import Row
 from .qr import public_url
@@ -364,16 +364,6 @@ def _csv_response(body: str, filename: str) -> Response:
 # ---- plan ----------------------------------------------------------------------------------------
 
 
-def _profile(row: Row, had: learners.Answers) -> Profile:
-    return Profile(
-        job_role=row["job_role_other"] or row["job_role"],
-        contexts=had.contexts,
-        readiness=readiness(_q(), had.ratings),
-        interests=had.interests,
-        ratings=had.ratings,
-    )
-
-
 def _unit_plan_page(  # type: ignore[no-untyped-def]
     row: Row,
     suggestion: Suggestion,
@@ -414,7 +404,10 @@ def plan(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
     db = get_db()
     saved = plans.unit_plan(db, learner_id)
-    suggestion = suggest_plans(_q(), _profile(row, learners.answers(db, learner_id)))
+    had = learners.answers(db, learner_id)
+    suggestion = suggest_plans(
+        _q(), learner_profile(_q(), row, had.ratings, had.contexts, had.interests)
+    )
     if request.method == "GET":
         if saved:
             return _unit_plan_page(row, suggestion, saved, saved["units"])
