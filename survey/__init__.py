@@ -309,10 +309,14 @@ def register_template_helpers(app: Flask) -> None:
     # "Sam" from "Sam Learner": how a page greets the learner and says whose record it is
     app.jinja_env.filters["first_name"] = lambda name: (str(name).split() or [""])[0]
 
-    def signout_form():  # type: ignore[no-untyped-def]
-        from .forms import ActionForm
+    from .forms import ActionForm, assessor_field_name, rating_field_name
 
+    def signout_form() -> ActionForm:
         return ActionForm()
+
+    # fields are named by the forms' own codec, on the page as in the view
+    app.jinja_env.globals["rating_field_name"] = rating_field_name
+    app.jinja_env.globals["assessor_field_name"] = assessor_field_name
 
     app.jinja_env.globals["signout_form"] = signout_form
     app.jinja_env.globals["qualification"] = lambda: qualification(app)

@@ -13,9 +13,12 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from werkzeug.datastructures import MultiDict
+from wtforms import Form
 
 from .content import ContentError, Qualification, load_qualification, summary
 from .content import export as export_content
+from .forms import ROLES
 from .planner import STATE_BUDGET, reachable_states, suggest_plans
 from .profile import Profile, ProfileError, read_profile
 
@@ -321,6 +324,12 @@ def plan_command(profile: str, alternatives: int) -> None:
 learners_cli = AppGroup("learners", help="Add learners and print their personal links.")
 
 
+def _first_problem(form: Form) -> str:
+    """A refused form in one line, for the terminal: the field and what is wrong with it."""
+    name, problems = next(iter(form.errors.items()))
+    return f"{form[name].label.text}: {problems[0]}"
+
+
 def public_url() -> str:
     return (current_app.config.get("PUBLIC_URL") or "http://localhost:5000").rstrip("/")
 
@@ -347,18 +356,19 @@ def learners_add(name: str, job_role: str, candidate_number: str) -> None:
     Example: flask --app app learners add "Sam Patel" --job-role "Call Centre Operators"
     """
     from .db import connect
+    from .forms import NAME_MAX, LearnerFields
     from .store import learners, tokens
 
-    name = name.strip()
-    if not name or len(name) > 120:
-        raise click.ClickException("the name must be 1 to 120 characters")
-    known = _q().role(job_role) if job_role else None
-    new = learners.NewLearner(
-        name,
-        candidate_number,
-        job_role if known or not job_role else "other",
-        "" if known else job_role[:100],
+    # the same checks as the learners page and a pasted line
+    fields = LearnerFields(
+        MultiDict({"name": name, "candidate_number": candidate_number, "job_role": job_role})
     )
+    if not fields.validate():
+        if fields.name.errors:
+            raise click.ClickException(f"the name must be 1 to {NAME_MAX} characters")
+        raise click.ClickException(_first_problem(fields))
+    new = learners.NewLearner(**fields.learner(_q()))
+    name = new.name
     db = connect(current_app.config["DATABASE"])
     try:
         row, token = learners.add_learners(db, [new], "cli").learners[0]  # one transaction
@@ -376,7 +386,7 @@ users_cli = AppGroup("users", help="Create staff accounts.")
 @users_cli.command("create")
 @click.option(
     "--role",
-    type=click.Choice(["admin", "assessor", "verifier"]),
+    type=click.Choice(sorted(ROLES)),
     required=True,
     help="admin: staff accounts and every learner; assessor: their own learners; "
     "verifier: reads everything, changes nothing.",
@@ -397,21 +407,44 @@ def users_create(role: str, email: str, name: str, password_stdin: bool) -> None
     """
     from .auth import hash_password
     from .db import connect
+    from .forms import PASSWORD_MAX, PASSWORD_MIN, StaffFields
     from .store import accounts
 
     email = email.strip()
-    if "@" not in email or " " in email or len(email) > 254:
-        raise click.ClickException(f"{email!r} is not an email address")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 12:
-        raise click.ClickException("the password must be at least 12 characters")
+    # the same checks as the users page and the setup link
+    fields = StaffFields(
+        MultiDict(
+            {
+                "name": name.strip() or email,
+                "email": email,
+                "password": password,
+                "confirm": password,
+                "role": role,
+            }
+        )
+    )
+    if not fields.validate():
+        if fields.email.errors:
+            raise click.ClickException(f"{email!r} is not an email address")
+        if fields.password.errors:
+            raise click.ClickException(
+                f"the password must be at least {PASSWORD_MIN} characters "
+                f"(and at most {PASSWORD_MAX})"
+            )
+        raise click.ClickException(_first_problem(fields))
     db = connect(current_app.config["DATABASE"])
     try:
         accounts.create_staff(
-            db, email, name.strip() or email, role, hash_password(password), "cli"
+            db,
+            fields.email.data or "",
+            fields.name.data or "",
+            role,
+            hash_password(password),
+            "cli",
         )
     except accounts.StaffExists:
         raise click.ClickException(f"there is already an account for {email}") from None

@@ -23,17 +23,20 @@ from flask import (
 )
 from werkzeug.exceptions import NotFound
 
-from ..content import ANSWERS, Qualification, Statement, Unit
+from ..content import Qualification, Statement, Unit
 from ..db import get_db
 from ..forms import (
-    OTHER_ROLE,
     ActionForm,
+    AnswerRefused,
     CodeForm,
+    OneAnswer,
+    SignForm,
     context_field_name,
     interests_form,
     job_form,
     rating_field_name,
     rating_form,
+    read_one_answer,
 )
 from ..journey import Page, minutes_needed, open_units, page_index, pages, scale_notes
 from ..plans import contract_terms, next_steps
@@ -224,10 +227,7 @@ def welcome():  # type: ignore[no-untyped-def]
 def _form_for(page: Page, had: learners.Answers, row: Row) -> Any:
     q = _q()
     if page.kind == "job":
-        data = {context_field_name(k): v for k, v in had.contexts.items()}
-        data["job_role"] = OTHER_ROLE if row["job_role_other"] else row["job_role"]
-        data["job_role_other"] = row["job_role_other"]
-        return job_form(q, data=data)
+        return job_form(q, had.contexts, (row["job_role"], row["job_role_other"]))
     if page.kind == "interests":
         units = open_units(q, had.contexts)
         chosen = [u.number for u in units if u.number in had.interests]
@@ -248,17 +248,12 @@ def _valid(form: Any, name: str) -> bool:
 def _page_changes(page: Page, form: Any) -> learners.Changes:
     """Every answer on the page that is valid, even when another one is not."""
     if page.kind == "job":
-        role = None
-        if not (form.job_role.errors or form.job_role_other.errors):
-            other = (form.job_role_other.data or "").strip()
-            chosen = form.job_role.data or ""
-            role = (chosen, other if chosen == OTHER_ROLE else "")
         contexts = {
             c.id: form[context_field_name(c.id)].data
             for c in _q().contexts
             if _valid(form, context_field_name(c.id))
         }
-        return learners.Changes(job_role=role, contexts=contexts)
+        return learners.Changes(job_role=form.role_fields(), contexts=contexts)
     if page.kind == "interests":
         if form.interests.errors:
             return learners.Changes()
@@ -394,38 +389,6 @@ def reopen():  # type: ignore[no-untyped-def]
 # ---- saving one answer in the background --------------------------------------------------
 
 
-def _parse_one(q: Qualification, name: str, value: str) -> tuple[str, str, Any]:
-    """Turn one posted field into (kind, id, value); ValueError with a message if wrong."""
-    if name.startswith("r-"):
-        statement_id = name[2:].replace("-", ":", 1)
-        if q.statement(statement_id) is None:
-            raise ValueError("That statement is not part of this assessment.")
-        if value not in ("0", "1", "2", "3"):
-            raise ValueError("A rating must be one of the four choices.")
-        return "rating", statement_id, int(value)
-    if name.startswith("c-"):
-        context_id = name[2:]
-        if q.context(context_id) is None:
-            raise ValueError("That question is not part of this assessment.")
-        if value not in ANSWERS:
-            raise ValueError("Choose yes, sometimes or no.")
-        return "context", context_id, value
-    if name == "job_role":
-        if value not in ("", OTHER_ROLE) and q.role(value) is None:
-            raise ValueError("Choose a job from the list, or Something else.")
-        return "job_role", "", value
-    if name == "job_role_other":
-        if len(value) > 100:
-            raise ValueError("Keep your job title under 100 characters.")
-        return "job_role_other", "", value.strip()
-    if name == "interests":
-        unit_value, _, wanted = value.partition(":")
-        if q.unit(unit_value) is None or wanted not in ("1", "0"):
-            raise ValueError("That unit is not part of this qualification.")
-        return "interest", unit_value, wanted == "1"
-    raise ValueError("That answer could not be saved: unknown field.")
-
-
 def _json_error(message: str, status: int, drop: bool = False):  # type: ignore[no-untyped-def]
     """A refused background save; `drop`: the answer itself is wrong, never send it again."""
     body: dict[str, Any] = {"ok": False, "error": message}
@@ -449,33 +412,29 @@ def save_one():  # type: ignore[no-untyped-def]
     if locked:
         return _json_error(locked, 409, drop=True)
     try:
-        kind, item, value = _parse_one(
-            _q(), request.form.get("name", ""), request.form.get("value", "")
-        )
-    except ValueError as e:
+        answer = read_one_answer(_q(), request.form.get("name", ""), request.form.get("value", ""))
+    except AnswerRefused as e:
         return _json_error(str(e), 400, drop=True)
     try:
-        _save_one(row, kind, item, value)
+        _save_one(row, answer)
     except learners.AnswersClosed as closed:  # locked since this request read the learner
         return _json_error(CLOSED_MESSAGES[closed.reason], 409, drop=True)
     return jsonify({"ok": True})
 
 
-def _save_one(row: Row, kind: str, item: str, value: Any) -> None:
+def _save_one(row: Row, answer: OneAnswer) -> None:
     """Keep one tap, and the page it was made on as the place to resume: one transaction."""
     resume = request.form.get("page", "")
     if resume and page_index(_pages(row), resume) is None:
         resume = ""  # not a page of theirs: keep where they were
-    if kind == "rating":
+    item, value = answer.item, answer.value
+    if answer.kind == "rating":
         changes = learners.Changes(ratings={item: value}, resume=resume)
-    elif kind == "context":
+    elif answer.kind == "context":
         changes = learners.Changes(contexts={item: value}, resume=resume)
-    elif kind == "job_role":
-        other = row["job_role_other"] if value == OTHER_ROLE else ""
-        changes = learners.Changes(job_role=(value, other), resume=resume)
-    elif kind == "job_role_other":
-        role = OTHER_ROLE if value else row["job_role"]
-        changes = learners.Changes(job_role=(role, value), resume=resume)
+    elif answer.kind in ("job_role", "job_role_other"):
+        job = answer.job(row["job_role"], row["job_role_other"])
+        changes = learners.Changes(job_role=job, resume=resume)
     else:
         changes = learners.Changes(interests={item: value}, resume=resume)
     learners.keep_answers(get_db(), row["id"], changes, _actor(row))
@@ -589,19 +548,17 @@ def check_save_one(number: str):  # type: ignore[no-untyped-def]
     if refused:
         return refused
     try:
-        kind, item, value = _parse_one(
-            _q(), request.form.get("name", ""), request.form.get("value", "")
-        )
-    except ValueError as e:
+        answer = read_one_answer(_q(), request.form.get("name", ""), request.form.get("value", ""))
+    except AnswerRefused as e:
         return _json_error(str(e), 400, drop=True)
-    if kind != "rating" or not any(s.id == item for s in unit.statements()):
+    if answer.kind != "rating" or not any(s.id == answer.item for s in unit.statements()):
         return _json_error("That statement is not part of this unit.", 400, drop=True)
     # a save queued on the phone from before the last check was finished must not start a
     # new check by itself: the page says when it was shown
     shown = request.form.get("page", "")
     try:
         learners.keep_check_ratings(
-            get_db(), row["id"], unit.number, {item: value}, _actor(row), shown=shown
+            get_db(), row["id"], unit.number, {answer.item: answer.value}, _actor(row), shown=shown
         )
     except learners.CheckFinished:
         return _json_error(
@@ -645,8 +602,6 @@ def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/contract", methods=["GET", "POST"])
 def contract():  # type: ignore[no-untyped-def]
-    from ..forms import SignForm
-
     row = _need_learner()
     db = get_db()
     agreed = plans.agreement(db, row["id"])

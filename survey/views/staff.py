@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from functools import partial
 from typing import Any
 
@@ -26,13 +24,17 @@ from ..content import Qualification
 from ..db import get_db
 from ..export import record_csv, record_json
 from ..forms import (
+    PASTE_MAX,
     ActionForm,
+    AssessorRatingsForm,
     LearnerCsvForm,
+    LearnerFields,
     LearnerForm,
     PlanForm,
     PlanRowForm,
     SignForm,
     StaffForm,
+    read_learner_lines,
 )
 from ..gaps import (
     UnitGap,
@@ -146,19 +148,11 @@ def _erasure_notice() -> dict[str, Any]:
     )
 
 
-def _role_fields(job_role: str) -> tuple[str, str]:
-    known = _q().role(job_role)
-    if not job_role:
-        return "", ""
-    return (job_role, "") if known else ("other", job_role[:100])
+def _new_learner(fields: LearnerFields, assessor_id: int | None) -> learners.NewLearner:
+    return learners.NewLearner(**fields.learner(_q()), assessor_id=assessor_id)
 
 
-def _new_learner(name: str, candidate: str, job_role: str, assessor_id: int | None) -> Any:
-    role, other = _role_fields(job_role.strip())
-    return learners.NewLearner(name.strip(), candidate.strip(), role, other, assessor_id)
-
-
-def _cards_for(new: list[Any], problems: list[str], request_key: str):  # type: ignore[no-untyped-def]
+def _cards_for(new: list[learners.NewLearner], problems: list[str], request_key: str):  # type: ignore[no-untyped-def]
     """Add the learners in one transaction and show their cards (the same form sent again
     adds nobody twice: its learners' cards come back with new links)."""
     added = learners.add_learners(get_db(), new, _actor(), _me(), request_key)
@@ -203,38 +197,8 @@ def add_learner():  # type: ignore[no-untyped-def]
     form = _learner_form()
     if not form.validate_on_submit():
         return _learners_page_with_errors(form, LearnerCsvForm())
-    new = _new_learner(
-        form.name.data or "",
-        form.candidate_number.data or "",
-        form.job_role.data or "",
-        _assessor_for_new(form.assessor.data),
-    )
+    new = _new_learner(form, _assessor_for_new(form.assessor.data))
     return _cards_for([new], [], form.request_key.data or "")
-
-
-def parse_learner_csv(text: str) -> tuple[list[tuple[str, str, str]], list[str]]:
-    """Rows of (name, candidate number, job role) and a message per line that was skipped."""
-    rows, problems = [], []
-    reader = csv.reader(io.StringIO(text.strip()))
-    for number, cells in enumerate(reader, start=1):
-        cells = [c.strip() for c in cells]
-        if not any(cells):
-            continue
-        if number == 1 and cells[0].lower() in ("name", "learner", "learner name"):
-            continue
-        name = cells[0] if cells else ""
-        if not name:
-            problems.append(f"Line {number}: no name, so it was skipped.")
-            continue
-        if (
-            len(name) > 120
-            or (len(cells) > 1 and len(cells[1]) > 40)
-            or (len(cells) > 2 and len(cells[2]) > 100)
-        ):
-            problems.append(f"Line {number}: too long, so it was skipped.")
-            continue
-        rows.append((name, cells[1] if len(cells) > 1 else "", cells[2] if len(cells) > 2 else ""))
-    return rows, problems
 
 
 @bp.post("/learners/import")
@@ -243,12 +207,12 @@ def import_learners():  # type: ignore[no-untyped-def]
     form = LearnerCsvForm()
     if not form.validate_on_submit():
         return _learners_page_with_errors(_learner_form(), form)
-    rows, problems = parse_learner_csv(form.rows.data or "")
-    if len(rows) > 500:
-        problems = ["Add at most 500 learners at a time."]
-        rows = []
+    lines, problems = read_learner_lines(form.rows.data or "")
+    if len(lines) > PASTE_MAX:
+        problems = [f"Add at most {PASTE_MAX} learners at a time."]
+        lines = []
     assessor = _me()["id"] if _me()["role"] == "assessor" else None
-    new = [_new_learner(name, candidate, role, assessor) for name, candidate, role in rows]
+    new = [_new_learner(line, assessor) for line in lines]
     return _cards_for(new, problems, form.request_key.data or "")
 
 
@@ -330,16 +294,9 @@ def learner_page(learner_id: int):  # type: ignore[no-untyped-def]
 @staff_required("admin", "assessor", write=True)
 def save_ratings(learner_id: int):  # type: ignore[no-untyped-def]
     _learner_or_404(learner_id)
-    _check_form(ActionForm())
-    q, values, refused = _q(), {}, []
-    for name, value in request.form.items():
-        if not name.startswith("a-"):
-            continue
-        statement_id = name[2:]
-        if q.statement(statement_id) is None or value not in ("", "0", "1", "2", "3"):
-            refused.append(statement_id)
-            continue
-        values[statement_id] = int(value) if value else None
+    form = AssessorRatingsForm()
+    _check_form(form)
+    values, refused = form.ratings(_q())
     changed = learners.save_assessor_ratings(get_db(), learner_id, values, _me()["id"], _actor())
     if refused:
         flash(f"{len(refused)} rating(s) were not valid and were not saved.")
