@@ -823,6 +823,33 @@ def test_unit_check_lowercase_redirects(client, learner):
     assert client.get("/check/b1").location == "/check/B1"
 
 
+@pytest.mark.parametrize("path", ["/units/b1", "/qr/b1.svg", "/check/b1", "/check/B1"])
+def test_every_address_naming_a_unit_finds_it_in_any_case(client, learner, path):
+    enter(client, learner[1])
+    assert client.get(path).status_code in (200, 302)
+
+
+@pytest.mark.parametrize("number", ["B1", "b1"])
+def test_a_self_check_tap_finds_its_unit_in_any_case(client, db, learner, number):
+    """POST /check/b1/save was a 404 while GET /check/b1 found B1: one lookup serves both."""
+    enter(client, learner[1])
+    token = csrf(client.get("/forget"))
+    response = client.post(
+        f"/check/{number}/save", data={"csrf_token": token, "name": "r-B1-1.1", "value": "3"}
+    )
+    assert response.status_code == 200 and response.get_json() == {"ok": True}
+    (check,) = learners.unit_checks(db, learner[0], "B1")
+    assert learners.check_ratings(db, check["id"]) == {"B1:1.1": 3}
+
+
+@pytest.mark.parametrize("path", ["/units/ZZ9", "/check/ZZ9", "/qr/ZZ9.svg"])
+def test_an_address_naming_no_unit_is_a_404_listing_the_units(client, q, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    listed = "/check/" if path.startswith("/check/") else "/units/"
+    assert all(f'href="{listed}{u.number}"' in response.get_data(as_text=True) for u in q.units)
+
+
 def test_repeated_checks_show_progress(client, db, learner):
     enter(client, learner[1])
     first = check_post(client, "B1", {"r-B1-1.1": "1", "r-B1-1.2": "2"})

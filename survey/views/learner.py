@@ -23,8 +23,9 @@ from flask import (
 )
 from werkzeug.exceptions import NotFound
 
-from ..content import Qualification, Statement, Unit
+from ..content import Qualification, Statement, UnitNotFound
 from ..db import get_db
+from ..errors import LinkNotFound
 from ..forms import (
     ActionForm,
     AnswerRefused,
@@ -145,12 +146,10 @@ def _need_learner() -> Row:
 def enter(token: str):  # type: ignore[no-untyped-def]
     row = learners.learner_by_token(get_db(), token)
     if row is None or row["archived_at"]:
-        error = NotFound(
+        raise LinkNotFound(
             "This link does not work. It may have been replaced by a newer one: "
             "ask your assessor for your current link, or enter the code from your card."
         )
-        error.extra = {"code": True}  # type: ignore[attr-defined]
-        raise error
     _remember(row)
     return redirect(url_for(".assessment"))
 
@@ -476,18 +475,9 @@ def result():  # type: ignore[no-untyped-def]
 # ---- unit self-check ------------------------------------------------------------------------
 
 
-def _unit_or_404(number: str) -> Unit:
-    unit = _q().unit(number.upper())
-    if unit is None:
-        error = NotFound("There is no unit with that number. These are the units you can check:")
-        error.extra = {"units": _q().units, "check": True}  # type: ignore[attr-defined]
-        raise error
-    return unit
-
-
 @bp.route("/check/<number>", methods=["GET", "POST"])
 def unit_check(number: str):  # type: ignore[no-untyped-def]
-    unit = _unit_or_404(number)
+    unit = _q().find_unit(number)
     if unit.number != number:
         return redirect(url_for(".unit_check", number=unit.number))
     row = _need_learner()
@@ -536,10 +526,11 @@ def unit_check(number: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/check/<number>/save")
 def check_save_one(number: str):  # type: ignore[no-untyped-def]
-    unit = _q().unit(number)
-    row = current_learner()
-    if unit is None:
+    try:
+        unit = _q().find_unit(number)
+    except UnitNotFound:
         return _json_error("There is no unit with that number.", 404, drop=True)
+    row = current_learner()
     if row is None:
         return _json_error("This device no longer knows you: open your link again.", 401)
     # CSRFProtect has already refused this POST if its token was wrong (a JSON 400 for the
@@ -569,7 +560,7 @@ def check_save_one(number: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/check/<number>/results/<int:check_id>")
 def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
-    unit = _unit_or_404(number)
+    unit = _q().find_unit(number)
     row = _need_learner()
     db = get_db()
     checks = learners.unit_checks(db, row["id"], unit.number)

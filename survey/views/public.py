@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
-from werkzeug.exceptions import NotFound
 
 from ..content import Qualification
 from ..rules import describe_rule
@@ -24,11 +23,7 @@ def index():  # type: ignore[no-untyped-def]
 @bp.get("/units/<number>")
 def unit(number: str):  # type: ignore[no-untyped-def]
     q = _q()
-    found = q.unit(number.upper())
-    if found is None:
-        error = NotFound()
-        error.extra = {"units": q.units}  # type: ignore[attr-defined]
-        raise error
+    found = q.find_unit(number)  # none: a 404 listing the units (errors.py)
     return render_template(
         "public/unit.html",
         q=q,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
-from werkzeug.exceptions import NotFound
 
 from ..content import Qualification
 from ..qr import qr_svg
@@ -23,9 +22,7 @@ def public_url(path: str) -> str:
 
 @bp.get("/qr/<number>.svg")
 def unit_svg(number: str) -> Response:
-    unit = _q().unit(number.upper())
-    if unit is None:
-        raise NotFound("There is no unit with that number.")
+    unit = _q().find_unit(number)
     svg = qr_svg(public_url(url_for("learner.unit_check", number=unit.number)))
     response = Response(svg, mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "public, max-age=86400"
