@@ -21,12 +21,9 @@ from .content import export as export_content
 from .forms import ROLES
 from .planner import STATE_BUDGET, reachable_states, suggest_plans
 from .profile import Profile, ProfileError, read_profile
+from .qualifications import current_qualification
 
 content_cli = AppGroup("content", help="Check, export and import the qualification's content.")
-
-
-def _q() -> Qualification:
-    return current_app.extensions["qualification"]
 
 
 @content_cli.command("check")
@@ -103,7 +100,7 @@ def content_export(fmt: str, base_url: str | None, changed: datetime | None) -> 
     from .case import CaseError, package_json, to_case
     from .moodle import MoodleError, to_moodle_csv
 
-    q = _q()
+    q = current_qualification()
     try:
         if fmt == "case":
             when = changed.replace(tzinfo=changed.tzinfo or UTC) if changed else None
@@ -223,7 +220,7 @@ def content_import(file: str, output: str | None) -> None:
             source = source_from_bytes(data, "standard input")
         else:
             source = source_from_path(file)
-        reading = read(source, _q())
+        reading = read(source, current_qualification())
     except ImportProblem as e:
         raise click.ClickException(str(e)) from None
     for draft in reading.units:
@@ -303,7 +300,7 @@ def plan_command(profile: str, alternatives: int) -> None:
 
     Example: flask --app app plan learner.json --alternatives 2
     """
-    q = _q()
+    q = current_qualification()
     try:
         text = sys.stdin.read() if profile == "-" else Path(profile).read_text(encoding="utf-8")
     except OSError as e:
@@ -367,7 +364,7 @@ def learners_add(name: str, job_role: str, candidate_number: str) -> None:
         if fields.name.errors:
             raise click.ClickException(f"the name must be 1 to {NAME_MAX} characters")
         raise click.ClickException(_first_problem(fields))
-    new = learners.NewLearner(**fields.learner(_q()))
+    new = learners.NewLearner(**fields.learner(current_qualification()))
     name = new.name
     db = connect(current_app.config["DATABASE"])
     try:

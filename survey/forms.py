@@ -38,6 +38,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .content import ANSWERS, Context, Qualification, Statement, Unit
+from .plans import EVIDENCE
 from .scoring import RATINGS
 
 OTHER_ROLE = "other"  # the job select's "Something else": the learner's own words follow
@@ -509,6 +510,42 @@ class PlanRowForm(FlaskForm):
     evidence = MultiCheckboxField(
         "Evidence", choices=[], validators=[DataRequired("Pick at least one kind.")]
     )
+    qualification: Qualification | None = None
+
+    def validate_evidence(self, field: MultiCheckboxField) -> None:
+        q = self.qualification
+        if q is None or "simulation" not in (field.data or []):
+            return
+        real_work_only = [
+            n
+            for n in self.units.data or []
+            if (unit := q.unit(n)) is not None and unit.evidence.simulation_allowed is False
+        ]
+        if real_work_only:
+            raise ValidationError(
+                f"Simulation is not allowed for {', '.join(real_work_only)}: evidence must "
+                "come from real work."
+            )
+
+    def row(self) -> dict[str, Any]:
+        """The row as it is kept."""
+        return {
+            "units": self.units.data or [],
+            "observed_when": (self.observed_when.data or "").strip(),
+            "observed_where": (self.observed_where.data or "").strip(),
+            "activity": (self.activity.data or "").strip(),
+            "evidence": self.evidence.data or [],
+        }
+
+
+def plan_row_form(q: Qualification, units: Iterable[str]) -> PlanRowForm:
+    """A row of the assessment plan, covering mandatory units and `units` (the unit plan's)."""
+    form = PlanRowForm()
+    numbers = [u.number for u in q.mandatory_units] + list(units)
+    form.units.choices = [(n, f"{n} {u.title}") for n in numbers if (u := q.unit(n))]
+    form.evidence.choices = list(EVIDENCE)
+    form.qualification = q
+    return form
 
 
 class SignForm(FlaskForm):

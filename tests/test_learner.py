@@ -70,7 +70,7 @@ def test_session_cookie_is_long_lived_httponly_and_lax(client, learner):
 
 
 def test_the_long_lived_cookie_is_renewed_once_a_day(client, learner, monkeypatch):
-    import survey
+    from survey import web
 
     first = enter(client, learner[1])
     assert "Expires=" in first.headers["Set-Cookie"]
@@ -78,7 +78,7 @@ def test_the_long_lived_cookie_is_renewed_once_a_day(client, learner, monkeypatc
     # later the same day: nothing new to say, so no cookie is signed and sent again
     assert "Set-Cookie" not in client.get("/assessment/F1-1").headers
     # the next day the cookie is renewed, so a phone in use never reaches its expiry
-    monkeypatch.setattr(survey, "today", lambda: survey.date.today().toordinal() + 1)
+    monkeypatch.setattr(web, "today", lambda: web.date.today().toordinal() + 1)
     renewed = client.get("/assessment/F1-1")
     assert renewed.status_code == 200 and "Expires=" in renewed.headers["Set-Cookie"]
     assert "Set-Cookie" not in client.get("/assessment/F1-2").headers
@@ -90,13 +90,13 @@ def test_a_response_a_shared_cache_may_keep_never_carries_the_learners_cookie(
 ):
     """A cache between the phone and the app (a proxy, a CDN) would hand a public response,
     cookie and all, to the next person asking for the same address."""
-    import survey
+    from survey import web
 
     enter(client, learner[1])
     client.get("/assessment/F1-1")
     with app.test_request_context():
         script = app.jinja_env.globals["static_url"]("app.js")
-    monkeypatch.setattr(survey, "today", lambda: survey.date.today().toordinal() + 1)
+    monkeypatch.setattr(web, "today", lambda: web.date.today().toordinal() + 1)
     public = [script, "/static/style.css", "/static/icon.svg", "/qr/B1.svg"]
     for path in public:
         with client.get(path) as response:

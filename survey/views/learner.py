@@ -23,7 +23,7 @@ from flask import (
 )
 from werkzeug.exceptions import NotFound
 
-from ..content import Qualification, Statement, UnitNotFound
+from ..content import Statement, UnitNotFound
 from ..db import get_db
 from ..errors import LinkNotFound
 from ..forms import (
@@ -42,6 +42,7 @@ from ..forms import (
 from ..journey import Page, minutes_needed, open_units, page_index, pages, scale_notes
 from ..plans import contract_terms, next_steps
 from ..profile import learner_profile
+from ..qualifications import current_qualification, qualification_for
 from ..starting_point import check_progress, starting_point
 from ..store import audit, learners, plans, records, tokens
 from ..store.sql import Row, now
@@ -56,10 +57,6 @@ SUBMITTED = (
     "You have already sent your answers. To change them, choose \u201cChange my answers\u201d "
     "on your starting point page."
 )
-
-
-def _q() -> Qualification:
-    return current_app.extensions["qualification"]
 
 
 def _actor(learner: Row) -> str:
@@ -188,7 +185,8 @@ def _answers(row: Row) -> learners.Answers:
 
 def _pages(row: Row) -> tuple[Page, ...]:
     """The learner's pages, from their job answers alone."""
-    return pages(_q(), learners.context_answers(get_db(), row["id"]))
+    q = qualification_for(row)
+    return pages(q, learners.context_answers(get_db(), row["id"]))
 
 
 CLOSED_MESSAGES = {"confirmed": LOCKED, "submitted": SUBMITTED}
@@ -214,17 +212,18 @@ def assessment():  # type: ignore[no-untyped-def]
 @bp.get("/welcome")
 def welcome():  # type: ignore[no-untyped-def]
     row = _need_learner()
+    q = qualification_for(row)
     all_pages = _pages(row)
     return render_template(
         "learner/welcome.html",
         learner=row,
-        minutes=minutes_needed(_q(), all_pages),
+        minutes=minutes_needed(q, all_pages),
         first=all_pages[0],
     )
 
 
 def _form_for(page: Page, had: learners.Answers, row: Row) -> Any:
-    q = _q()
+    q = qualification_for(row)
     if page.kind == "job":
         return job_form(q, had.contexts, (row["job_role"], row["job_role_other"]))
     if page.kind == "interests":
@@ -249,7 +248,7 @@ def _page_changes(page: Page, form: Any) -> learners.Changes:
     if page.kind == "job":
         contexts = {
             c.id: form[context_field_name(c.id)].data
-            for c in _q().contexts
+            for c in form.contexts
             if _valid(form, context_field_name(c.id))
         }
         return learners.Changes(job_role=form.role_fields(), contexts=contexts)
@@ -269,8 +268,9 @@ def _page_changes(page: Page, form: Any) -> learners.Changes:
 @bp.route("/assessment/<key>", methods=["GET", "POST"])
 def page(key: str):  # type: ignore[no-untyped-def]
     row = _need_learner()
+    q = qualification_for(row)
     had = _answers(row)
-    all_pages = pages(_q(), had.contexts)
+    all_pages = pages(q, had.contexts)
     index = page_index(all_pages, key)
     if index is None:
         raise NotFound("This page is not part of your assessment.")
@@ -290,7 +290,7 @@ def page(key: str):  # type: ignore[no-untyped-def]
             target = None
             if valid:
                 # the job page can add or remove later pages: recount before moving on
-                after = pages(_q(), {**had.contexts, **changes.contexts})
+                after = pages(q, {**had.contexts, **changes.contexts})
                 here = page_index(after, key) or 0
                 step = -1 if request.form.get("go") == "back" else 1
                 target = after[max(0, min(len(after) - 1, here + step))]
@@ -315,7 +315,7 @@ def page(key: str):  # type: ignore[no-untyped-def]
             notes=_scale_notes(current.statements, all_pages[:index]),
             learner=row,
             locked=_locked_message(row),
-            q=_q(),
+            q=q,
         ),
         status,
     )
@@ -329,11 +329,10 @@ def _scale_notes(statements: tuple[Statement, ...], before: tuple[Page, ...]) ->
 
 
 def _review(row: Row, had: learners.Answers, all_pages: tuple[Page, ...], index: int):  # type: ignore[no-untyped-def]
+    q = qualification_for(row)
     # per section: (page, answered, [(field name, words)] of each question with no answer)
-    job = [
-        (context_field_name(c.id), c.question) for c in _q().contexts if c.id not in had.contexts
-    ]
-    summary = [(all_pages[0], len(_q().contexts) - len(job), job)]
+    job = [(context_field_name(c.id), c.question) for c in q.contexts if c.id not in had.contexts]
+    summary = [(all_pages[0], len(q.contexts) - len(job), job)]
     for p in all_pages:
         if p.kind in ("outcome", "group"):
             missing = [
@@ -352,7 +351,7 @@ def _review(row: Row, had: learners.Answers, all_pages: tuple[Page, ...], index:
         locked=_locked_message(row),
         interests=sorted(had.interests),
         steps=next_steps(row["submitted_at"], row["plan_confirmed_at"], None, False),
-        q=_q(),
+        q=q,
     )
 
 
@@ -402,6 +401,7 @@ def save_one():  # type: ignore[no-untyped-def]
     row = current_learner()
     if row is None:
         return _json_error("This device no longer knows you: open your link again.", 401)
+    q = qualification_for(row)
     # CSRFProtect has already refused this POST if its token was wrong (a JSON 400 for the
     # script, with the current token to send it again with)
     refused = _not_theirs(row)
@@ -411,7 +411,7 @@ def save_one():  # type: ignore[no-untyped-def]
     if locked:
         return _json_error(locked, 409, drop=True)
     try:
-        answer = read_one_answer(_q(), request.form.get("name", ""), request.form.get("value", ""))
+        answer = read_one_answer(q, request.form.get("name", ""), request.form.get("value", ""))
     except AnswerRefused as e:
         return _json_error(str(e), 400, drop=True)
     try:
@@ -445,10 +445,11 @@ def _save_one(row: Row, answer: OneAnswer) -> None:
 @bp.get("/result")
 def result():  # type: ignore[no-untyped-def]
     row = _need_learner()
+    q = qualification_for(row)
     if not row["submitted_at"]:
         flash("Finish your answers and send them to see your starting point.")
         return redirect(url_for(".assessment"))
-    q, had = _q(), _answers(row)
+    had = _answers(row)
     agreed = plans.agreement(get_db(), row["id"])
     plan, contract = agreed.unit_plan, agreed.contract
     confirmed = plan["units"] if plan and plan["confirmed_at"] else None
@@ -477,16 +478,17 @@ def result():  # type: ignore[no-untyped-def]
 
 @bp.route("/check/<number>", methods=["GET", "POST"])
 def unit_check(number: str):  # type: ignore[no-untyped-def]
-    unit = _q().find_unit(number)
+    unit = current_qualification().find_unit(number)
     if unit.number != number:
         return redirect(url_for(".unit_check", number=unit.number))
     row = _need_learner()
+    q = qualification_for(row)
     checks = learners.unit_checks(get_db(), row["id"], unit.number)
     finished = [c for c in checks if c["finished_at"]]
     unfinished = [c["id"] for c in checks if not c["finished_at"]][-1:]  # the latest, if any
     saved = learners.ratings_of_checks(get_db(), unfinished) if unfinished else {}
     data = {rating_field_name(k): str(v) for r in saved.values() for k, v in r.items()}
-    form = rating_form(_q(), unit.statements(), data=data)
+    form = rating_form(q, unit.statements(), data=data)
     status, message = 200, ""
     if request.method == "POST":
         valid = form.validate_on_submit()
@@ -514,8 +516,8 @@ def unit_check(number: str):  # type: ignore[no-untyped-def]
             form=form,
             learner=row,
             history=finished,
-            group=_q().group(unit.group),
-            q=_q(),
+            group=q.group(unit.group),
+            q=q,
             message=message,
             shown_at=now(),
             notes=_scale_notes(unit.statements(), ()),
@@ -527,19 +529,20 @@ def unit_check(number: str):  # type: ignore[no-untyped-def]
 @bp.post("/check/<number>/save")
 def check_save_one(number: str):  # type: ignore[no-untyped-def]
     try:
-        unit = _q().find_unit(number)
+        unit = current_qualification().find_unit(number)
     except UnitNotFound:
         return _json_error("There is no unit with that number.", 404, drop=True)
     row = current_learner()
     if row is None:
         return _json_error("This device no longer knows you: open your link again.", 401)
+    q = qualification_for(row)
     # CSRFProtect has already refused this POST if its token was wrong (a JSON 400 for the
     # script, with the current token to send it again with)
     refused = _not_theirs(row)
     if refused:
         return refused
     try:
-        answer = read_one_answer(_q(), request.form.get("name", ""), request.form.get("value", ""))
+        answer = read_one_answer(q, request.form.get("name", ""), request.form.get("value", ""))
     except AnswerRefused as e:
         return _json_error(str(e), 400, drop=True)
     if answer.kind != "rating" or not any(s.id == answer.item for s in unit.statements()):
@@ -560,8 +563,9 @@ def check_save_one(number: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/check/<number>/results/<int:check_id>")
 def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
-    unit = _q().find_unit(number)
+    unit = current_qualification().find_unit(number)
     row = _need_learner()
+    q = qualification_for(row)
     db = get_db()
     checks = learners.unit_checks(db, row["id"], unit.number)
     # another learner's check, another unit's or one not finished is simply not there
@@ -571,7 +575,7 @@ def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
     check_row, earlier = done[-1], done[:-1]
     given = learners.ratings_of_checks(db, [c["id"] for c in done[-2:]])
     progress = check_progress(
-        _q(),
+        q,
         unit,
         given[check_id],
         given[earlier[-1]["id"]] if earlier else None,
@@ -584,7 +588,7 @@ def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
         check=check_row,
         progress=progress,
         learner=row,
-        q=_q(),
+        q=q,
     )
 
 
@@ -594,10 +598,11 @@ def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/contract", methods=["GET", "POST"])
 def contract():  # type: ignore[no-untyped-def]
     row = _need_learner()
+    q = qualification_for(row)
     db = get_db()
     agreed = plans.agreement(db, row["id"])
     current = agreed.contract
-    terms = contract_terms(_q(), agreed.unit_plan, agreed.assessment_plan_rows)
+    terms = contract_terms(q, agreed.unit_plan, agreed.assessment_plan_rows)
     # the plan may have moved on since this version: then the assessor prepares a new one
     stale = bool(current and terms != current["content"])
     form = SignForm()
@@ -629,12 +634,13 @@ def contract():  # type: ignore[no-untyped-def]
 @bp.get("/my-record")
 def record():  # type: ignore[no-untyped-def]
     row = _need_learner()
+    q = qualification_for(row)
     from ..export import describe
 
     return render_template(
         "learner/record.html",
         learner=row,
-        q=_q(),
+        q=q,
         describe=describe,
         entries=audit.entries(get_db(), row["id"]),
     )
@@ -657,7 +663,8 @@ def my_data_csv():  # type: ignore[no-untyped-def]
     from ..export import record_csv
 
     row = _need_learner()
+    q = qualification_for(row)
     record = records.learner_record(get_db(), row["id"])
-    response = current_app.response_class(record_csv(_q(), record or {}), mimetype="text/csv")
+    response = current_app.response_class(record_csv(q, record or {}), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="my-data.csv"'
     return response

@@ -31,9 +31,9 @@ from ..forms import (
     LearnerFields,
     LearnerForm,
     PlanForm,
-    PlanRowForm,
     SignForm,
     StaffForm,
+    plan_row_form,
     read_learner_lines,
 )
 from ..gaps import (
@@ -46,24 +46,16 @@ from ..gaps import (
 )
 from ..journey import answered
 from ..planner import Suggestion, suggest_plans
-from ..plans import EVIDENCE, contract_terms
+from ..plans import contract_terms
 from ..profile import learner_profile
 from ..qr import qr_svg
-from ..rules import check_optional
+from ..qualifications import current_qualification, qualification_for
+from ..rules import check_optional, plan_credits
 from ..store import accounts, audit, learners, plans, records, tokens
 from ..store.sql import Row
-from .qr import public_url
+from ..web import public_url
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-
-def _q() -> Qualification:
-    return current_app.extensions["qualification"]
-
-
-@bp.context_processor
-def staff_context() -> dict[str, Any]:
-    return {"me": current_staff()}
 
 
 def _me() -> Row:
@@ -127,11 +119,10 @@ def _learners_page(archived: bool, form: LearnerForm, csv_form: LearnerCsvForm) 
         "staff/learners.html",
         learners=rows,
         # "answered 34 of 48": of the statements on the pages each learner's job gives them
-        answered={r["id"]: answered(_q(), r["contexts"], r["rated"]) for r in rows},
+        answered={r["id"]: answered(qualification_for(r), r["contexts"], r["rated"]) for r in rows},
         archived=archived,
         form=form,
         csv_form=csv_form,
-        me=_me(),
         **_erasure_notice(),
     )
 
@@ -149,7 +140,9 @@ def _erasure_notice() -> dict[str, Any]:
 
 
 def _new_learner(fields: LearnerFields, assessor_id: int | None) -> learners.NewLearner:
-    return learners.NewLearner(**fields.learner(_q()), assessor_id=assessor_id)
+    # enrolled on the qualification this centre delivers
+    q = current_qualification()
+    return learners.NewLearner(**fields.learner(q), assessor_id=assessor_id)
 
 
 def _cards_for(new: list[learners.NewLearner], problems: list[str], request_key: str):  # type: ignore[no-untyped-def]
@@ -262,13 +255,17 @@ def assign(learner_id: int):  # type: ignore[no-untyped-def]
 # ---- gap report ----------------------------------------------------------------------------------
 
 
-def _report(learner_id: int) -> tuple[UnitGap, ...]:
+def _report(row: Row) -> tuple[UnitGap, ...]:
     """The learner's gap report: their answers and the assessor's ratings, and the unit plan."""
     db = get_db()
-    had = learners.answers(db, learner_id, assessor=True)
-    saved = plans.unit_plan(db, learner_id)
+    had = learners.answers(db, row["id"], assessor=True)
+    saved = plans.unit_plan(db, row["id"])
     return gap_report(
-        _q(), had.ratings, had.assessor, had.contexts, saved["units"] if saved else []
+        qualification_for(row),
+        had.ratings,
+        had.assessor,
+        had.contexts,
+        saved["units"] if saved else [],
     )
 
 
@@ -276,13 +273,12 @@ def _report(learner_id: int) -> tuple[UnitGap, ...]:
 @staff_required()
 def learner_page(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
-    report = _report(learner_id)
+    report = _report(row)
     me = _me()
     return render_template(
         "staff/learner.html",
         learner=row,
         report=report,
-        me=me,
         action=ActionForm(),
         max_outcomes=max((len(g.cells) for g in report), default=1),
         # only an admin is shown the list (and the query behind it)
@@ -293,10 +289,10 @@ def learner_page(learner_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/learners/<int:learner_id>/ratings")
 @staff_required("admin", "assessor", write=True)
 def save_ratings(learner_id: int):  # type: ignore[no-untyped-def]
-    _learner_or_404(learner_id)
+    row = _learner_or_404(learner_id)
     form = AssessorRatingsForm()
     _check_form(form)
-    values, refused = form.ratings(_q())
+    values, refused = form.ratings(qualification_for(row))
     changed = learners.save_assessor_ratings(get_db(), learner_id, values, _me()["id"], _actor())
     if refused:
         flash(f"{len(refused)} rating(s) were not valid and were not saved.")
@@ -308,7 +304,7 @@ def save_ratings(learner_id: int):  # type: ignore[no-untyped-def]
 @staff_required()
 def report_csv(learner_id: int) -> Response:
     row = _learner_or_404(learner_id)
-    body = gap_report_csv(_q(), row["name"], _report(learner_id))
+    body = gap_report_csv(qualification_for(row), row["name"], _report(row))
     return _csv_response(body, f"gap-report-{learner_id}.csv")
 
 
@@ -328,30 +324,28 @@ def _unit_plan_page(  # type: ignore[no-untyped-def]
     working: list[str],
     status: int = 200,
 ):
-    mandatory = [u.number for u in _q().mandatory_units]
-    problems = check_optional(_q(), working)
+    q = qualification_for(row)
     form = PlanForm(data={"units": working})
-    form.units.choices = [(u.number, u.number) for u in _q().optional_units]
-    credits = sum(u.credits for n in mandatory + working if (u := _q().unit(n)))
+    form.units.choices = [(u.number, u.number) for u in q.optional_units]
     return render_template(
         "staff/plan.html",
         learner=row,
         suggestion=suggestion,
         working=working,
-        problems=problems,
+        problems=check_optional(q, working),
         form=form,
-        me=_me(),
         saved=saved,
-        credits=credits,
-        q=_q(),
+        credits=plan_credits(q, working),
+        q=q,
     ), status
 
 
-def _posted_units() -> tuple[list[str], list[str]]:
-    optional = {u.number for u in _q().optional_units}
+def _posted_units(q: Qualification) -> tuple[list[str], list[str]]:
+    """The optional units posted, in the qualification's order, and any that are not."""
+    optional = {u.number for u in q.optional_units}
     chosen = request.form.getlist("units")
     unknown = [n for n in chosen if n not in optional]
-    ordered = [u.number for u in _q().optional_units if u.number in chosen]
+    ordered = [u.number for u in q.optional_units if u.number in chosen]
     return ordered, unknown
 
 
@@ -359,12 +353,10 @@ def _posted_units() -> tuple[list[str], list[str]]:
 @staff_required()
 def plan(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
-    db = get_db()
+    q, db = qualification_for(row), get_db()
     saved = plans.unit_plan(db, learner_id)
     had = learners.answers(db, learner_id)
-    suggestion = suggest_plans(
-        _q(), learner_profile(_q(), row, had.ratings, had.contexts, had.interests)
-    )
+    suggestion = suggest_plans(q, learner_profile(q, row, had.ratings, had.contexts, had.interests))
     if request.method == "GET":
         if saved:
             return _unit_plan_page(row, suggestion, saved, saved["units"])
@@ -381,7 +373,7 @@ def plan(learner_id: int):  # type: ignore[no-untyped-def]
             abort(400, "That suggestion is no longer there; look again.")
         units = [u.number for u in suggestion.plans[int(index)].optional]
     else:
-        units, unknown = _posted_units()
+        units, unknown = _posted_units(q)
         if unknown:
             abort(400, f"Not units of this qualification: {', '.join(unknown)}.")
     if action == "confirm":
@@ -389,7 +381,7 @@ def plan(learner_id: int):  # type: ignore[no-untyped-def]
         # refused confirm never undoes a confirmed plan
         try:
             plans.confirm_unit_plan(
-                get_db(), learner_id, units, _me()["id"], _actor(), partial(check_optional, _q())
+                get_db(), learner_id, units, _me()["id"], _actor(), partial(check_optional, q)
             )
         except plans.UnitPlanBreaksRules:
             flash("The plan cannot be confirmed until it meets every rule.")
@@ -404,79 +396,43 @@ def plan(learner_id: int):  # type: ignore[no-untyped-def]
 @staff_required()
 def plan_check(learner_id: int):  # type: ignore[no-untyped-def]
     """Re-run the rules on a plan being edited, without saving it (for the page's script)."""
-    _learner_or_404(learner_id)
+    q = qualification_for(_learner_or_404(learner_id))
     _check_form(ActionForm())
-    units, unknown = _posted_units()
-    mandatory = [u.number for u in _q().mandatory_units]
-    problems = [p.message for p in check_optional(_q(), units + unknown)]
-    credits = sum(u.credits for n in mandatory + units if (u := _q().unit(n)))
+    units, unknown = _posted_units(q)
+    problems = [p.message for p in check_optional(q, units + unknown)]
+    credits = plan_credits(q, units)
     return jsonify({"ok": True, "valid": not problems, "problems": problems, "credits": credits})
 
 
 # ---- assessment plan and learning contract -------------------------------------------------------
 
 
-def _row_form(saved: Row | None) -> PlanRowForm:
-    """A row of the assessment plan covers mandatory units and those in the unit plan."""
-    form = PlanRowForm()
-    units = saved["units"] if saved else []
-    numbers = [u.number for u in _q().mandatory_units] + units
-    form.units.choices = [(n, f"{n} {_q().unit(n).title}") for n in numbers if _q().unit(n)]
-    form.evidence.choices = list(EVIDENCE)
-    return form
-
-
 @bp.route("/learners/<int:learner_id>/assessment-plan", methods=["GET", "POST"])
 @staff_required()
 def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
+    q = qualification_for(row)
     saved = plans.unit_plan(get_db(), learner_id)
-    form = _row_form(saved)
+    form = plan_row_form(q, saved["units"] if saved else [])
     status = 200
     if request.method == "POST":
         if _me()["role"] == "verifier":
             abort(403)
         if form.validate_on_submit():
-            evidence = form.evidence.data or []
-            no_sim = [
-                n
-                for n in form.units.data or []
-                if _q().unit(n) and _q().unit(n).evidence.simulation_allowed is False
-            ]
-            if "simulation" in evidence and no_sim:
-                form.evidence.errors.append(
-                    f"Simulation is not allowed for {', '.join(no_sim)}: evidence must come "
-                    "from real work."
-                )
-                status = 400
-            else:
-                plans.add_assessment_plan_row(
-                    get_db(),
-                    learner_id,
-                    {
-                        "units": form.units.data,
-                        "observed_when": form.observed_when.data.strip(),
-                        "observed_where": form.observed_where.data.strip(),
-                        "activity": form.activity.data.strip(),
-                        "evidence": evidence,
-                    },
-                    _me()["id"],
-                    _actor(),
-                    form.request_key.data,
-                )
-                flash("Added to the assessment plan.")
-                return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
-        else:
-            status = 400
+            plans.add_assessment_plan_row(
+                get_db(), learner_id, form.row(), _me()["id"], _actor(), form.request_key.data
+            )
+            flash("Added to the assessment plan.")
+            return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
+        status = 400
     return render_template(
         "staff/assessment_plan.html",
         confirmed=bool(saved and saved["confirmed_at"]),
         learner=row,
         form=form,
         rows=plans.assessment_plan_rows(get_db(), learner_id),
-        me=_me(),
         action=ActionForm(),
-        q=_q(),
+        q=q,
     ), status
 
 
@@ -497,7 +453,9 @@ def contract(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
     db = get_db()
     content = contract_terms(
-        _q(), plans.unit_plan(db, learner_id), plans.assessment_plan_rows(db, learner_id)
+        qualification_for(row),
+        plans.unit_plan(db, learner_id),
+        plans.assessment_plan_rows(db, learner_id),
     )
     history = plans.contracts(db, learner_id)
     current = history[-1] if history else None
@@ -536,7 +494,6 @@ def contract(learner_id: int):  # type: ignore[no-untyped-def]
         history=history,
         form=form,
         action=ActionForm(),
-        me=_me(),
         changed=bool(current and content and content != current["content"]),
     ), status
 
@@ -549,7 +506,7 @@ def contract(learner_id: int):  # type: ignore[no-untyped-def]
 def learner_audit(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
     return render_template(
-        "staff/audit.html", learner=row, entries=audit.entries(get_db(), learner_id), me=_me()
+        "staff/audit.html", learner=row, entries=audit.entries(get_db(), learner_id)
     )
 
 
@@ -558,7 +515,7 @@ def learner_audit(learner_id: int):  # type: ignore[no-untyped-def]
 def audit_page():  # type: ignore[no-untyped-def]
     page = min(max(0, request.args.get("page", 0, type=int)), 100_000)
     entries = audit.all_entries(get_db(), limit=200, offset=page * 200)
-    return render_template("staff/audit.html", learner=None, entries=entries, me=_me(), page=page)
+    return render_template("staff/audit.html", learner=None, entries=entries, page=page)
 
 
 # ---- cohort --------------------------------------------------------------------------------------
@@ -576,6 +533,7 @@ def _cohort_learners(everyone: list[Row]) -> list[Row]:
 @bp.get("/cohort")
 @staff_required()
 def cohort():  # type: ignore[no-untyped-def]
+    q = current_qualification()  # the cohort's: a cohort view per qualification later
     everyone = learners.learners_for(get_db(), _me())
     rows = _cohort_learners(everyone)
     # a heat map wider than a group is unreadable: without a choice, show the first group
@@ -594,10 +552,9 @@ def cohort():  # type: ignore[no-untyped-def]
         capped=capped,
         learners=rows,
         by_learner=by_learner,
-        statements=cohort_statements(_q()),
-        gaps=commonest_gaps(_q(), by_learner),
-        me=_me(),
-        q=_q(),
+        statements=cohort_statements(q),
+        gaps=commonest_gaps(q, by_learner),
+        q=q,
     )
 
 
@@ -606,7 +563,8 @@ def cohort():  # type: ignore[no-untyped-def]
 def cohort_export() -> Response:
     rows = _cohort_learners(learners.learners_for(get_db(), _me()))
     by_learner = learners.cohort_ratings(get_db(), [r["id"] for r in rows])
-    return _csv_response(cohort_csv(_q(), rows, by_learner), "cohort.csv")
+    q = current_qualification()
+    return _csv_response(cohort_csv(q, rows, by_learner), "cohort.csv")
 
 
 # ---- staff accounts ------------------------------------------------------------------------------
@@ -639,7 +597,6 @@ def users():  # type: ignore[no-untyped-def]
         "staff/users.html",
         form=form,
         staff=accounts.all_staff(get_db()),
-        me=_me(),
         action=ActionForm(),
     ), status
 
@@ -685,7 +642,9 @@ def export_learner_json(learner_id: int) -> Response:
 @bp.get("/learners/<int:learner_id>/export.csv")
 @staff_required()
 def export_learner_csv(learner_id: int) -> Response:
-    return _csv_response(record_csv(_q(), _record(learner_id)), f"learner-{learner_id}.csv")
+    record = _record(learner_id)
+    body = record_csv(qualification_for(record["learner"]), record)
+    return _csv_response(body, f"learner-{learner_id}.csv")
 
 
 @bp.post("/learners/<int:learner_id>/erase")
