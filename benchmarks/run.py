@@ -38,9 +38,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 import load  # noqa: E402  (tests/load.py: the reliability tests' server and simulated phones)
 from test_page_weight import BUDGET, GZIP, PAGES  # noqa: E402  (the budget test's pages)
 
-from survey import auth, create_app, store  # noqa: E402
+from survey import auth, create_app  # noqa: E402
 from survey.content import load_qualification  # noqa: E402
 from survey.db import connect, migrate  # noqa: E402
+from survey.store import accounts, learners  # noqa: E402
 
 HOST = "127.0.0.1"
 CORES = os.cpu_count() or 1
@@ -125,7 +126,7 @@ def cookie_header(phone: load.Phone) -> str:
 def add_staff(db_path: str) -> int:
     db = connect(db_path)
     try:
-        return store.create_staff(
+        return accounts.create_staff(
             db, STAFF_EMAIL, "Bench Admin", "admin", auth.hash_password(STAFF_PASSWORD), "bench"
         )
     finally:
@@ -136,14 +137,16 @@ def seeded_learners(db_path: str, q, submitted: bool) -> tuple[int, str]:  # noq
     """A learner with every statement rated (and submitted, with a finished B1 check)."""
     db = connect(db_path)
     try:
-        learner_id, token = store.create_learner(db, "Bench Learner")
+        learner_id, token = learners.create_learner(db, "Bench Learner")
         rng = random.Random(learner_id)
-        store.save_ratings(db, learner_id, {s.id: rng.randint(0, 3) for s in q.statements()}, "t")
+        learners.save_ratings(
+            db, learner_id, {s.id: rng.randint(0, 3) for s in q.statements()}, "t"
+        )
         if submitted:
-            store.submit(db, learner_id, "t")
-            check = store.open_check(db, learner_id, "B1")
-            store.save_check_ratings(db, check, {"B1:1.1": 2}, "t")
-            store.finish_check(db, check, "t")
+            learners.submit(db, learner_id, "t")
+            check = learners.open_check(db, learner_id, "B1")
+            learners.save_check_ratings(db, check, {"B1:1.1": 2}, "t")
+            learners.finish_check(db, check, "t")
         return learner_id, token
     finally:
         db.conn.close()
@@ -441,12 +444,12 @@ def section_weight(args: argparse.Namespace, tmp: Path) -> None:
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE": str(tmp / "w.db")})
     q = app.extensions["qualification"]
     db = connect(app.config["DATABASE"])
-    learner_id, token = store.create_learner(db, "Sam Learner")
-    store.save_ratings(db, learner_id, {st.id: 2 for st in q.statements()}, "t")
-    store.submit(db, learner_id, "t")
-    check = store.open_check(db, learner_id, "B1")
-    store.save_check_ratings(db, check, {"B1:1.1": 2}, "t")
-    store.finish_check(db, check, "t")
+    learner_id, token = learners.create_learner(db, "Sam Learner")
+    learners.save_ratings(db, learner_id, {st.id: 2 for st in q.statements()}, "t")
+    learners.submit(db, learner_id, "t")
+    check = learners.open_check(db, learner_id, "B1")
+    learners.save_check_ratings(db, check, {"B1:1.1": 2}, "t")
+    learners.finish_check(db, check, "t")
     db.conn.close()
     client = app.test_client()
     client.get(f"/l/{token}")
@@ -593,7 +596,7 @@ def build_big_db(path: str, learners: int, q) -> tuple[int, float]:  # noqa: ANN
     start = time.perf_counter()
     migrate(path)
     db = connect(path)
-    staff_id = store.create_staff(
+    staff_id = accounts.create_staff(
         db, STAFF_EMAIL, "Bench Admin", "admin", auth.hash_password(STAFF_PASSWORD), "bench"
     )
     db.conn.close()
@@ -661,7 +664,7 @@ def section_scale(args: argparse.Namespace, tmp: Path) -> None:
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE": path})
     client = app.test_client()
     db = connect(path)
-    staff_token = store.start_staff_session(db, 1)
+    staff_token = accounts.start_staff_session(db, 1)
     db.conn.close()
     with client.session_transaction() as sess:
         sess["staff_session"] = staff_token

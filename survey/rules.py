@@ -159,3 +159,9 @@ def describe_rule(q: Qualification, rule: Rule) -> str:
     if rule.levels:
         return f"At least {rule.min} of the credits {where} from {levels_phrase(rule.levels)} units"
     return f"At least {rule.min} credits {where}"
+
+
+def plan_credits(q: Qualification, optional: Iterable[str]) -> int:
+    """Credits of a unit plan: the mandatory units and these optional ones."""
+    numbers = [u.number for u in q.mandatory_units] + list(optional)
+    return sum(u.credits for n in numbers if (u := q.unit(n)) is not None)

@@ -83,17 +83,17 @@ class LiveServer:
             db.conn.close()
 
     def add_learner(self, name: str = "Sam Learner") -> tuple[int, str]:
-        from survey import store
+        from survey.store import learners
 
         with self.db() as db:
-            return store.create_learner(db, name)
+            return learners.create_learner(db, name)
 
     def add_staff(self, role: str, name: str, email: str) -> dict:
-        from survey import store
+        from survey.store import accounts
 
         with self.db() as db:
-            return store.staff_member(
-                db, store.create_staff(db, email, name, role, FAST_HASH, "test")
+            return accounts.staff_member(
+                db, accounts.create_staff(db, email, name, role, FAST_HASH, "test")
             )
 
 
@@ -279,11 +279,13 @@ def learner_client(app, token: str):
 
 def staff_client(app, role: str = "assessor", name: str = "Asha Assessor"):
     """A laptop signed in through the real form as a new staff account; (client, staff row)."""
-    from survey import store
+    from survey.store import accounts
 
     email = f"{name.split()[0].lower()}.{role}@centre.example"
     with database(app) as db:
-        staff = store.staff_member(db, store.create_staff(db, email, name, role, FAST_HASH, "test"))
+        staff = accounts.staff_member(
+            db, accounts.create_staff(db, email, name, role, FAST_HASH, "test")
+        )
     client = app.test_client()
     token = csrf(client.get("/staff/login"))
     response = client.post(
@@ -297,6 +299,59 @@ def post_form(client, page: str, data: dict | None = None, to: str | None = None
     """POST to `to` (or `page`) with the CSRF token of `page`, as a browser would."""
     token = csrf(client.get(page))
     return client.post(to or page, data={"csrf_token": token, **(data or {})})
+
+
+# ---- the SQL a request runs ---------------------------------------------------------------
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+class TracedSql:
+    """Every statement the app's database connections run (sqlite3's trace callback)."""
+
+    def __init__(self, monkeypatch) -> None:
+        import survey.db
+
+        self.statements: list[str] = []
+        real = survey.db.connect
+
+        def traced(path):  # type: ignore[no-untyped-def]
+            db = real(path)
+            db.conn.set_trace_callback(self.statements.append)
+            return db
+
+        monkeypatch.setattr(survey.db, "connect", traced)
+
+    def of(self, request) -> tuple[object, list[str]]:
+        """(what `request()` returns, the statements it ran; connection pragmas left out)."""
+        self.statements.clear()
+        result = request()
+        return result, [s for s in self.statements if not s.startswith("PRAGMA")]
+
+
+def transactions(statements: list[str]) -> int:
+    """Transactions committed: BEGIN ... COMMIT, and each write made outside one."""
+    count, inside = 0, False
+    for statement in statements:
+        word = statement.split(None, 1)[0].upper()
+        if word == "BEGIN":
+            inside = True
+        elif word in ("COMMIT", "END"):
+            inside, count = False, count + 1
+        elif word == "ROLLBACK":
+            inside = False
+        elif word in WRITES and not inside:
+            count += 1  # autocommit: a transaction of its own
+    return count
+
+
+def reading(statements: list[str], table: str) -> list[str]:
+    """The SELECTs among the statements that read `table`."""
+    return [
+        s
+        for s in statements
+        if s.lstrip().upper().startswith("SELECT") and re.search(rf"\b(FROM|JOIN) {table}\b", s)
+    ]
 
 
 # ---- reading HTML ----------------------------------------------------------------------------
@@ -390,27 +445,27 @@ def learner_and_assessor(app, name: str = "Sam Learner", **contexts: str):
     """A learner with an assessor of their own: (learner id, their phone, the assessor's laptop).
 
     Keyword arguments are job answers ("incoming_calls": "yes" answers incoming-calls)."""
-    from survey import store
+    from survey.store import learners
 
     assessor, staff = staff_client(app)
     with database(app) as db:
-        learner_id, token = store.create_learner(db, name)
-        store.assign_assessor(db, learner_id, staff["id"], "test")
+        learner_id, token = learners.create_learner(db, name)
+        learners.assign_assessor(db, learner_id, staff["id"], "test")
         if contexts:
-            store.set_job_role(db, learner_id, "Customer Service Agents", "", "test")
+            learners.set_job_role(db, learner_id, "Customer Service Agents", "", "test")
             answers = {k.replace("_", "-"): v for k, v in contexts.items()}
-            store.save_contexts(db, learner_id, answers, "test")
+            learners.save_contexts(db, learner_id, answers, "test")
     return learner_id, learner_client(app, token), assessor
 
 
 def answer(app, learner_id: int, ratings: dict[str, int], send: bool = True) -> None:
     """The learner's ratings, kept (and their answers sent) as the pages would."""
-    from survey import store
+    from survey.store import learners
 
     with database(app) as db:
-        store.save_ratings(db, learner_id, ratings, "test")
+        learners.save_ratings(db, learner_id, ratings, "test")
         if send:
-            store.submit(db, learner_id, "test")
+            learners.submit(db, learner_id, "test")
 
 
 def every_statement(app, rating: int = 2) -> dict[str, int]:
@@ -421,11 +476,11 @@ def confirm_in_store(db, learner_id: int, units: list[str], staff_id: int, actor
     """Save and confirm a plan straight through the store, with 03455's rules checked."""
     from functools import partial
 
-    from survey import store
     from survey.rules import check_optional
+    from survey.store import plans
 
     q = load_qualification(ROOT / "content" / "03455")
-    store.confirm_plan(db, learner_id, units, staff_id, actor, partial(check_optional, q))
+    plans.confirm_unit_plan(db, learner_id, units, staff_id, actor, partial(check_optional, q))
 
 
 def assessor_confirms(client, learner_id: int, units: list[str]):

@@ -24,11 +24,11 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-from survey import store
 from survey.content import Qualification
 from survey.db import connect, migrate
 from survey.forms import context_field_name, rating_field_name
 from survey.journey import open_units, pages
+from survey.store import learners
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -203,7 +203,7 @@ def add_learners(database: str, count: int) -> list[tuple[int, str]]:
     migrate(database)
     db = connect(database)
     try:
-        return [store.create_learner(db, f"Load Learner {i:03d}") for i in range(count)]
+        return [learners.create_learner(db, f"Load Learner {i:03d}") for i in range(count)]
     finally:
         db.conn.close()
 

@@ -14,8 +14,9 @@ import pytest
 from flask import Response
 from werkzeug.security import generate_password_hash
 
-from survey import compress, store
+from survey import compress
 from survey.db import connect
+from survey.store import accounts, learners
 
 GZIP = {"Accept-Encoding": "gzip, deflate, br"}
 CSRF_VALUE = re.compile(rb'(name="csrf_token" type="hidden" value=")[^"]+"')
@@ -55,7 +56,9 @@ def learner_client(app, learner):
 @pytest.fixture
 def admin_client(app):
     fast = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
-    with_db(app, lambda db: store.create_staff(db, "fay@centre.example", "Fay", "admin", fast, "t"))
+    with_db(
+        app, lambda db: accounts.create_staff(db, "fay@centre.example", "Fay", "admin", fast, "t")
+    )
     client = app.test_client()
     login = client.get("/staff/login").data
     token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', login).group(1)
@@ -292,7 +295,7 @@ def test_staff_csv_and_json_exports_still_parse_when_gzipped(admin_client, learn
 
 
 def test_a_small_json_answer_is_sent_plain_and_still_parses(app):
-    _, link = with_db(app, lambda db: store.create_learner(db, "Ash New"))
+    _, link = with_db(app, lambda db: learners.create_learner(db, "Ash New"))
     client = app.test_client()
     client.get(f"/l/{link}")
     page = client.get("/assessment/F1-1").data

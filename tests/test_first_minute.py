@@ -9,14 +9,14 @@ import re
 import pytest
 from helpers import csrf, database, learner_client, post_form, staff_client, words
 
-from survey import store
 from survey.journey import minutes_needed, pages, scale_notes
+from survey.store import learners, tokens
 
 
 @pytest.fixture
 def sam(app):
     with database(app) as db:
-        learner_id, token = store.create_learner(db, "Sam Learner")
+        learner_id, token = learners.create_learner(db, "Sam Learner")
     return learner_id, token
 
 
@@ -66,7 +66,7 @@ def test_the_time_it_takes_counts_the_statements_this_learner_will_see(app, sam,
     # a job with no contact with customers' writing, visits or calls: fewer units, less time
     learner_id, token = sam
     with database(app) as db:
-        store.save_contexts(db, learner_id, {c.id: "no" for c in q.contexts}, "test")
+        learners.save_contexts(db, learner_id, {c.id: "no" for c in q.contexts}, "test")
     client = learner_client(app, token)
     text = words(html(client, "/welcome"))
     few = minutes_needed(q, pages(q, {c.id: "no" for c in q.contexts}))
@@ -171,8 +171,8 @@ def test_scale_notes_mark_each_change_and_the_first_statement_when_it_differs(q)
 def test_the_review_page_counts_what_has_no_answer_in_each_section_with_links(app, sam, q):
     learner_id, token = sam
     with database(app) as db:
-        store.save_ratings(db, learner_id, {"F1:1.1": 2, "F1:2.1": 1, "F1:2.2": 1}, "test")
-        store.save_contexts(db, learner_id, {"face-to-face": "yes"}, "test")
+        learners.save_ratings(db, learner_id, {"F1:1.1": 2, "F1:2.1": 1, "F1:2.2": 1}, "test")
+        learners.save_contexts(db, learner_id, {"face-to-face": "yes"}, "test")
     client = learner_client(app, token)
     page = html(client, "/assessment/review")
     text = words(page)
@@ -203,13 +203,13 @@ def test_the_review_page_counts_what_has_no_answer_in_each_section_with_links(ap
 def test_the_staff_list_says_how_many_statements_each_learner_has_answered(app, q):
     assessor, staff = staff_client(app)
     with database(app) as db:
-        learner_id, _ = store.create_learner(db, "Ana Answering")
-        store.assign_assessor(db, learner_id, staff["id"], "test")
-        store.save_contexts(db, learner_id, {"face-to-face": "no"}, "test")
+        learner_id, _ = learners.create_learner(db, "Ana Answering")
+        learners.assign_assessor(db, learner_id, staff["id"], "test")
+        learners.save_contexts(db, learner_id, {"face-to-face": "no"}, "test")
         shown = [s.id for p in pages(q, {"face-to-face": "no"}) for s in p.statements]
-        store.save_ratings(db, learner_id, {sid: 2 for sid in shown[:34]}, "test")
+        learners.save_ratings(db, learner_id, {sid: 2 for sid in shown[:34]}, "test")
         # an answer to a unit this job no longer opens does not count
-        store.save_ratings(db, learner_id, {"A10:unit": 3}, "test")
+        learners.save_ratings(db, learner_id, {"A10:unit": 3}, "test")
     row = html(assessor, "/staff/learners").split("Ana Answering")[1].split("</tr>")[0]
     assert f"Answering · answered 34 of {len(shown)}" in words("<td>" + row)
 
@@ -231,7 +231,7 @@ def test_the_code_box_accepts_a_whole_pasted_link(app, sam, pasted):
     learner_id, token = sam
     client = app.test_client()
     page = client.get("/code?next=/check/B1")
-    text = pasted.format(token=token, pretty=store.pretty_token(token))
+    text = pasted.format(token=token, pretty=tokens.pretty_token(token))
     response = client.post("/code?next=/check/B1", data={"csrf_token": csrf(page), "code": text})
     assert response.status_code == 302 and response.location == "/check/B1"
     assert "Sam" in client.get("/check/B1").get_data(as_text=True)

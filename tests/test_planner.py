@@ -7,12 +7,14 @@ import re
 
 import pytest
 
-from survey import create_app, planner, store
+from survey import create_app, planner
 from survey.content import load_qualification
 from survey.db import connect
-from survey.planner import Profile, suggest_plans, unit_cost
+from survey.planner import suggest_plans, unit_cost
+from survey.profile import Profile
 from survey.rules import check_plan
 from survey.scoring import band, evidence_opportunity, readiness
+from survey.store import accounts, learners
 
 PHONE_JOB = {"incoming-calls": "yes", "outgoing-calls": "yes", "face-to-face": "no"}
 
@@ -199,9 +201,9 @@ def test_the_plan_and_result_pages_say_so_instead_of_timing_out(crowded, tmp_pat
 
     password = "a long enough password"
     hashed = generate_password_hash(password, method="scrypt:1024:8:1")
-    store.create_staff(db, "a@centre.example", "Ann Admin", "admin", hashed, "test")
-    learner_id, token = store.create_learner(db, "Sam Learner")
-    store.submit(db, learner_id, "test")
+    accounts.create_staff(db, "a@centre.example", "Ann Admin", "admin", hashed, "test")
+    learner_id, token = learners.create_learner(db, "Sam Learner")
+    learners.submit(db, learner_id, "test")
     db.conn.close()
     staff = app.test_client()
     page = staff.get("/staff/login").get_data(as_text=True)

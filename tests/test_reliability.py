@@ -221,13 +221,13 @@ def test_sigkill_mid_load_loses_no_acknowledged_answer(fresh, q, record_property
 
 SAVER = """
 import sys, time
-from survey import store
+from survey.store import accounts, audit, learners, plans, records, sql, tokens
 from survey.db import connect
 db = connect(sys.argv[1])
 deadline = time.monotonic() + 40  # bounded: the test kills it much sooner
 i = 0
 while time.monotonic() < deadline:
-    store.save_ratings(db, int(sys.argv[2]), {"F1:1.1": i % 4}, "learner:load")
+    learners.save_ratings(db, int(sys.argv[2]), {"F1:1.1": i % 4}, "learner:load")
     i += 1
     time.sleep(0.002)
 """
@@ -359,11 +359,11 @@ def test_the_load_helpers_compare_like_the_app_stores(tmp_path: Path, q):
     run = Run(learners=learners, steps=[[]], attempts=[[]])
     run.attempts[0].append(Attempt(0, "r-F1-1.1", "2", 0.0, acked=1.0))
     assert missing_acked(run, env["FLASK_DATABASE"])[1] == 1
-    from survey import store
     from survey.db import connect
+    from survey.store import learners
 
     db = connect(env["FLASK_DATABASE"])
-    store.save_ratings(db, learners[0][0], {"F1:1.1": 2}, "learner:1")
+    learners.save_ratings(db, learners[0][0], {"F1:1.1": 2}, "learner:1")
     db.conn.close()
     assert missing_acked(run, env["FLASK_DATABASE"])[1] == 0
     assert audit_mismatches(run, env["FLASK_DATABASE"])[1] == 0

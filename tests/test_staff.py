@@ -19,13 +19,14 @@ from flask import url_for
 from markupsafe import escape
 from werkzeug.security import generate_password_hash
 
-from survey import create_app, store
+from survey import create_app
 from survey.auth import ADDRESS_CEILING, address_wait, hash_password, sign_in_wait
 from survey.content import load_qualification
 from survey.db import connect, migrate
-from survey.planner import Profile, suggest_plans
+from survey.planner import suggest_plans
+from survey.profile import learner_profile
 from survey.rules import check_optional
-from survey.scoring import readiness
+from survey.store import accounts, audit, learners, plans, tokens
 
 PASSWORD = "correct horse battery staple"
 # werkzeug's scrypt with small work factors: every sign-in still goes through the real form and
@@ -61,8 +62,8 @@ def make_staff(db, role: str, name: str | None = None, password_hash: str = FAST
     n = next(_numbers)
     name = name or f"{role.title()} {n}"
     email = f"{role}{n}@centre.example"
-    staff_id = store.create_staff(db, email, name, role, password_hash, "test")
-    return store.staff_member(db, staff_id)
+    staff_id = accounts.create_staff(db, email, name, role, password_hash, "test")
+    return accounts.staff_member(db, staff_id)
 
 
 def sign_in(client, email: str, password: str = PASSWORD, next_: str | None = None):
@@ -85,9 +86,9 @@ def staff_client(app, role: str, name: str | None = None):
 
 
 def add_learner(db, name: str, assessor: dict | None) -> tuple[int, str]:
-    learner_id, token = store.create_learner(db, name, actor="test")
+    learner_id, token = learners.create_learner(db, name, actor="test")
     if assessor:
-        store.assign_assessor(db, learner_id, assessor["id"], "test")
+        learners.assign_assessor(db, learner_id, assessor["id"], "test")
     return learner_id, token
 
 
@@ -105,7 +106,9 @@ def post(client, path: str, data: dict | None = None, page: str | None = None):
 
 def confirm(db, learner_id: int, staff: dict, units: list[str] = VALID) -> None:
     q = load_qualification(CONTENT)
-    store.confirm_plan(db, learner_id, units, staff["id"], f"staff:{staff['id']}", rules_for(q))
+    plans.confirm_unit_plan(
+        db, learner_id, units, staff["id"], f"staff:{staff['id']}", rules_for(q)
+    )
 
 
 ROW = {
@@ -118,7 +121,7 @@ ROW = {
 
 
 def add_row(db, learner_id: int, staff: dict, **changes) -> int:
-    return store.add_plan_row(db, learner_id, {**ROW, **changes}, staff["id"], "test")
+    return plans.add_assessment_plan_row(db, learner_id, {**ROW, **changes}, staff["id"], "test")
 
 
 def dump(db) -> dict[str, list[str]]:
@@ -151,7 +154,7 @@ def plan_row(db, learner_id: int) -> dict | None:
 
 
 def learner_confirmed_at(db, learner_id: int) -> str | None:
-    return store.learner(db, learner_id)["plan_confirmed_at"]
+    return learners.learner(db, learner_id)["plan_confirmed_at"]
 
 
 def rules_for(q):  # type: ignore[no-untyped-def]
@@ -218,10 +221,10 @@ def test_the_session_cookie_holds_no_password_and_is_httponly(client, db):
 
 
 def test_real_scrypt_hash_signs_in(client, db):
-    staff_id = store.create_staff(
+    staff_id = accounts.create_staff(
         db, "real@centre.example", "Real Hash", "assessor", hash_password(PASSWORD), "test"
     )
-    assert store.staff_member(db, staff_id)["password_hash"].startswith("scrypt:")
+    assert accounts.staff_member(db, staff_id)["password_hash"].startswith("scrypt:")
     assert sign_in(client, "real@centre.example").location == "/staff/learners"
 
 
@@ -250,7 +253,7 @@ def test_sign_in_continues_only_to_staff_pages(client, db, target, expected):
 
 def test_a_disabled_account_cannot_sign_in(client, db):
     staff = make_staff(db, "assessor")
-    store.set_staff_disabled(db, staff["id"], True, "test")
+    accounts.set_staff_disabled(db, staff["id"], True, "test")
     response = sign_in(client, staff["email"])
     assert response.status_code == 401
     assert "That email and password do not match an account." in html(response)
@@ -264,11 +267,11 @@ def test_disabling_an_account_ends_its_open_sessions(app, db):
     assert assessor.get("/staff/learners").status_code == 200
     response = post(admin, f"/staff/users/{staff['id']}/disable", page="/staff/users")
     assert response.status_code == 303 and response.location == "/staff/users"
-    assert store.staff_member(db, staff["id"])["disabled_at"]
+    assert accounts.staff_member(db, staff["id"])["disabled_at"]
     assert assessor.get("/staff/learners").status_code == 302
     # enabling again does not bring the old session back: they sign in anew
     post(admin, f"/staff/users/{staff['id']}/disable", page="/staff/users")
-    assert store.staff_member(db, staff["id"])["disabled_at"] is None
+    assert accounts.staff_member(db, staff["id"])["disabled_at"] is None
     assert assessor.get("/staff/learners").status_code == 302
     assert sign_in(assessor, staff["email"]).status_code == 302
 
@@ -277,7 +280,7 @@ def test_an_admin_cannot_disable_their_own_account(app, db):
     admin, me = staff_client(app, "admin")
     response = post(admin, f"/staff/users/{me['id']}/disable", page="/staff/users")
     assert response.status_code == 400
-    assert store.staff_member(db, me["id"])["disabled_at"] is None
+    assert accounts.staff_member(db, me["id"])["disabled_at"] is None
 
 
 def test_sign_out_ends_the_session_on_the_server(app, db):
@@ -553,13 +556,13 @@ def use_setup(client, token: str, **changes):
 
 
 def test_setup_link_creates_the_first_admin_and_signs_them_in(client, db):
-    token = store.create_setup_link(db)
+    token = accounts.create_setup_link(db)
     assert token
     page = client.get(f"/staff/setup/{token}")
     assert page.status_code == 200 and "Create the first admin account" in html(page)
     response = use_setup(client, token)
     assert response.status_code == 302 and response.location == "/staff/learners"
-    admin = store.staff_by_email(db, SETUP["email"])
+    admin = accounts.staff_by_email(db, SETUP["email"])
     assert (admin["name"], admin["role"]) == ("Ada Admin", "admin")
     assert admin["password_hash"].startswith("scrypt:")
     learners = client.get("/staff/learners")
@@ -570,7 +573,7 @@ def test_setup_link_creates_the_first_admin_and_signs_them_in(client, db):
 
 
 def test_setup_link_works_once(app, client, db):
-    token = store.create_setup_link(db)
+    token = accounts.create_setup_link(db)
     assert use_setup(client, token).status_code == 302
     other = app.test_client()
     assert other.get(f"/staff/setup/{token}").status_code == 404
@@ -580,26 +583,26 @@ def test_setup_link_works_once(app, client, db):
         data={"csrf_token": token_value, **SETUP, "email": "second@centre.example"},
     )
     assert again.status_code == 404
-    assert store.staff_count(db) == 1
+    assert accounts.staff_count(db) == 1
 
 
 def test_an_expired_setup_link_is_404(client, db):
-    token = store.create_setup_link(db)
+    token = accounts.create_setup_link(db)
     db.execute("UPDATE setup_links SET expires_at = '2000-01-01T00:00:00+00:00'")
     response = client.get(f"/staff/setup/{token}")
     assert response.status_code == 404 and "has been used or has expired" in html(response)
-    assert store.staff_count(db) == 0
+    assert accounts.staff_count(db) == 0
 
 
 def test_setup_link_is_404_once_staff_exist(client, db):
-    token = store.create_setup_link(db)
+    token = accounts.create_setup_link(db)
     make_staff(db, "assessor")
     assert client.get(f"/staff/setup/{token}").status_code == 404
 
 
 @pytest.mark.parametrize("token", ["", "x", "not-a-real-setup-token-at-all-000000000000"])
 def test_a_made_up_setup_link_is_404(client, db, token):
-    store.create_setup_link(db)
+    accounts.create_setup_link(db)
     assert client.get(f"/staff/setup/{token}x").status_code == 404
 
 
@@ -613,10 +616,10 @@ def test_a_made_up_setup_link_is_404(client, db, token):
     ],
 )
 def test_a_bad_setup_form_is_400_and_keeps_the_link(client, db, changes, message):
-    token = store.create_setup_link(db)
+    token = accounts.create_setup_link(db)
     response = use_setup(client, token, **changes)
     assert response.status_code == 400 and message in html(response)
-    assert store.staff_count(db) == 0 and store.setup_link_valid(db, token)
+    assert accounts.staff_count(db) == 0 and accounts.setup_link_valid(db, token)
 
 
 def test_a_fresh_install_prints_a_working_setup_link(tmp_path, capsys):
@@ -644,7 +647,7 @@ def test_a_printed_setup_link_keeps_working_when_the_app_starts_again(
     err = capsys.readouterr().err
     assert "/staff/setup/" not in err  # no second link to compete with the first
     assert "A setup link for the first admin was printed" in err and "valid until" in err
-    assert store.setup_link_valid(db, token)
+    assert accounts.setup_link_valid(db, token)
     assert app.test_client().get(f"/staff/setup/{token}").status_code == 200
     assert db.execute("SELECT count(*) FROM setup_links").fetchone()[0] == 1
     db.conn.close()
@@ -691,11 +694,11 @@ def world(app, db):
     theirs, theirs_token = add_learner(db, "Theo Theirs", b)
     rows = {}
     for learner_id, staff in ((mine, a), (theirs, b)):
-        store.save_ratings(db, learner_id, {"F1:1.1": 2}, f"learner:{learner_id}")
+        learners.save_ratings(db, learner_id, {"F1:1.1": 2}, f"learner:{learner_id}")
         confirm(db, learner_id, staff)
         rows[learner_id] = add_row(db, learner_id, staff)
         content = {"qualification": "x", "units": [], "assessment_plan": []}
-        store.issue_contract(db, learner_id, content, staff["id"], "test")
+        plans.issue_contract(db, learner_id, content, staff["id"], "test")
     return {
         "a": a,
         "b": b,
@@ -904,10 +907,10 @@ def test_only_an_admin_creates_staff_accounts(app, db):
     assessor, _ = staff_client(app, "assessor")
     body = {**SETUP, "email": "new@centre.example", "role": "verifier"}
     assert post(assessor, "/staff/users", body).status_code == 403
-    assert store.staff_by_email(db, "new@centre.example") is None
+    assert accounts.staff_by_email(db, "new@centre.example") is None
     response = post(admin, "/staff/users", body, page="/staff/users")
     assert response.status_code == 303 and response.location == "/staff/users"
-    created = store.staff_by_email(db, "new@centre.example")
+    created = accounts.staff_by_email(db, "new@centre.example")
     assert created["role"] == "verifier" and created["password_hash"].startswith("scrypt:")
     again = post(admin, "/staff/users", {**body, "email": "NEW@centre.example"}, "/staff/users")
     assert again.status_code == 400
@@ -945,8 +948,8 @@ def test_the_same_account_created_twice_at_once_is_one_account_and_a_message(app
 def test_creating_an_account_that_exists_raises_a_typed_error(db):
     make_staff(db, "admin", name="First")
     email = db.execute("SELECT email FROM staff").fetchone()[0]
-    with pytest.raises(store.StaffExists):
-        store.create_staff(db, email.upper(), "Second", "assessor", FAST_HASH, "test")
+    with pytest.raises(accounts.StaffExists):
+        accounts.create_staff(db, email.upper(), "Second", "assessor", FAST_HASH, "test")
     assert db.execute("SELECT count(*) FROM staff").fetchone()[0] == 1
 
 
@@ -968,13 +971,13 @@ def test_adding_a_learner_shows_their_link_code_and_qr_card(app, db):
     body = html(response)
     link = card_link(response)
     token = link.removeprefix("/l/")
-    assert store.pretty_token(token) in body
+    assert tokens.pretty_token(token) in body
     assert 'src="data:image/svg+xml;base64,' in body
     row = db.execute("SELECT * FROM learners").fetchone()
-    learner = store.learner(db, row[0])
+    learner = learners.learner(db, row[0])
     assert learner["name"] == "Sam Learner" and learner["candidate_number"] == "C123"
     assert learner["assessor_id"] == me["id"]
-    assert learner["token_hash"] == store.hash_token(token)
+    assert learner["token_hash"] == tokens.hash_token(token)
     phone = app.test_client()
     assert phone.get(link).location == "/assessment"
     assert phone.get("/assessment/job").status_code == 200
@@ -1055,7 +1058,7 @@ def request_key(page) -> str:
 def test_a_500_line_paste_is_one_transaction_and_every_card_works(app, db, monkeypatch):
     client, me = staff_client(app, "assessor")
     transactions = []
-    real = store.immediate
+    real = learners.immediate
 
     @contextmanager
     def counted(conn):  # type: ignore[no-untyped-def]
@@ -1064,9 +1067,9 @@ def test_a_500_line_paste_is_one_transaction_and_every_card_works(app, db, monke
             yield inner
 
     token = csrf(client.get("/staff/learners"))
-    monkeypatch.setattr(store, "immediate", counted)
+    monkeypatch.setattr(learners, "immediate", counted)
     response = client.post("/staff/learners/import", data={"csrf_token": token, "rows": paste(500)})
-    monkeypatch.setattr(store, "immediate", real)
+    monkeypatch.setattr(learners, "immediate", real)
     assert response.status_code == 200
     assert len(transactions) == 1  # every learner, role, assessor and audit entry in one
     links = re.findall(r'<a href="http://localhost(/l/[a-z0-9]+)">', html(response))
@@ -1086,7 +1089,7 @@ def test_a_paste_that_fails_part_way_adds_nobody_and_can_be_sent_again(app, db, 
     client, _ = staff_client(app, "assessor")
     page = client.get("/staff/learners")
     data = {"csrf_token": csrf(page), "request_key": request_key(page), "rows": paste(500)}
-    real_token = store.new_token
+    real_token = tokens.new_token
     made = {"n": 0}
 
     def fails_at_300() -> str:
@@ -1095,14 +1098,14 @@ def test_a_paste_that_fails_part_way_adds_nobody_and_can_be_sent_again(app, db, 
             raise OSError("the disk is full")
         return real_token()
 
-    monkeypatch.setattr(store, "new_token", fails_at_300)
+    monkeypatch.setattr(learners, "new_token", fails_at_300)
     app.logger.disabled = True
     response = client.post("/staff/learners/import", data=data)
     app.logger.disabled = False
     assert response.status_code == 500
     assert db.execute("SELECT count(*) FROM learners").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM audit").fetchone()[0] == 1  # the staff account
-    monkeypatch.setattr(store, "new_token", real_token)
+    monkeypatch.setattr(learners, "new_token", real_token)
     again = client.post("/staff/learners/import", data=data)  # the same form, sent again
     assert again.status_code == 200 and html(again).count('class="learner-card"') == 500
     assert db.execute("SELECT count(*) FROM learners").fetchone()[0] == 500
@@ -1191,7 +1194,7 @@ def test_reissue_stops_the_old_link_and_the_new_one_works(app, db):
     assert app.test_client().get(f"/l/{old}").status_code == 404
     assert phone.get("/assessment/job").status_code == 302  # the old device is signed out
     assert app.test_client().get(new).location == "/assessment"
-    actions = [e["action"] for e in store.audit_entries(db, learner_id)]
+    actions = [e["action"] for e in audit.entries(db, learner_id)]
     assert "link-reissued" in actions
 
 
@@ -1214,9 +1217,9 @@ def test_a_double_tapped_archive_or_restore_does_it_once(app, db):
         data = {"csrf_token": csrf(page), **button_value(page, action)}
         for _ in range(2):
             assert client.post(action, data=data).status_code == 303
-        archived = store.learner(db, learner_id)["archived_at"] is not None
+        archived = learners.learner(db, learner_id)["archived_at"] is not None
         assert archived is (expected == "archived")
-        actions = [e["action"] for e in store.audit_entries(db, learner_id)]
+        actions = [e["action"] for e in audit.entries(db, learner_id)]
         assert actions.count(expected) == 1
 
 
@@ -1229,7 +1232,7 @@ def test_a_double_tapped_disable_or_enable_does_it_once(app, db):
         data = {"csrf_token": csrf(page), **button_value(page, action)}
         for _ in range(2):
             assert admin.post(action, data=data).status_code == 303
-        assert (store.staff_member(db, other["id"])["disabled_at"] is not None) is disabled
+        assert (accounts.staff_member(db, other["id"])["disabled_at"] is not None) is disabled
 
 
 def test_archiving_hides_the_learner_and_stops_their_link(app, db):
@@ -1263,11 +1266,11 @@ def test_an_admin_reassigns_a_learner_to_another_assessor(app, db):
     assert second.get(f"/staff/learners/{learner_id}").status_code == 404
     response = post(admin, f"/staff/learners/{learner_id}/assessor", {"assessor": str(two["id"])})
     assert response.status_code == 303
-    assert store.learner(db, learner_id)["assessor_id"] == two["id"]
+    assert learners.learner(db, learner_id)["assessor_id"] == two["id"]
     assert second.get(f"/staff/learners/{learner_id}").status_code == 200
     assert "Sam Moving" in html(second.get("/staff/learners"))
     assert first.get(f"/staff/learners/{learner_id}").status_code == 404
-    entry = store.audit_entries(db, learner_id)[-1]
+    entry = audit.entries(db, learner_id)[-1]
     assert (entry["action"], entry["before"], entry["after"]) == (
         "assessor-assigned",
         str(one["id"]),
@@ -1284,7 +1287,7 @@ def test_reassigning_to_someone_not_an_assessor_is_refused(app, db, choice):
     value = choice.format(verifier=verifier["id"])
     response = post(admin, f"/staff/learners/{learner_id}/assessor", {"assessor": value})
     assert response.status_code == 400
-    assert store.learner(db, learner_id)["assessor_id"] == one["id"]
+    assert learners.learner(db, learner_id)["assessor_id"] == one["id"]
 
 
 # ---- gap report ---------------------------------------------------------------------------
@@ -1305,11 +1308,11 @@ def test_each_assessor_select_offers_its_scale_with_the_saved_rating_chosen(
     db, rated, q, statement_id, rating
 ):
     client, me, learner_id, _ = rated
-    store.save_ratings(db, learner_id, {"F1:1.1": 3, "F1:3.2": 1, "F1:1.3": 0}, "test")
+    learners.save_ratings(db, learner_id, {"F1:1.1": 3, "F1:3.2": 1, "F1:1.3": 0}, "test")
     for other, value in [("F1:1.1", 0), ("F1:3.2", 3), ("F1:1.3", 1)]:  # the others differ
-        store.save_assessor_rating(db, learner_id, other, value, me["id"], "test")
+        learners.save_assessor_rating(db, learner_id, other, value, me["id"], "test")
     if rating is not None:
-        store.save_assessor_rating(db, learner_id, statement_id, rating, me["id"], "test")
+        learners.save_assessor_rating(db, learner_id, statement_id, rating, me["id"], "test")
     body = html(client.get(f"/staff/learners/{learner_id}"))
     select = re.search(
         rf'<select name="a-{statement_id}" id="a-{statement_id}">(.*?)</select>', body, re.S
@@ -1334,8 +1337,8 @@ def test_a_verifier_sees_the_assessors_words_and_no_select(app, db):
     verifier, _ = staff_client(app, "verifier")
     assessor = make_staff(db, "assessor")
     learner_id, _ = add_learner(db, "Sam Learner", assessor)
-    store.save_ratings(db, learner_id, {"F1:1.1": 3}, "test")
-    store.save_assessor_rating(db, learner_id, "F1:1.1", 1, assessor["id"], "test")
+    learners.save_ratings(db, learner_id, {"F1:1.1": 3}, "test")
+    learners.save_assessor_rating(db, learner_id, "F1:1.1", 1, assessor["id"], "test")
     body = html(verifier.get(f"/staff/learners/{learner_id}"))
     assert "<select" not in body.split('id="criteria"')[1]
     row = re.search(r"I can recognise typical customers.*?</tr>", body, re.S)[0]
@@ -1355,7 +1358,7 @@ def glance_row(body: str, unit: str) -> str:
 def test_gap_report_says_each_band_in_words(db, rated, rating, band):
     client, _, learner_id, _ = rated
     values = {f"F1:1.{i}": rating for i in (1, 2, 3)}
-    store.save_ratings(db, learner_id, values, f"learner:{learner_id}")
+    learners.save_ratings(db, learner_id, values, f"learner:{learner_id}")
     body = html(client.get(f"/staff/learners/{learner_id}"))
     row = glance_row(body, "F1")
     cells = re.findall(
@@ -1370,7 +1373,7 @@ def test_gap_report_says_each_band_in_words(db, rated, rating, band):
 
 def test_gap_report_shows_the_learners_words_for_each_rating(db, rated):
     client, _, learner_id, _ = rated
-    store.save_ratings(
+    learners.save_ratings(
         db,
         learner_id,
         {"F1:1.1": 0, "F1:1.2": 1, "F1:1.3": 2, "F1:2.2": 3, "F1:3.1": 3, "F1:3.2": 1},
@@ -1410,8 +1413,8 @@ def test_gap_report_shows_the_learners_words_for_each_rating(db, rated):
 )
 def test_gap_report_flags_units_that_are_hard_to_finish(db, rated, ratings, contexts, flag):
     client, _, learner_id, _ = rated
-    store.save_ratings(db, learner_id, ratings, "test")
-    store.save_contexts(db, learner_id, contexts, "test")
+    learners.save_ratings(db, learner_id, ratings, "test")
+    learners.save_contexts(db, learner_id, contexts, "test")
     body = html(client.get(f"/staff/learners/{learner_id}"))
     unit = next(iter(ratings)).split(":")[0]
     assert flag in glance_row(body, unit)
@@ -1429,14 +1432,14 @@ def test_gap_report_flags_units_that_are_hard_to_finish(db, rated, ratings, cont
 )
 def test_gap_report_does_not_flag_units_without_reason(db, rated, ratings, contexts, absent):
     client, _, learner_id, _ = rated
-    store.save_ratings(db, learner_id, ratings, "test")
-    store.save_contexts(db, learner_id, contexts, "test")
+    learners.save_ratings(db, learner_id, ratings, "test")
+    learners.save_contexts(db, learner_id, contexts, "test")
     assert absent not in html(client.get(f"/staff/learners/{learner_id}"))
 
 
 def test_saving_assessor_ratings_stores_them_and_flags_disagreement(db, rated):
     client, me, learner_id, _ = rated
-    store.save_ratings(db, learner_id, {"F1:1.1": 3, "F1:1.2": 2}, "test")
+    learners.save_ratings(db, learner_id, {"F1:1.1": 3, "F1:1.2": 2}, "test")
     page = f"/staff/learners/{learner_id}"
     assert "Disagree" not in html(client.get(page))
     response = post(
@@ -1446,7 +1449,7 @@ def test_saving_assessor_ratings_stores_them_and_flags_disagreement(db, rated):
         page=page,
     )
     assert response.status_code == 303 and response.location == f"{page}#criteria"
-    assert store.assessor_ratings(db, learner_id) == {"F1:1.1": 0, "F1:1.2": 2, "F1:1.3": 1}
+    assert learners.assessor_ratings(db, learner_id) == {"F1:1.1": 0, "F1:1.2": 2, "F1:1.3": 1}
     body = html(client.get(page))
     assert "Saved 3 ratings." in body
     row = re.search(r"I can recognise typical customers.*?</tr>", body, re.S)[0]
@@ -1457,7 +1460,7 @@ def test_saving_assessor_ratings_stores_them_and_flags_disagreement(db, rated):
     assert staff_id == [(me["id"],)]
     # clearing a rating removes it
     post(client, f"{page}/ratings", {"a-F1:1.1": ""}, page=page)
-    assert store.assessor_ratings(db, learner_id) == {"F1:1.2": 2, "F1:1.3": 1}
+    assert learners.assessor_ratings(db, learner_id) == {"F1:1.2": 2, "F1:1.3": 1}
 
 
 @pytest.mark.parametrize(
@@ -1477,8 +1480,8 @@ def test_disagreement_is_either_side_of_on_my_own_or_two_apart(
     db, rated, learner, assessor, disagree
 ):
     client, me, learner_id, _ = rated
-    store.save_ratings(db, learner_id, {"F1:1.1": learner}, "test")
-    store.save_assessor_rating(db, learner_id, "F1:1.1", assessor, me["id"], "test")
+    learners.save_ratings(db, learner_id, {"F1:1.1": learner}, "test")
+    learners.save_assessor_rating(db, learner_id, "F1:1.1", assessor, me["id"], "test")
     body = html(client.get(f"/staff/learners/{learner_id}"))
     assert ('<strong class="flag">Disagree</strong>' in body) is disagree
 
@@ -1499,7 +1502,7 @@ def test_invalid_assessor_ratings_are_refused_and_not_stored(db, rated, field, v
     page = f"/staff/learners/{learner_id}"
     response = post(client, f"{page}/ratings", {field: value, "a-F1:1.2": "2"}, page=page)
     assert response.status_code == 303
-    assert store.assessor_ratings(db, learner_id) == {"F1:1.2": 2}
+    assert learners.assessor_ratings(db, learner_id) == {"F1:1.2": 2}
     body = html(client.get(page))
     assert "1 rating(s) were not valid and were not saved." in body
     assert "Saved 1 rating." in body
@@ -1508,8 +1511,8 @@ def test_invalid_assessor_ratings_are_refused_and_not_stored(db, rated, field, v
 def test_gap_report_csv_has_a_header_and_neutralises_formulas(app, db):
     client, me = staff_client(app, "assessor")
     learner_id, _ = add_learner(db, '=HYPERLINK("http://evil.example","x")', me)
-    store.save_ratings(db, learner_id, {"F1:1.1": 3, "B1:unit": 1}, "test")
-    store.save_assessor_rating(db, learner_id, "F1:1.1", 0, me["id"], "test")
+    learners.save_ratings(db, learner_id, {"F1:1.1": 3, "B1:unit": 1}, "test")
+    learners.save_assessor_rating(db, learner_id, "F1:1.1", 0, me["id"], "test")
     response = client.get(f"/staff/learners/{learner_id}/report.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     disposition = response.headers["Content-Disposition"]
@@ -1540,11 +1543,11 @@ def test_gap_report_csv_has_a_header_and_neutralises_formulas(app, db):
 def planning(app, db):
     client, me = staff_client(app, "assessor")
     learner_id, token = add_learner(db, "Sam Planner", me)
-    store.save_contexts(
+    learners.save_contexts(
         db, learner_id, {"incoming-calls": "yes", "problems": "yes", "face-to-face": "no"}, "test"
     )
-    store.save_ratings(db, learner_id, {"A11:unit": 3, "C3:unit": 2, "F1:1.1": 2}, "test")
-    store.set_interest(db, learner_id, "A11", True, "test")
+    learners.save_ratings(db, learner_id, {"A11:unit": 3, "C3:unit": 2, "F1:1.1": 2}, "test")
+    learners.set_interest(db, learner_id, "A11", True, "test")
     return client, me, learner_id, token
 
 
@@ -1554,15 +1557,9 @@ def plan_post(client, learner_id: int, data: dict):
 
 
 def best_units(db, learner_id: int, q) -> list[str]:
-    row = store.learner(db, learner_id)
-    ratings = store.ratings(db, learner_id)
-    profile = Profile(
-        job_role=row["job_role_other"] or row["job_role"],
-        contexts=store.context_answers(db, learner_id),
-        readiness=readiness(q, ratings),
-        interests=frozenset(store.interests(db, learner_id)),
-        ratings=ratings,
-    )
+    row = learners.learner(db, learner_id)
+    had = learners.answers(db, learner_id)
+    profile = learner_profile(q, row, had.ratings, had.contexts, had.interests)
     return [u.number for u in suggest_plans(q, profile).plans[0].optional]
 
 
@@ -1579,14 +1576,14 @@ def test_plan_page_shows_the_suggestion_and_alternatives_with_reasons(db, planni
     for number in best_units(db, learner_id, q):
         assert f'value="{number}" id="u-{number}" checked' in body
     assert "Meets every rule of combination." in body
-    assert store.plan(db, learner_id) is None
+    assert plans.unit_plan(db, learner_id) is None
 
 
 def test_check_saves_the_working_plan_and_names_the_missing_group(db, planning):
     client, _, learner_id, _ = planning
     response = plan_post(client, learner_id, {"action": "check", "units": NO_GROUP_D})
     assert response.status_code == 303 and response.location == f"/staff/learners/{learner_id}/plan"
-    saved = store.plan(db, learner_id)
+    saved = plans.unit_plan(db, learner_id)
     assert saved["units"] == NO_GROUP_D and saved["confirmed_at"] is None
     body = html(client.get(response.location))
     assert "Group D (Handling problems) has no unit yet" in body
@@ -1636,7 +1633,7 @@ def test_confirming_a_valid_plan_locks_the_learners_answers(app, db, planning):
     )
     assert refused.status_code == 409
     assert "Your assessor has confirmed your plan" in refused.json["error"]
-    assert store.ratings(db, learner_id)["F1:1.2"] == 1
+    assert learners.ratings(db, learner_id)["F1:1.2"] == 1
     assert "plan confirmed" in html(client.get("/staff/learners/" + str(learner_id)))
 
 
@@ -1650,7 +1647,7 @@ def test_a_plan_changed_by_another_assessor_mid_confirm_is_never_confirmed_broke
 
     client, _, learner_id, _ = planning
     other = make_staff(db, "admin")
-    real = store.immediate
+    real = plans.immediate
     state = {"inside": False, "done": 0}
 
     @contextmanager
@@ -1662,7 +1659,7 @@ def test_a_plan_changed_by_another_assessor_mid_confirm_is_never_confirmed_broke
         state["inside"] = True
         try:
             b = connect(app.config["DATABASE"])
-            store.save_plan(b, learner_id, NO_GROUP_D, other["id"], f"staff:{other['id']}")
+            plans.save_unit_plan(b, learner_id, NO_GROUP_D, other["id"], f"staff:{other['id']}")
             b.conn.close()
             state["done"] += 1
         finally:
@@ -1670,9 +1667,9 @@ def test_a_plan_changed_by_another_assessor_mid_confirm_is_never_confirmed_broke
 
     page = f"/staff/learners/{learner_id}/plan"
     token = csrf(client.get(page))
-    monkeypatch.setattr(store, "immediate", then_b_saves)
+    monkeypatch.setattr(plans, "immediate", then_b_saves)
     client.post(page, data={"csrf_token": token, "action": "confirm", "units": VALID})
-    monkeypatch.setattr(store, "immediate", real)
+    monkeypatch.setattr(plans, "immediate", real)
     assert state["done"] == 1  # B's save did land in the middle
     saved = plan_row(db, learner_id)
     units = json.loads(saved["units"])
@@ -1687,8 +1684,8 @@ def test_a_plan_changed_by_another_assessor_mid_confirm_is_never_confirmed_broke
 def test_confirm_through_the_store_refuses_a_plan_that_breaks_the_rules(app, db, planning):
     _, me, learner_id, _ = planning
     q = app.extensions["qualification"]
-    with pytest.raises(store.PlanBreaksRules) as refused:
-        store.confirm_plan(db, learner_id, NO_GROUP_D, me["id"], "test", rules=rules_for(q))
+    with pytest.raises(plans.UnitPlanBreaksRules) as refused:
+        plans.confirm_unit_plan(db, learner_id, NO_GROUP_D, me["id"], "test", rules=rules_for(q))
     assert "Group D (Handling problems) has no unit yet" in " ".join(
         p.message for p in refused.value.problems
     )
@@ -1705,7 +1702,7 @@ def test_changing_a_unit_after_confirming_clears_the_confirmation(db, planning):
     plan_post(client, learner_id, {"action": "check", "units": ["A3", "B2", "C4", "D1"]})
     assert learner_confirmed_at(db, learner_id) is None
     assert plan_row(db, learner_id)["confirmed_at"] is None
-    assert store.plan(db, learner_id)["units"] == ["A3", "B2", "C4", "D1"]
+    assert plans.unit_plan(db, learner_id)["units"] == ["A3", "B2", "C4", "D1"]
     assert "Confirmed on" not in html(client.get(f"/staff/learners/{learner_id}/plan"))
 
 
@@ -1733,14 +1730,14 @@ def test_plan_check_answers_in_json_without_saving(db, planning, units, valid, c
         assert any(problem in p for p in answer["problems"]), answer["problems"]
     else:
         assert answer["problems"] == []
-    assert store.plan(db, learner_id) is None
+    assert plans.unit_plan(db, learner_id) is None
 
 
 def test_use_0_adopts_the_best_suggestion(db, planning, q):
     client, _, learner_id, _ = planning
     response = plan_post(client, learner_id, {"action": "use-0"})
     assert response.status_code == 303
-    assert store.plan(db, learner_id)["units"] == best_units(db, learner_id, q)
+    assert plans.unit_plan(db, learner_id)["units"] == best_units(db, learner_id, q)
     assert learner_confirmed_at(db, learner_id) is None  # adopting is not confirming
 
 
@@ -1758,7 +1755,7 @@ def test_unknown_units_or_suggestions_are_400(db, planning, data):
     client, _, learner_id, _ = planning
     response = plan_post(client, learner_id, data)
     assert response.status_code == 400
-    assert store.plan(db, learner_id) is None
+    assert plans.unit_plan(db, learner_id) is None
 
 
 # ---- assessment plan rows -----------------------------------------------------------------
@@ -1782,7 +1779,7 @@ def test_adding_an_assessment_plan_row_lists_it(db, confirmed):
     response = row_post(client, learner_id, {**ROW, "units": ["F1", "A3"]})
     assert response.status_code == 303
     assert response.location == f"/staff/learners/{learner_id}/assessment-plan"
-    rows = store.plan_rows(db, learner_id)
+    rows = plans.assessment_plan_rows(db, learner_id)
     assert len(rows) == 1
     assert rows[0]["units"] == ["F1", "A3"] and rows[0]["evidence"] == ["observation", "witness"]
     assert rows[0]["created_by"] == me["id"]
@@ -1807,14 +1804,14 @@ def test_a_double_tapped_assessment_plan_row_is_added_once(db, confirmed):
     data = {"csrf_token": csrf(page), "request_key": keys[0], **ROW}
     for _ in range(2):
         assert client.post(path, data=data).status_code == 303
-    assert len(store.plan_rows(db, learner_id)) == 1
+    assert len(plans.assessment_plan_rows(db, learner_id)) == 1
     again = client.get(path)  # a new form: a new key, another row
     data = {
         **data,
         "request_key": re.findall(r'name="request_key"[^>]*value="([^"]+)"', html(again))[0],
     }
     assert client.post(path, data=data).status_code == 303
-    assert len(store.plan_rows(db, learner_id)) == 2
+    assert len(plans.assessment_plan_rows(db, learner_id)) == 2
 
 
 def test_only_the_plans_units_can_be_chosen(db, confirmed):
@@ -1824,7 +1821,7 @@ def test_only_the_plans_units_can_be_chosen(db, confirmed):
     assert offered == ["F1", "F2", "A3", "B1", "C3", "D1"]
     response = row_post(client, learner_id, {**ROW, "units": ["A10"]})
     assert response.status_code == 400
-    assert store.plan_rows(db, learner_id) == []
+    assert plans.assessment_plan_rows(db, learner_id) == []
 
 
 @pytest.mark.parametrize("units", [["B1"], ["F1", "B1"]])
@@ -1835,14 +1832,14 @@ def test_simulation_is_refused_for_b1(db, confirmed, units):
     )
     assert response.status_code == 400
     assert "Simulation is not allowed for B1: evidence must come from real work." in html(response)
-    assert store.plan_rows(db, learner_id) == []
+    assert plans.assessment_plan_rows(db, learner_id) == []
 
 
 def test_simulation_is_allowed_where_the_unit_allows_it(db, confirmed):
     client, _, learner_id, _ = confirmed
     response = row_post(client, learner_id, {**ROW, "units": ["F1"], "evidence": ["simulation"]})
     assert response.status_code == 303
-    assert store.plan_rows(db, learner_id)[0]["evidence"] == ["simulation"]
+    assert plans.assessment_plan_rows(db, learner_id)[0]["evidence"] == ["simulation"]
 
 
 @pytest.mark.parametrize(
@@ -1860,7 +1857,7 @@ def test_a_row_with_a_missing_field_is_400_with_a_message(db, confirmed, missing
     data = {k: v for k, v in ROW.items() if k != missing}
     response = row_post(client, learner_id, data)
     assert response.status_code == 400 and message in html(response)
-    assert store.plan_rows(db, learner_id) == []
+    assert plans.assessment_plan_rows(db, learner_id) == []
 
 
 def test_an_empty_row_names_every_missing_field(db, confirmed):
@@ -1885,7 +1882,7 @@ def test_deleting_a_row(db, confirmed):
     page = f"/staff/learners/{learner_id}/assessment-plan"
     response = post(client, f"{page}/{gone}/delete", page=page)
     assert response.status_code == 303 and response.location == page
-    assert [r["id"] for r in store.plan_rows(db, learner_id)] == [keep]
+    assert [r["id"] for r in plans.assessment_plan_rows(db, learner_id)] == [keep]
     body = html(client.get(page))
     assert "Removed from the assessment plan." in body and "Handling a complaint" not in body
 
@@ -1898,7 +1895,7 @@ def test_another_learners_row_cannot_be_deleted(db, confirmed):
     response = post(client, f"{page}/{theirs}/delete", page=page)
     assert response.status_code == 404
     assert post(client, f"{page}/99999/delete", page=page).status_code == 404
-    assert [r["id"] for r in store.plan_rows(db, other_id)] == [theirs]
+    assert [r["id"] for r in plans.assessment_plan_rows(db, other_id)] == [theirs]
 
 
 # ---- learning contract --------------------------------------------------------------------
@@ -1913,11 +1910,11 @@ def test_the_contract_waits_for_confirmed_units(db, rated):
     client, me, learner_id, _ = rated
     page = f"/staff/learners/{learner_id}/contract"
     assert "Confirm the learner's units first" in html(client.get(page))
-    store.save_plan(db, learner_id, VALID, me["id"], "test")  # a draft is not enough
+    plans.save_unit_plan(db, learner_id, VALID, me["id"], "test")  # a draft is not enough
     response = contract_post(client, learner_id, {"action": "issue"})
     assert response.status_code == 303
     assert "Confirm the plan first" in html(client.get(page))
-    assert store.contracts(db, learner_id) == []
+    assert plans.contracts(db, learner_id) == []
 
 
 def sign_as_learner(phone, name: str):
@@ -1932,7 +1929,7 @@ def test_contract_is_prepared_signed_by_both_and_versioned(app, db, confirmed):
     assert "Prepare the contract" in html(client.get(page))
 
     assert contract_post(client, learner_id, {"action": "issue"}).status_code == 303
-    (v1,) = store.contracts(db, learner_id)
+    (v1,) = plans.contracts(db, learner_id)
     assert v1["version"] == 1
     assert [u["number"] for u in v1["content"]["units"]] == ["F1", "F2", "A3", "B1", "C3", "D1"]
     assert v1["content"]["assessment_plan"] == [ROW]
@@ -1945,14 +1942,14 @@ def test_contract_is_prepared_signed_by_both_and_versioned(app, db, confirmed):
         contract_post(client, learner_id, {"action": "sign", "name": " Alex Assessor "}).status_code
         == 303
     )
-    signed = store.current_contract(db, learner_id)
+    signed = plans.current_contract(db, learner_id)
     assert signed["assessor_name"] == "Alex Assessor" and signed["assessor_signed_at"]
     assert signed["assessor_id"] == me["id"]
     body = html(client.get(page))
     assert "Signed \u201cAlex Assessor\u201d" in body and "Sign as assessor" not in body
     contract_post(client, learner_id, {"action": "sign", "name": "Someone Else"})
     assert "already signed by an assessor" in html(client.get(page))
-    assert store.current_contract(db, learner_id)["assessor_name"] == "Alex Assessor"
+    assert plans.current_contract(db, learner_id)["assessor_name"] == "Alex Assessor"
 
     # the learner signs on their phone
     phone = learner_client(app, token)
@@ -1961,10 +1958,10 @@ def test_contract_is_prepared_signed_by_both_and_versioned(app, db, confirmed):
     response = sign_as_learner(phone, "Sam Confirmed")
     assert response.status_code == 303 and response.location == "/contract"
     assert "you have signed your learning contract" in html(phone.get("/contract"))
-    v1 = store.current_contract(db, learner_id)
+    v1 = plans.current_contract(db, learner_id)
     assert v1["learner_name"] == "Sam Confirmed" and v1["learner_signed_at"]
     sign_as_learner(phone, "Someone Else")
-    assert store.current_contract(db, learner_id)["learner_name"] == "Sam Confirmed"
+    assert plans.current_contract(db, learner_id)["learner_name"] == "Sam Confirmed"
 
     # a change to the assessment plan needs a new version
     row_post(client, learner_id, {**ROW, "activity": "Dealing with a complaint"})
@@ -1973,7 +1970,7 @@ def test_contract_is_prepared_signed_by_both_and_versioned(app, db, confirmed):
     contract_post(client, learner_id, {"action": "sign", "name": "Alex Assessor"})
     assert "prepare a new version first" in html(client.get(page))
     assert contract_post(client, learner_id, {"action": "issue"}).status_code == 303
-    old, new = store.contracts(db, learner_id)
+    old, new = plans.contracts(db, learner_id)
     assert (old["version"], new["version"]) == (1, 2)
     assert not new["assessor_signed_at"] and not new["learner_signed_at"]
     assert len(new["content"]["assessment_plan"]) == 2
@@ -1985,7 +1982,7 @@ def test_contract_is_prepared_signed_by_both_and_versioned(app, db, confirmed):
     # signing now signs version 2 and leaves version 1 as it was
     contract_post(client, learner_id, {"action": "sign", "name": "Alex Assessor"})
     sign_as_learner(phone, "Sam Confirmed")
-    old_after, new_after = store.contracts(db, learner_id)
+    old_after, new_after = plans.contracts(db, learner_id)
     assert old_after == v1
     assert new_after["assessor_signed_at"] and new_after["learner_signed_at"]
 
@@ -1994,7 +1991,7 @@ def test_preparing_again_without_changes_makes_no_new_version(db, confirmed):
     client, _, learner_id, _ = confirmed
     contract_post(client, learner_id, {"action": "issue"})
     contract_post(client, learner_id, {"action": "issue"})
-    assert [c["version"] for c in store.contracts(db, learner_id)] == [1]
+    assert [c["version"] for c in plans.contracts(db, learner_id)] == [1]
 
 
 def test_changing_the_units_after_signing_needs_a_new_version(db, confirmed):
@@ -2005,7 +2002,7 @@ def test_changing_the_units_after_signing_needs_a_new_version(db, confirmed):
     body = html(client.get(f"/staff/learners/{learner_id}/contract"))
     assert "have changed since version 1" in body
     contract_post(client, learner_id, {"action": "issue"})
-    v2 = store.current_contract(db, learner_id)
+    v2 = plans.current_contract(db, learner_id)
     assert v2["version"] == 2 and [u["number"] for u in v2["content"]["units"]][2:] == VALID
 
 
@@ -2024,7 +2021,7 @@ def test_a_learner_must_type_a_name_to_sign(app, db, confirmed):
     phone = learner_client(app, token)
     response = sign_as_learner(phone, "  ")
     assert response.status_code == 400 and "Type your name to sign." in html(response)
-    assert store.current_contract(db, learner_id)["learner_signed_at"] is None
+    assert plans.current_contract(db, learner_id)["learner_signed_at"] is None
 
 
 @pytest.mark.parametrize(
@@ -2041,9 +2038,9 @@ def test_a_refused_assessor_signature_is_a_400_and_signs_nothing(
     response = contract_post(client, learner_id, {"action": "sign", "name": name})
     if issued:
         assert "Type your name to sign." in html(response)
-        assert store.current_contract(db, learner_id)["assessor_signed_at"] is None
+        assert plans.current_contract(db, learner_id)["assessor_signed_at"] is None
     else:
-        assert store.contracts(db, learner_id) == []
+        assert plans.contracts(db, learner_id) == []
     assert response.status_code in statuses
 
 
@@ -2054,10 +2051,10 @@ def test_a_learner_cannot_sign_a_version_the_plan_has_moved_on_from(app, db, con
     page = f"/staff/learners/{learner_id}/contract"
     assert "have changed since version 1" in html(client.get(page))
     contract_post(client, learner_id, {"action": "sign", "name": "Alex Assessor"})
-    assert store.current_contract(db, learner_id)["assessor_signed_at"] is None
+    assert plans.current_contract(db, learner_id)["assessor_signed_at"] is None
     phone = learner_client(app, token)
     sign_as_learner(phone, "Sam Confirmed")
-    assert store.current_contract(db, learner_id)["learner_signed_at"] is None
+    assert plans.current_contract(db, learner_id)["learner_signed_at"] is None
 
 
 # ---- cohort -------------------------------------------------------------------------------
@@ -2071,9 +2068,9 @@ def cohort(app, db):
     bob, _ = add_learner(db, "=Bob Formula", me)
     db.execute("UPDATE learners SET candidate_number = '+441234' WHERE id = ?", [bob])
     zed, _ = add_learner(db, "Zed Elsewhere", other)
-    store.save_ratings(db, ann, {"F1:1.1": 0, "F1:1.2": 1, "F2:1.1": 3, "A11:unit": 2}, "t")
-    store.save_ratings(db, bob, {"F1:1.1": 1, "F1:1.2": 3, "F2:1.1": 0}, "t")
-    store.save_ratings(db, zed, {"F1:1.3": 0, "F2:1.2": 0}, "t")
+    learners.save_ratings(db, ann, {"F1:1.1": 0, "F1:1.2": 1, "F2:1.1": 3, "A11:unit": 2}, "t")
+    learners.save_ratings(db, bob, {"F1:1.1": 1, "F1:1.2": 3, "F2:1.1": 0}, "t")
+    learners.save_ratings(db, zed, {"F1:1.3": 0, "F2:1.2": 0}, "t")
     return client, me, {"ann": ann, "bob": bob, "zed": zed}
 
 
@@ -2150,7 +2147,7 @@ def test_every_change_is_in_the_audit_trail_with_who_did_it(app, db, confirmed):
     contract_post(client, learner_id, {"action": "sign", "name": "Alex Assessor"})
     sign_as_learner(phone, "Sam Confirmed")
 
-    entries = store.audit_entries(db, learner_id)
+    entries = audit.entries(db, learner_id)
     by_action = {e["action"]: e for e in entries}
     expected = {
         "assessor-rating": staff_actor,
@@ -2189,7 +2186,7 @@ def test_a_learners_own_ratings_are_audited_as_theirs(app, db, rated):
     phone.post(
         "/assessment/save", data={"csrf_token": page_token, "name": "r-F1-1.1", "value": "3"}
     )
-    entry = store.audit_entries(db, learner_id)[-1]
+    entry = audit.entries(db, learner_id)[-1]
     assert (entry["actor"], entry["action"], entry["subject"], entry["after"]) == (
         f"learner:{learner_id}",
         "rating",
@@ -2217,9 +2214,9 @@ def test_a_learner_sees_their_own_record_and_nobody_elses(app, db):
     me = make_staff(db, "assessor")
     ann, ann_token = add_learner(db, "Ann Own", me)
     bob, _ = add_learner(db, "Bob Else", me)
-    store.save_ratings(db, ann, {"F1:1.1": 2}, f"learner:{ann}")
-    store.save_ratings(db, bob, {"F2:2.7": 1}, f"learner:{bob}")
-    store.save_assessor_rating(db, ann, "F1:1.2", 3, me["id"], f"staff:{me['id']}")
+    learners.save_ratings(db, ann, {"F1:1.1": 2}, f"learner:{ann}")
+    learners.save_ratings(db, bob, {"F2:2.7": 1}, f"learner:{bob}")
+    learners.save_assessor_rating(db, ann, "F1:1.2", 3, me["id"], f"staff:{me['id']}")
     phone = learner_client(app, ann_token)
     response = phone.get("/my-record")
     assert response.status_code == 200
@@ -2235,27 +2232,27 @@ def test_a_learner_sees_their_own_record_and_nobody_elses(app, db):
 
 def test_a_refused_confirm_leaves_the_confirmed_plan_alone(db, confirmed):
     client, _, learner_id, token = confirmed
-    before = store.plan(db, learner_id)
+    before = plans.unit_plan(db, learner_id)
     page = client.get(f"/staff/learners/{learner_id}/plan")
     response = client.post(
         f"/staff/learners/{learner_id}/plan",
         data={"csrf_token": csrf(page), "units": ["A11"], "action": "confirm"},
     )
     assert response.status_code == 400
-    assert store.plan(db, learner_id) == before
-    assert store.learner(db, learner_id)["plan_confirmed_at"]
+    assert plans.unit_plan(db, learner_id) == before
+    assert learners.learner(db, learner_id)["plan_confirmed_at"]
 
 
 @pytest.mark.parametrize("action", ["use--1", "use-99", "use-x"])
 def test_a_tampered_suggestion_index_is_refused(db, confirmed, action):
     client, _, learner_id, _ = confirmed
-    before = store.plan(db, learner_id)
+    before = plans.unit_plan(db, learner_id)
     page = client.get(f"/staff/learners/{learner_id}/plan")
     response = client.post(
         f"/staff/learners/{learner_id}/plan", data={"csrf_token": csrf(page), "action": action}
     )
     assert response.status_code == 400
-    assert store.plan(db, learner_id) == before
+    assert plans.unit_plan(db, learner_id) == before
 
 
 def test_a_staff_session_ends_after_a_working_day(app, db):
