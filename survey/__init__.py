@@ -51,9 +51,10 @@ def register_requests(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .views import auth as staff_sign_in
-    from .views import learner, public, qr, staff
+    from .views import learner, public, qr, record, sampling, staff
 
-    for blueprint in (public.bp, learner.bp, qr.bp, staff_sign_in.bp, staff.bp):
+    blueprints = (public.bp, learner.bp, qr.bp, staff_sign_in.bp, staff.bp, record.bp, sampling.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 

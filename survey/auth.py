@@ -86,6 +86,28 @@ def current_staff() -> Row | None:
     return found
 
 
+def signed_in_staff() -> Row:
+    """The signed-in staff member, on a page staff_required already let through."""
+    staff = current_staff()
+    assert staff is not None  # staff_required ran first
+    return staff
+
+
+def staff_actor() -> str:
+    """Who the audit trail says made a change: the signed-in staff member."""
+    return f"staff:{signed_in_staff()['id']}"
+
+
+def learner_for_staff(learner_id: int) -> Row:
+    """A learner the signed-in staff member may see; anyone else's is simply not there (404)."""
+    from .store import learners
+
+    row = learners.learner(get_db(), learner_id)
+    if row is None or not learners.can_see(signed_in_staff(), row):
+        abort(404, "There is no learner of yours with that number.")
+    return row
+
+
 def init_app(app: Flask) -> None:
     """Every template knows the signed-in staff member as `me` (None for anyone else)."""
 
@@ -130,8 +152,7 @@ def announce_setup_link(app: Any) -> None:
         message = (
             f"No staff accounts yet. A setup link for the first admin was printed at "
             f"{_when(earlier['created_at'])} and is valid until {_when(earlier['expires_at'])}. "
-            "If it is lost, create the admin with: flask --app app users create --role admin "
-            "--email EMAIL"
+            "If it is lost, print a new one with: flask --app app users setup-link"
         )
     elif token is not None:
         base = (app.config.get("PUBLIC_URL") or "http://localhost:5000").rstrip("/")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 MONTHS = (
@@ -44,3 +44,23 @@ def day_and_time(stamp: str | None, zone: ZoneInfo) -> str:
     """ "30 November 2026 at 14:05"."""
     moment = local(stamp, zone)
     return f"{day(stamp, zone)} at {moment:%H:%M}" if moment else ""
+
+
+def calendar_day(value: str | None) -> str:
+    """A calendar date as kept ("2027-03-14") as people write it: "14 March 2027".
+
+    A date is a day on the calendar, not a moment: it is never moved into a time zone, so it
+    reads the same wherever the centre is.
+    """
+    if not value:
+        return ""
+    try:
+        found = date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return f"{found.day} {MONTHS[found.month - 1]} {found.year}"
+
+
+def today_in(zone: ZoneInfo) -> date:
+    """Today's date where the centre is."""
+    return datetime.now(zone).date()

@@ -6,19 +6,54 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from .centre import Centre
 from .content import Qualification
 from .gaps import to_csv
+from .initial_assessment import conversation
+from .plans import STATUS_WORDS, row_sentence
+from .portfolio import Introduction, introduction
+from .sampling import DECISION_WORDS, parts_words
 
 
-def record_json(record: Mapping[str, Any]) -> str:
-    return json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True)
+def introduction_of(q: Qualification, record: Mapping[str, Any]) -> Introduction:
+    """The portfolio's introductory section, from a learner's whole record (store.records)."""
+    return introduction(
+        q,
+        record["learner"],
+        Centre.from_settings(record.get("centre") or {}),
+        record.get("assessor"),
+        record.get("samples") or [],
+        record.get("verifiers") or [],
+        record.get("assessment_plan") or [],
+    )
+
+
+def record_json(q: Qualification, record: Mapping[str, Any]) -> str:
+    """Everything kept, as data, with the portfolio's introductory section first."""
+    whole = {"introduction": introduction_of(q, record).as_record(), **record}
+    return json.dumps(whole, indent=2, ensure_ascii=False, sort_keys=True)
 
 
 def record_csv(q: Qualification, record: Mapping[str, Any]) -> str:
     """One row per fact: section, item, value, detail, when."""
     rows: list[list[object]] = []
+    for section, item, value in introduction_of(q, record).as_rows():
+        rows.append([f"introduction: {section}", item, value, "", ""])
     for key, value in record["learner"].items():
         rows.append(["learner", key, value, "", ""])
+    talk = conversation(record.get("initial_assessment") or {})
+    for point in talk.points:
+        if point.automatic:
+            continue
+        rows.append(
+            [
+                "initial assessment",
+                point.item.words,
+                "yes" if point.ticked else "not yet",
+                point.notes,
+                point.on,
+            ]
+        )
     for context_id, answer in sorted(record["job_contexts"].items()):
         context = q.context(context_id)
         rows.append(["job context", context_id, answer, context.question if context else "", ""])
@@ -55,9 +90,19 @@ def record_csv(q: Qualification, record: Mapping[str, Any]) -> str:
             [
                 "assessment plan",
                 " ".join(row["units"]),
-                row["activity"],
-                f"{row['observed_where']}; {row['observed_when']}; " + ", ".join(row["evidence"]),
-                row["created_at"],
+                STATUS_WORDS.get(row.get("status") or "planned", ""),
+                row_sentence(q, row),
+                row.get("planned_on") or row["created_at"],
+            ]
+        )
+    for sample in record.get("samples") or []:
+        rows.append(
+            [
+                "internal verification",
+                parts_words(sample["parts"]),
+                DECISION_WORDS.get(sample["decision"], sample["decision"]),
+                f"{sample.get('verifier_name', '')}: {sample['comment']}",
+                sample["created_at"],
             ]
         )
     for c in record["contracts"]:
@@ -100,65 +145,3 @@ def _statement(q: Qualification, statement_id: str) -> str:
 def _unit(q: Qualification, number: str) -> str:
     u = q.unit(number)
     return u.title if u else ""
-
-
-def describe(q: Qualification, entry: Mapping[str, Any]) -> str:
-    """An audit entry in plain words, for the learner's own record."""
-    action, subject = entry["action"], entry["subject"] or ""
-    before, after = entry["before"], entry["after"]
-    statement = q.statement(subject) if subject else None
-
-    def label(value: Any) -> str:
-        if value is None or statement is None or not str(value).isdigit():
-            return str(value)
-        labels = q.scales.labels(statement.kind)
-        return labels[int(value)] if int(value) < len(labels) else str(value)
-
-    if action in ("rating", "self-check-rating", "assessor-rating") and statement:
-        who = {
-            "rating": "Rated",
-            "self-check-rating": "Self-check: rated",
-            "assessor-rating": "Assessor rated",
-        }[action]
-        change = f"{label(before)} \u2192 {label(after)}" if before is not None else label(after)
-        return f"{who} \u201c{statement.text}\u201d: {change}"
-    if action == "job-context":
-        context = q.context(subject)
-        return f"{context.question if context else subject} {after}"
-    if action == "job-role":
-        return f"Job: {after or 'not given'}"
-    if action == "interest":
-        unit = q.unit(subject)
-        title = f"{subject} {unit.title}" if unit else subject
-        return f"{'Interested in' if after == 'yes' else 'No longer interested in'} {title}"
-    if action in ("plan-changed", "plan-confirmed"):
-        verb = (
-            "Your assessor confirmed your units"
-            if action == "plan-confirmed"
-            else "Your assessor changed your planned units"
-        )
-        return f"{verb}: {_and(after.split()) if after else 'no optional units'}"
-    if action == "assessment-plan-row-added":
-        return "A row was added to the assessment plan"
-    if action == "assessment-plan-row-removed":
-        return "A row was removed from the assessment plan"
-    if action.startswith("contract-signed-by-"):
-        return f"Learning contract {subject} signed by the {action.rsplit('-', 1)[1]}: {after}"
-    if action == "contract-issued":
-        return f"Learning contract {subject} prepared"
-    words = {
-        "learner-added": "Added as a learner",
-        "submitted": "Answers sent",
-        "reopened": "Answers opened again for changes",
-        "link-reissued": "A new personal link was issued; the old one stopped working",
-        "archived": "Archived",
-        "unarchived": "Back from the archive",
-        "assessor-assigned": "Assessor changed",
-        "self-check-finished": f"Self-check of {subject} finished",
-    }
-    return words.get(action, action.replace("-", " "))
-
-
-def _and(items: list[str]) -> str:
-    """ "A3, B2 and C3"."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

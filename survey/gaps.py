@@ -21,12 +21,43 @@ _band = functools.lru_cache(maxsize=256)(band)
 
 class CriterionRow(NamedTuple):
     statement: Statement
-    learner: int | None
+    learner: int | None  # the initial assessment's rating
     learner_label: str
     assessor: int | None
     assessor_label: str
     disagree: bool
     learner_band: str  # the band key of the learner's rating, for the page's colour
+    latest: int | None = None  # the learner's latest self-check rating of it, if any
+    latest_label: str = ""
+    latest_on: str = ""  # when that self-check was finished (ISO)
+    latest_band: str = "unknown"
+
+
+class Change(NamedTuple):
+    """How a unit's self-checks moved from the initial assessment."""
+
+    up: int
+    down: int
+    same: int
+    before: float | None  # mean initial rating of the criteria self-checked since
+    after: float | None  # their mean latest rating
+    last: str  # when the latest self-check of the unit was finished (ISO), "" if never
+
+    @property
+    def words(self) -> str:
+        """ "3 up, 1 down, 2 the same since the initial assessment (mean 1.2 → 2.0)"."""
+        if not (self.up or self.down or self.same):
+            return ""
+        said = ", ".join(
+            f"{n} {w}"
+            for n, w in ((self.up, "up"), (self.down, "down"), (self.same, "the same"))
+            if n
+        )
+        if self.before is not None and self.after is not None:
+            said += (
+                f" since the initial assessment (mean {self.before:.1f} \u2192 {self.after:.1f})"
+            )
+        return said
 
 
 class OutcomeCell(NamedTuple):
@@ -46,6 +77,7 @@ class UnitGap(NamedTuple):
     opportunity: str
     in_plan: bool
     disagreements: int
+    change: Change = Change(0, 0, 0, None, None, "")
 
 
 def disagree(learner: int | None, assessor: int | None) -> bool:
@@ -59,16 +91,49 @@ def _mean(values: Sequence[int]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _row(q: Qualification, s: Statement, learner: int | None, assessor: int | None) -> CriterionRow:
+def _row(
+    q: Qualification,
+    s: Statement,
+    learner: int | None,
+    assessor: int | None,
+    latest: tuple[int, str] | None = None,
+) -> CriterionRow:
     labels = q.scales.labels(s.kind)
+    if latest is None:
+        return CriterionRow(
+            s,
+            learner,
+            "—" if learner is None else labels[learner],
+            assessor,
+            "—" if assessor is None else labels[assessor],
+            disagree(learner, assessor),
+            _band(learner).key,
+        )
     return CriterionRow(
         s,
         learner,
         "—" if learner is None else labels[learner],
         assessor,
         "—" if assessor is None else labels[assessor],
-        disagree(learner, assessor),
+        disagree(latest[0], assessor),  # the learner's view now, against the assessor's
         _band(learner).key,
+        latest[0],
+        labels[latest[0]],
+        latest[1],
+        _band(latest[0]).key,
+    )
+
+
+def _change(rows: Sequence[CriterionRow]) -> Change:
+    pairs = [(r.learner, r.latest) for r in rows if r.latest is not None and r.learner is not None]
+    checked = [r for r in rows if r.latest is not None]
+    return Change(
+        sum(b > a for a, b in pairs),
+        sum(b < a for a, b in pairs),
+        sum(b == a for a, b in pairs),
+        _mean([a for a, _ in pairs]),
+        _mean([b for _, b in pairs]),
+        max((r.latest_on for r in checked), default=""),
     )
 
 
@@ -83,8 +148,14 @@ def gap_report(
     assessor: Mapping[str, int],
     contexts: Mapping[str, str],
     plan_units: Iterable[str] = (),
+    latest: Mapping[str, tuple[int, str]] | None = None,
 ) -> tuple[UnitGap, ...]:
-    """Mandatory units, then every optional unit rated or in the plan, with what is hard."""
+    """Mandatory units, then every optional unit rated or in the plan, with what is hard.
+
+    `latest` is each statement's latest self-check rating and when (store: latest_self_checks):
+    shown beside the initial one, with the change per unit.
+    """
+    latest = latest or {}
     plan = set(plan_units)
     mandatory = {u.number for u in q.mandatory_units}
     opportunity = evidence_opportunity(q, contexts)
@@ -96,9 +167,13 @@ def gap_report(
         if not unit.awaiting_criteria and summary.id in ratings:
             statements = (summary, *statements)
         shown = unit.number in mandatory or unit.number in plan
-        if not shown and not any(s.id in ratings or s.id in assessor for s in statements):
+        if not shown and not any(
+            s.id in ratings or s.id in assessor or s.id in latest for s in statements
+        ):
             continue
-        rows = tuple(_row(q, s, ratings.get(s.id), assessor.get(s.id)) for s in statements)
+        rows = tuple(
+            _row(q, s, ratings.get(s.id), assessor.get(s.id), latest.get(s.id)) for s in statements
+        )
         if unit.awaiting_criteria:
             cells = (
                 OutcomeCell(None, _band(ratings.get(summary.id)), int(summary.id in ratings), 1),
@@ -125,6 +200,7 @@ def gap_report(
                 opportunity[unit.number],
                 unit.number in plan,
                 sum(r.disagree for r in rows),
+                _change(rows),
             )
         )
     return tuple(result)
@@ -194,6 +270,9 @@ def gap_report_csv(q: Qualification, learner_name: str, report: Sequence[UnitGap
                     r.statement.text,
                     r.learner if r.learner is not None else "",
                     r.learner_label,
+                    r.latest if r.latest is not None else "",
+                    r.latest_label,
+                    r.latest_on[:10],
                     r.assessor if r.assessor is not None else "",
                     r.assessor_label,
                     "yes" if r.disagree else "",
@@ -207,8 +286,11 @@ def gap_report_csv(q: Qualification, learner_name: str, report: Sequence[UnitGap
             "unit title",
             "statement id",
             "statement",
-            "learner rating",
-            "learner says",
+            "learner's initial rating",
+            "learner said at first",
+            "latest self-check rating",
+            "learner says now",
+            "latest self-check on",
             "assessor rating",
             "assessor says",
             "disagree",
@@ -224,7 +306,8 @@ def cohort_csv(
     by_learner: Mapping[int, Mapping[str, int]],
 ) -> str:
     statements = cohort_statements(q)
-    header = ["learner", "candidate number"] + [s.id for s in statements]
+    # each column named in words: the statement as well as its id, which a spreadsheet sorts by
+    header = ["learner", "candidate number"] + [f"{s.id} {s.text}" for s in statements]
     rows = []
     for row in learners:
         given = by_learner.get(int(row["id"]), {})  # type: ignore[call-overload]

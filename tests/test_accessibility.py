@@ -13,7 +13,6 @@ import pytest
 from helpers import (
     LAPTOP,
     PHONE,
-    ROW,
     VALID,
     assert_accessible,
     axe_path,
@@ -21,11 +20,13 @@ from helpers import (
     browser_context,
     confirm_in_store,
     live_server,
+    plan_row,
+    ready_for_contract,
     sign_in_staff,
 )
 
 from survey import create_app
-from survey.store import accounts, learners, plans
+from survey.store import accounts, learners, plans, sampling
 
 pytestmark = pytest.mark.browser
 
@@ -66,15 +67,29 @@ STAFF_PAGES = [
     ("admin", "/staff/learners/{a}"),
     ("admin", "/staff/learners/{a}/plan"),
     ("admin", "/staff/learners/{b}/plan"),  # a learner still answering
+    ("admin", "/staff/learners/{a}/record"),
+    ("admin", "/staff/learners/{b}/record"),  # a learner still answering: nothing ticked yet
+    ("admin", "/staff/learners/{a}/introduction"),
     ("admin", "/staff/learners/{a}/assessment-plan"),
+    ("admin", "/staff/learners/{a}/assessment-plan/{row}"),
     ("admin", "/staff/learners/{a}/contract"),
+    ("admin", "/staff/learners/{a}/sampling"),
+    ("admin", "/staff/learners/{a}/reissue"),
+    ("admin", "/staff/learners/{a}/archive"),
     ("admin", "/staff/learners/{a}/audit"),
     ("admin", "/staff/audit"),
     ("admin", "/staff/cohort"),
+    ("admin", "/staff/cohort?view=latest"),
     ("admin", "/staff/users"),
+    ("admin", "/staff/centre"),
+    ("admin", "/staff/account"),
     ("admin", "/qr/units"),
+    ("anyone", "/staff/reset/{reset}"),  # a password link
     ("verifier", "/staff/learners/{a}"),
+    ("verifier", "/staff/learners/{a}/record"),
     ("verifier", "/staff/learners/{a}/plan"),
+    ("verifier", "/staff/learners/{a}/sampling"),  # with the form to record a sample
+    ("verifier", "/staff/sampling"),
 ]
 # addresses that are not HTML pages, or only send the visitor on
 NOT_PAGES = {
@@ -89,6 +104,7 @@ NOT_PAGES = {
     "staff.cohort_export",
     "staff.export_learner_json",
     "staff.export_learner_csv",
+    "sampling.sampling_csv",
 }
 SCANNED_BELOW = {"auth.setup"}  # only while there are no staff accounts
 
@@ -102,10 +118,11 @@ class Site:
         self.ids: dict[str, int] = {}
         self.tokens: dict[str, str] = {}
         self.contexts: dict[str, object] = {}
+        self.reset = ""
 
     def build(self) -> None:
         admin = self.server.add_staff("admin", "Ada Admin", "ada@centre.example")
-        self.server.add_staff("verifier", "Vic Verifier", "vic@centre.example")
+        verifier = self.server.add_staff("verifier", "Vic Verifier", "vic@centre.example")
         q = self.server.app.extensions["qualification"]
         with self.server.db() as db:
             for key, name in (("a", "Alex Able"), ("b", "Blake Baker"), ("sent", "Sol Sent")):
@@ -121,7 +138,12 @@ class Site:
             learners.save_ratings(db, self.ids["b"], {"F1:1.1": 2, "F1:1.2": 0}, "test")
             a, actor = self.ids["a"], f"staff:{admin['id']}"
             confirm_in_store(db, a, VALID, admin["id"], actor)
-            plans.add_assessment_plan_row(db, a, ROW, admin["id"], actor)
+            witness = {"observer": "witness", "witness_name": "Pat Supervisor"}
+            witness |= {"witness_role": "Line manager", "witness_contact": "01234 567890"}
+            self.ids["row"] = plans.add_plan_row(db, a, plan_row(**witness), admin["id"], actor)
+            ready_for_contract(db, a, admin["id"], actor)
+            sampling.add_sample(db, a, verifier["id"], ["record", "F1"], "Sound", "agreed", "t")
+            self.reset, _ = accounts.create_password_reset(db, verifier["id"], "test")
             check = learners.open_check(db, a, "B1")
             learners.save_check_ratings(db, check, {"B1:1.1": 2, "B1:2.1": 1}, "test")
             learners.finish_check(db, check, "test")
@@ -151,7 +173,7 @@ class Site:
         return self.contexts[who]
 
     def url(self, path: str) -> str:
-        return self.server + path.format(**self.ids)
+        return self.server + path.format(**self.ids, reset=self.reset)
 
     def close(self) -> None:
         for context in self.contexts.values():
@@ -202,6 +224,28 @@ def test_the_personal_link_cards_have_no_axe_violations(site):
         page.wait_for_url("**/staff/learners")
         assert page.locator(".learner-card").count() == 1
         assert_accessible(page, "the cards of a new learner")
+    finally:
+        page.close()
+
+
+def test_a_form_sent_again_and_a_new_link_have_no_axe_violations(site):
+    """The page a refreshed "add" shows (no new links: it says so), the new links made from
+    it, and an admin's password link for a member of staff."""
+    page = site.context("admin").new_page()
+    try:
+        page.goto(site.server + "/staff/learners")
+        page.get_by_label("Learner's name").fill("Rae Refresh")
+        page.get_by_role("button", name="Add and show their link").click()
+        page.wait_for_url("**/staff/learners")
+        page.reload()  # the browser sends the form again
+        assert page.get_by_text("This same form was sent before").count() == 1
+        assert_accessible(page, "the page of a form sent again")
+        page.get_by_role("button", name="Make new links").click()
+        assert page.locator(".learner-card").count() == 1
+        page.goto(site.server + "/staff/users")
+        page.get_by_role("button", name="Password link for Vic Verifier").click()
+        assert page.get_by_text("it is shown only once").count() == 1
+        assert_accessible(page, "a password link")
     finally:
         page.close()
 

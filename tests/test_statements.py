@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import pytest
 from helpers import (
+    PLANNED_END,
+    ROW,
+    START,
     VALID,
     TracedSql,
     assessor_confirms,
@@ -23,10 +26,11 @@ from helpers import (
 )
 
 from survey.forms import rating_field_name
-from survey.store import learners
+from survey.store import learners, plans
 
 ANSWER_TABLES = ("ratings", "context_answers", "interests", "self_checks", "check_ratings")
 PLAN_TABLES = ("plans", "assessment_plan_rows", "contracts", "assessor_ratings")
+PLAN_TABLES += ("initial_assessment", "samples", "settings")
 
 
 @pytest.fixture
@@ -64,7 +68,18 @@ def test_the_units_page_is_at_most_seven_statements_reading_each_table_once(app,
 
 @pytest.mark.parametrize(
     "page",
-    ["", "/plan", "/assessment-plan", "/contract", "/report.csv", "/audit"],
+    [
+        "",
+        "/record",
+        "/introduction",
+        "/plan",
+        "/assessment-plan",
+        "/assessment-plan/1",
+        "/contract",
+        "/sampling",
+        "/report.csv",
+        "/audit",
+    ],
 )
 def test_each_page_about_a_learner_reads_each_table_at_most_once(app, sql, sam, page):
     learner_id, _, assessor = sam
@@ -227,19 +242,20 @@ def test_each_assessor_post_about_a_learner_commits_at_most_once(app, sql, sam):
         (f"{base}/ratings", ratings, base),
         (f"{base}/plan", {"action": "save", "units": VALID}, f"{base}/plan"),
         (f"{base}/plan", {"action": "confirm", "units": VALID}, f"{base}/plan"),
+        (f"{base}/assessment-plan", ROW, f"{base}/assessment-plan"),
+        (f"{base}/checklist", every_point(), f"{base}/record"),
         (
-            f"{base}/assessment-plan",
-            {
-                "units": ["F1"],
-                "observed_when": "Monday",
-                "observed_where": "Desk",
-                "activity": "Calls",
-                "evidence": ["observation"],
-            },
-            f"{base}/assessment-plan",
+            f"{base}/record",
+            {"name": "Sam Learner", "start_on": START, "planned_end_on": PLANNED_END},
+            f"{base}/record",
         ),
         (f"{base}/contract", {"action": "issue"}, f"{base}/contract"),
         (f"{base}/contract", {"action": "sign", "name": "Asha Assessor"}, f"{base}/contract"),
+        (
+            f"{base}/assessment-plan/1",
+            {**ROW, "status": "cancelled", "feedback": "Shop shut"},
+            f"{base}/assessment-plan/1",
+        ),
     ]
     for path, data, page in steps:
         response, statements = post(sql, assessor, path, data, page)
@@ -247,3 +263,14 @@ def test_each_assessor_post_about_a_learner_commits_at_most_once(app, sql, sam):
         assert transactions(statements) == 1, (path, statements)
     with database(app) as db:
         assert len(learners.assessor_ratings(db, learner_id)) == 30
+        assert plans.current_contract(db, learner_id)["assessor_signed_at"]
+
+
+def every_point() -> dict[str, str]:
+    """Every point of the initial-assessment conversation, ticked with a day and a note."""
+    from survey.initial_assessment import ITEM_IDS
+
+    data = {}
+    for item in ITEM_IDS:
+        data |= {f"tick-{item}": "1", f"on-{item}": START, f"notes-{item}": "Agreed"}
+    return data

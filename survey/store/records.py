@@ -7,7 +7,7 @@ from typing import Any
 import sqlite_utils
 
 from ..db import empty_log, immediate
-from . import audit, learners, plans
+from . import accounts, audit, centre, learners, plans, sampling
 from .sql import Row, now, query
 
 
@@ -22,6 +22,8 @@ def learner_record(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any]
         c["ratings"] = learners.check_ratings(db, c["id"])
         checks.append(c)
     details = {k: v for k, v in row.items() if k != "token_hash"}  # the link is a secret
+    people = accounts.staff_names(db)
+    assessor = people.get(row["assessor_id"]) if row["assessor_id"] else None
     return {
         "learner": details,
         "job_contexts": learners.context_answers(db, learner_id),
@@ -29,11 +31,20 @@ def learner_record(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any]
         "interests": sorted(learners.interests(db, learner_id)),
         "self_checks": checks,
         "assessor_ratings": learners.assessor_ratings(db, learner_id),
+        "initial_assessment": plans.checklist(db, learner_id),
         "plan": plans.unit_plan(db, learner_id),
         "assessment_plan": plans.assessment_plan_rows(db, learner_id),
         "contracts": plans.contracts(db, learner_id),
+        "samples": sampling.samples_of(db, learner_id),
+        "centre": centre.centre(db).as_dict(),
+        "assessor": _contact(assessor) if assessor else None,
+        "verifiers": [_contact(p) for p in people.values() if p["role"] == "verifier"],
         "audit": audit.entries(db, learner_id),
     }
+
+
+def _contact(staff: Row) -> dict[str, Any]:
+    return {k: staff[k] for k in ("name", "email", "role", "disabled_at")}
 
 
 ERASURE_ON_DISK = "erasure_unfinished_since"  # settings key while the log may hold erased data

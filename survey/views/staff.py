@@ -19,8 +19,15 @@ from flask import (
 )
 from werkzeug.exceptions import NotFound
 
-from ..auth import current_staff, hash_password, staff_required
+from ..auth import (
+    hash_password,
+    learner_for_staff,
+    signed_in_staff,
+    staff_actor,
+    staff_required,
+)
 from ..content import Qualification
+from ..coverage import coverage, from_plan_rows
 from ..db import get_db
 from ..export import record_csv, record_json
 from ..forms import (
@@ -30,7 +37,10 @@ from ..forms import (
     LearnerCsvForm,
     LearnerFields,
     LearnerForm,
+    LinkRequestForm,
     PlanForm,
+    PlanRowEditForm,
+    PlanRowForm,
     SignForm,
     StaffForm,
     plan_row_form,
@@ -44,36 +54,34 @@ from ..gaps import (
     gap_report,
     gap_report_csv,
 )
+from ..history import describe, who
+from ..initial_assessment import conversation
 from ..journey import answered
 from ..planner import Suggestion, suggest_plans
-from ..plans import contract_terms
+from ..plans import (
+    PlanRow,
+    cannot_prepare,
+    contract_changes,
+    contract_terms,
+    plan_units,
+    row_sentence,
+    signed_by_both,
+    units_of,
+)
 from ..profile import learner_profile
 from ..qr import qr_svg
 from ..qualifications import current_qualification, qualification_for
 from ..rules import check_optional, plan_credits
-from ..store import accounts, audit, learners, plans, records, tokens
+from ..store import accounts, audit, centre, learners, plans, records, tokens
 from ..store.sql import Row
-from ..web import public_url
+from ..web import csv_download, public_url
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
-def _me() -> Row:
-    staff = current_staff()
-    assert staff is not None  # staff_required ran first
-    return staff
-
-
-def _actor() -> str:
-    return f"staff:{_me()['id']}"
-
-
-def _learner_or_404(learner_id: int) -> Row:
-    """A learner this staff member may see; anyone else's is simply not there."""
-    row = learners.learner(get_db(), learner_id)
-    if row is None or not learners.can_see(_me(), row):
-        raise NotFound("There is no learner of yours with that number.")
-    return row
+_me = signed_in_staff
+_actor = staff_actor
+_learner_or_404 = learner_for_staff  # anyone else's learner is simply not there (404)
 
 
 def _check_form(form: Any) -> None:
@@ -146,13 +154,21 @@ def _new_learner(fields: LearnerFields, assessor_id: int | None) -> learners.New
 
 
 def _cards_for(new: list[learners.NewLearner], problems: list[str], request_key: str):  # type: ignore[no-untyped-def]
-    """Add the learners in one transaction and show their cards (the same form sent again
-    adds nobody twice: its learners' cards come back with new links)."""
+    """Add the learners in one transaction and show their cards. The same form sent again (a
+    refresh, a double tap) adds nobody twice and changes no link: it says so, and offers new
+    links for them, asked for on purpose."""
     added = learners.add_learners(get_db(), new, _actor(), _me(), request_key)
+    return _links_page(added, problems, "added")
+
+
+def _links_page(added: learners.Added, problems: list[str], how: str):  # type: ignore[no-untyped-def]
+    """The cards of new personal links or, for a form sent again, the learners it was about."""
     if added.again:
-        flash(
-            "These learners were added a moment ago by this same form, so they were not added "
-            "again. Their links below are new: any link shown for them before no longer works."
+        return render_template(
+            "staff/links_again.html",
+            learners=[row for row, _ in added.learners],
+            how=how,
+            form=LinkRequestForm(),
         )
     cards = [_card(row, token) for row, token in added.learners]
     return render_template("staff/cards.html", cards=cards, problems=problems)
@@ -209,14 +225,54 @@ def import_learners():  # type: ignore[no-untyped-def]
     return _cards_for(new, problems, form.request_key.data or "")
 
 
+@bp.get("/learners/<int:learner_id>/reissue")
+@staff_required("admin", "assessor", write=True)
+def confirm_reissue(learner_id: int):  # type: ignore[no-untyped-def]
+    """Ask first: a new link stops the old one, on every phone that uses it."""
+    row = _learner_or_404(learner_id)
+    return render_template(
+        "staff/confirm.html", learner=row, what="reissue", form=LinkRequestForm()
+    )
+
+
 @bp.post("/learners/<int:learner_id>/reissue")
 @staff_required("admin", "assessor", write=True)
 def reissue(learner_id: int):  # type: ignore[no-untyped-def]
+    _learner_or_404(learner_id)
+    form = LinkRequestForm()
+    _check_form(form)
+    added = learners.reissue_links(
+        get_db(), [learner_id], _actor(), _me(), form.request_key.data or ""
+    )
+    if not added.again:
+        flash("The new link is below. The old link no longer works.")
+    return _links_page(added, [], "reissued")
+
+
+@bp.post("/learners/reissue")
+@staff_required("admin", "assessor", write=True)
+def reissue_many():  # type: ignore[no-untyped-def]
+    """New links for several learners at once (those a form sent again was about)."""
+    form = LinkRequestForm()
+    _check_form(form)
+    ids = list(dict.fromkeys(form.learner.data or []))
+    if not ids or len(ids) > PASTE_MAX:
+        abort(400, "Choose the learners to give new links.")
+    for learner_id in ids:
+        _learner_or_404(learner_id)  # another assessor's learner is not there: 404
+    added = learners.reissue_links(get_db(), ids, _actor(), _me(), form.request_key.data or "")
+    if not added.again:
+        flash("The new links are below. The old links no longer work.")
+    return _links_page(added, [], "reissued")
+
+
+@bp.get("/learners/<int:learner_id>/archive")
+@staff_required("admin", "assessor", write=True)
+def confirm_archive(learner_id: int):  # type: ignore[no-untyped-def]
+    """Ask first: archiving stops the learner's link and takes them off the list."""
     row = _learner_or_404(learner_id)
-    _check_form(ActionForm())
-    token = learners.reissue_token(get_db(), learner_id, _actor())
-    flash(f"A new link for {row['name']} is below. The old link no longer works.")
-    return render_template("staff/cards.html", cards=[_card(row, token)], problems=[])
+    what = "restore" if row["archived_at"] else "archive"
+    return render_template("staff/confirm.html", learner=row, what=what, form=ActionForm())
 
 
 @bp.post("/learners/<int:learner_id>/archive")
@@ -266,6 +322,7 @@ def _report(row: Row) -> tuple[UnitGap, ...]:
         had.assessor,
         had.contexts,
         saved["units"] if saved else [],
+        learners.latest_self_checks(db, row["id"]),
     )
 
 
@@ -294,6 +351,11 @@ def save_ratings(learner_id: int):  # type: ignore[no-untyped-def]
     _check_form(form)
     values, refused = form.ratings(qualification_for(row))
     changed = learners.save_assessor_ratings(get_db(), learner_id, values, _me()["id"], _actor())
+    if request.accept_mimetypes.best == "application/json":
+        # the page's script saves each rating as it is given
+        if refused:
+            return jsonify({"ok": False, "error": "That rating is not one of the four."}), 400
+        return jsonify({"ok": True, "changed": changed})
     if refused:
         flash(f"{len(refused)} rating(s) were not valid and were not saved.")
     flash(f"Saved {changed} rating{'s' if changed != 1 else ''}.")
@@ -308,10 +370,7 @@ def report_csv(learner_id: int) -> Response:
     return _csv_response(body, f"gap-report-{learner_id}.csv")
 
 
-def _csv_response(body: str, filename: str) -> Response:
-    response = Response(body, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+_csv_response = csv_download
 
 
 # ---- plan ----------------------------------------------------------------------------------------
@@ -407,114 +466,186 @@ def plan_check(learner_id: int):  # type: ignore[no-untyped-def]
 # ---- assessment plan and learning contract -------------------------------------------------------
 
 
+def _plan_page(row: Row, saved: Row | None, form: PlanRowForm, status: int = 200):  # type: ignore[no-untyped-def]
+    """The assessment plan: its coverage of the learner's units, its rows, and a new row."""
+    q, db = qualification_for(row), get_db()
+    rows = plans.assessment_plan_rows(db, row["id"])
+    units = plan_units(q, saved)
+    return render_template(
+        "staff/assessment_plan.html",
+        confirmed=bool(saved and saved["confirmed_at"]),
+        learner=row,
+        form=form,
+        rows=[(r, PlanRow.from_row(r)) for r in rows],
+        coverage=coverage(q, units, from_plan_rows(rows)),
+        q=q,
+    ), status
+
+
 @bp.route("/learners/<int:learner_id>/assessment-plan", methods=["GET", "POST"])
 @staff_required()
 def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
     q = qualification_for(row)
     saved = plans.unit_plan(get_db(), learner_id)
-    form = plan_row_form(q, saved["units"] if saved else [])
-    status = 200
+    form = plan_row_form(q, plan_units(q, saved))
+    if request.method == "GET":
+        return _plan_page(row, saved, form)
+    if _me()["role"] == "verifier":
+        abort(403)
+    if not form.validate_on_submit():
+        return _plan_page(row, saved, form, 400)
+    plans.add_plan_row(
+        get_db(), learner_id, form.row(), _me()["id"], _actor(), form.request_key.data
+    )
+    flash("Added to the assessment plan.")
+    return redirect(url_for(".assessment_plan", learner_id=learner_id) + "#rows", 303)
+
+
+@bp.route("/learners/<int:learner_id>/assessment-plan/<int:row_id>", methods=["GET", "POST"])
+@staff_required("admin", "assessor", write=True)
+def plan_row(learner_id: int, row_id: int):  # type: ignore[no-untyped-def]
+    """Change an activity of the plan: its details, or what became of it (done, cancelled)."""
+    row = _learner_or_404(learner_id)
+    q, db = qualification_for(row), get_db()
+    kept = plans.plan_row(db, learner_id, row_id)
+    if kept is None:
+        raise NotFound("That activity is not in this learner's plan.")
+    units = plan_units(q, plans.unit_plan(db, learner_id))
+    # units already named by the row stay on offer, even if the unit plan has moved on
+    units += [u for u in units_of(kept["criteria"]) if u not in units]
+    form = plan_row_form(q, units, kept if request.method == "GET" else None, edit=True)
+    assert isinstance(form, PlanRowEditForm)
+    changed_by = None
     if request.method == "POST":
-        if _me()["role"] == "verifier":
-            abort(403)
         if form.validate_on_submit():
-            plans.add_assessment_plan_row(
-                get_db(), learner_id, form.row(), _me()["id"], _actor(), form.request_key.data
-            )
-            flash("Added to the assessment plan.")
-            return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
-        status = 400
+            try:
+                plans.update_plan_row(
+                    db, learner_id, row_id, form.row(), _me()["id"], _actor(), form.version.data
+                )
+            except plans.RowChanged as e:
+                kept = e.current  # shown beside the form, which keeps what was typed
+                form.version.data = kept["version"]
+                changed_by = accounts.staff_names(db).get(kept["updated_by"] or 0)
+            else:
+                flash("The assessment plan is updated.")
+                return redirect(url_for(".assessment_plan", learner_id=learner_id) + "#rows", 303)
+    status = 200 if request.method == "GET" else (409 if changed_by is not None else 400)
     return render_template(
-        "staff/assessment_plan.html",
-        confirmed=bool(saved and saved["confirmed_at"]),
+        "staff/plan_row.html",
         learner=row,
         form=form,
-        rows=plans.assessment_plan_rows(get_db(), learner_id),
-        action=ActionForm(),
+        kept=kept,
+        sentence=row_sentence(q, kept),
+        changed_by=changed_by,
         q=q,
     ), status
 
 
-@bp.post("/learners/<int:learner_id>/assessment-plan/<int:row_id>/delete")
-@staff_required("admin", "assessor", write=True)
-def delete_plan_row(learner_id: int, row_id: int):  # type: ignore[no-untyped-def]
-    _learner_or_404(learner_id)
-    _check_form(ActionForm())
-    if not plans.delete_assessment_plan_row(get_db(), learner_id, row_id, _actor()):
-        raise NotFound("That row is not in this learner's plan.")
-    flash("Removed from the assessment plan.")
-    return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
+def _contract_page(row: Row, form: SignForm, status: int = 200):  # type: ignore[no-untyped-def]
+    q, db = qualification_for(row), get_db()
+    agreed = plans.agreement(db, row["id"])
+    terms = contract_terms(q, agreed.unit_plan, row, centre.centre(db))
+    current = agreed.contract
+    changes = contract_changes(current["content"] if current else None, terms)
+    talk = conversation(agreed.checklist, signed_by_both(current) if changes.current else None)
+    return render_template(
+        "staff/contract.html",
+        learner=row,
+        content=terms,
+        current=current,
+        history=agreed.contracts,
+        form=form,
+        action=ActionForm(),
+        changes=changes,
+        blockers=cannot_prepare(terms, talk, row),
+        talk=talk,
+        rows=agreed.assessment_plan_rows,
+        can_sign=_me()["id"] == row["assessor_id"],
+    ), status
 
 
 @bp.route("/learners/<int:learner_id>/contract", methods=["GET", "POST"])
 @staff_required()
 def contract(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
-    db = get_db()
-    content = contract_terms(
-        qualification_for(row),
-        plans.unit_plan(db, learner_id),
-        plans.assessment_plan_rows(db, learner_id),
-    )
-    history = plans.contracts(db, learner_id)
-    current = history[-1] if history else None
     form = SignForm()
-    if request.method == "POST":
-        if _me()["role"] == "verifier":
-            abort(403)
-        action = request.form.get("action")
-        if action == "issue":
-            _check_form(ActionForm())
-            if content is None:
-                flash("Confirm the plan first: a contract covers the confirmed units.")
-            else:
-                plans.issue_contract(db, learner_id, content, _me()["id"], _actor())
-            return redirect(url_for(".contract", learner_id=learner_id), 303)
-        if action == "sign" and current and form.validate_on_submit():
-            if content != current["content"]:
-                flash("The plan has changed since this version: prepare a new version first.")
-            elif not plans.sign_contract(
-                db, current["id"], "assessor", form.name.data.strip(), _actor(), _me()["id"]
-            ):
-                flash("This version is already signed by an assessor.")
-            else:
-                flash("Signed.")
-            return redirect(url_for(".contract", learner_id=learner_id), 303)
-        if action != "sign":
-            abort(400)
-        if current is None:
-            flash("There is no contract to sign yet: prepare it first.")
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "staff/contract.html",
-        learner=row,
-        content=content,
-        current=current,
-        history=history,
-        form=form,
-        action=ActionForm(),
-        changed=bool(current and content and content != current["content"]),
-    ), status
+    if request.method == "GET":
+        return _contract_page(row, form)
+    if _me()["role"] == "verifier":
+        abort(403)
+    q, db = qualification_for(row), get_db()
+    agreed = plans.agreement(db, learner_id)
+    terms = contract_terms(q, agreed.unit_plan, row, centre.centre(db))
+    current = agreed.contract
+    action = request.form.get("action")
+    if action == "issue":
+        _check_form(ActionForm())
+        changes = contract_changes(current["content"] if current else None, terms)
+        talk = conversation(agreed.checklist, signed_by_both(current) if changes.current else None)
+        blockers = cannot_prepare(terms, talk, row)
+        for reason in blockers:
+            flash(reason)
+        if not blockers and terms is not None:
+            made = plans.issue_contract(db, learner_id, terms, _me()["id"], _actor())
+            flash(f"Version {made['version']} is ready for you and the learner to sign.")
+        return redirect(url_for(".contract", learner_id=learner_id), 303)
+    if action != "sign":
+        abort(400)
+    if current is None:
+        flash("There is no contract to sign yet: prepare it first.")
+        return _contract_page(row, form, 400)
+    if not form.validate_on_submit():
+        return _contract_page(row, form, 400)
+    if _me()["id"] != row["assessor_id"]:
+        flash("Only the learner's own assessor signs as assessor, from their own account.")
+        return _contract_page(row, form, 400)
+    if not contract_changes(current["content"], terms).current:
+        flash("The units or dates have changed since this version: prepare a new version first.")
+        return redirect(url_for(".contract", learner_id=learner_id), 303)
+    try:
+        signed = plans.sign_contract(
+            db, current["id"], "assessor", form.name.data or "", _actor(), _me()
+        )
+    except plans.SignatureRefused as e:
+        form.name.errors.append(str(e))
+        return _contract_page(row, form, 400)
+    flash("Signed." if signed else "This version is already signed by the assessor.")
+    return redirect(url_for(".contract", learner_id=learner_id), 303)
 
 
 # ---- audit trail ---------------------------------------------------------------------------------
+
+
+def _in_words(entries: list[Row], learner: Row | None = None) -> list[dict[str, Any]]:
+    """Audit entries as staff read them: when, who (by name), which learner, what happened."""
+    q = qualification_for(learner) if learner else current_qualification()
+    people = accounts.staff_names(get_db())
+    return [
+        {
+            "at": e["at"],
+            "who": who(e["actor"], people, learner["name"] if learner else e["learner_name"]),
+            "learner": e.get("learner_name") or "",
+            "learner_id": e["learner_id"],
+            "what": describe(q, e, people),
+        }
+        for e in entries
+    ]
 
 
 @bp.get("/learners/<int:learner_id>/audit")
 @staff_required()
 def learner_audit(learner_id: int):  # type: ignore[no-untyped-def]
     row = _learner_or_404(learner_id)
-    return render_template(
-        "staff/audit.html", learner=row, entries=audit.entries(get_db(), learner_id)
-    )
+    entries = _in_words(audit.entries(get_db(), learner_id), row)
+    return render_template("staff/audit.html", learner=row, entries=entries)
 
 
 @bp.get("/audit", endpoint="audit")
 @staff_required("admin", "verifier")
 def audit_page():  # type: ignore[no-untyped-def]
     page = min(max(0, request.args.get("page", 0, type=int)), 100_000)
-    entries = audit.all_entries(get_db(), limit=200, offset=page * 200)
+    entries = _in_words(audit.all_entries(get_db(), limit=200, offset=page * 200))
     return render_template("staff/audit.html", learner=None, entries=entries, page=page)
 
 
@@ -539,7 +670,8 @@ def cohort():  # type: ignore[no-untyped-def]
     # a heat map wider than a group is unreadable: without a choice, show the first group
     capped = len(rows) > HEAT_MAP_LIMIT
     rows = rows[:HEAT_MAP_LIMIT]
-    by_learner = learners.cohort_ratings(get_db(), [r["id"] for r in rows])
+    latest = _latest_view()
+    by_learner = learners.cohort_ratings(get_db(), [r["id"] for r in rows], latest)
     find = request.args.get("find", "").strip().lower()
     matches = [r for r in everyone if find in r["name"].lower()] if find else everyone
     return render_template(
@@ -554,17 +686,26 @@ def cohort():  # type: ignore[no-untyped-def]
         by_learner=by_learner,
         statements=cohort_statements(q),
         gaps=commonest_gaps(q, by_learner),
+        latest=latest,
         q=q,
     )
+
+
+def _latest_view() -> bool:
+    """The cohort as the initial assessment left it, or (?view=latest) with each learner's
+    latest self-check rating where they have checked a statement since."""
+    return request.args.get("view") == "latest"
 
 
 @bp.get("/cohort.csv")
 @staff_required()
 def cohort_export() -> Response:
     rows = _cohort_learners(learners.learners_for(get_db(), _me()))
-    by_learner = learners.cohort_ratings(get_db(), [r["id"] for r in rows])
+    latest = _latest_view()
+    by_learner = learners.cohort_ratings(get_db(), [r["id"] for r in rows], latest)
     q = current_qualification()
-    return _csv_response(cohort_csv(q, rows, by_learner), "cohort.csv")
+    name = "cohort-latest.csv" if latest else "cohort.csv"
+    return _csv_response(cohort_csv(q, rows, by_learner), name)
 
 
 # ---- staff accounts ------------------------------------------------------------------------------
@@ -634,7 +775,9 @@ def _record(learner_id: int) -> dict[str, Any]:
 @bp.get("/learners/<int:learner_id>/export.json")
 @staff_required()
 def export_learner_json(learner_id: int) -> Response:
-    response = Response(record_json(_record(learner_id)), mimetype="application/json")
+    row = _learner_or_404(learner_id)
+    body = record_json(qualification_for(row), _record(learner_id))
+    response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="learner-{learner_id}.json"'
     return response
 
