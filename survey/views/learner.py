@@ -106,7 +106,9 @@ def learner_context() -> dict[str, Any]:
 def _not_theirs(row: Row):  # type: ignore[no-untyped-def]
     """A background save from a page of another learner: refused, and not theirs to drop."""
     claimed = request.form.get("learner")
-    if claimed is not None and not hmac.compare_digest(claimed, learner_key(row)):
+    if claimed is not None and not hmac.compare_digest(
+        claimed.encode("utf-8", "surrogatepass"), learner_key(row).encode()
+    ):
         return _json_error(
             "These answers were given by someone else on this phone, so they were not saved "
             "for you. They stay on the phone for that person.",
