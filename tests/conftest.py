@@ -12,6 +12,7 @@ from helpers import (
     PHONE,
     LiveServer,
     browser_context,
+    database,
     live_server,
     need,
     serving,
@@ -54,6 +55,13 @@ def app(tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def db(app):
+    """A connection of the test's own to the app's database (to set up, and to look after)."""
+    with database(app) as conn:
+        yield conn
 
 
 @pytest.fixture

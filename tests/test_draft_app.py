@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from helpers import foreign_package, write_folder
-from test_staff import add_learner, csrf, html, learner_client, staff_client
+from helpers import add_learner, csrf, foreign_package, learner_client, staff_client, write_folder
+from helpers import html_of as html
 
 from survey import create_app
 from survey.case import from_case

@@ -9,7 +9,8 @@
 5. personal links, setup links and staff sessions: stored hashed, looked up by hash, revocable;
 6. property-based fuzzing of every POST route with random and malformed form data.
 
-Self-contained: it builds its own apps and visitors and shares nothing with the other test files.
+It builds its own apps and visitors; what every test file shares (reading a page's CSRF token,
+signing in through the real form, a dump of the database) comes from tests/helpers.py.
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import url_for
+from helpers import FAST_HASH, PASSWORD, csrf, dump, links, sign_in, with_db
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
-from werkzeug.security import generate_password_hash
 
 import survey.db
 from survey import create_app
@@ -40,10 +41,6 @@ from survey.content import ANSWERS
 from survey.rules import check_optional
 from survey.store import accounts, learners, plans, tokens
 
-PASSWORD = "correct horse battery staple"
-# werkzeug's scrypt with small work factors: sign-in still goes through the real form and
-# check_password_hash, in a millisecond instead of the real cost
-FAST_HASH = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
 SECRET = "security-tests-secret-key-4f1d2c9a8b7e"
 VALID = ["A3", "B2", "C3", "D1"]  # a plan that meets every rule of combination
 ROW = {
@@ -53,7 +50,6 @@ ROW = {
     "activity": "Greeting visitors",
     "evidence": ["observation"],
 }
-CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 CSRF_WORDS = "came from somewhere else"  # the error page's words for a CSRF failure
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -154,12 +150,6 @@ def text(response) -> str:
     return response.get_data(as_text=True)
 
 
-def scrape_csrf(response) -> str:
-    found = CSRF_FIELD.search(text(response))
-    assert found, f"no CSRF token on {response.request.path}"
-    return found.group(1)
-
-
 def outcome(response) -> str:
     status = response.status_code
     if status in (301, 302, 303, 307, 308):
@@ -176,14 +166,9 @@ def outcome(response) -> str:
     )
 
 
-def dump_db(path: str | Path) -> dict[str, list[str]]:
-    """Every row of every table, to show that nothing changed."""
-    with closing(sqlite3.connect(str(path))) as db:
-        tables = [
-            r[0]
-            for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        ]
-        return {t: sorted(map(repr, db.execute(f"SELECT * FROM [{t}]"))) for t in tables}
+def personal_tokens(response) -> list[str]:
+    """The tokens of the personal links a page links to, in order."""
+    return [href.rsplit("/l/", 1)[1] for href in links(response) if "/l/" in href]
 
 
 def changed_tables(before: dict, after: dict) -> list[str]:
@@ -317,20 +302,13 @@ def new_staff(app, role: str, name: str, email: str) -> dict:
     return with_db(app, create)
 
 
-def sign_in(client, email: str, password: str = PASSWORD):
-    token = scrape_csrf(client.get("/staff/login"))
-    return client.post(
-        "/staff/login", data={"csrf_token": token, "email": email, "password": password}
-    )
-
-
 class Visitor:
     """A test client with its own session, and the CSRF token of that session."""
 
     def __init__(self, app, client) -> None:
         self.app = app
         self.client = client
-        self.csrf = scrape_csrf(client.get("/code"))
+        self.csrf = csrf(client.get("/code"))
 
     def get(self, path: str, **kwargs):
         return self.client.get(path, **kwargs)
@@ -351,15 +329,6 @@ def learner_visitor(app, token: str) -> Visitor:
     client = app.test_client()
     assert client.get(f"/l/{token}").status_code == 302
     return Visitor(app, client)
-
-
-def with_db(app, fn):
-    """Run fn(db) on a connection of its own, closed afterwards."""
-    db = survey.db.connect(app.config["DATABASE"])
-    try:
-        return fn(db)
-    finally:
-        db.conn.close()
 
 
 # ---- the world: one app, two learners, four staff, every kind of visitor ---------------------
@@ -480,7 +449,7 @@ class World:
             src.backup(dst)
 
     def dump(self) -> dict[str, list[str]]:
-        return dump_db(self.path)
+        return dump(self.path)
 
 
 def build_world(folder: Path) -> World:
@@ -541,7 +510,7 @@ def build_world(folder: Path) -> World:
             assert client.get(f"/l/{w.token_a}").status_code == 302
         elif visitor == "learner_b":
             assert client.get(f"/l/{w.token_b}").status_code == 302
-        w.csrf[visitor] = scrape_csrf(client.get("/code"))
+        w.csrf[visitor] = csrf(client.get("/code"))
         cookie = client.get_cookie(name)
         assert cookie is not None
         w.cookies[visitor] = cookie.value
@@ -808,7 +777,7 @@ class XssSite:
                 self.failures.append(f"{where}: {value[:50]!r} not shown (escaped)")
 
     def cards(self, response) -> list[str]:
-        return re.findall(r"/l/([a-z0-9]{26})", text(response))
+        return personal_tokens(response)
 
 
 @pytest.fixture
@@ -1012,7 +981,7 @@ def test_csv_exports_defuse_formulas(fresh_app):
             "/staff/learners", {"name": f, "candidate_number": f[:40], "job_role": f}
         )
         assert response.status_code == 200
-        token = re.findall(r"/l/([a-z0-9]{26})", text(response))[0]
+        token = personal_tokens(response)[0]
         lid = with_db(app, lambda db, t=token: learners.learner_by_token(db, t)["id"])
         learner_ids.append(lid)
         injected.append(f.strip())
@@ -1169,7 +1138,7 @@ def test_cookies_are_secure_when_the_public_url_is_https(tmp_path, monkeypatch, 
     set_cookies += page.headers.getlist("Set-Cookie")
     response = client.post(
         "/staff/login",
-        data={"csrf_token": scrape_csrf(page), "email": staff["email"], "password": PASSWORD},
+        data={"csrf_token": csrf(page), "email": staff["email"], "password": PASSWORD},
         # over https Flask-WTF also wants a same-site Referer
         headers={"Referer": "https://assess.example.org/staff/login"},
         **https,
@@ -1216,13 +1185,13 @@ def test_over_https_a_post_must_come_from_this_site(tmp_path, headers, status):
     staff = new_staff(app, "admin", "Ref Admin", "ref@centre.example")
     client = app.test_client()
     page = client.get("/staff/login", base_url=SITE)
-    data = {"csrf_token": scrape_csrf(page), "email": staff["email"], "password": PASSWORD}
-    before = dump_db(app.config["DATABASE"])
+    data = {"csrf_token": csrf(page), "email": staff["email"], "password": PASSWORD}
+    before = dump(app.config["DATABASE"])
     response = client.post("/staff/login", data=data, headers=headers, base_url=SITE)
     assert response.status_code == status
     if status == 400:
         assert "came from somewhere else" in text(response) or "another site" in text(response)
-        assert dump_db(app.config["DATABASE"]) == before
+        assert dump(app.config["DATABASE"]) == before
 
 
 def test_the_public_address_counts_as_this_site_behind_a_proxy_that_renames_the_host(tmp_path):
@@ -1233,7 +1202,7 @@ def test_the_public_address_counts_as_this_site_behind_a_proxy_that_renames_the_
     client = app.test_client()
     inside = {"base_url": "http://127.0.0.1:8000", "headers": {"X-Forwarded-Proto": "https"}}
     page = client.get("/staff/login", **inside)
-    data = {"csrf_token": scrape_csrf(page), "email": staff["email"], "password": PASSWORD}
+    data = {"csrf_token": csrf(page), "email": staff["email"], "password": PASSWORD}
     ok = client.post(
         "/staff/login",
         data=data,
@@ -1317,7 +1286,7 @@ def _raw_secrets(w: World) -> dict[str, str]:
 def test_tokens_and_setup_links_are_stored_only_as_hashes(w):
     # a reissued link too
     response = w.request("assessor_a", "POST", f"/staff/learners/{w.learner_a}/reissue")
-    new_token = re.findall(r"/l/([a-z0-9]{26})", text(response))[0]
+    new_token = personal_tokens(response)[0]
     raw = {**_raw_secrets(w), "the reissued token": new_token}
     data = db_bytes(w.path)
     assert tokens.hash_token(new_token).encode() in data  # the right file is being read
@@ -1398,7 +1367,7 @@ def test_a_reissued_link_stops_the_old_link_and_signs_out_every_device(w):
     assert w.request("learner_a", "GET", "/assessment/job").status_code == 200
     response = w.request("assessor_a", "POST", f"/staff/learners/{w.learner_a}/reissue")
     assert response.status_code == 200
-    new_token = re.findall(r"/l/([a-z0-9]{26})", text(response))[0]
+    new_token = personal_tokens(response)[0]
     assert new_token != w.token_a
     assert outcome(w.request("learner_a", "GET", "/assessment/job")) == "code"
     assert w.request("anonymous", "GET", f"/l/{w.token_a}").status_code == 404
@@ -1457,7 +1426,7 @@ def test_the_setup_link_works_once_and_is_stored_hashed(fresh_app):
     page = client.get(f"/staff/setup/{token}")
     assert page.status_code == 200
     data = {
-        "csrf_token": scrape_csrf(page),
+        "csrf_token": csrf(page),
         "name": "First Admin",
         "email": "first@centre.example",
         "password": PASSWORD,
@@ -1467,7 +1436,7 @@ def test_the_setup_link_works_once_and_is_stored_hashed(fresh_app):
     other = app.test_client()
     assert other.get(f"/staff/setup/{token}").status_code == 404
     data["email"] = "second@centre.example"
-    data["csrf_token"] = scrape_csrf(other.get("/staff/login"))
+    data["csrf_token"] = csrf(other.get("/staff/login"))
     assert other.post(f"/staff/setup/{token}", data=data).status_code == 404
     assert with_db(app, accounts.staff_count) == 1
 
