@@ -244,8 +244,8 @@ def content_import(file: str, output: str | None) -> None:
             click.echo(f"  not placed (line {at}): {line}", err=True)
     if reading.outside:
         click.echo(f"outside any unit: {len(reading.outside)} lines not placed", err=True)
-        for line in reading.outside:
-            click.echo(f"  not placed (line {line.number}): {line.text}", err=True)
+        for loose in reading.outside:
+            click.echo(f"  not placed (line {loose.number}): {loose.text}", err=True)
 
 
 def suggestion_json(q: Qualification, profile: Profile, alternatives: int) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import io
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from flask import request
 from flask_wtf import FlaskForm
@@ -144,7 +144,7 @@ class ChoicesForm(FlaskForm):
                 g.process(request.form)
 
     def validate(self, extra_validators: object = None) -> bool:
-        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+        ok = super().validate(extra_validators)
         return all([g.validate() for g in self.groups.values()]) and ok
 
     @property
@@ -153,7 +153,7 @@ class ChoicesForm(FlaskForm):
         found.update({g.name: g.errors for g in self.groups.values() if g.errors})
         return found
 
-    def __getitem__(self, name: str):  # type: ignore[no-untyped-def]
+    def __getitem__(self, name: str) -> Any:
         group = self.groups.get(name)
         return group if group is not None else super().__getitem__(name)
 
@@ -176,7 +176,7 @@ def rating_form(
     data = data or {}
     statements = tuple(statements)
     form = ChoicesForm(rating_group(q, s, data.get(rating_field_name(s.id))) for s in statements)
-    form.statements = statements  # type: ignore[attr-defined]
+    form.statements = statements
     return form
 
 
@@ -267,7 +267,7 @@ def interests_form(units: Iterable[Unit], data: dict[str, Any] | None = None) ->
         )
 
     form = InterestsForm(data=data)
-    form.units = units  # type: ignore[attr-defined]
+    form.units = units
     return form
 
 
@@ -421,6 +421,15 @@ def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
+class LearnerDetails(TypedDict):
+    """A learner's details as they are kept."""
+
+    name: str
+    candidate_number: str
+    job_role: str
+    job_role_other: str
+
+
 class LearnerFields(Form):
     """A learner as staff add them: on the learners page, a pasted line, `flask learners add`."""
 
@@ -441,7 +450,7 @@ class LearnerFields(Form):
         filters=[_strip],
     )
 
-    def learner(self, q: Qualification) -> dict[str, str]:
+    def learner(self, q: Qualification) -> LearnerDetails:
         """The learner's details as they are kept (a job not on the list is kept as "other")."""
         role, other = job_role_fields(q, self.job_role.data or "")
         return {

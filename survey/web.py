@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
+from flask import Response as FlaskResponse
 from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -35,7 +36,7 @@ class DailySessions(SecureCookieSessionInterface):
     hand the learner's cookie to whoever asks for the same address next.
     """
 
-    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+    def save_session(self, app: Flask, session: Any, response: FlaskResponse) -> None:
         shared = bool(response.cache_control.public or response.cache_control.s_maxage)
         if session.permanent and session.get("day") != today() and not shared:
             session["day"] = today()  # renewed (and re-dated) on a private response

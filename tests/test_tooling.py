@@ -23,10 +23,30 @@ def test_ruff_finds_nothing():
     assert result.returncode == 0, result.stdout
 
 
+@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is not installed")
+def test_ruff_format_would_change_nothing():
+    result = subprocess.run(
+        ["ruff", "format", "--check", "."], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_bandit_finds_nothing_of_medium_or_high_severity():
     pytest.importorskip("bandit")
     result = subprocess.run(
         [sys.executable, "-m", "bandit", "-r", "survey", "-q", "-ll"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_finds_nothing_in_survey():
+    """Every annotation in survey/ is checked (settings in pyproject.toml): none is decoration."""
+    pytest.importorskip("mypy")
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-error-summary"],
         cwd=ROOT,
         capture_output=True,
         text=True,

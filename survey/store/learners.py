@@ -66,21 +66,21 @@ def add_learners(
     links anyone saw (tokens are stored only as hashes, so the old ones cannot be shown again).
     """
     stamp = now()
-    remember = bool(request_key and staff)
+    sender = staff if request_key else None  # who sent the form, if it can be sent again
     with immediate(db):
-        done = _request_learners(db, request_key, staff) if remember else []
-        if done:
-            again = [(row, _new_link(db, row["id"], actor)) for row in done if can_see(staff, row)]
+        done = _request_learners(db, request_key, sender) if sender else []
+        if sender and done:
+            again = [(row, _new_link(db, row["id"], actor)) for row in done if can_see(sender, row)]
             return Added(again, again=True)
         made = []
         for position, one in enumerate(new):
             learner_id, token = _insert_learner(db, one, actor, stamp)
             made.append((learner_id, token))
-            if remember:
+            if sender:
                 db.execute(
                     "INSERT INTO add_learner_requests (request_key, staff_id, position, "
                     "learner_id, created_at) VALUES (?, ?, ?, ?, ?)",
-                    [request_key, staff["id"], position, learner_id, stamp],
+                    [request_key, sender["id"], position, learner_id, stamp],
                 )
         rows = _learners_by_id(db, [learner_id for learner_id, _ in made])
     return Added([(rows[learner_id], token) for learner_id, token in made], again=False)
@@ -90,7 +90,7 @@ def _insert_learner(
     db: sqlite_utils.Database, new: NewLearner, actor: str, stamp: str
 ) -> tuple[int, str]:
     token = new_token()
-    values = {
+    values: dict[str, object] = {
         "name": new.name,
         "candidate_number": new.candidate_number,
         "job_role": new.job_role,

@@ -21,6 +21,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 
 from ..content import Statement, UnitNotFound
@@ -100,7 +101,7 @@ def learner_context() -> dict[str, Any]:
     return {"learner_key": learner_key(row) if row else ""}
 
 
-def _not_theirs(row: Row):  # type: ignore[no-untyped-def]
+def _not_theirs(row: Row) -> ResponseReturnValue | None:
     """A background save from a page of another learner: refused, and not theirs to drop."""
     claimed = request.form.get("learner")
     if claimed is not None and not hmac.compare_digest(claimed, learner_key(row)):
@@ -140,7 +141,7 @@ def _need_learner() -> Row:
 
 
 @bp.get("/l/<path:token>")  # a path: a link pasted with a "/" on the end still works
-def enter(token: str):  # type: ignore[no-untyped-def]
+def enter(token: str) -> ResponseReturnValue:
     row = learners.learner_by_token(get_db(), token)
     if row is None or row["archived_at"]:
         raise LinkNotFound(
@@ -152,7 +153,7 @@ def enter(token: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/code", methods=["GET", "POST"])
-def code():  # type: ignore[no-untyped-def]
+def code() -> ResponseReturnValue:
     target = _safe_next(request.values.get("next"))
     form = CodeForm()
     if form.validate_on_submit():
@@ -166,7 +167,7 @@ def code():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/forget", methods=["GET", "POST"])
-def forget():  # type: ignore[no-untyped-def]
+def forget() -> ResponseReturnValue:
     form = ActionForm()
     if form.validate_on_submit():
         session.clear()
@@ -198,7 +199,7 @@ def _locked_message(row: Row) -> str | None:
 
 
 @bp.get("/assessment")
-def assessment():  # type: ignore[no-untyped-def]
+def assessment() -> ResponseReturnValue:
     row = _need_learner()
     if row["submitted_at"]:
         return redirect(url_for(".result"))
@@ -210,7 +211,7 @@ def assessment():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/welcome")
-def welcome():  # type: ignore[no-untyped-def]
+def welcome() -> ResponseReturnValue:
     row = _need_learner()
     q = qualification_for(row)
     all_pages = _pages(row)
@@ -266,7 +267,7 @@ def _page_changes(page: Page, form: Any) -> learners.Changes:
 
 
 @bp.route("/assessment/<key>", methods=["GET", "POST"])
-def page(key: str):  # type: ignore[no-untyped-def]
+def page(key: str) -> ResponseReturnValue:
     row = _need_learner()
     q = qualification_for(row)
     had = _answers(row)
@@ -328,7 +329,9 @@ def _scale_notes(statements: tuple[Statement, ...], before: tuple[Page, ...]) ->
     return {rating_field_name(k): v for k, v in notes.items()}
 
 
-def _review(row: Row, had: learners.Answers, all_pages: tuple[Page, ...], index: int):  # type: ignore[no-untyped-def]
+def _review(
+    row: Row, had: learners.Answers, all_pages: tuple[Page, ...], index: int
+) -> ResponseReturnValue:
     q = qualification_for(row)
     # per section: (page, answered, [(field name, words)] of each question with no answer)
     job = [(context_field_name(c.id), c.question) for c in q.contexts if c.id not in had.contexts]
@@ -356,7 +359,7 @@ def _review(row: Row, had: learners.Answers, all_pages: tuple[Page, ...], index:
 
 
 @bp.post("/assessment/submit")
-def submit():  # type: ignore[no-untyped-def]
+def submit() -> ResponseReturnValue:
     row = _need_learner()
     form = ActionForm()
     if not form.validate_on_submit():
@@ -369,7 +372,7 @@ def submit():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/assessment/reopen")
-def reopen():  # type: ignore[no-untyped-def]
+def reopen() -> ResponseReturnValue:
     row = _need_learner()
     form = ActionForm()
     if not form.validate_on_submit():
@@ -387,7 +390,7 @@ def reopen():  # type: ignore[no-untyped-def]
 # ---- saving one answer in the background --------------------------------------------------
 
 
-def _json_error(message: str, status: int, drop: bool = False):  # type: ignore[no-untyped-def]
+def _json_error(message: str, status: int, drop: bool = False) -> ResponseReturnValue:
     """A refused background save; `drop`: the answer itself is wrong, never send it again."""
     body: dict[str, Any] = {"ok": False, "error": message}
     if drop:
@@ -396,7 +399,7 @@ def _json_error(message: str, status: int, drop: bool = False):  # type: ignore[
 
 
 @bp.post("/assessment/save")
-def save_one():  # type: ignore[no-untyped-def]
+def save_one() -> ResponseReturnValue:
     """Save one tap; the script calls this in the background. Saving twice is harmless."""
     row = current_learner()
     if row is None:
@@ -443,7 +446,7 @@ def _save_one(row: Row, answer: OneAnswer) -> None:
 
 
 @bp.get("/result")
-def result():  # type: ignore[no-untyped-def]
+def result() -> ResponseReturnValue:
     row = _need_learner()
     q = qualification_for(row)
     if not row["submitted_at"]:
@@ -466,7 +469,7 @@ def result():  # type: ignore[no-untyped-def]
         "learner/result.html",
         report=report,
         steps=steps,
-        confirmed_at=plan["confirmed_at"] if confirmed is not None else None,
+        confirmed_at=plan["confirmed_at"] if plan and confirmed is not None else None,
         learner=row,
         form=ActionForm(),
         q=q,
@@ -477,7 +480,7 @@ def result():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/check/<number>", methods=["GET", "POST"])
-def unit_check(number: str):  # type: ignore[no-untyped-def]
+def unit_check(number: str) -> ResponseReturnValue:
     unit = current_qualification().find_unit(number)
     if unit.number != number:
         return redirect(url_for(".unit_check", number=unit.number))
@@ -527,7 +530,7 @@ def unit_check(number: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/check/<number>/save")
-def check_save_one(number: str):  # type: ignore[no-untyped-def]
+def check_save_one(number: str) -> ResponseReturnValue:
     try:
         unit = current_qualification().find_unit(number)
     except UnitNotFound:
@@ -562,7 +565,7 @@ def check_save_one(number: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/check/<number>/results/<int:check_id>")
-def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
+def check_result(number: str, check_id: int) -> ResponseReturnValue:
     unit = current_qualification().find_unit(number)
     row = _need_learner()
     q = qualification_for(row)
@@ -596,7 +599,7 @@ def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/contract", methods=["GET", "POST"])
-def contract():  # type: ignore[no-untyped-def]
+def contract() -> ResponseReturnValue:
     row = _need_learner()
     q = qualification_for(row)
     db = get_db()
@@ -632,7 +635,7 @@ def contract():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/my-record")
-def record():  # type: ignore[no-untyped-def]
+def record() -> ResponseReturnValue:
     row = _need_learner()
     q = qualification_for(row)
     from ..export import describe
@@ -647,7 +650,7 @@ def record():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/my-data.json")
-def my_data_json():  # type: ignore[no-untyped-def]
+def my_data_json() -> ResponseReturnValue:
     from ..export import record_json
 
     row = _need_learner()
@@ -659,7 +662,7 @@ def my_data_json():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/my-data.csv")
-def my_data_csv():  # type: ignore[no-untyped-def]
+def my_data_csv() -> ResponseReturnValue:
     from ..export import record_csv
 
     row = _need_learner()

@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 
 from ..auth import current_staff, hash_password, staff_required
@@ -102,13 +103,13 @@ def _learner_form() -> LearnerForm:
 
 @bp.get("/")
 @staff_required()
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     return redirect(url_for(".learners"))
 
 
 @bp.get("/learners", endpoint="learners")
 @staff_required()
-def learners_page():  # type: ignore[no-untyped-def]
+def learners_page() -> ResponseReturnValue:
     archived = request.args.get("archived") == "1"
     return _learners_page(archived, _learner_form(), LearnerCsvForm())
 
@@ -145,7 +146,9 @@ def _new_learner(fields: LearnerFields, assessor_id: int | None) -> learners.New
     return learners.NewLearner(**fields.learner(q), assessor_id=assessor_id)
 
 
-def _cards_for(new: list[learners.NewLearner], problems: list[str], request_key: str):  # type: ignore[no-untyped-def]
+def _cards_for(
+    new: list[learners.NewLearner], problems: list[str], request_key: str
+) -> ResponseReturnValue:
     """Add the learners in one transaction and show their cards (the same form sent again
     adds nobody twice: its learners' cards come back with new links)."""
     added = learners.add_learners(get_db(), new, _actor(), _me(), request_key)
@@ -179,14 +182,14 @@ def _assessor_for_new(form_value: str | None) -> int | None:
     return chosen if any(str(chosen) == c[0] for c in _assessor_choices()) else None
 
 
-def _learners_page_with_errors(form: LearnerForm, csv_form: LearnerCsvForm):  # type: ignore[no-untyped-def]
+def _learners_page_with_errors(form: LearnerForm, csv_form: LearnerCsvForm) -> ResponseReturnValue:
     """The learners page again, with the refused form's messages (nothing was added)."""
     return _learners_page(False, form, csv_form), 400
 
 
 @bp.post("/learners")
 @staff_required("admin", "assessor", write=True)
-def add_learner():  # type: ignore[no-untyped-def]
+def add_learner() -> ResponseReturnValue:
     form = _learner_form()
     if not form.validate_on_submit():
         return _learners_page_with_errors(form, LearnerCsvForm())
@@ -196,7 +199,7 @@ def add_learner():  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/import")
 @staff_required("admin", "assessor", write=True)
-def import_learners():  # type: ignore[no-untyped-def]
+def import_learners() -> ResponseReturnValue:
     form = LearnerCsvForm()
     if not form.validate_on_submit():
         return _learners_page_with_errors(_learner_form(), form)
@@ -211,7 +214,7 @@ def import_learners():  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/<int:learner_id>/reissue")
 @staff_required("admin", "assessor", write=True)
-def reissue(learner_id: int):  # type: ignore[no-untyped-def]
+def reissue(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     _check_form(ActionForm())
     token = learners.reissue_token(get_db(), learner_id, _actor())
@@ -221,7 +224,7 @@ def reissue(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/<int:learner_id>/archive")
 @staff_required("admin", "assessor", write=True)
-def archive(learner_id: int):  # type: ignore[no-untyped-def]
+def archive(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     _check_form(ActionForm())
     # the button says which way: a double tap (or two people) must not undo it again
@@ -240,7 +243,7 @@ def _wanted(posted: str | None, choices: tuple[str, str], otherwise: bool) -> bo
 
 @bp.post("/learners/<int:learner_id>/assessor")
 @staff_required("admin", write=True)
-def assign(learner_id: int):  # type: ignore[no-untyped-def]
+def assign(learner_id: int) -> ResponseReturnValue:
     _learner_or_404(learner_id)
     _check_form(ActionForm())
     choice = request.form.get("assessor", "")
@@ -271,7 +274,7 @@ def _report(row: Row) -> tuple[UnitGap, ...]:
 
 @bp.get("/learners/<int:learner_id>", endpoint="learner")
 @staff_required()
-def learner_page(learner_id: int):  # type: ignore[no-untyped-def]
+def learner_page(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     report = _report(row)
     me = _me()
@@ -288,7 +291,7 @@ def learner_page(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/<int:learner_id>/ratings")
 @staff_required("admin", "assessor", write=True)
-def save_ratings(learner_id: int):  # type: ignore[no-untyped-def]
+def save_ratings(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     form = AssessorRatingsForm()
     _check_form(form)
@@ -317,13 +320,13 @@ def _csv_response(body: str, filename: str) -> Response:
 # ---- plan ----------------------------------------------------------------------------------------
 
 
-def _unit_plan_page(  # type: ignore[no-untyped-def]
+def _unit_plan_page(
     row: Row,
     suggestion: Suggestion,
     saved: Row | None,
     working: list[str],
     status: int = 200,
-):
+) -> ResponseReturnValue:
     q = qualification_for(row)
     form = PlanForm(data={"units": working})
     form.units.choices = [(u.number, u.number) for u in q.optional_units]
@@ -351,7 +354,7 @@ def _posted_units(q: Qualification) -> tuple[list[str], list[str]]:
 
 @bp.route("/learners/<int:learner_id>/plan", methods=["GET", "POST"])
 @staff_required()
-def plan(learner_id: int):  # type: ignore[no-untyped-def]
+def plan(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     q, db = qualification_for(row), get_db()
     saved = plans.unit_plan(db, learner_id)
@@ -394,7 +397,7 @@ def plan(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/<int:learner_id>/plan/check")
 @staff_required()
-def plan_check(learner_id: int):  # type: ignore[no-untyped-def]
+def plan_check(learner_id: int) -> ResponseReturnValue:
     """Re-run the rules on a plan being edited, without saving it (for the page's script)."""
     q = qualification_for(_learner_or_404(learner_id))
     _check_form(ActionForm())
@@ -409,7 +412,7 @@ def plan_check(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/learners/<int:learner_id>/assessment-plan", methods=["GET", "POST"])
 @staff_required()
-def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
+def assessment_plan(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     q = qualification_for(row)
     saved = plans.unit_plan(get_db(), learner_id)
@@ -438,7 +441,7 @@ def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/<int:learner_id>/assessment-plan/<int:row_id>/delete")
 @staff_required("admin", "assessor", write=True)
-def delete_plan_row(learner_id: int, row_id: int):  # type: ignore[no-untyped-def]
+def delete_plan_row(learner_id: int, row_id: int) -> ResponseReturnValue:
     _learner_or_404(learner_id)
     _check_form(ActionForm())
     if not plans.delete_assessment_plan_row(get_db(), learner_id, row_id, _actor()):
@@ -449,7 +452,7 @@ def delete_plan_row(learner_id: int, row_id: int):  # type: ignore[no-untyped-de
 
 @bp.route("/learners/<int:learner_id>/contract", methods=["GET", "POST"])
 @staff_required()
-def contract(learner_id: int):  # type: ignore[no-untyped-def]
+def contract(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     db = get_db()
     content = contract_terms(
@@ -503,7 +506,7 @@ def contract(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/learners/<int:learner_id>/audit")
 @staff_required()
-def learner_audit(learner_id: int):  # type: ignore[no-untyped-def]
+def learner_audit(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     return render_template(
         "staff/audit.html", learner=row, entries=audit.entries(get_db(), learner_id)
@@ -512,7 +515,7 @@ def learner_audit(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/audit", endpoint="audit")
 @staff_required("admin", "verifier")
-def audit_page():  # type: ignore[no-untyped-def]
+def audit_page() -> ResponseReturnValue:
     page = min(max(0, request.args.get("page", 0, type=int)), 100_000)
     entries = audit.all_entries(get_db(), limit=200, offset=page * 200)
     return render_template("staff/audit.html", learner=None, entries=entries, page=page)
@@ -532,7 +535,7 @@ def _cohort_learners(everyone: list[Row]) -> list[Row]:
 
 @bp.get("/cohort")
 @staff_required()
-def cohort():  # type: ignore[no-untyped-def]
+def cohort() -> ResponseReturnValue:
     q = current_qualification()  # the cohort's: a cohort view per qualification later
     everyone = learners.learners_for(get_db(), _me())
     rows = _cohort_learners(everyone)
@@ -572,7 +575,7 @@ def cohort_export() -> Response:
 
 @bp.route("/users", methods=["GET", "POST"])
 @staff_required("admin")
-def users():  # type: ignore[no-untyped-def]
+def users() -> ResponseReturnValue:
     form = StaffForm()
     status = 200
     if form.validate_on_submit():
@@ -603,7 +606,7 @@ def users():  # type: ignore[no-untyped-def]
 
 @bp.post("/users/<int:staff_id>/disable")
 @staff_required("admin")
-def disable_user(staff_id: int):  # type: ignore[no-untyped-def]
+def disable_user(staff_id: int) -> ResponseReturnValue:
     _check_form(ActionForm())
     target = accounts.staff_member(get_db(), staff_id)
     if target is None:
@@ -649,7 +652,7 @@ def export_learner_csv(learner_id: int) -> Response:
 
 @bp.post("/learners/<int:learner_id>/erase")
 @staff_required("admin", write=True)
-def erase_learner(learner_id: int):  # type: ignore[no-untyped-def]
+def erase_learner(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     _check_form(ActionForm())
     typed = request.form.get("confirm", "").strip()
@@ -666,7 +669,7 @@ def erase_learner(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/erasure")
 @staff_required("admin", write=True)
-def finish_erasure():  # type: ignore[no-untyped-def]
+def finish_erasure() -> ResponseReturnValue:
     """Try again to clear erased learners from the disk (the write-ahead log)."""
     _check_form(ActionForm())
     if records.finish_erasure(get_db(), current_app.config["ERASE_WAIT_SECONDS"]):
