@@ -27,7 +27,8 @@ import time
 from pathlib import Path
 
 import pytest
-from load import (
+
+from benchmarks.load import (
     ROOT,
     Phone,
     Server,
