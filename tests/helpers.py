@@ -1,5 +1,8 @@
-"""What several test files share: a live server, axe-core, measuring what a thumb taps, and a
-second qualification, unlike 03455, to prove nothing is 03455-only."""
+"""What the test files share: a live server and axe-core for the browser tests, measuring
+what a thumb taps, HTTP visitors (CSRF tokens, signing in through the real form, staff and
+learner clients, posting), a database dump, the SQL a request runs, an HTML parser to read
+pages with, what an assessor does through the real pages, and a second qualification, unlike
+03455, to prove nothing is 03455-only."""
 
 from __future__ import annotations
 

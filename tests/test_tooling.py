@@ -103,6 +103,9 @@ PURE = (
     "starting_point",
     "gaps",
     "qr",
+    "plans",
+    "export",
+    "dates",
 )
 NOT_PURE = {"flask", "flask_wtf", "werkzeug", "jinja2", "sqlite3", "sqlite_utils"}
 UPWARDS = {"db", "store", "migrations", "views", "forms", "auth", "cli", "errors", "export"}
