@@ -30,7 +30,8 @@ from survey.content import (  # noqa: E402
     Weights,
     load_qualification,
 )
-from survey.planner import Profile, suggest_plans  # noqa: E402
+from survey.planner import suggest_plans  # noqa: E402
+from survey.profile import Profile  # noqa: E402
 from survey.rules import check_plan  # noqa: E402
 
 

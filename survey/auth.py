@@ -1,4 +1,5 @@
-"""Staff sign-in: scrypt password hashes, server-side sessions, throttled failures, setup link."""
+"""Who is signed in, and the rules of signing in: scrypt password hashes, server-side
+sessions, throttled failures, the first admin's setup link. The pages are views/auth.py."""
 
 from __future__ import annotations
 
@@ -8,26 +9,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Flask, abort, g, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import store
 from .db import get_db
-from .forms import LoginForm, SetupForm
+from .forms import ROLES
+from .store import accounts
+from .store.sql import Row
 
-bp = Blueprint("auth", __name__, url_prefix="/staff")
-
-ROLES = ("admin", "assessor", "verifier")
 # Failed sign-ins count against an account and an address together: the person who owns an
 # account, signing in from their own address, is never refused because of failures elsewhere.
 FAILURE_WINDOW_MINUTES = 15
@@ -74,22 +63,42 @@ def try_wait(account_here: list[str], from_here: list[str]) -> int:
     return max(sign_in_wait(account_here, now), address_wait(from_here, now))
 
 
-def current_staff() -> store.Row | None:
+def password_matches(staff: Row | None, password: str) -> bool:
+    """Whether the password is this account's; as slow for an unknown email as a known one."""
+    return check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password)
+
+
+def sign_in(staff: Row) -> None:
+    """Start a staff session: a new one, so no session id is fixed and any learner forgotten."""
+    session.clear()
+    session.permanent = False
+    session["staff_session"] = accounts.start_staff_session(get_db(), staff["id"])
+
+
+def current_staff() -> Row | None:
     if "staff" in g:
         return g.staff
     token = session.get("staff_session")
-    found = store.staff_for_session(get_db(), token) if isinstance(token, str) else None
+    found = accounts.staff_for_session(get_db(), token) if isinstance(token, str) else None
     if token and found is None:
         session.pop("staff_session", None)
     g.staff = found
     return found
 
 
-def staff_required(*roles: str, write: bool = False) -> Callable:
+def init_app(app: Flask) -> None:
+    """Every template knows the signed-in staff member as `me` (None for anyone else)."""
+
+    @app.context_processor
+    def signed_in() -> dict[str, Any]:
+        return {"me": current_staff()}
+
+
+def staff_required(*roles: str, write: bool = False) -> Callable[[Callable[..., Any]], Any]:
     """Only signed-in staff (of these roles); `write` views refuse verifiers."""
     allowed = roles or ROLES
 
-    def decorator(view: Callable) -> Callable:
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             staff = current_staff()
@@ -104,105 +113,16 @@ def staff_required(*roles: str, write: bool = False) -> Callable:
     return decorator
 
 
-def _safe_next(target: str | None) -> str:
-    # printable only: a line break in an address would break the redirect header
-    if target and target.isprintable() and target.startswith("/staff") and "\\" not in target:
-        return target
-    return url_for("staff.learners")
-
-
-def _sign_in(staff: store.Row) -> None:
-    session.clear()  # a new session id on sign-in: no fixation, and any learner is forgotten
-    session.permanent = False
-    session["staff_session"] = store.start_staff_session(get_db(), staff["id"])
-
-
-@bp.route("/login", methods=["GET", "POST"])
-def login():  # type: ignore[no-untyped-def]
-    form = LoginForm()
-    status = 200
-    if form.validate_on_submit():
-        db = get_db()
-        email = (form.email.data or "").strip()
-        address = request.remote_addr or ""  # the proxy's idea of it only if trusted (https.py)
-        # the try is counted as failed before its password is checked, in the same transaction
-        # as the look at earlier failures: tries at once cannot all slip through together
-        wait = store.begin_sign_in(db, email, address, FAILURE_WINDOW_MINUTES, try_wait)
-        if wait:
-            minutes = (wait + 59) // 60
-            message = (
-                f"Too many failed tries. Wait {wait} seconds and try again."
-                if wait < 60
-                else f"Too many failed tries. Sign-in is paused for {minutes} minutes."
-            )
-            form.email.errors.append(message)
-            return render_template("auth/login.html", form=form), 429
-        staff = store.staff_by_email(db, email)
-        password = form.password.data or ""
-        ok = check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password)
-        if staff and ok and not staff["disabled_at"]:
-            store.clear_sign_in_failures(db, email, address)
-            _sign_in(staff)
-            return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append("That email and password do not match an account.")
-        status = 401
-    elif request.method == "POST":
-        status = 400
-    return render_template("auth/login.html", form=form), status
-
-
-@bp.post("/logout")
-def logout():  # type: ignore[no-untyped-def]
-    from .forms import ActionForm
-
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    token = session.get("staff_session")
-    if isinstance(token, str):
-        store.end_staff_session(get_db(), token)  # a copied cookie stops working too
-    session.clear()
-    flash("You have signed out.")
-    return redirect(url_for("auth.login"))
-
-
-@bp.route("/setup/<token>", methods=["GET", "POST"])
-def setup(token: str):  # type: ignore[no-untyped-def]
-    db = get_db()
-    if store.staff_count(db) or not store.setup_link_valid(db, token):
-        abort(
-            404,
-            "This setup link has been used or has expired. Ask whoever runs the server "
-            "for a new one: it is printed when the app starts with no staff accounts.",
-        )
-    form = SetupForm()
-    if form.validate_on_submit():
-        staff_id = store.use_setup_link(
-            db,
-            token,
-            form.email.data or "",
-            form.name.data or "",
-            hash_password(form.password.data or ""),
-        )
-        if staff_id is None:
-            abort(404, "This setup link has just been used.")
-        _sign_in(store.staff_member(db, staff_id))
-        flash("Your admin account is ready.")
-        return redirect(url_for("staff.learners"))
-    status = 400 if request.method == "POST" else 200
-    return render_template("auth/setup.html", form=form, token=token), status
-
-
 def announce_setup_link(app: Any) -> None:
     """On a fresh install with no staff, print a one-time link that creates the first admin."""
     from .db import connect
 
     db = connect(app.config["DATABASE"])
     try:
-        if store.staff_count(db):
+        if accounts.staff_count(db):
             return
-        token = store.create_setup_link(db)
-        earlier = store.open_setup_link(db) if token is None else None
+        token = accounts.create_setup_link(db)
+        earlier = accounts.open_setup_link(db) if token is None else None
     finally:
         db.conn.close()
     if earlier is not None:

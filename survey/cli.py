@@ -13,16 +13,17 @@ from typing import Any
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from werkzeug.datastructures import MultiDict
+from wtforms import Form
 
-from .content import ANSWERS, ContentError, Qualification, load_qualification, summary
+from .content import ContentError, Qualification, load_qualification, summary
 from .content import export as export_content
-from .planner import STATE_BUDGET, Profile, reachable_states, suggest_plans
+from .forms import ROLES
+from .planner import STATE_BUDGET, reachable_states, suggest_plans
+from .profile import Profile, ProfileError, read_profile
+from .qualifications import current_qualification
 
 content_cli = AppGroup("content", help="Check, export and import the qualification's content.")
-
-
-def _q() -> Qualification:
-    return current_app.extensions["qualification"]
 
 
 @content_cli.command("check")
@@ -99,7 +100,7 @@ def content_export(fmt: str, base_url: str | None, changed: datetime | None) -> 
     from .case import CaseError, package_json, to_case
     from .moodle import MoodleError, to_moodle_csv
 
-    q = _q()
+    q = current_qualification()
     try:
         if fmt == "case":
             when = changed.replace(tzinfo=changed.tzinfo or UTC) if changed else None
@@ -219,7 +220,7 @@ def content_import(file: str, output: str | None) -> None:
             source = source_from_bytes(data, "standard input")
         else:
             source = source_from_path(file)
-        reading = read(source, _q())
+        reading = read(source, current_qualification())
     except ImportProblem as e:
         raise click.ClickException(str(e)) from None
     for draft in reading.units:
@@ -243,71 +244,8 @@ def content_import(file: str, output: str | None) -> None:
             click.echo(f"  not placed (line {at}): {line}", err=True)
     if reading.outside:
         click.echo(f"outside any unit: {len(reading.outside)} lines not placed", err=True)
-        for line in reading.outside:
-            click.echo(f"  not placed (line {line.number}): {line.text}", err=True)
-
-
-class ProfileError(ValueError):
-    pass
-
-
-def read_profile(q: Qualification, data: Any) -> Profile:
-    """Check a plan profile (JSON) and turn it into a Profile; ProfileError names the problem."""
-    if not isinstance(data, dict):
-        raise ProfileError("the profile must be a JSON object")
-    known = {"job_role", "contexts", "ratings", "readiness", "interests", "exclusions"}
-    for key in data:
-        if key not in known:
-            raise ProfileError(f"unknown field {key!r} (expected {', '.join(sorted(known))})")
-    role = data.get("job_role", "")
-    if not isinstance(role, str):
-        raise ProfileError("job_role must be text")
-    contexts = data.get("contexts", {})
-    if not isinstance(contexts, dict):
-        raise ProfileError("contexts must be an object of context id to yes, sometimes or no")
-    for key, value in contexts.items():
-        if q.context(key) is None:
-            raise ProfileError(f"unknown context {key!r}")
-        if value not in ANSWERS:
-            raise ProfileError(f"context {key!r} must be yes, sometimes or no, not {value!r}")
-    ratings = data.get("ratings", {})
-    if not isinstance(ratings, dict):
-        raise ProfileError("ratings must be an object of statement id to 0-3")
-    for key, value in ratings.items():
-        if q.statement(key) is None:
-            raise ProfileError(f"unknown statement {key!r}")
-        if isinstance(value, bool) or value not in (0, 1, 2, 3):
-            raise ProfileError(f"rating for {key!r} must be 0, 1, 2 or 3, not {value!r}")
-    readiness = data.get("readiness", {})
-    if not isinstance(readiness, dict):
-        raise ProfileError("readiness must be an object of unit number to 0-3")
-    for key, value in readiness.items():
-        if q.unit(key) is None:
-            raise ProfileError(f"unknown unit {key!r} in readiness")
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 3
-        ):
-            raise ProfileError(f"readiness for {key!r} must be from 0 to 3, not {value!r}")
-    lists = {}
-    for key in ("interests", "exclusions"):
-        value = data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ProfileError(f"{key} must be a list of unit numbers")
-        for number in value:
-            if q.unit(number) is None:
-                raise ProfileError(f"unknown unit {number!r} in {key}")
-        lists[key] = frozenset(value)
-    base = Profile.from_ratings(q, ratings) if ratings else Profile()
-    merged = dict(base.readiness)
-    merged.update(readiness)
-    return Profile(
-        job_role=role,
-        contexts=dict(contexts),
-        readiness=merged,
-        interests=lists["interests"],
-        exclusions=lists["exclusions"],
-        ratings=dict(ratings),
-    )
+        for loose in reading.outside:
+            click.echo(f"  not placed (line {loose.number}): {loose.text}", err=True)
 
 
 def suggestion_json(q: Qualification, profile: Profile, alternatives: int) -> dict[str, Any]:
@@ -362,7 +300,7 @@ def plan_command(profile: str, alternatives: int) -> None:
 
     Example: flask --app app plan learner.json --alternatives 2
     """
-    q = _q()
+    q = current_qualification()
     try:
         text = sys.stdin.read() if profile == "-" else Path(profile).read_text(encoding="utf-8")
     except OSError as e:
@@ -381,6 +319,12 @@ def plan_command(profile: str, alternatives: int) -> None:
 
 
 learners_cli = AppGroup("learners", help="Add learners and print their personal links.")
+
+
+def _first_problem(form: Form) -> str:
+    """A refused form in one line, for the terminal: the field and what is wrong with it."""
+    name, problems = next(iter(form.errors.items()))
+    return f"{form[name].label.text}: {problems[0]}"
 
 
 def public_url() -> str:
@@ -408,28 +352,29 @@ def learners_add(name: str, job_role: str, candidate_number: str) -> None:
 
     Example: flask --app app learners add "Sam Patel" --job-role "Call Centre Operators"
     """
-    from . import store
     from .db import connect
+    from .forms import NAME_MAX, LearnerFields
+    from .store import learners, tokens
 
-    name = name.strip()
-    if not name or len(name) > 120:
-        raise click.ClickException("the name must be 1 to 120 characters")
-    known = _q().role(job_role) if job_role else None
-    new = store.NewLearner(
-        name,
-        candidate_number,
-        job_role if known or not job_role else "other",
-        "" if known else job_role[:100],
+    # the same checks as the learners page and a pasted line
+    fields = LearnerFields(
+        MultiDict({"name": name, "candidate_number": candidate_number, "job_role": job_role})
     )
+    if not fields.validate():
+        if fields.name.errors:
+            raise click.ClickException(f"the name must be 1 to {NAME_MAX} characters")
+        raise click.ClickException(_first_problem(fields))
+    new = learners.NewLearner(**fields.learner(current_qualification()))
+    name = new.name
     db = connect(current_app.config["DATABASE"])
     try:
-        row, token = store.add_learners(db, [new], "cli").learners[0]  # one transaction
+        row, token = learners.add_learners(db, [new], "cli").learners[0]  # one transaction
     finally:
         db.conn.close()
     learner_id = row["id"]
     click.echo(f"Added {name} (learner {learner_id})")
     click.echo(f"  link: {personal_link(token)}")
-    click.echo(f"  code: {store.pretty_token(token)}")
+    click.echo(f"  code: {tokens.pretty_token(token)}")
 
 
 users_cli = AppGroup("users", help="Create staff accounts.")
@@ -438,7 +383,7 @@ users_cli = AppGroup("users", help="Create staff accounts.")
 @users_cli.command("create")
 @click.option(
     "--role",
-    type=click.Choice(["admin", "assessor", "verifier"]),
+    type=click.Choice(sorted(ROLES)),
     required=True,
     help="admin: staff accounts and every learner; assessor: their own learners; "
     "verifier: reads everything, changes nothing.",
@@ -457,23 +402,48 @@ def users_create(role: str, email: str, name: str, password_stdin: bool) -> None
     Example: echo "$PASSWORD" | flask --app app users create --role admin
              --email admin@centre.example --password-stdin
     """
-    from . import store
     from .auth import hash_password
     from .db import connect
+    from .forms import PASSWORD_MAX, PASSWORD_MIN, StaffFields
+    from .store import accounts
 
     email = email.strip()
-    if "@" not in email or " " in email or len(email) > 254:
-        raise click.ClickException(f"{email!r} is not an email address")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 12:
-        raise click.ClickException("the password must be at least 12 characters")
+    # the same checks as the users page and the setup link
+    fields = StaffFields(
+        MultiDict(
+            {
+                "name": name.strip() or email,
+                "email": email,
+                "password": password,
+                "confirm": password,
+                "role": role,
+            }
+        )
+    )
+    if not fields.validate():
+        if fields.email.errors:
+            raise click.ClickException(f"{email!r} is not an email address")
+        if fields.password.errors:
+            raise click.ClickException(
+                f"the password must be at least {PASSWORD_MIN} characters "
+                f"(and at most {PASSWORD_MAX})"
+            )
+        raise click.ClickException(_first_problem(fields))
     db = connect(current_app.config["DATABASE"])
     try:
-        store.create_staff(db, email, name.strip() or email, role, hash_password(password), "cli")
-    except store.StaffExists:
+        accounts.create_staff(
+            db,
+            fields.email.data or "",
+            fields.name.data or "",
+            role,
+            hash_password(password),
+            "cli",
+        )
+    except accounts.StaffExists:
         raise click.ClickException(f"there is already an account for {email}") from None
     finally:
         db.conn.close()
@@ -533,8 +503,8 @@ def retention_command(dry_run: bool) -> None:
     """
     from datetime import UTC, datetime, timedelta
 
-    from . import store
     from .db import connect
+    from .store import records
 
     months = int(current_app.config.get("RETENTION_MONTHS") or 0)
     if months <= 0:
@@ -544,10 +514,10 @@ def retention_command(dry_run: bool) -> None:
     )
     db = connect(current_app.config["DATABASE"])
     try:
-        due = store.learners_archived_before(db, cutoff)
+        due = records.learners_archived_before(db, cutoff)
         for row in due:
             if not dry_run:
-                store.erase_learner(db, row["id"], "retention")
+                records.erase_learner(db, row["id"], "retention")
             click.echo(
                 f"{'would erase' if dry_run else 'erased'} learner #{row['id']} "
                 f"(archived {row['archived_at'][:10]})"
@@ -556,8 +526,8 @@ def retention_command(dry_run: bool) -> None:
             f"{len(due)} learner(s) archived more than {months} months ago"
             f"{' (dry run: nothing erased)' if dry_run else ' erased'}"
         )
-        since = None if dry_run else store.erasure_unfinished(db)
-        if since and not store.finish_erasure(db, current_app.config["ERASE_WAIT_SECONDS"]):
+        since = None if dry_run else records.erasure_unfinished(db)
+        if since and not records.finish_erasure(db, current_app.config["ERASE_WAIT_SECONDS"]):
             raise click.ClickException(
                 "erased from every table, but not yet erased from the disk: another program (a "
                 "backup, a report, an sqlite3 shell) is reading the database, so its "

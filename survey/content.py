@@ -265,6 +265,15 @@ class Scales:
         return self.knowledge if kind == "knowledge" else self.performance
 
 
+class UnitNotFound(LookupError):
+    """No unit of the qualification has that number; `units` are the ones it has."""
+
+    def __init__(self, number: str, units: tuple[Unit, ...]) -> None:
+        super().__init__(f"no unit {number!r}")
+        self.number = number
+        self.units = units
+
+
 # compared and hashed by identity: one loaded qualification is one object (and a cache key)
 @dataclass(frozen=True, eq=False)
 class Qualification:
@@ -293,9 +302,11 @@ class Qualification:
     former: Mapping[str, Statement] = field(default_factory=dict, repr=False)
     _unit_index: dict[str, Unit] = field(default_factory=dict, repr=False, compare=False)
     _statement_index: dict[str, Statement] = field(default_factory=dict, repr=False, compare=False)
+    _unit_any_case: dict[str, Unit] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._unit_index.update({u.number: u for u in self.units})
+        self._unit_any_case.update({u.number.casefold(): u for u in self.units})
         self._statement_index.update({s.id: s for u in self.units for s in u.statements()})
         self._statement_index.update({u.unit_statement_id: u.summary_statement for u in self.units})
 
@@ -305,7 +316,16 @@ class Qualification:
         return not self.rules
 
     def unit(self, number: str) -> Unit | None:
+        """The unit with exactly this number, or None (for numbers the app itself wrote)."""
         return self._unit_index.get(number)
+
+    def find_unit(self, number: str) -> Unit:
+        """The unit a person or an address names, in any case ("b1" is B1); UnitNotFound if
+        there is none. Every route that names a unit looks it up here."""
+        found = self._unit_any_case.get(number.casefold())
+        if found is None:
+            raise UnitNotFound(number, self.units)
+        return found
 
     def group(self, group_id: str) -> Group | None:
         return next((g for g in self.groups if g.id == group_id), None)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, generate_csrf
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+
+from .content import Unit, UnitNotFound
 
 HEADINGS = {
     400: "That did not work",
@@ -27,7 +30,34 @@ EXPLANATIONS = {
 }
 
 
-def render_error(error: HTTPException):  # type: ignore[no-untyped-def]
+class LinkNotFound(NotFound):
+    """A personal link or code that does not work: the page offers to enter the code."""
+
+
+# what a learner is told when a unit address names no unit (other pages keep the 404's words)
+UNIT_NOT_FOUND = {
+    "learner": "There is no unit with that number. These are the units you can check:",
+    "qr": "There is no unit with that number.",
+}
+# where each unit in the list of units then links to
+UNIT_PAGES = {"learner": "learner.unit_check"}
+
+
+def render_unit_not_found(error: UnitNotFound) -> ResponseReturnValue:
+    """404 for an address naming no unit, with the units there are, linked as that area does."""
+    area = request.blueprint or ""
+    return render_error(
+        NotFound(UNIT_NOT_FOUND.get(area)),
+        units=error.units,
+        unit_page=UNIT_PAGES.get(area, "public.unit"),
+    )
+
+
+def render_error(
+    error: HTTPException,
+    units: tuple[Unit, ...] = (),
+    unit_page: str = "public.unit",
+) -> ResponseReturnValue:
     code = error.code or 500
     message = EXPLANATIONS.get(code, error.description or "")
     if error.description and error.description != type(error).description:
@@ -52,7 +82,9 @@ def render_error(error: HTTPException):  # type: ignore[no-untyped-def]
             code=code,
             name=HEADINGS.get(code, error.name),
             message=message,
-            extra=getattr(error, "extra", None),
+            units=units,
+            unit_page=unit_page,
+            offer_code=isinstance(error, LinkNotFound),
         ),
         code,
     )
@@ -60,8 +92,9 @@ def render_error(error: HTTPException):  # type: ignore[no-untyped-def]
 
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(UnitNotFound, render_unit_not_found)
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception):  # type: ignore[no-untyped-def]
+    def unexpected(error: Exception) -> ResponseReturnValue:
         app.logger.exception("unhandled error")
         return render_error(InternalServerError())

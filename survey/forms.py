@@ -1,13 +1,24 @@
-"""Flask-WTF forms. Questionnaire pages are radio groups: one per statement or job question."""
+"""Flask-WTF forms, and every rule about posted data: the web and the CLI both go through them.
+
+Questionnaire pages are radio groups, one per statement or job question. A field's name says
+what it answers ("r-F1-1.2" a rating of F1:1.2, "c-writing" a job question, "a-F1:1.2" the
+assessor's rating): the codec below is the only place those names are made and read.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypedDict
 
 from flask import request
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import (
+    Form,
     HiddenField,
     PasswordField,
     SelectField,
@@ -27,9 +38,15 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .content import ANSWERS, Context, Qualification, Statement, Unit
+from .plans import EVIDENCE
+from .scoring import RATINGS
 
-OTHER_ROLE = "other"
+OTHER_ROLE = "other"  # the job select's "Something else": the learner's own words follow
 ANSWER_LABELS = {"yes": "Yes", "sometimes": "Sometimes", "no": "No"}
+RATING_VALUES = tuple(str(r) for r in RATINGS)  # as a form posts them
+
+
+# ---- field names: what each answers ------------------------------------------------------
 
 
 def rating_field_name(statement_id: str) -> str:
@@ -37,8 +54,26 @@ def rating_field_name(statement_id: str) -> str:
     return "r-" + statement_id.replace(":", "-")
 
 
+def statement_of_field(name: str) -> str | None:
+    """The statement id a rating field answers ("r-F1-1.2" -> "F1:1.2"), if it is one."""
+    return name[2:].replace("-", ":", 1) if name.startswith("r-") else None
+
+
 def context_field_name(context_id: str) -> str:
     return "c-" + context_id
+
+
+def context_of_field(name: str) -> str | None:
+    return name[2:] if name.startswith("c-") else None
+
+
+def assessor_field_name(statement_id: str) -> str:
+    """The gap report's menu for the assessor's rating of a statement ("a-F1:1.2")."""
+    return "a-" + statement_id
+
+
+def statement_of_assessor_field(name: str) -> str | None:
+    return name[2:] if name.startswith("a-") else None
 
 
 def interest_field_name() -> str:
@@ -109,7 +144,7 @@ class ChoicesForm(FlaskForm):
                 g.process(request.form)
 
     def validate(self, extra_validators: object = None) -> bool:
-        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+        ok = super().validate(extra_validators)
         return all([g.validate() for g in self.groups.values()]) and ok
 
     @property
@@ -118,7 +153,7 @@ class ChoicesForm(FlaskForm):
         found.update({g.name: g.errors for g in self.groups.values() if g.errors})
         return found
 
-    def __getitem__(self, name: str):  # type: ignore[no-untyped-def]
+    def __getitem__(self, name: str) -> Any:
         group = self.groups.get(name)
         return group if group is not None else super().__getitem__(name)
 
@@ -127,7 +162,7 @@ def rating_group(q: Qualification, statement: Statement, data: str | None = None
     return RadioGroup(
         rating_field_name(statement.id),
         statement.text,
-        ((str(i), label) for i, label in enumerate(q.scales.labels(statement.kind))),
+        zip(RATING_VALUES, q.scales.labels(statement.kind)),
         help=" ".join(statement.help),
         uncertain=statement.uncertain,
         data=data,
@@ -141,7 +176,7 @@ def rating_form(
     data = data or {}
     statements = tuple(statements)
     form = ChoicesForm(rating_group(q, s, data.get(rating_field_name(s.id))) for s in statements)
-    form.statements = statements  # type: ignore[attr-defined]
+    form.statements = statements
     return form
 
 
@@ -154,29 +189,60 @@ class BlankableSelectField(SelectField):
         super().process_formdata(valuelist)
 
 
+JOB_TITLE_MAX = 100  # characters of a job's title, as a learner or their assessor writes it
+
+
+def job_role_choices(q: Qualification) -> list[SelectChoice]:
+    """The job select: none yet, the seed's roles by level, or something else."""
+    return (
+        [SelectChoice("", "Choose your job…")]
+        + [SelectChoice(r.title, r.title, optgroup=f"Level {r.level} jobs") for r in q.roles]
+        + [SelectChoice(OTHER_ROLE, "Something else")]
+    )
+
+
+def job_role_fields(q: Qualification, title: str) -> tuple[str, str]:
+    """A job as staff write it, as it is kept: (a listed role, "") or ("other", their words)."""
+    title = title.strip()
+    if not title or q.role(title) is not None:
+        return title, ""
+    return OTHER_ROLE, title
+
+
 class JobForm(ChoicesForm):
     job_role = BlankableSelectField(
         "Which of these is closest to your job?", validators=[Optional()], choices=[]
     )
     job_role_other = StringField(
         "If something else, what is your job called?",
-        validators=[Optional(), Length(max=100, message="Keep it under 100 characters.")],
+        validators=[
+            Optional(),
+            Length(max=JOB_TITLE_MAX, message=f"Keep it under {JOB_TITLE_MAX} characters."),
+        ],
     )
+    contexts: tuple[Context, ...] = ()
+
+    def role_fields(self) -> tuple[str, str] | None:
+        """(role, the learner's own words) as posted; None if either is wrong (it stands)."""
+        if self.job_role.errors or self.job_role_other.errors:
+            return None
+        role = self.job_role.data or ""
+        other = (self.job_role_other.data or "").strip()
+        return role, other if role == OTHER_ROLE else ""
 
 
-def job_form(q: Qualification, data: Mapping[str, str] | None = None) -> ChoicesForm:
-    """The job page: job role from the seed's lists, or other, and the job-context questions."""
-    data = data or {}
+def job_form(
+    q: Qualification, contexts: Mapping[str, str], job: tuple[str, str] = ("", "")
+) -> JobForm:
+    """The job page: job role from the seed's lists, or other, and the job-context questions,
+    showing the saved answers (`contexts`) and the job kept as (role, own words)."""
+    role, other = job
     form = JobForm(
-        (context_group(c, data.get(context_field_name(c.id))) for c in q.contexts),
-        data={k: data.get(k) for k in ("job_role", "job_role_other")},
+        (context_group(c, contexts.get(c.id)) for c in q.contexts),
+        data={"job_role": OTHER_ROLE if other else role, "job_role_other": other},
     )
-    form.job_role.choices = (
-        [SelectChoice("", "Choose your job…")]
-        + [SelectChoice(r.title, r.title, optgroup=f"Level {r.level} jobs") for r in q.roles]
-        + [SelectChoice(OTHER_ROLE, "Something else")]
-    )
-    form.contexts = q.contexts  # type: ignore[attr-defined]
+    form.job_role.choices = job_role_choices(q)
+    form.contexts = q.contexts
     return form
 
 
@@ -190,7 +256,7 @@ def context_group(c: Context, data: str | None = None) -> RadioGroup:
     )
 
 
-def interests_form(units: Iterable[Unit], data: dict | None = None) -> FlaskForm:
+def interests_form(units: Iterable[Unit], data: dict[str, Any] | None = None) -> FlaskForm:
     units = tuple(units)
 
     class InterestsForm(FlaskForm):
@@ -201,8 +267,65 @@ def interests_form(units: Iterable[Unit], data: dict | None = None) -> FlaskForm
         )
 
     form = InterestsForm(data=data)
-    form.units = units  # type: ignore[attr-defined]
+    form.units = units
     return form
+
+
+# ---- one answer, saved as it is tapped --------------------------------------------------
+
+
+class AnswerRefused(ValueError):
+    """A tapped answer that cannot be kept; the message says why, for the learner."""
+
+
+@dataclass(frozen=True)
+class OneAnswer:
+    kind: str  # rating, context, job_role, job_role_other, interest
+    item: str  # the statement, question or unit it answers ("" for the job)
+    value: Any
+
+    def job(self, role: str, other: str) -> tuple[str, str]:
+        """The job once this tap changes one of its two fields: a listed role drops the
+        learner's own words; their own words make it "something else"."""
+        if self.kind == "job_role":
+            return self.value, other if self.value == OTHER_ROLE else ""
+        return (OTHER_ROLE if self.value else role), self.value
+
+
+def read_one_answer(q: Qualification, name: str, value: str) -> OneAnswer:
+    """One posted field, checked by the same rule as the page's own field; AnswerRefused if not.
+
+    (The words differ from the page's: the script shows them beside the answer it could not
+    send.)
+    """
+    if (statement_id := statement_of_field(name)) is not None:
+        statement = q.statement(statement_id)
+        if statement is None:
+            raise AnswerRefused("That statement is not part of this assessment.")
+        if not rating_group(q, statement, value).validate():
+            raise AnswerRefused("A rating must be one of the four choices.")
+        return OneAnswer("rating", statement_id, int(value))
+    if (context_id := context_of_field(name)) is not None:
+        context = q.context(context_id)
+        if context is None:
+            raise AnswerRefused("That question is not part of this assessment.")
+        if not context_group(context, value).validate():
+            raise AnswerRefused("Choose yes, sometimes or no.")
+        return OneAnswer("context", context_id, value)
+    if name == "job_role":
+        if value not in {c.value for c in job_role_choices(q)}:
+            raise AnswerRefused("Choose a job from the list, or Something else.")
+        return OneAnswer("job_role", "", value)
+    if name == "job_role_other":
+        if len(value) > JOB_TITLE_MAX:
+            raise AnswerRefused(f"Keep your job title under {JOB_TITLE_MAX} characters.")
+        return OneAnswer("job_role_other", "", value.strip())
+    if name == interest_field_name():
+        unit, _, wanted = value.partition(":")
+        if q.unit(unit) is None or wanted not in ("1", "0"):
+            raise AnswerRefused("That unit is not part of this qualification.")
+        return OneAnswer("interest", unit, wanted == "1")
+    raise AnswerRefused("That answer could not be saved: unknown field.")
 
 
 # ---- staff ------------------------------------------------------------------------------------
@@ -218,25 +341,48 @@ class EmailLikeField(StringField):
             raise ValidationError("Enter an email address like name@example.org.")
 
 
-PASSWORD_HELP = "At least 12 characters. A few unrelated words make a good one."  # noqa: S105
+NAME_MAX = 120  # characters of a person's name: a learner's, a staff member's, a signature
+EMAIL_MAX = 254  # characters of an email address (RFC 5321)
+PASSWORD_MIN, PASSWORD_MAX = 12, 200
+PASSWORD_HELP = (  # noqa: S105
+    f"At least {PASSWORD_MIN} characters. A few unrelated words make a good one."
+)
+ROLE_CHOICES = (
+    SelectChoice("assessor", "Assessor: works with their own learners"),
+    SelectChoice("verifier", "Internal verifier: reads everything, changes nothing"),
+    SelectChoice("admin", "Centre admin: staff accounts and every learner"),
+)
+ROLES = tuple(c.value for c in ROLE_CHOICES)
 
 
 class LoginForm(FlaskForm):
-    email = StringField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
+    email = StringField(
+        "Email", validators=[DataRequired("Enter your email."), Length(max=EMAIL_MAX)]
+    )
     password = PasswordField(
-        "Password", validators=[DataRequired("Enter your password."), Length(max=200)]
+        "Password", validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX)]
     )
 
 
-class SetupForm(FlaskForm):
-    name = StringField("Your name", validators=[DataRequired("Enter your name."), Length(max=120)])
-    email = EmailLikeField("Email", validators=[DataRequired("Enter your email."), Length(max=254)])
+class AccountFields(Form):
+    """A new staff account: through the setup link, the users page or `flask users create`."""
+
+    name = StringField(
+        "Your name", validators=[DataRequired("Enter your name."), Length(max=NAME_MAX)]
+    )
+    email = EmailLikeField(
+        "Email", validators=[DataRequired("Enter your email."), Length(max=EMAIL_MAX)]
+    )
     password = PasswordField(
         "Password",
         description=PASSWORD_HELP,
         validators=[
             DataRequired("Choose a password."),
-            Length(min=12, max=200, message="Use 12 to 200 characters."),
+            Length(
+                min=PASSWORD_MIN,
+                max=PASSWORD_MAX,
+                message=f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters.",
+            ),
         ],
     )
     confirm = PasswordField(
@@ -247,15 +393,16 @@ class SetupForm(FlaskForm):
     )
 
 
-class StaffForm(SetupForm):
-    role = SelectField(
-        "Role",
-        choices=[
-            SelectChoice("assessor", "Assessor: works with their own learners"),
-            SelectChoice("verifier", "Internal verifier: reads everything, changes nothing"),
-            SelectChoice("admin", "Centre admin: staff accounts and every learner"),
-        ],
-    )
+class StaffFields(AccountFields):
+    role = SelectField("Role", choices=list(ROLE_CHOICES))
+
+
+class SetupForm(FlaskForm, AccountFields):
+    """The first admin, through the setup link."""
+
+
+class StaffForm(FlaskForm, StaffFields):
+    """An account an admin adds on the users page."""
 
 
 def new_request_key() -> str:
@@ -270,20 +417,75 @@ def request_key_field() -> HiddenField:
     )
 
 
-class LearnerForm(FlaskForm):
-    request_key = request_key_field()
+def _strip(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+class LearnerDetails(TypedDict):
+    """A learner's details as they are kept."""
+
+    name: str
+    candidate_number: str
+    job_role: str
+    job_role_other: str
+
+
+class LearnerFields(Form):
+    """A learner as staff add them: on the learners page, a pasted line, `flask learners add`."""
+
     name = StringField(
-        "Learner's name", validators=[DataRequired("Enter the learner's name."), Length(max=120)]
+        "Learner's name",
+        validators=[DataRequired("Enter the learner's name."), Length(max=NAME_MAX)],
+        filters=[_strip],
     )
     candidate_number = StringField(
-        "OCR candidate number (if known)", validators=[Optional(), Length(max=40)]
+        "OCR candidate number (if known)",
+        validators=[Optional(), Length(max=40)],
+        filters=[_strip],
     )
     job_role = StringField(
         "Job role",
-        validators=[Optional(), Length(max=100)],
+        validators=[Optional(), Length(max=JOB_TITLE_MAX)],
         description="As the learner would say it, e.g. Call Centre Operator.",
+        filters=[_strip],
     )
+
+    def learner(self, q: Qualification) -> LearnerDetails:
+        """The learner's details as they are kept (a job not on the list is kept as "other")."""
+        role, other = job_role_fields(q, self.job_role.data or "")
+        return {
+            "name": self.name.data or "",
+            "candidate_number": self.candidate_number.data or "",
+            "job_role": role,
+            "job_role_other": other,
+        }
+
+
+class LearnerForm(FlaskForm, LearnerFields):
+    request_key = request_key_field()
     assessor = SelectField("Assessor", validators=[Optional()], choices=[])
+
+
+PASTE_MAX = 500  # learners added by one paste
+
+
+def read_learner_lines(text: str) -> tuple[list[LearnerFields], list[str]]:
+    """Pasted lines (name, candidate number, job role) checked as the one-learner form checks
+    them; a message for each line that was skipped."""
+    lines, problems = [], []
+    for number, cells in enumerate(csv.reader(io.StringIO(text.strip())), start=1):
+        cells = [c.strip() for c in cells]
+        if not any(cells):
+            continue
+        if number == 1 and cells[0].lower() in ("name", "learner", "learner name"):
+            continue  # a line of headings
+        line = LearnerFields(MultiDict(zip(("name", "candidate_number", "job_role"), cells)))
+        if not line.validate():
+            why = "too long" if line.name.data else "no name"
+            problems.append(f"Line {number}: {why}, so it was skipped.")
+            continue
+        lines.append(line)
+    return lines, problems
 
 
 class LearnerCsvForm(FlaskForm):
@@ -317,10 +519,65 @@ class PlanRowForm(FlaskForm):
     evidence = MultiCheckboxField(
         "Evidence", choices=[], validators=[DataRequired("Pick at least one kind.")]
     )
+    qualification: Qualification | None = None
+
+    def validate_evidence(self, field: MultiCheckboxField) -> None:
+        q = self.qualification
+        if q is None or "simulation" not in (field.data or []):
+            return
+        real_work_only = [
+            n
+            for n in self.units.data or []
+            if (unit := q.unit(n)) is not None and unit.evidence.simulation_allowed is False
+        ]
+        if real_work_only:
+            raise ValidationError(
+                f"Simulation is not allowed for {', '.join(real_work_only)}: evidence must "
+                "come from real work."
+            )
+
+    def row(self) -> dict[str, Any]:
+        """The row as it is kept."""
+        return {
+            "units": self.units.data or [],
+            "observed_when": (self.observed_when.data or "").strip(),
+            "observed_where": (self.observed_where.data or "").strip(),
+            "activity": (self.activity.data or "").strip(),
+            "evidence": self.evidence.data or [],
+        }
+
+
+def plan_row_form(q: Qualification, units: Iterable[str]) -> PlanRowForm:
+    """A row of the assessment plan, covering mandatory units and `units` (the unit plan's)."""
+    form = PlanRowForm()
+    numbers = [u.number for u in q.mandatory_units] + list(units)
+    form.units.choices = [(n, f"{n} {u.title}") for n in numbers if (u := q.unit(n))]
+    form.evidence.choices = list(EVIDENCE)
+    form.qualification = q
+    return form
 
 
 class SignForm(FlaskForm):
     name = StringField(
         "Type your full name to sign",
-        validators=[DataRequired("Type your name to sign."), Length(max=120)],
+        validators=[DataRequired("Type your name to sign."), Length(max=NAME_MAX)],
     )
+
+
+class AssessorRatingsForm(FlaskForm):
+    """The gap report's rating menus, one per statement (assessor_field_name): blank takes
+    the assessor's rating away, otherwise one of the four ratings."""
+
+    def ratings(self, q: Qualification) -> tuple[dict[str, int | None], list[str]]:
+        """(statement id -> rating or None, the statements whose value was not one)."""
+        values: dict[str, int | None] = {}
+        refused = []
+        for name, value in request.form.items():
+            statement_id = statement_of_assessor_field(name)
+            if statement_id is None:
+                continue
+            if q.statement(statement_id) is None or value not in ("", *RATING_VALUES):
+                refused.append(statement_id)
+                continue
+            values[statement_id] = int(value) if value else None
+        return values, refused

@@ -99,6 +99,7 @@ def gap_report(
         if not shown and not any(s.id in ratings or s.id in assessor for s in statements):
             continue
         rows = tuple(_row(q, s, ratings.get(s.id), assessor.get(s.id)) for s in statements)
+        cells: tuple[OutcomeCell, ...]
         if unit.awaiting_criteria:
             cells = (
                 OutcomeCell(None, _band(ratings.get(summary.id)), int(summary.id in ratings), 1),

@@ -6,9 +6,14 @@ from __future__ import annotations
 import logging
 import re
 
-# "/l/<token>", up to where an address ends (a space, a query, a fragment or a quote)
-TOKEN_IN_PATH = re.compile(r"/l/[^\s?#\"'\x1b]+")
-HIDDEN = "/l/[hidden]"
+from .store.tokens import LINK_PATHS
+
+# "/l/<token>" (and every other kind of personal link), up to where an address ends (a space,
+# a query, a fragment or a quote)
+TOKEN_IN_PATH = re.compile(
+    "(" + "|".join(re.escape(p) for p in LINK_PATHS.values()) + r")[^\s?#\"'\x1b]+"
+)
+HIDDEN = r"\1[hidden]"
 
 
 def redact(text: str) -> str:

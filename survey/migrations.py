@@ -12,8 +12,8 @@ migrations = sqlite_utils.Migrations("starting-point")
 @migrations()
 def m001_settings(db: sqlite_utils.Database) -> None:
     # centre-wide settings as key/value pairs; the first one records when this install began
-    db["settings"].create({"key": str, "value": str}, pk="key")
-    db["settings"].insert(
+    db["settings"].create({"key": str, "value": str}, pk="key")  # type: ignore[union-attr]
+    db["settings"].insert(  # type: ignore[union-attr]
         {"key": "installed_at", "value": datetime.now(UTC).isoformat(timespec="seconds")}
     )
 

@@ -19,12 +19,13 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from .content import Qualification, Unit
+from .profile import Profile
 from .rules import check_plan, levels_phrase, rules_missing
-from .scoring import confident_count, evidence_opportunity, readiness
+from .scoring import confident_count, evidence_opportunity
 
 INFINITY = float("inf")
 # The exact search keeps every reachable state of the rules' counters: the real catalogue needs
@@ -42,25 +43,6 @@ TOO_COMPLEX = (
 
 class TooManyStates(Exception):
     """The exact search would need more than STATE_BUDGET states."""
-
-
-@dataclass(frozen=True)
-class Profile:
-    """What the planner knows about one learner."""
-
-    job_role: str = ""
-    contexts: Mapping[str, str] = field(default_factory=dict)
-    readiness: Mapping[str, float | None] = field(default_factory=dict)
-    interests: frozenset[str] = frozenset()
-    exclusions: frozenset[str] = frozenset()
-    ratings: Mapping[str, int] = field(default_factory=dict)
-
-    @classmethod
-    def from_ratings(
-        cls, q: Qualification, ratings: Mapping[str, int], **kwargs: object
-    ) -> Profile:
-        """A profile whose readiness comes from per-statement ratings."""
-        return cls(readiness=readiness(q, ratings), ratings=dict(ratings), **kwargs)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -400,21 +382,11 @@ def suggest_plans(q: Qualification, profile: Profile, alternatives: int = 3) -> 
     missing = rules_missing(q)
     if missing:
         return Suggestion((), (missing,), (), False)
-    key = (
-        profile.job_role,
-        frozenset(profile.contexts.items()),
-        frozenset(profile.readiness.items()),
-        frozenset(profile.interests),
-        frozenset(profile.exclusions),
-        frozenset(profile.ratings.items()),
-    )
-    return _suggest(q, key, alternatives)
+    return _suggest(q, profile, alternatives)
 
 
 @lru_cache(maxsize=512)
-def _suggest(q: Qualification, key: tuple, alternatives: int) -> Suggestion:  # type: ignore[type-arg]
-    role, contexts, ready, interests, exclusions, ratings = key
-    profile = Profile(role, dict(contexts), dict(ready), interests, exclusions, dict(ratings))
+def _suggest(q: Qualification, profile: Profile, alternatives: int) -> Suggestion:
     opportunity = evidence_opportunity(q, profile.contexts)
     forced = q.mandatory_units
     allowed = [u for u in q.optional_units if u.number not in profile.exclusions]
@@ -521,7 +493,7 @@ def unit_reason(
             parts.append(f"needs {needed}, which your job does not have")
         if u.number in profile.interests:
             parts.append("you said it interests you")
-    statements = q.unit(u.number).statements() if q.unit(u.number) else ()
+    statements = u_found.statements() if (u_found := q.unit(u.number)) else ()
     if profile.ratings and any(s.id in profile.ratings for s in statements):
         confident, total = confident_count(q, u.number, profile.ratings)
         rated = [s for s in statements if s.id in profile.ratings]

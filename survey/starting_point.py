@@ -6,8 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .content import Qualification, Statement, Unit
-from .planner import Profile, Suggestion, suggest_plans
-from .scoring import Band, band, readiness
+from .planner import Suggestion, suggest_plans
+from .profile import Profile
+from .scoring import Band, band
 
 
 @dataclass(frozen=True)
@@ -67,23 +68,11 @@ def _unit_result(
 
 
 def starting_point(
-    q: Qualification,
-    job_role: str,
-    ratings: Mapping[str, int],
-    contexts: Mapping[str, str],
-    interests: set[str] | frozenset[str],
-    confirmed: Sequence[str] | None = None,
+    q: Qualification, profile: Profile, confirmed: Sequence[str] | None = None
 ) -> StartingPoint:
     """The learner's units (confirmed, else suggested) with what to work on in each, and
     their strengths among those units."""
-    values = readiness(q, ratings)
-    profile = Profile(
-        job_role=job_role,
-        contexts=dict(contexts),
-        readiness=values,
-        interests=frozenset(interests),
-        ratings=dict(ratings),
-    )
+    ratings, values = profile.ratings, profile.readiness
     suggestion = None
     reasons: dict[str, str] = {}
     if confirmed is None:
@@ -94,9 +83,9 @@ def starting_point(
     else:
         optional = [n for n in confirmed if q.unit(n) is not None]
     units = tuple(
-        _unit_result(q, u, ratings, values[u.number], True) for u in q.mandatory_units
+        _unit_result(q, u, ratings, values.get(u.number), True) for u in q.mandatory_units
     ) + tuple(
-        _unit_result(q, u, ratings, values[u.number], False, reasons.get(u.number, ""))
+        _unit_result(q, u, ratings, values.get(u.number), False, reasons.get(u.number, ""))
         for n in optional
         if (u := q.unit(n)) is not None
     )

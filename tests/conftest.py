@@ -12,6 +12,7 @@ from helpers import (
     PHONE,
     LiveServer,
     browser_context,
+    database,
     live_server,
     need,
     serving,
@@ -57,6 +58,13 @@ def client(app):
 
 
 @pytest.fixture
+def db(app):
+    """A connection of the test's own to the app's database (to set up, and to look after)."""
+    with database(app) as conn:
+        yield conn
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 
@@ -64,18 +72,18 @@ def runner(app):
 @pytest.fixture
 def submitted_learner(app) -> tuple[int, str]:
     """A learner who rated every statement, sent the assessment and finished a B1 self-check."""
-    from survey import store
     from survey.db import connect
+    from survey.store import learners
 
     db = connect(app.config["DATABASE"])
     try:
-        learner_id, token = store.create_learner(db, "Sam Learner")
+        learner_id, token = learners.create_learner(db, "Sam Learner")
         q = app.extensions["qualification"]
-        store.save_ratings(db, learner_id, {s.id: 2 for s in q.statements()}, "t")
-        store.submit(db, learner_id, "t")
-        check = store.open_check(db, learner_id, "B1")
-        store.save_check_ratings(db, check, {"B1:1.1": 2}, "t")
-        store.finish_check(db, check, "t")
+        learners.save_ratings(db, learner_id, {s.id: 2 for s in q.statements()}, "t")
+        learners.submit(db, learner_id, "t")
+        check = learners.open_check(db, learner_id, "B1")
+        learners.save_check_ratings(db, check, {"B1:1.1": 2}, "t")
+        learners.finish_check(db, check, "t")
     finally:
         db.conn.close()
     return learner_id, token

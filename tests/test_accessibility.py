@@ -24,7 +24,8 @@ from helpers import (
     sign_in_staff,
 )
 
-from survey import create_app, store
+from survey import create_app
+from survey.store import accounts, learners, plans
 
 pytestmark = pytest.mark.browser
 
@@ -108,22 +109,22 @@ class Site:
         q = self.server.app.extensions["qualification"]
         with self.server.db() as db:
             for key, name in (("a", "Alex Able"), ("b", "Blake Baker"), ("sent", "Sol Sent")):
-                self.ids[key], self.tokens[key] = store.create_learner(db, name)
-                store.assign_assessor(db, self.ids[key], admin["id"], "test")
+                self.ids[key], self.tokens[key] = learners.create_learner(db, name)
+                learners.assign_assessor(db, self.ids[key], admin["id"], "test")
             every = {s.id: (i % 4) for i, s in enumerate(q.statements())}
             for key in ("a", "sent"):
-                store.set_job_role(db, self.ids[key], "Customer Service Agents", "", "test")
-                store.save_contexts(db, self.ids[key], {"face-to-face": "yes"}, "test")
-                store.save_ratings(db, self.ids[key], every, "test")
-                store.set_interest(db, self.ids[key], "B2", True, "test")
-                store.submit(db, self.ids[key], "test")
-            store.save_ratings(db, self.ids["b"], {"F1:1.1": 2, "F1:1.2": 0}, "test")
+                learners.set_job_role(db, self.ids[key], "Customer Service Agents", "", "test")
+                learners.save_contexts(db, self.ids[key], {"face-to-face": "yes"}, "test")
+                learners.save_ratings(db, self.ids[key], every, "test")
+                learners.set_interest(db, self.ids[key], "B2", True, "test")
+                learners.submit(db, self.ids[key], "test")
+            learners.save_ratings(db, self.ids["b"], {"F1:1.1": 2, "F1:1.2": 0}, "test")
             a, actor = self.ids["a"], f"staff:{admin['id']}"
             confirm_in_store(db, a, VALID, admin["id"], actor)
-            store.add_plan_row(db, a, ROW, admin["id"], actor)
-            check = store.open_check(db, a, "B1")
-            store.save_check_ratings(db, check, {"B1:1.1": 2, "B1:2.1": 1}, "test")
-            store.finish_check(db, check, "test")
+            plans.add_assessment_plan_row(db, a, ROW, admin["id"], actor)
+            check = learners.open_check(db, a, "B1")
+            learners.save_check_ratings(db, check, {"B1:1.1": 2, "B1:2.1": 1}, "test")
+            learners.finish_check(db, check, "test")
             self.ids["check"] = check["id"]
         # the assessor prepares and signs the contract through the real pages
         staff = self.context("admin")
@@ -211,7 +212,7 @@ def test_the_first_admin_setup_page_has_no_axe_violations(browser, tmp_path):
         {"SECRET_KEY": "setup", "DATABASE": str(tmp_path / "db.sqlite"), "NO_SETUP_LINK": True}
     )
     with live_server(app) as fresh, fresh.db() as db:
-        token = store.create_setup_link(db)
+        token = accounts.create_setup_link(db)
         context = browser_context(browser, LAPTOP, bypass_csp=True)
         try:
             page = context.new_page()

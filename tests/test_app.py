@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from survey import InlineStyle, create_app, instance_secret
+from survey import create_app
+from survey.config import instance_secret
 from survey.content import ContentError
 from survey.db import connect, immediate, migrate
 from survey.migrations import migrations
+from survey.web import InlineStyle
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 

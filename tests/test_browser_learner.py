@@ -40,17 +40,17 @@ def database(server):
 
 
 def db_ratings(server, learner_id: int) -> dict[str, int]:
-    from survey import store
+    from survey.store import learners
 
     with database(server) as db:
-        return store.ratings(db, learner_id)
+        return learners.ratings(db, learner_id)
 
 
 def db_learner(server, learner_id: int) -> dict:
-    from survey import store
+    from survey.store import learners
 
     with database(server) as db:
-        row = store.learner(db, learner_id)
+        row = learners.learner(db, learner_id)
     assert row is not None
     return row
 
@@ -213,12 +213,12 @@ def test_a_learner_answers_everything_on_a_phone_and_sees_their_starting_point(p
     assert page.errors == []  # no CSP violations, no script errors on any page
 
     assert db_ratings(server, learner_id) == given
-    from survey import store
+    from survey.store import learners
 
     with database(server) as db:
-        assert store.context_answers(db, learner_id) == CONTEXTS
-        assert store.interests(db, learner_id) == {"B1"}
-        row = store.learner(db, learner_id)
+        assert learners.context_answers(db, learner_id) == CONTEXTS
+        assert learners.interests(db, learner_id) == {"B1"}
+        row = learners.learner(db, learner_id)
     assert row["job_role"] == ROLE
     assert row["submitted_at"]
 
@@ -376,7 +376,7 @@ def test_the_last_answer_wins_across_two_tabs(page, server):
 
 
 def test_a_unit_self_check_from_its_qr_code_asks_for_the_code_then_shows_progress(browser, server):
-    from survey import store
+    from survey.store import learners, tokens
 
     learner_id, token = server.add_learner("Kit Check")
     context = phone_context(browser)
@@ -389,7 +389,7 @@ def test_a_unit_self_check_from_its_qr_code_asks_for_the_code_then_shows_progres
         page.goto(server + "/check/B1")
         page.wait_for_url(re.compile(r"/code\?next=(/|%2F)check(/|%2F)B1$"))
         expect(page.locator("h1")).to_have_text("Enter your personal code")
-        page.get_by_label("Your personal code").fill(store.pretty_token(token).upper())
+        page.get_by_label("Your personal code").fill(tokens.pretty_token(token).upper())
         page.get_by_role("button", name="Continue").click()
         page.wait_for_url("**/check/B1")
         expect(page.locator("h1")).to_contain_text("Do your job in a customer-friendly way")
@@ -426,12 +426,20 @@ def test_a_unit_self_check_from_its_qr_code_asks_for_the_code_then_shows_progres
         context.close()
 
     with database(server) as db:
-        checks = store.finished_checks(db, learner_id, "B1")
+        checks = learners.finished_checks(db, learner_id, "B1")
         assert len(checks) == 2
-        assert store.check_ratings(db, checks[0]["id"]) == {"B1:1.1": 0, "B1:1.2": 1, "B1:2.1": 0}
-        assert store.check_ratings(db, checks[1]["id"]) == {"B1:1.1": 2, "B1:1.2": 2, "B1:2.1": 2}
-        assert store.unfinished_check(db, learner_id, "B1") is None
-        assert store.ratings(db, learner_id) == {}  # a check does not change the assessment
+        assert learners.check_ratings(db, checks[0]["id"]) == {
+            "B1:1.1": 0,
+            "B1:1.2": 1,
+            "B1:2.1": 0,
+        }
+        assert learners.check_ratings(db, checks[1]["id"]) == {
+            "B1:1.1": 2,
+            "B1:1.2": 2,
+            "B1:2.1": 2,
+        }
+        assert learners.unfinished_check(db, learner_id, "B1") is None
+        assert learners.ratings(db, learner_id) == {}  # a check does not change the assessment
 
 
 # ---- 7. an unknown unit ------------------------------------------------------------------
@@ -485,13 +493,13 @@ def test_check_again_starts_empty_even_when_the_last_check_was_sent_before_saved
             break
         page.wait_for_timeout(100)
 
-    from survey import store
+    from survey.store import learners
 
     with database(server) as db:
-        finished = store.finished_checks(db, learner_id, "B1")
-        sent = [store.check_ratings(db, c["id"]) for c in finished]
-        leftover = store.unfinished_check(db, learner_id, "B1")
-        leftover_ratings = store.check_ratings(db, leftover["id"]) if leftover else {}
+        finished = learners.finished_checks(db, learner_id, "B1")
+        sent = [learners.check_ratings(db, c["id"]) for c in finished]
+        leftover = learners.unfinished_check(db, learner_id, "B1")
+        leftover_ratings = learners.check_ratings(db, leftover["id"]) if leftover else {}
     assert sent == [{"B1:1.1": 1, "B1:1.2": 1, "B1:1.4": 1}]
     assert leftover_ratings == {}, "the new check already holds the last check's answers"
     expect(page.locator("form input:checked")).to_have_count(0)
@@ -528,7 +536,7 @@ def test_answers_kept_offline_are_saved_when_the_learner_comes_back_by_link_or_c
 ):
     """Opening the link (or entering the code) starts a new session with a new CSRF secret: the
     kept answers were refused as 'came from somewhere else' and thrown away."""
-    from survey import store
+    from survey.store import tokens
 
     learner_id, token = server.add_learner("Kay Kept")
     context = phone_context(browser)
@@ -543,7 +551,7 @@ def test_answers_kept_offline_are_saved_when_the_learner_comes_back_by_link_or_c
         else:
             again.goto(server + "/forget")
             again.get_by_role("button", name="Forget me on this device").click()
-            again.get_by_label("Your personal code").fill(store.pretty_token(token))
+            again.get_by_label("Your personal code").fill(tokens.pretty_token(token))
             again.get_by_role("button", name="Continue").click()
         # nothing reached the server, so they are welcomed again: whichever page they land
         # on sends what the phone kept
@@ -574,7 +582,7 @@ def test_a_page_left_open_while_the_link_was_opened_again_still_saves(page, serv
 def test_on_a_shared_phone_one_learners_kept_answers_never_become_anothers(browser, server):
     """P taps offline and closes the tab; Q opens Q's own link on the same phone. Q must not see
     P's answers chosen, and Q's "Save and continue" must not save them into Q's record."""
-    from survey import store
+    from survey.store import audit
 
     p_id, p_token = server.add_learner("Pat First")
     q_id, q_token = server.add_learner("Quinn Second")
@@ -594,7 +602,7 @@ def test_on_a_shared_phone_one_learners_kept_answers_never_become_anothers(brows
         assert db_ratings(server, q_id) == {}
         assert db_ratings(server, p_id) == {}
         with database(server) as db:
-            q_audit = [e["action"] for e in store.audit_entries(db, q_id)]
+            q_audit = [e["action"] for e in audit.entries(db, q_id)]
         assert "rating" not in q_audit
         kept = queued(phone)
         assert len(kept) == 2 and len({item["who"] for item in kept}) == 1  # still P's, unsent

@@ -27,7 +27,7 @@ from helpers import (
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from survey import store
+from survey.store import learners
 from survey.views import learner as learner_views
 
 pytestmark = pytest.mark.browser
@@ -71,22 +71,24 @@ def enter(page, server, name: str) -> tuple[int, str]:
 def answer_all(server, learner_id: int, send: bool = True) -> None:
     q = server.app.extensions["qualification"]
     with server.db() as db:
-        store.save_ratings(db, learner_id, {s.id: i % 4 for i, s in enumerate(q.statements())}, "t")
-        store.set_job_role(db, learner_id, "Customer Service Agents", "", "t")
+        learners.save_ratings(
+            db, learner_id, {s.id: i % 4 for i, s in enumerate(q.statements())}, "t"
+        )
+        learners.set_job_role(db, learner_id, "Customer Service Agents", "", "t")
         if send:
-            store.submit(db, learner_id, "t")
+            learners.submit(db, learner_id, "t")
 
 
 def confirm(server, learner_id: int) -> None:
     staff = server.add_staff("assessor", "Asha Assessor", f"asha{learner_id}@centre.example")
     with server.db() as db:
-        store.assign_assessor(db, learner_id, staff["id"], "t")
+        learners.assign_assessor(db, learner_id, staff["id"], "t")
         confirm_in_store(db, learner_id, VALID, staff["id"], f"staff:{staff['id']}")
 
 
 def ratings(server, learner_id: int) -> dict[str, int]:
     with server.db() as db:
-        return store.ratings(db, learner_id)
+        return learners.ratings(db, learner_id)
 
 
 # ---- the status bar --------------------------------------------------------------------------
@@ -261,8 +263,8 @@ def test_the_starting_point_shows_the_confirmed_units_once_the_assessor_confirms
     learner_id, token = server.add_learner("Cal Confirmed")
     staff = server.add_staff("assessor", "Asha Assessor", "asha.confirms@centre.example")
     with server.db() as db:
-        store.assign_assessor(db, learner_id, staff["id"], "t")
-        store.save_contexts(db, learner_id, {"incoming-calls": "yes", "face-to-face": "no"}, "t")
+        learners.assign_assessor(db, learner_id, staff["id"], "t")
+        learners.save_contexts(db, learner_id, {"incoming-calls": "yes", "face-to-face": "no"}, "t")
     answer_all(server, learner_id)
     phone = browser_context(browser, PHONE).new_page()
     laptop = browser_context(browser, LAPTOP).new_page()

@@ -37,24 +37,24 @@ def watched(page):  # type: ignore[no-untyped-def]
 def add_staff(site, email: str) -> None:
     from werkzeug.security import generate_password_hash
 
-    from survey import store
     from survey.db import connect
+    from survey.store import accounts
 
     db = connect(site.app.config["DATABASE"])
     try:
         hashed = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
-        store.create_staff(db, email, "Tess Secure", "assessor", hashed, "test")
+        accounts.create_staff(db, email, "Tess Secure", "assessor", hashed, "test")
     finally:
         db.conn.close()
 
 
 def ratings(site, learner_id: int) -> dict[str, int]:
-    from survey import store
     from survey.db import connect
+    from survey.store import learners
 
     db = connect(site.app.config["DATABASE"])
     try:
-        return store.ratings(db, learner_id)
+        return learners.ratings(db, learner_id)
     finally:
         db.conn.close()
 

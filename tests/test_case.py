@@ -24,7 +24,8 @@ from survey.case import (
     to_case,
 )
 from survey.content import load_qualification
-from survey.planner import Profile, suggest_plans
+from survey.planner import suggest_plans
+from survey.profile import Profile
 
 BASE = "https://assess.centre.example"
 RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")

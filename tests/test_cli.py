@@ -178,8 +178,8 @@ CREATE_BOSS = "users create --role admin --email boss@centre.example --password-
 
 
 def test_users_create_reads_the_password_from_stdin(app, runner):
-    from survey import store
     from survey.db import connect
+    from survey.store import accounts
 
     result = runner.invoke(
         args=CREATE_BOSS,
@@ -187,7 +187,7 @@ def test_users_create_reads_the_password_from_stdin(app, runner):
     )
     assert result.exit_code == 0, result.output
     db = connect(app.config["DATABASE"])
-    row = store.staff_by_email(db, "boss@centre.example")
+    row = accounts.staff_by_email(db, "boss@centre.example")
     db.conn.close()
     assert row["role"] == "admin" and row["password_hash"].startswith("scrypt:")
     assert "a long enough password" not in row["password_hash"]

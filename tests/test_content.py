@@ -768,3 +768,16 @@ def test_digits_only_unit_numbers_are_fine(content_copy):
         other = content_copy / name
         other.write_text(other.read_text().replace('"A11', '"301'))
     assert load_qualification(content_copy).unit("301") is not None
+
+
+def test_a_unit_is_found_by_its_number_in_any_case(q):
+    assert q.find_unit("b1") is q.find_unit("B1") is q.unit("B1")
+    assert q.unit("b1") is None  # the exact lookup is for numbers the app itself wrote
+
+
+def test_no_unit_with_that_number_says_which_units_there_are(q):
+    from survey.content import UnitNotFound
+
+    with pytest.raises(UnitNotFound) as found:
+        q.find_unit("ZZ9")
+    assert found.value.number == "ZZ9" and found.value.units == q.units

@@ -12,7 +12,8 @@ from helpers import SECOND, same_qualification, second_qualification, write_fold
 
 from survey.content import ContentError, load_qualification
 from survey.content_files import qualification_files, toml_document
-from survey.planner import Profile, suggest_plans
+from survey.planner import suggest_plans
+from survey.profile import Profile
 from survey.rules import check_plan
 
 

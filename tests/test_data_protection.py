@@ -10,47 +10,23 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from helpers import csrf, staff_client
 
-from survey import create_app, store
-from survey.auth import hash_password
+from survey import create_app
 from survey.db import StartupError, connect, migrate
 from survey.migrations import migrations
+from survey.store import accounts, learners
 
 NAME = "Zara Quentin-Marsh"
 
 
 @pytest.fixture
-def db(app):
-    db = connect(app.config["DATABASE"])
-    yield db
-    db.conn.close()
-
-
-@pytest.fixture
 def learner(db):
-    learner_id, token = store.create_learner(db, NAME, candidate_number="CAND-77")
-    store.save_ratings(db, learner_id, {"F1:1.1": 2, "A11:unit": 3}, "learner:1")
-    store.save_contexts(db, learner_id, {"incoming-calls": "yes"}, "learner:1")
-    store.set_interest(db, learner_id, "A11", True, "learner:1")
+    learner_id, token = learners.create_learner(db, NAME, candidate_number="CAND-77")
+    learners.save_ratings(db, learner_id, {"F1:1.1": 2, "A11:unit": 3}, "learner:1")
+    learners.save_contexts(db, learner_id, {"incoming-calls": "yes"}, "learner:1")
+    learners.set_interest(db, learner_id, "A11", True, "learner:1")
     return learner_id, token
-
-
-def sign_in(app, db, role="admin"):
-    email = f"{role}@centre.example"
-    store.create_staff(db, email, f"The {role}", role, hash_password("a long password!"), "t")
-    client = app.test_client()
-    page = client.get("/staff/login")
-    token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1]
-    client.post(
-        "/staff/login",
-        data={"csrf_token": token.split('"')[0], "email": email, "password": "a long password!"},
-    )
-    return client
-
-
-def csrf(client, path):
-    body = client.get(path).get_data(as_text=True)
-    return body.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
 
 
 # ---- export --------------------------------------------------------------------------------------
@@ -75,7 +51,7 @@ def test_my_data_needs_the_learner(client):
 
 
 def test_staff_export_of_a_learner(app, db, learner):
-    client = sign_in(app, db)
+    client = staff_client(app, "admin")[0]
     response = client.get(f"/staff/learners/{learner[0]}/export.json")
     assert response.status_code == 200
     assert json.loads(response.get_data(as_text=True))["learner"]["candidate_number"] == "CAND-77"
@@ -84,8 +60,8 @@ def test_staff_export_of_a_learner(app, db, learner):
 
 
 def test_export_csv_neutralises_formulas(app, db):
-    learner_id, _ = store.create_learner(db, '=HYPERLINK("x")')
-    client = sign_in(app, db)
+    learner_id, _ = learners.create_learner(db, '=HYPERLINK("x")')
+    client = staff_client(app, "admin")[0]
     csv_text = client.get(f"/staff/learners/{learner_id}/export.csv").get_data(as_text=True)
     assert "learner,name,\"'=HYPERLINK" in csv_text
 
@@ -106,14 +82,14 @@ def file_bytes(path: str) -> bytes:
 
 def test_admin_erases_a_learner_and_nothing_of_them_is_left_in_the_file(app, db, learner):
     learner_id, token = learner
-    client = sign_in(app, db)
+    client = staff_client(app, "admin")[0]
     assert NAME.encode() in file_bytes(app.config["DATABASE"])
     response = client.post(
         f"/staff/learners/{learner_id}/erase",
-        data={"csrf_token": csrf(client, f"/staff/learners/{learner_id}"), "confirm": NAME},
+        data={"csrf_token": csrf(client.get(f"/staff/learners/{learner_id}")), "confirm": NAME},
     )
     assert response.status_code == 303 and response.location == "/staff/learners"
-    assert store.learner(db, learner_id) is None
+    assert learners.learner(db, learner_id) is None
     for table in ("ratings", "context_answers", "interests", "self_checks"):
         assert db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0, table
     entries = list(db.query("SELECT * FROM audit WHERE action = 'learner-erased'"))
@@ -139,26 +115,26 @@ def test_erasure_while_another_program_reads_the_database_says_so_and_finishes_l
     and can finish once that program is done."""
     app.config["ERASE_WAIT_SECONDS"] = 0.3
     learner_id, _ = learner
-    client = sign_in(app, db)
+    client = staff_client(app, "admin")[0]
     reader = sqlite3.connect(app.config["DATABASE"])
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM learners").fetchone()  # a read transaction, held open
     path = f"/staff/learners/{learner_id}"
     response = client.post(
-        f"{path}/erase", data={"csrf_token": csrf(client, path), "confirm": NAME}
+        f"{path}/erase", data={"csrf_token": csrf(client.get(path)), "confirm": NAME}
     )
     assert response.status_code == 303 and response.location == "/staff/learners"
-    assert store.learner(db, learner_id) is None  # gone from every table at once
+    assert learners.learner(db, learner_id) is None  # gone from every table at once
     page = client.get("/staff/learners").get_data(as_text=True)
     assert NOT_ON_DISK in page and "Finish erasing" in page
     assert NAME.encode() in file_bytes(app.config["DATABASE"])  # what the page says is true
     # still held: finishing is refused with the same plain words
-    finish = client.post("/staff/erasure", data={"csrf_token": csrf(client, "/staff/learners")})
+    finish = client.post("/staff/erasure", data={"csrf_token": csrf(client.get("/staff/learners"))})
     assert finish.status_code == 303
     assert NOT_ON_DISK in client.get("/staff/learners").get_data(as_text=True)
     reader.rollback()
     reader.close()
-    finish = client.post("/staff/erasure", data={"csrf_token": csrf(client, "/staff/learners")})
+    finish = client.post("/staff/erasure", data={"csrf_token": csrf(client.get("/staff/learners"))})
     assert finish.status_code == 303
     page = client.get("/staff/learners").get_data(as_text=True)
     assert "is now erased from the disk too" in page
@@ -186,31 +162,29 @@ def test_retention_says_when_an_erasure_is_not_yet_complete_on_disk(app, runner,
 
 
 def test_erasing_needs_the_name_typed(app, db, learner):
-    client = sign_in(app, db)
+    client = staff_client(app, "admin")[0]
     path = f"/staff/learners/{learner[0]}"
-    client.post(f"{path}/erase", data={"csrf_token": csrf(client, path), "confirm": "zara"})
-    assert store.learner(db, learner[0]) is not None
+    client.post(f"{path}/erase", data={"csrf_token": csrf(client.get(path)), "confirm": "zara"})
+    assert learners.learner(db, learner[0]) is not None
 
 
 @pytest.mark.parametrize("role", ["assessor", "verifier"])
 def test_only_an_admin_can_erase(app, db, learner, role):
-    client = sign_in(app, db, role)
-    store.assign_assessor(
-        db, learner[0], store.staff_by_email(db, f"{role}@centre.example")["id"], "t"
-    )
-    token = csrf(client, "/staff/learners")
+    client, staff = staff_client(app, role)
+    learners.assign_assessor(db, learner[0], staff["id"], "t")
+    token = csrf(client.get("/staff/learners"))
     response = client.post(
         f"/staff/learners/{learner[0]}/erase", data={"csrf_token": token, "confirm": NAME}
     )
     assert response.status_code == 403
-    assert store.learner(db, learner[0]) is not None
+    assert learners.learner(db, learner[0]) is not None
 
 
 # ---- retention -----------------------------------------------------------------------------------
 
 
 def archived(db, name: str, months_ago: int) -> int:
-    learner_id, _ = store.create_learner(db, name)
+    learner_id, _ = learners.create_learner(db, name)
     when = (datetime.now(UTC) - timedelta(days=months_ago * 31)).isoformat(timespec="seconds")
     db.execute("UPDATE learners SET archived_at = ? WHERE id = ?", [when, learner_id])
     return learner_id
@@ -219,22 +193,22 @@ def archived(db, name: str, months_ago: int) -> int:
 def test_retention_erases_only_learners_archived_long_ago(app, runner, db):
     old = archived(db, "Old Archived", 40)
     recent = archived(db, "Recently Archived", 10)
-    current, _ = store.create_learner(db, "Still Learning")
+    current, _ = learners.create_learner(db, "Still Learning")
     dry = runner.invoke(args=["retention", "--dry-run"])
     assert dry.exit_code == 0 and f"would erase learner #{old}" in dry.output
-    assert store.learner(db, old) is not None
+    assert learners.learner(db, old) is not None
     result = runner.invoke(args=["retention"])
     assert result.exit_code == 0, result.output
     assert "1 learner(s) archived more than 36 months ago erased" in result.output
-    assert store.learner(db, old) is None
-    assert store.learner(db, recent) is not None and store.learner(db, current) is not None
+    assert learners.learner(db, old) is None
+    assert learners.learner(db, recent) is not None and learners.learner(db, current) is not None
 
 
 def test_retention_period_comes_from_config(app, runner, db):
     learner_id = archived(db, "Ten Months", 10)
     app.config["RETENTION_MONTHS"] = 6
     runner.invoke(args=["retention"])
-    assert store.learner(db, learner_id) is None
+    assert learners.learner(db, learner_id) is None
 
 
 # ---- backup and restore --------------------------------------------------------------------------
@@ -244,7 +218,7 @@ def test_backup_and_restore_round_trip(app, runner, db, learner, tmp_path):
     target = tmp_path / "backup.db"
     result = runner.invoke(args=["backup", str(target)])
     assert result.exit_code == 0 and "Backed up" in result.output
-    store.save_ratings(db, learner[0], {"F1:1.2": 1}, "t")  # after the backup
+    learners.save_ratings(db, learner[0], {"F1:1.2": 1}, "t")  # after the backup
     again = runner.invoke(args=["backup", str(target)])
     assert again.exit_code == 1 and "already exists" in again.output
     restored = runner.invoke(args=["restore", str(target), "--yes"])
@@ -280,13 +254,13 @@ def test_a_database_from_an_older_version_is_upgraded_and_keeps_its_data(tmp_pat
     path = tmp_path / "old.db"
     db = connect(path)
     migrations.apply(db, stop_before="m003_staff")
-    learner_id, _ = store.create_learner(db, "From Before")
+    learner_id, _ = learners.create_learner(db, "From Before")
     db.conn.close()
     app = create_app({"SECRET_KEY": "x", "DATABASE": str(path), "NO_SETUP_LINK": True})
     assert "Upgraded the database" in capsys.readouterr().err
     db = connect(app.config["DATABASE"])
-    assert store.learner(db, learner_id)["name"] == "From Before"
-    assert store.staff_count(db) == 0  # the new tables are there
+    assert learners.learner(db, learner_id)["name"] == "From Before"
+    assert accounts.staff_count(db) == 0  # the new tables are there
     db.conn.close()
 
 
@@ -389,7 +363,7 @@ def test_the_instance_folder_database_log_and_backups_are_private(tmp_path, monk
         client = app.test_client()
         assert client.get("/l/nobody").status_code == 404  # a request: the log is open
         db = connect(db_path)
-        store.create_learner(db, "Private Person")
+        learners.create_learner(db, "Private Person")
         db.conn.close()
         result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "copy.db")])
         assert result.exit_code == 0, result.output

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from helpers import foreign_package, write_folder
-from test_staff import add_learner, csrf, html, learner_client, staff_client
+from helpers import add_learner, csrf, foreign_package, learner_client, staff_client, write_folder
+from helpers import html_of as html
 
-from survey import create_app, store
+from survey import create_app
 from survey.case import from_case
 from survey.db import connect
+from survey.store import learners
 
 NO_RULES = "the rules of combination of CARE2 have not been entered"
 
@@ -42,7 +43,7 @@ def test_public_pages_show_units_whose_facts_are_still_to_come(draft_app):
 def test_a_learner_answers_and_their_result_says_no_plan_yet(draft_app):
     db = connect(draft_app.config["DATABASE"])
     try:
-        learner_id, token = store.create_learner(db, "Robin Carer", actor="test")
+        learner_id, token = learners.create_learner(db, "Robin Carer", actor="test")
     finally:
         db.conn.close()
     client = learner_client(draft_app, token)
@@ -51,8 +52,8 @@ def test_a_learner_answers_and_their_result_says_no_plan_yet(draft_app):
     db = connect(draft_app.config["DATABASE"])
     try:
         q = draft_app.extensions["qualification"]
-        store.save_ratings(db, learner_id, {s.id: 2 for s in q.statements()}, "t")
-        store.submit(db, learner_id, "t")
+        learners.save_ratings(db, learner_id, {s.id: 2 for s in q.statements()}, "t")
+        learners.submit(db, learner_id, "t")
     finally:
         db.conn.close()
     result = client.get("/result")

@@ -4,19 +4,18 @@ help when the answers or the link change."""
 from __future__ import annotations
 
 import math
-import re
 
 import pytest
-from helpers import csrf, database, learner_client, post_form, staff_client, words
+from helpers import csrf, database, dom, learner_client, links, post_form, staff_client, words
 
-from survey import store
 from survey.journey import minutes_needed, pages, scale_notes
+from survey.store import learners, tokens
 
 
 @pytest.fixture
 def sam(app):
     with database(app) as db:
-        learner_id, token = store.create_learner(db, "Sam Learner")
+        learner_id, token = learners.create_learner(db, "Sam Learner")
     return learner_id, token
 
 
@@ -66,7 +65,7 @@ def test_the_time_it_takes_counts_the_statements_this_learner_will_see(app, sam,
     # a job with no contact with customers' writing, visits or calls: fewer units, less time
     learner_id, token = sam
     with database(app) as db:
-        store.save_contexts(db, learner_id, {c.id: "no" for c in q.contexts}, "test")
+        learners.save_contexts(db, learner_id, {c.id: "no" for c in q.contexts}, "test")
     client = learner_client(app, token)
     text = words(html(client, "/welcome"))
     few = minutes_needed(q, pages(q, {c.id: "no" for c in q.contexts}))
@@ -126,10 +125,13 @@ def test_a_staff_page_names_the_staff_member_not_a_learner(app, sam):
 
 def announced(page: str) -> list[tuple[str, str]]:
     """(the note's words, the statement field that follows it) for each scale note."""
-    found = []
-    for note in page.split('<p class="scale-note">')[1:]:
-        field = re.search(r'<fieldset class="choice[^"]*" id="([^"]+)"', note).group(1)
-        found.append((words("<p>" + note.split("</p>")[0]), field))
+    found, note = [], None
+    for element in dom(page).iter():
+        if element.tag == "p" and "scale-note" in element.classes:
+            note = element.text
+        elif element.tag == "fieldset" and "choice" in element.classes and note is not None:
+            found.append((note, element["id"]))
+            note = None
     return found
 
 
@@ -171,17 +173,17 @@ def test_scale_notes_mark_each_change_and_the_first_statement_when_it_differs(q)
 def test_the_review_page_counts_what_has_no_answer_in_each_section_with_links(app, sam, q):
     learner_id, token = sam
     with database(app) as db:
-        store.save_ratings(db, learner_id, {"F1:1.1": 2, "F1:2.1": 1, "F1:2.2": 1}, "test")
-        store.save_contexts(db, learner_id, {"face-to-face": "yes"}, "test")
+        learners.save_ratings(db, learner_id, {"F1:1.1": 2, "F1:2.1": 1, "F1:2.2": 1}, "test")
+        learners.save_contexts(db, learner_id, {"face-to-face": "yes"}, "test")
     client = learner_client(app, token)
     page = html(client, "/assessment/review")
     text = words(page)
     assert "About your job 1 of 16 questions answered. 15 with no answer:" in text
     assert "1 of 3 answered. 2 with no answer:" in text  # F1 outcome 1
     assert "2 of 3 answered. 1 with no answer:" in text  # F1 outcome 2
-    links = re.findall(r'<a href="(/assessment/[^"#]+)#([^"]+)">([^<]+)</a>', page)
+    anchored = [link.partition("#") for link in links(page, "/assessment/") if "#" in link]
     by_page: dict[str, list[str]] = {}
-    for path, anchor, _ in links:
+    for path, _, anchor in anchored:
         by_page.setdefault(path, []).append(anchor)
     assert by_page["/assessment/F1-1"] == ["r-F1-1.2", "r-F1-1.3"]
     assert by_page["/assessment/F1-2"] == ["r-F1-2.3"]
@@ -196,20 +198,20 @@ def test_the_review_page_counts_what_has_no_answer_in_each_section_with_links(ap
         for s in p.statements
         if s.id not in ("F1:1.1", "F1:2.1", "F1:2.2")
     )
-    assert sum(1 for p, _, _ in links if p != "/assessment/job") == missing
+    assert sum(1 for p, _, _ in anchored if p != "/assessment/job") == missing
     assert f"{missing} statements still have no answer" in text
 
 
 def test_the_staff_list_says_how_many_statements_each_learner_has_answered(app, q):
     assessor, staff = staff_client(app)
     with database(app) as db:
-        learner_id, _ = store.create_learner(db, "Ana Answering")
-        store.assign_assessor(db, learner_id, staff["id"], "test")
-        store.save_contexts(db, learner_id, {"face-to-face": "no"}, "test")
+        learner_id, _ = learners.create_learner(db, "Ana Answering")
+        learners.assign_assessor(db, learner_id, staff["id"], "test")
+        learners.save_contexts(db, learner_id, {"face-to-face": "no"}, "test")
         shown = [s.id for p in pages(q, {"face-to-face": "no"}) for s in p.statements]
-        store.save_ratings(db, learner_id, {sid: 2 for sid in shown[:34]}, "test")
+        learners.save_ratings(db, learner_id, {sid: 2 for sid in shown[:34]}, "test")
         # an answer to a unit this job no longer opens does not count
-        store.save_ratings(db, learner_id, {"A10:unit": 3}, "test")
+        learners.save_ratings(db, learner_id, {"A10:unit": 3}, "test")
     row = html(assessor, "/staff/learners").split("Ana Answering")[1].split("</tr>")[0]
     assert f"Answering · answered 34 of {len(shown)}" in words("<td>" + row)
 
@@ -231,7 +233,7 @@ def test_the_code_box_accepts_a_whole_pasted_link(app, sam, pasted):
     learner_id, token = sam
     client = app.test_client()
     page = client.get("/code?next=/check/B1")
-    text = pasted.format(token=token, pretty=store.pretty_token(token))
+    text = pasted.format(token=token, pretty=tokens.pretty_token(token))
     response = client.post("/code?next=/check/B1", data={"csrf_token": csrf(page), "code": text})
     assert response.status_code == 302 and response.location == "/check/B1"
     assert "Sam" in client.get("/check/B1").get_data(as_text=True)
@@ -259,4 +261,4 @@ def test_the_link_does_not_work_page_offers_to_enter_the_code(app):
     assert response.status_code == 404
     page = response.get_data(as_text=True)
     assert "This link does not work" in page
-    assert re.search(r'<a class="button" href="/code">Enter my personal code</a>', page)
+    assert dom(page).find("a", class_="button", href="/code").text == "Enter my personal code"

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from helpers import database, live_server, need
 
-from survey import create_app, store
+from survey import create_app
 from survey.logs import redact
+from survey.store import accounts, learners
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -54,7 +55,7 @@ def test_a_token_in_a_log_line_is_hidden(line, hidden):
 def test_the_development_server_log_hides_personal_link_tokens(tmp_path, caplog):
     app = create_app({"SECRET_KEY": "t", "DATABASE": str(tmp_path / "db"), "NO_SETUP_LINK": True})
     with database(app) as db:
-        _, token = store.create_learner(db, "Lou Logged")
+        _, token = learners.create_learner(db, "Lou Logged")
     caplog.set_level(logging.INFO, logger="werkzeug")
     with live_server(app) as server:
         statuses = visit(server.url, [f"/l/{token}", f"/l/{token}/", "/l/not-a-link-at-all"])
@@ -76,7 +77,7 @@ def test_the_documented_gunicorn_command_hides_tokens_in_its_access_log(tmp_path
         import gunicorn  # noqa: F401
     except ImportError:
         need("gunicorn", "pip install -r requirements-dev.txt")
-    from load import _no_control_socket, free_port
+    from benchmarks.load import _no_control_socket, free_port
 
     command = documented_gunicorn()
     assert "--access-logfile" in command  # an access log is part of the documented command
@@ -89,8 +90,8 @@ def test_the_documented_gunicorn_command_hides_tokens_in_its_access_log(tmp_path
     )
     app = create_app({"DATABASE": env["FLASK_DATABASE"], "SECRET_KEY": "x", "TESTING": True})
     with database(app) as db:
-        store.create_staff(db, "a@centre.example", "A", "admin", "x", "t")  # no setup link
-        _, token = store.create_learner(db, "Gus Gunicorn")
+        accounts.create_staff(db, "a@centre.example", "A", "admin", "x", "t")  # no setup link
+        _, token = learners.create_learner(db, "Gus Gunicorn")
     port = free_port()
     log = tmp_path / "gunicorn.log"
     args = [sys.executable, "-m", *command, "--bind", f"127.0.0.1:{port}", "--workers", "1"]

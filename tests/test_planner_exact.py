@@ -26,7 +26,8 @@ from survey.content import (
     Weights,
     load_qualification,
 )
-from survey.planner import Profile, suggest_plans, unit_cost
+from survey.planner import suggest_plans, unit_cost
+from survey.profile import Profile
 from survey.rules import Problem, check_plan
 
 # hypothesis imports libcst to print a failing example, and libcst warns on import: without this

@@ -19,9 +19,10 @@ from helpers import (
     words,
 )
 
-from survey import store
-from survey.planner import Profile, suggest_plans
+from survey.planner import suggest_plans
+from survey.profile import Profile
 from survey.scoring import readiness
+from survey.store import learners, plans
 
 
 class Cards(HTMLParser):
@@ -122,7 +123,7 @@ def test_after_the_assessor_confirms_a_changed_plan_the_learner_sees_the_confirm
     # the contract the assessor prepares says the same
     assessor_prepares_contract(assessor, learner_id)
     with database(app) as db:
-        contract = store.current_contract(db, learner_id)
+        contract = plans.current_contract(db, learner_id)
     assert [u["number"] for u in contract["content"]["units"]] == [c["number"] for c in shown]
 
 
@@ -244,9 +245,9 @@ def test_another_learners_progress_never_shows(world):
     app, learner_id, learner, assessor = world
     answer(app, learner_id, every_statement(app))
     with database(app) as db:
-        other_id, other_token = store.create_learner(db, "Olive Other")
-        store.save_ratings(db, other_id, every_statement(app, 1), "test")
-        store.submit(db, other_id, "test")
+        other_id, other_token = learners.create_learner(db, "Olive Other")
+        learners.save_ratings(db, other_id, every_statement(app, 1), "test")
+        learners.submit(db, other_id, "test")
     assessor_confirms(assessor, learner_id, ["A3", "B2", "C3", "D1"])
     other = learner_client(app, other_token)
     text = page_words(other, "/result")
@@ -260,7 +261,7 @@ def test_the_suggested_units_match_the_planner(world):
     ratings = every_statement(app, 2)
     answer(app, learner_id, ratings)
     with database(app) as db:
-        contexts = store.context_answers(db, learner_id)
+        contexts = learners.context_answers(db, learner_id)
     profile = Profile(
         job_role="Customer Service Agents",
         contexts=contexts,

@@ -19,7 +19,7 @@ from helpers import (
     words,
 )
 
-from survey import store
+from survey.store import learners
 
 
 @pytest.fixture
@@ -51,9 +51,9 @@ LATE = "2026-06-30T23:30:00+00:00"  # half past midnight on 1 July in London (su
 
 def finished_check_at(app, learner_id: int, when: str) -> int:
     with database(app) as db:
-        check = store.open_check(db, learner_id, "B1")
-        store.save_check_ratings(db, check, {"B1:1.1": 2}, "test")
-        store.finish_check(db, check, "test")
+        check = learners.open_check(db, learner_id, "B1")
+        learners.save_check_ratings(db, check, {"B1:1.1": 2}, "test")
+        learners.finish_check(db, check, "test")
         db.execute("UPDATE self_checks SET finished_at = ? WHERE id = ?", [when, check["id"]])
         db.execute("UPDATE audit SET at = ? WHERE learner_id = ?", [when, learner_id])
     return check["id"]
@@ -88,7 +88,7 @@ def new_york(tmp_path):
 
 def test_the_time_zone_is_a_setting(new_york):
     with database(new_york) as db:
-        learner_id, token = store.create_learner(db, "Nina York")
+        learner_id, token = learners.create_learner(db, "Nina York")
     learner = learner_client(new_york, token)
     check_id = finished_check_at(new_york, learner_id, LATE)
     result = words(learner.get(f"/check/B1/results/{check_id}").get_data(as_text=True))
@@ -131,8 +131,8 @@ def test_an_unknown_time_zone_stops_the_app_with_one_line(tmp_path):
 def reader(app):
     """A learner part way through, who has just opened the pages a learner reads."""
     with database(app) as db:
-        learner_id, token = store.create_learner(db, "Rae Reader")
-        store.save_ratings(db, learner_id, {"F1:1.1": 2}, "test")
+        learner_id, token = learners.create_learner(db, "Rae Reader")
+        learners.save_ratings(db, learner_id, {"F1:1.1": 2}, "test")
     return learner_client(app, token)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,24 +21,32 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 
-from .. import store
-from ..content import ANSWERS, Qualification, Statement, Unit
+from ..content import Statement, UnitNotFound
 from ..db import get_db
+from ..errors import LinkNotFound
 from ..forms import (
-    OTHER_ROLE,
     ActionForm,
+    AnswerRefused,
     CodeForm,
+    OneAnswer,
+    SignForm,
     context_field_name,
     interests_form,
     job_form,
     rating_field_name,
     rating_form,
+    read_one_answer,
 )
 from ..journey import Page, minutes_needed, open_units, page_index, pages, scale_notes
 from ..plans import contract_terms, next_steps
+from ..profile import learner_profile
+from ..qualifications import current_qualification, qualification_for
 from ..starting_point import check_progress, starting_point
+from ..store import audit, learners, plans, records, tokens
+from ..store.sql import Row, now
 
 bp = Blueprint("learner", __name__)
 
@@ -51,26 +60,22 @@ SUBMITTED = (
 )
 
 
-def _q() -> Qualification:
-    return current_app.extensions["qualification"]
-
-
-def _actor(learner: store.Row) -> str:
+def _actor(learner: Row) -> str:
     return f"learner:{learner['id']}"
 
 
 # ---- who is this? -----------------------------------------------------------------------
 
 
-def current_learner() -> store.Row | None:
+def current_learner() -> Row | None:
     """The learner this device remembers, if their link is still the current one."""
     if "learner" in g:
         return g.learner
     found = None
     learner_id, key = session.get("learner_id"), session.get("learner_key")
     if isinstance(learner_id, int) and isinstance(key, str):
-        row = store.learner(get_db(), learner_id)
-        if row and not row["archived_at"] and store.device_key_matches(row, key):
+        row = learners.learner(get_db(), learner_id)
+        if row and not row["archived_at"] and tokens.device_key_matches(row, key):
             found = row
         else:
             session.pop("learner_id", None)
@@ -79,7 +84,7 @@ def current_learner() -> store.Row | None:
     return found
 
 
-def learner_key(row: store.Row) -> str:
+def learner_key(row: Row) -> str:
     """An opaque key naming a learner to the page's script: whose answers it keeps unsent.
 
     It does not change with a new link (the answers are still theirs) and tells nothing about
@@ -96,7 +101,7 @@ def learner_context() -> dict[str, Any]:
     return {"learner_key": learner_key(row) if row else ""}
 
 
-def _not_theirs(row: store.Row):  # type: ignore[no-untyped-def]
+def _not_theirs(row: Row) -> ResponseReturnValue | None:
     """A background save from a page of another learner: refused, and not theirs to drop."""
     claimed = request.form.get("learner")
     if claimed is not None and not hmac.compare_digest(claimed, learner_key(row)):
@@ -108,11 +113,11 @@ def _not_theirs(row: store.Row):  # type: ignore[no-untyped-def]
     return None
 
 
-def _remember(row: store.Row) -> None:
+def _remember(row: Row) -> None:
     session.clear()
     session.permanent = True  # a long-lived cookie: the phone keeps knowing the learner
     session["learner_id"] = row["id"]
-    session["learner_key"] = store.device_key(row)
+    session["learner_key"] = tokens.device_key(row)
     g.learner = row
 
 
@@ -128,7 +133,7 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
-def _need_learner() -> store.Row:
+def _need_learner() -> Row:
     row = current_learner()
     if row is None:
         abort(redirect(url_for(".code", next=request.full_path.rstrip("?"))))
@@ -136,25 +141,23 @@ def _need_learner() -> store.Row:
 
 
 @bp.get("/l/<path:token>")  # a path: a link pasted with a "/" on the end still works
-def enter(token: str):  # type: ignore[no-untyped-def]
-    row = store.learner_by_token(get_db(), token)
+def enter(token: str) -> ResponseReturnValue:
+    row = learners.learner_by_token(get_db(), token)
     if row is None or row["archived_at"]:
-        error = NotFound(
+        raise LinkNotFound(
             "This link does not work. It may have been replaced by a newer one: "
             "ask your assessor for your current link, or enter the code from your card."
         )
-        error.extra = {"code": True}  # type: ignore[attr-defined]
-        raise error
     _remember(row)
     return redirect(url_for(".assessment"))
 
 
 @bp.route("/code", methods=["GET", "POST"])
-def code():  # type: ignore[no-untyped-def]
+def code() -> ResponseReturnValue:
     target = _safe_next(request.values.get("next"))
     form = CodeForm()
     if form.validate_on_submit():
-        row = store.learner_by_token(get_db(), form.code.data or "")
+        row = learners.learner_by_token(get_db(), form.code.data or "")
         if row is not None and not row["archived_at"]:
             _remember(row)
             return redirect(target or url_for(".assessment"))
@@ -164,7 +167,7 @@ def code():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/forget", methods=["GET", "POST"])
-def forget():  # type: ignore[no-untyped-def]
+def forget() -> ResponseReturnValue:
     form = ActionForm()
     if form.validate_on_submit():
         session.clear()
@@ -176,64 +179,62 @@ def forget():  # type: ignore[no-untyped-def]
 # ---- the initial assessment -------------------------------------------------------------
 
 
-def _state(row: store.Row) -> dict[str, Any]:
-    db = get_db()
-    contexts = store.context_answers(db, row["id"])
-    return {
-        "contexts": contexts,
-        "ratings": store.ratings(db, row["id"]),
-        "interests": store.interests(db, row["id"]),
-        "pages": pages(_q(), contexts),
-    }
+def _answers(row: Row) -> learners.Answers:
+    """The learner's answers: read once a request, in one statement."""
+    return learners.answers(get_db(), row["id"])
+
+
+def _pages(row: Row) -> tuple[Page, ...]:
+    """The learner's pages, from their job answers alone."""
+    q = qualification_for(row)
+    return pages(q, learners.context_answers(get_db(), row["id"]))
 
 
 CLOSED_MESSAGES = {"confirmed": LOCKED, "submitted": SUBMITTED}
 
 
-def _locked_message(row: store.Row) -> str | None:
-    reason = store.closed_reason(row)
+def _locked_message(row: Row) -> str | None:
+    reason = learners.closed_reason(row)
     return CLOSED_MESSAGES[reason] if reason else None
 
 
 @bp.get("/assessment")
-def assessment():  # type: ignore[no-untyped-def]
+def assessment() -> ResponseReturnValue:
     row = _need_learner()
     if row["submitted_at"]:
         return redirect(url_for(".result"))
     if not row["resume_page"]:
         return redirect(url_for(".welcome"))  # nothing answered yet: say what this is first
-    all_pages = pages(_q(), store.context_answers(get_db(), row["id"]))
+    all_pages = _pages(row)
     key = row["resume_page"] if page_index(all_pages, row["resume_page"]) is not None else "job"
     return redirect(url_for(".page", key=key))
 
 
 @bp.get("/welcome")
-def welcome():  # type: ignore[no-untyped-def]
+def welcome() -> ResponseReturnValue:
     row = _need_learner()
-    all_pages = pages(_q(), store.context_answers(get_db(), row["id"]))
+    q = qualification_for(row)
+    all_pages = _pages(row)
     return render_template(
         "learner/welcome.html",
         learner=row,
-        minutes=minutes_needed(_q(), all_pages),
+        minutes=minutes_needed(q, all_pages),
         first=all_pages[0],
     )
 
 
-def _form_for(page: Page, state: dict[str, Any], row: store.Row) -> Any:
-    q = _q()
+def _form_for(page: Page, had: learners.Answers, row: Row) -> Any:
+    q = qualification_for(row)
     if page.kind == "job":
-        data = {context_field_name(k): v for k, v in state["contexts"].items()}
-        data["job_role"] = OTHER_ROLE if row["job_role_other"] else row["job_role"]
-        data["job_role_other"] = row["job_role_other"]
-        return job_form(q, data=data)
+        return job_form(q, had.contexts, (row["job_role"], row["job_role_other"]))
     if page.kind == "interests":
-        units = open_units(q, state["contexts"])
-        chosen = [u.number for u in units if u.number in state["interests"]]
+        units = open_units(q, had.contexts)
+        chosen = [u.number for u in units if u.number in had.interests]
         return interests_form(units, data={"interests": chosen})
     data = {
-        rating_field_name(s.id): str(state["ratings"][s.id])
+        rating_field_name(s.id): str(had.ratings[s.id])
         for s in page.statements
-        if s.id in state["ratings"]
+        if s.id in had.ratings
     }
     return rating_form(q, page.statements, data=data)
 
@@ -243,49 +244,41 @@ def _valid(form: Any, name: str) -> bool:
     return not field.errors and field.data not in (None, "", "None")
 
 
-def _save_page(page: Page, form: Any, state: dict[str, Any], row: store.Row) -> None:
-    """Save every answer on the page that is valid, even when another one is not."""
-    db, actor = get_db(), _actor(row)
+def _page_changes(page: Page, form: Any) -> learners.Changes:
+    """Every answer on the page that is valid, even when another one is not."""
     if page.kind == "job":
-        if form.job_role.errors or form.job_role_other.errors:
-            role, other = row["job_role"], row["job_role_other"]
-        else:
-            role = form.job_role.data or ""
-            other = (form.job_role_other.data or "").strip()
-            if role != OTHER_ROLE:
-                other = ""
-        store.set_job_role(db, row["id"], role, other, actor)
-        answers = {
+        contexts = {
             c.id: form[context_field_name(c.id)].data
-            for c in _q().contexts
+            for c in form.contexts
             if _valid(form, context_field_name(c.id))
         }
-        store.save_contexts(db, row["id"], answers, actor)
-    elif page.kind == "interests":
-        if not form.interests.errors:
-            among = [u.number for u in form.units]
-            store.set_interests(db, row["id"], form.interests.data or [], among, actor)
-    else:
-        values = {
-            s.id: int(form[rating_field_name(s.id)].data)
-            for s in page.statements
-            if _valid(form, rating_field_name(s.id))
-        }
-        store.save_ratings(db, row["id"], values, actor)
+        return learners.Changes(job_role=form.role_fields(), contexts=contexts)
+    if page.kind == "interests":
+        if form.interests.errors:
+            return learners.Changes()
+        chosen = set(form.interests.data or [])
+        return learners.Changes(interests={u.number: u.number in chosen for u in form.units})
+    values = {
+        s.id: int(form[rating_field_name(s.id)].data)
+        for s in page.statements
+        if _valid(form, rating_field_name(s.id))
+    }
+    return learners.Changes(ratings=values)
 
 
 @bp.route("/assessment/<key>", methods=["GET", "POST"])
-def page(key: str):  # type: ignore[no-untyped-def]
+def page(key: str) -> ResponseReturnValue:
     row = _need_learner()
-    state = _state(row)
-    all_pages = state["pages"]
+    q = qualification_for(row)
+    had = _answers(row)
+    all_pages = pages(q, had.contexts)
     index = page_index(all_pages, key)
     if index is None:
         raise NotFound("This page is not part of your assessment.")
     current = all_pages[index]
     if current.kind == "review":
-        return _review(row, state, index)
-    form = _form_for(current, state, row)
+        return _review(row, had, all_pages, index)
+    form = _form_for(current, had, row)
     status = 200
     if request.method == "POST":
         locked = _locked_message(row)
@@ -294,19 +287,22 @@ def page(key: str):  # type: ignore[no-untyped-def]
             return redirect(url_for(".result"), 303)
         valid = form.validate_on_submit()
         if "csrf_token" not in form.errors:
-            try:
-                _save_page(current, form, state, row)
-            except store.AnswersClosed as closed:  # locked since this request read the learner
+            changes = _page_changes(current, form)
+            target = None
+            if valid:
+                # the job page can add or remove later pages: recount before moving on
+                after = pages(q, {**had.contexts, **changes.contexts})
+                here = page_index(after, key) or 0
+                step = -1 if request.form.get("go") == "back" else 1
+                target = after[max(0, min(len(after) - 1, here + step))]
+                changes = replace(changes, resume=target.key)
+            try:  # the answers and where to come back to: one transaction
+                learners.keep_answers(get_db(), row["id"], changes, _actor(row))
+            except learners.AnswersClosed as closed:  # locked since this request read the learner
                 flash(CLOSED_MESSAGES[closed.reason])
                 return redirect(url_for(".result"), 303)
-        if valid:
-            # the job page can add or remove later pages: recount before moving on
-            after = pages(_q(), store.context_answers(get_db(), row["id"]))
-            here = page_index(after, key) or 0
-            step = -1 if request.form.get("go") == "back" else 1
-            target = after[max(0, min(len(after) - 1, here + step))]
-            store.set_resume_page(get_db(), row["id"], target.key)
-            return redirect(url_for(".page", key=target.key), 303)
+            if target is not None:
+                return redirect(url_for(".page", key=target.key), 303)
         status = 400
     return (
         render_template(
@@ -320,7 +316,7 @@ def page(key: str):  # type: ignore[no-untyped-def]
             notes=_scale_notes(current.statements, all_pages[:index]),
             learner=row,
             locked=_locked_message(row),
-            q=_q(),
+            q=q,
         ),
         status,
     )
@@ -333,21 +329,17 @@ def _scale_notes(statements: tuple[Statement, ...], before: tuple[Page, ...]) ->
     return {rating_field_name(k): v for k, v in notes.items()}
 
 
-def _review(row: store.Row, state: dict[str, Any], index: int):  # type: ignore[no-untyped-def]
-    all_pages = state["pages"]
+def _review(
+    row: Row, had: learners.Answers, all_pages: tuple[Page, ...], index: int
+) -> ResponseReturnValue:
+    q = qualification_for(row)
     # per section: (page, answered, [(field name, words)] of each question with no answer)
-    job = [
-        (context_field_name(c.id), c.question)
-        for c in _q().contexts
-        if c.id not in state["contexts"]
-    ]
-    summary = [(all_pages[0], len(_q().contexts) - len(job), job)]
+    job = [(context_field_name(c.id), c.question) for c in q.contexts if c.id not in had.contexts]
+    summary = [(all_pages[0], len(q.contexts) - len(job), job)]
     for p in all_pages:
         if p.kind in ("outcome", "group"):
             missing = [
-                (rating_field_name(s.id), s.text)
-                for s in p.statements
-                if s.id not in state["ratings"]
+                (rating_field_name(s.id), s.text) for s in p.statements if s.id not in had.ratings
             ]
             summary.append((p, len(p.statements) - len(missing), missing))
     return render_template(
@@ -360,14 +352,14 @@ def _review(row: store.Row, state: dict[str, Any], index: int):  # type: ignore[
         form=ActionForm(),
         learner=row,
         locked=_locked_message(row),
-        interests=sorted(state["interests"]),
+        interests=sorted(had.interests),
         steps=next_steps(row["submitted_at"], row["plan_confirmed_at"], None, False),
-        q=_q(),
+        q=q,
     )
 
 
 @bp.post("/assessment/submit")
-def submit():  # type: ignore[no-untyped-def]
+def submit() -> ResponseReturnValue:
     row = _need_learner()
     form = ActionForm()
     if not form.validate_on_submit():
@@ -375,20 +367,20 @@ def submit():  # type: ignore[no-untyped-def]
     if row["plan_confirmed_at"]:
         flash(LOCKED)
     elif not row["submitted_at"]:
-        store.submit(get_db(), row["id"], _actor(row))
+        learners.submit(get_db(), row["id"], _actor(row))
     return redirect(url_for(".result"), 303)
 
 
 @bp.post("/assessment/reopen")
-def reopen():  # type: ignore[no-untyped-def]
+def reopen() -> ResponseReturnValue:
     row = _need_learner()
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
-    if store.reopen(get_db(), row["id"], _actor(row)):
+    if learners.reopen(get_db(), row["id"], _actor(row)):
         # back to the page where they chose to change their answers
         here = request.args.get("page", "")
-        if page_index(pages(_q(), store.context_answers(get_db(), row["id"])), here) is None:
+        if page_index(_pages(row), here) is None:
             here = "review"
         return redirect(url_for(".page", key=here), 303)
     flash(LOCKED if row["plan_confirmed_at"] else "Your answers are open to change already.")
@@ -398,39 +390,7 @@ def reopen():  # type: ignore[no-untyped-def]
 # ---- saving one answer in the background --------------------------------------------------
 
 
-def _parse_one(q: Qualification, name: str, value: str) -> tuple[str, str, Any]:
-    """Turn one posted field into (kind, id, value); ValueError with a message if wrong."""
-    if name.startswith("r-"):
-        statement_id = name[2:].replace("-", ":", 1)
-        if q.statement(statement_id) is None:
-            raise ValueError("That statement is not part of this assessment.")
-        if value not in ("0", "1", "2", "3"):
-            raise ValueError("A rating must be one of the four choices.")
-        return "rating", statement_id, int(value)
-    if name.startswith("c-"):
-        context_id = name[2:]
-        if q.context(context_id) is None:
-            raise ValueError("That question is not part of this assessment.")
-        if value not in ANSWERS:
-            raise ValueError("Choose yes, sometimes or no.")
-        return "context", context_id, value
-    if name == "job_role":
-        if value not in ("", OTHER_ROLE) and q.role(value) is None:
-            raise ValueError("Choose a job from the list, or Something else.")
-        return "job_role", "", value
-    if name == "job_role_other":
-        if len(value) > 100:
-            raise ValueError("Keep your job title under 100 characters.")
-        return "job_role_other", "", value.strip()
-    if name == "interests":
-        unit_value, _, wanted = value.partition(":")
-        if q.unit(unit_value) is None or wanted not in ("1", "0"):
-            raise ValueError("That unit is not part of this qualification.")
-        return "interest", unit_value, wanted == "1"
-    raise ValueError("That answer could not be saved: unknown field.")
-
-
-def _json_error(message: str, status: int, drop: bool = False):  # type: ignore[no-untyped-def]
+def _json_error(message: str, status: int, drop: bool = False) -> ResponseReturnValue:
     """A refused background save; `drop`: the answer itself is wrong, never send it again."""
     body: dict[str, Any] = {"ok": False, "error": message}
     if drop:
@@ -439,11 +399,12 @@ def _json_error(message: str, status: int, drop: bool = False):  # type: ignore[
 
 
 @bp.post("/assessment/save")
-def save_one():  # type: ignore[no-untyped-def]
+def save_one() -> ResponseReturnValue:
     """Save one tap; the script calls this in the background. Saving twice is harmless."""
     row = current_learner()
     if row is None:
         return _json_error("This device no longer knows you: open your link again.", 401)
+    q = qualification_for(row)
     # CSRFProtect has already refused this POST if its token was wrong (a JSON 400 for the
     # script, with the current token to send it again with)
     refused = _not_theirs(row)
@@ -453,62 +414,51 @@ def save_one():  # type: ignore[no-untyped-def]
     if locked:
         return _json_error(locked, 409, drop=True)
     try:
-        kind, item, value = _parse_one(
-            _q(), request.form.get("name", ""), request.form.get("value", "")
-        )
-    except ValueError as e:
+        answer = read_one_answer(q, request.form.get("name", ""), request.form.get("value", ""))
+    except AnswerRefused as e:
         return _json_error(str(e), 400, drop=True)
     try:
-        _save_one(row, kind, item, value)
-    except store.AnswersClosed as closed:  # locked since this request read the learner
+        _save_one(row, answer)
+    except learners.AnswersClosed as closed:  # locked since this request read the learner
         return _json_error(CLOSED_MESSAGES[closed.reason], 409, drop=True)
     return jsonify({"ok": True})
 
 
-def _save_one(row: store.Row, kind: str, item: str, value: Any) -> None:
-    db, actor = get_db(), _actor(row)
+def _save_one(row: Row, answer: OneAnswer) -> None:
+    """Keep one tap, and the page it was made on as the place to resume: one transaction."""
     resume = request.form.get("page", "")
-    if resume and page_index(pages(_q(), store.context_answers(db, row["id"])), resume) is None:
+    if resume and page_index(_pages(row), resume) is None:
         resume = ""  # not a page of theirs: keep where they were
-    if kind == "rating":
-        store.save_ratings(db, row["id"], {item: value}, actor, resume=resume)
-        return
-    if kind == "context":
-        store.save_contexts(db, row["id"], {item: value}, actor, resume=resume)
-        return
-    if kind == "job_role":
-        other = row["job_role_other"] if value == OTHER_ROLE else ""
-        store.set_job_role(db, row["id"], value, other, actor)
-    elif kind == "job_role_other":
-        role = OTHER_ROLE if value else row["job_role"]
-        store.set_job_role(db, row["id"], role, value, actor)
+    item, value = answer.item, answer.value
+    if answer.kind == "rating":
+        changes = learners.Changes(ratings={item: value}, resume=resume)
+    elif answer.kind == "context":
+        changes = learners.Changes(contexts={item: value}, resume=resume)
+    elif answer.kind in ("job_role", "job_role_other"):
+        job = answer.job(row["job_role"], row["job_role_other"])
+        changes = learners.Changes(job_role=job, resume=resume)
     else:
-        store.set_interest(db, row["id"], item, value, actor)
-    if resume:
-        store.set_resume_page(db, row["id"], resume)
+        changes = learners.Changes(interests={item: value}, resume=resume)
+    learners.keep_answers(get_db(), row["id"], changes, _actor(row))
 
 
 # ---- the starting point -----------------------------------------------------------------
 
 
 @bp.get("/result")
-def result():  # type: ignore[no-untyped-def]
+def result() -> ResponseReturnValue:
     row = _need_learner()
+    q = qualification_for(row)
     if not row["submitted_at"]:
         flash("Finish your answers and send them to see your starting point.")
         return redirect(url_for(".assessment"))
-    q, data = _q(), store.starting_point_data(get_db(), row["id"])
-    plan, contract = data["plan"], data["contract"]
+    had = _answers(row)
+    agreed = plans.agreement(get_db(), row["id"])
+    plan, contract = agreed.unit_plan, agreed.contract
     confirmed = plan["units"] if plan and plan["confirmed_at"] else None
-    report = starting_point(
-        q,
-        row["job_role_other"] or row["job_role"],
-        data["ratings"],
-        data["contexts"],
-        data["interests"],
-        confirmed,
-    )
-    terms = contract_terms(q, plan, data["plan_rows"])
+    profile = learner_profile(q, row, had.ratings, had.contexts, had.interests)
+    report = starting_point(q, profile, confirmed)
+    terms = contract_terms(q, plan, agreed.assessment_plan_rows)
     steps = next_steps(
         row["submitted_at"],
         plan["confirmed_at"] if plan else None,
@@ -519,7 +469,7 @@ def result():  # type: ignore[no-untyped-def]
         "learner/result.html",
         report=report,
         steps=steps,
-        confirmed_at=plan["confirmed_at"] if confirmed is not None else None,
+        confirmed_at=plan["confirmed_at"] if plan and confirmed is not None else None,
         learner=row,
         form=ActionForm(),
         q=q,
@@ -529,25 +479,19 @@ def result():  # type: ignore[no-untyped-def]
 # ---- unit self-check ------------------------------------------------------------------------
 
 
-def _unit_or_404(number: str) -> Unit:
-    unit = _q().unit(number.upper())
-    if unit is None:
-        error = NotFound("There is no unit with that number. These are the units you can check:")
-        error.extra = {"units": _q().units, "check": True}  # type: ignore[attr-defined]
-        raise error
-    return unit
-
-
 @bp.route("/check/<number>", methods=["GET", "POST"])
-def unit_check(number: str):  # type: ignore[no-untyped-def]
-    unit = _unit_or_404(number)
+def unit_check(number: str) -> ResponseReturnValue:
+    unit = current_qualification().find_unit(number)
     if unit.number != number:
         return redirect(url_for(".unit_check", number=unit.number))
     row = _need_learner()
-    open_one = store.unfinished_check(get_db(), row["id"], unit.number)
-    saved = store.check_ratings(get_db(), open_one["id"]) if open_one else {}
-    data = {rating_field_name(k): str(v) for k, v in saved.items()}
-    form = rating_form(_q(), unit.statements(), data=data)
+    q = qualification_for(row)
+    checks = learners.unit_checks(get_db(), row["id"], unit.number)
+    finished = [c for c in checks if c["finished_at"]]
+    unfinished = [c["id"] for c in checks if not c["finished_at"]][-1:]  # the latest, if any
+    saved = learners.ratings_of_checks(get_db(), unfinished) if unfinished else {}
+    data = {rating_field_name(k): str(v) for r in saved.values() for k, v in r.items()}
+    form = rating_form(q, unit.statements(), data=data)
     status, message = 200, ""
     if request.method == "POST":
         valid = form.validate_on_submit()
@@ -557,28 +501,28 @@ def unit_check(number: str):  # type: ignore[no-untyped-def]
             if _valid(form, rating_field_name(s.id))
         }
         if "csrf_token" not in form.errors and values:
-            check_row = open_one or store.open_check(get_db(), row["id"], unit.number)
-            store.save_check_ratings(get_db(), check_row, values, _actor(row))
+            # kept, and the check finished if the page is complete: one transaction
+            check_row = learners.keep_check_ratings(
+                get_db(), row["id"], unit.number, values, _actor(row), finish=valid
+            )
         if valid and values:
-            store.finish_check(get_db(), check_row, _actor(row))
             return redirect(
                 url_for(".check_result", number=unit.number, check_id=check_row["id"]), 303
             )
         if valid:
             message = "Answer at least one statement to see your progress."
         status = 400
-    history = store.finished_checks(get_db(), row["id"], unit.number)
     return (
         render_template(
             "learner/check.html",
             unit=unit,
             form=form,
             learner=row,
-            history=history,
-            group=_q().group(unit.group),
-            q=_q(),
+            history=finished,
+            group=q.group(unit.group),
+            q=q,
             message=message,
-            shown_at=store.now(),
+            shown_at=now(),
             notes=_scale_notes(unit.statements(), ()),
         ),
         status,
@@ -586,61 +530,59 @@ def unit_check(number: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/check/<number>/save")
-def check_save_one(number: str):  # type: ignore[no-untyped-def]
-    unit = _q().unit(number)
-    row = current_learner()
-    if unit is None:
+def check_save_one(number: str) -> ResponseReturnValue:
+    try:
+        unit = current_qualification().find_unit(number)
+    except UnitNotFound:
         return _json_error("There is no unit with that number.", 404, drop=True)
+    row = current_learner()
     if row is None:
         return _json_error("This device no longer knows you: open your link again.", 401)
+    q = qualification_for(row)
     # CSRFProtect has already refused this POST if its token was wrong (a JSON 400 for the
     # script, with the current token to send it again with)
     refused = _not_theirs(row)
     if refused:
         return refused
     try:
-        kind, item, value = _parse_one(
-            _q(), request.form.get("name", ""), request.form.get("value", "")
-        )
-    except ValueError as e:
+        answer = read_one_answer(q, request.form.get("name", ""), request.form.get("value", ""))
+    except AnswerRefused as e:
         return _json_error(str(e), 400, drop=True)
-    if kind != "rating" or not any(s.id == item for s in unit.statements()):
+    if answer.kind != "rating" or not any(s.id == answer.item for s in unit.statements()):
         return _json_error("That statement is not part of this unit.", 400, drop=True)
     # a save queued on the phone from before the last check was finished must not start a
     # new check by itself: the page says when it was shown
     shown = request.form.get("page", "")
-    finished = store.finished_checks(get_db(), row["id"], unit.number)
-    if shown and finished and shown < finished[-1]["finished_at"]:
+    try:
+        learners.keep_check_ratings(
+            get_db(), row["id"], unit.number, {answer.item: answer.value}, _actor(row), shown=shown
+        )
+    except learners.CheckFinished:
         return _json_error(
             "That check is finished. Open the unit again to check it anew.", 409, drop=True
         )
-    check_row = store.open_check(get_db(), row["id"], unit.number)
-    store.save_check_ratings(get_db(), check_row, {item: value}, _actor(row))
     return jsonify({"ok": True})
 
 
 @bp.get("/check/<number>/results/<int:check_id>")
-def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
-    unit = _unit_or_404(number)
+def check_result(number: str, check_id: int) -> ResponseReturnValue:
+    unit = current_qualification().find_unit(number)
     row = _need_learner()
+    q = qualification_for(row)
     db = get_db()
-    check_row = store.check(db, check_id)
-    # another learner's check, or another unit's, is simply not there
-    if (
-        check_row is None
-        or check_row["learner_id"] != row["id"]
-        or check_row["unit"] != unit.number
-        or not check_row["finished_at"]
-    ):
+    checks = learners.unit_checks(db, row["id"], unit.number)
+    # another learner's check, another unit's or one not finished is simply not there
+    done = [c for c in checks if c["finished_at"] and c["id"] <= check_id]
+    if not done or done[-1]["id"] != check_id:
         raise NotFound("There is no such check of yours.")
-    earlier = [c for c in store.finished_checks(db, row["id"], unit.number) if c["id"] < check_id]
-    previous = store.check_ratings(db, earlier[-1]["id"]) if earlier else None
+    check_row, earlier = done[-1], done[:-1]
+    given = learners.ratings_of_checks(db, [c["id"] for c in done[-2:]])
     progress = check_progress(
-        _q(),
+        q,
         unit,
-        store.check_ratings(db, check_id),
-        previous,
-        store.ratings(db, row["id"]),
+        given[check_id],
+        given[earlier[-1]["id"]] if earlier else None,
+        _answers(row).ratings,
         earlier[-1]["finished_at"] if earlier else None,
     )
     return render_template(
@@ -649,7 +591,7 @@ def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
         check=check_row,
         progress=progress,
         learner=row,
-        q=_q(),
+        q=q,
     )
 
 
@@ -657,13 +599,13 @@ def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/contract", methods=["GET", "POST"])
-def contract():  # type: ignore[no-untyped-def]
-    from ..forms import SignForm
-
+def contract() -> ResponseReturnValue:
     row = _need_learner()
+    q = qualification_for(row)
     db = get_db()
-    current = store.current_contract(db, row["id"])
-    terms = contract_terms(_q(), store.plan(db, row["id"]), store.plan_rows(db, row["id"]))
+    agreed = plans.agreement(db, row["id"])
+    current = agreed.contract
+    terms = contract_terms(q, agreed.unit_plan, agreed.assessment_plan_rows)
     # the plan may have moved on since this version: then the assessor prepares a new one
     stale = bool(current and terms != current["content"])
     form = SignForm()
@@ -677,7 +619,7 @@ def contract():  # type: ignore[no-untyped-def]
             )
             return redirect(url_for(".contract"), 303)
         if form.validate_on_submit():
-            signed = store.sign_contract(
+            signed = plans.sign_contract(
                 db, current["id"], "learner", form.name.data.strip(), _actor(row)
             )
             flash(
@@ -693,37 +635,39 @@ def contract():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/my-record")
-def record():  # type: ignore[no-untyped-def]
+def record() -> ResponseReturnValue:
     row = _need_learner()
+    q = qualification_for(row)
     from ..export import describe
 
     return render_template(
         "learner/record.html",
         learner=row,
-        q=_q(),
+        q=q,
         describe=describe,
-        entries=store.audit_entries(get_db(), row["id"]),
+        entries=audit.entries(get_db(), row["id"]),
     )
 
 
 @bp.get("/my-data.json")
-def my_data_json():  # type: ignore[no-untyped-def]
+def my_data_json() -> ResponseReturnValue:
     from ..export import record_json
 
     row = _need_learner()
     response = current_app.response_class(
-        record_json(store.learner_record(get_db(), row["id"]) or {}), mimetype="application/json"
+        record_json(records.learner_record(get_db(), row["id"]) or {}), mimetype="application/json"
     )
     response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
     return response
 
 
 @bp.get("/my-data.csv")
-def my_data_csv():  # type: ignore[no-untyped-def]
+def my_data_csv() -> ResponseReturnValue:
     from ..export import record_csv
 
     row = _need_learner()
-    record = store.learner_record(get_db(), row["id"])
-    response = current_app.response_class(record_csv(_q(), record or {}), mimetype="text/csv")
+    q = qualification_for(row)
+    record = records.learner_record(get_db(), row["id"])
+    response = current_app.response_class(record_csv(q, record or {}), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="my-data.csv"'
     return response

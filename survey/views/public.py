@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
-from werkzeug.exceptions import NotFound
+from flask import Blueprint, render_template
+from flask.typing import ResponseReturnValue
 
-from ..content import Qualification
+from ..qualifications import current_qualification
 from ..rules import describe_rule
 
 bp = Blueprint("public", __name__)
 
 
-def _q() -> Qualification:
-    return current_app.extensions["qualification"]
-
-
 @bp.get("/")
-def index():  # type: ignore[no-untyped-def]
-    q = _q()
+def index() -> ResponseReturnValue:
+    q = current_qualification()
     return render_template("public/index.html", q=q, describe_rule=describe_rule)
 
 
 @bp.get("/units/<number>")
-def unit(number: str):  # type: ignore[no-untyped-def]
-    q = _q()
-    found = q.unit(number.upper())
-    if found is None:
-        error = NotFound()
-        error.extra = {"units": q.units}  # type: ignore[attr-defined]
-        raise error
+def unit(number: str) -> ResponseReturnValue:
+    q = current_qualification()
+    found = q.find_unit(number)  # none: a 404 listing the units (errors.py)
     return render_template(
         "public/unit.html",
         q=q,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from functools import partial
 from typing import Any
 
@@ -19,21 +17,25 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 
-from .. import store
 from ..auth import current_staff, hash_password, staff_required
 from ..content import Qualification
 from ..db import get_db
 from ..export import record_csv, record_json
 from ..forms import (
+    PASTE_MAX,
     ActionForm,
+    AssessorRatingsForm,
     LearnerCsvForm,
+    LearnerFields,
     LearnerForm,
     PlanForm,
-    PlanRowForm,
     SignForm,
     StaffForm,
+    plan_row_form,
+    read_learner_lines,
 )
 from ..gaps import (
     UnitGap,
@@ -44,26 +46,20 @@ from ..gaps import (
     gap_report_csv,
 )
 from ..journey import answered
-from ..planner import Profile, suggest_plans
-from ..plans import EVIDENCE, contract_terms
+from ..planner import Suggestion, suggest_plans
+from ..plans import contract_terms
+from ..profile import learner_profile
 from ..qr import qr_svg
-from ..rules import check_optional
-from ..scoring import readiness
-from .qr import public_url
+from ..qualifications import current_qualification, qualification_for
+from ..rules import check_optional, plan_credits
+from ..store import accounts, audit, learners, plans, records, tokens
+from ..store.sql import Row
+from ..web import public_url
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
-def _q() -> Qualification:
-    return current_app.extensions["qualification"]
-
-
-@bp.context_processor
-def staff_context() -> dict[str, Any]:
-    return {"me": current_staff()}
-
-
-def _me() -> store.Row:
+def _me() -> Row:
     staff = current_staff()
     assert staff is not None  # staff_required ran first
     return staff
@@ -73,10 +69,10 @@ def _actor() -> str:
     return f"staff:{_me()['id']}"
 
 
-def _learner_or_404(learner_id: int) -> store.Row:
+def _learner_or_404(learner_id: int) -> Row:
     """A learner this staff member may see; anyone else's is simply not there."""
-    row = store.learner(get_db(), learner_id)
-    if row is None or not store.can_see(_me(), row):
+    row = learners.learner(get_db(), learner_id)
+    if row is None or not learners.can_see(_me(), row):
         raise NotFound("There is no learner of yours with that number.")
     return row
 
@@ -92,7 +88,7 @@ def _check_form(form: Any) -> None:
 def _assessor_choices() -> list[tuple[str, str]]:
     return [("", "Nobody yet")] + [
         (str(s["id"]), f"{s['name']} ({s['role']})")
-        for s in store.all_staff(get_db())
+        for s in accounts.all_staff(get_db())
         if s["role"] in ("assessor", "admin") and not s["disabled_at"]
     ]
 
@@ -107,28 +103,27 @@ def _learner_form() -> LearnerForm:
 
 @bp.get("/")
 @staff_required()
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     return redirect(url_for(".learners"))
 
 
-@bp.get("/learners")
+@bp.get("/learners", endpoint="learners")
 @staff_required()
-def learners():  # type: ignore[no-untyped-def]
+def learners_page() -> ResponseReturnValue:
     archived = request.args.get("archived") == "1"
     return _learners_page(archived, _learner_form(), LearnerCsvForm())
 
 
 def _learners_page(archived: bool, form: LearnerForm, csv_form: LearnerCsvForm) -> str:
-    rows = store.learners_with_answers(get_db(), _me(), archived)
+    rows = learners.learners_with_answers(get_db(), _me(), archived)
     return render_template(
         "staff/learners.html",
         learners=rows,
         # "answered 34 of 48": of the statements on the pages each learner's job gives them
-        answered={r["id"]: answered(_q(), r["contexts"], r["rated"]) for r in rows},
+        answered={r["id"]: answered(qualification_for(r), r["contexts"], r["rated"]) for r in rows},
         archived=archived,
         form=form,
         csv_form=csv_form,
-        me=_me(),
         **_erasure_notice(),
     )
 
@@ -137,7 +132,7 @@ def _erasure_notice() -> dict[str, Any]:
     """For admins: an erasure still waiting to be cleared from the disk, and a way to finish."""
     if _me()["role"] != "admin":
         return {}
-    since = store.erasure_unfinished(get_db())
+    since = records.erasure_unfinished(get_db())
     return (
         {"erasure_since": since, "not_on_disk": NOT_ON_DISK_YET, "action": ActionForm()}
         if since
@@ -145,22 +140,18 @@ def _erasure_notice() -> dict[str, Any]:
     )
 
 
-def _role_fields(job_role: str) -> tuple[str, str]:
-    known = _q().role(job_role)
-    if not job_role:
-        return "", ""
-    return (job_role, "") if known else ("other", job_role[:100])
+def _new_learner(fields: LearnerFields, assessor_id: int | None) -> learners.NewLearner:
+    # enrolled on the qualification this centre delivers
+    q = current_qualification()
+    return learners.NewLearner(**fields.learner(q), assessor_id=assessor_id)
 
 
-def _new_learner(name: str, candidate: str, job_role: str, assessor_id: int | None) -> Any:
-    role, other = _role_fields(job_role.strip())
-    return store.NewLearner(name.strip(), candidate.strip(), role, other, assessor_id)
-
-
-def _cards_for(new: list[Any], problems: list[str], request_key: str):  # type: ignore[no-untyped-def]
+def _cards_for(
+    new: list[learners.NewLearner], problems: list[str], request_key: str
+) -> ResponseReturnValue:
     """Add the learners in one transaction and show their cards (the same form sent again
     adds nobody twice: its learners' cards come back with new links)."""
-    added = store.add_learners(get_db(), new, _actor(), _me(), request_key)
+    added = learners.add_learners(get_db(), new, _actor(), _me(), request_key)
     if added.again:
         flash(
             "These learners were added a moment ago by this same form, so they were not added "
@@ -170,12 +161,12 @@ def _cards_for(new: list[Any], problems: list[str], request_key: str):  # type: 
     return render_template("staff/cards.html", cards=cards, problems=problems)
 
 
-def _card(row: store.Row, token: str) -> dict[str, Any]:
+def _card(row: Row, token: str) -> dict[str, Any]:
     link = public_url(url_for("learner.enter", token=token))
     return {
         "learner": row,
         "link": link,
-        "code": store.pretty_token(token),
+        "code": tokens.pretty_token(token),
         "svg": qr_svg(link).decode(),
     }
 
@@ -191,84 +182,54 @@ def _assessor_for_new(form_value: str | None) -> int | None:
     return chosen if any(str(chosen) == c[0] for c in _assessor_choices()) else None
 
 
-def _learners_page_with_errors(form: LearnerForm, csv_form: LearnerCsvForm):  # type: ignore[no-untyped-def]
+def _learners_page_with_errors(form: LearnerForm, csv_form: LearnerCsvForm) -> ResponseReturnValue:
     """The learners page again, with the refused form's messages (nothing was added)."""
     return _learners_page(False, form, csv_form), 400
 
 
 @bp.post("/learners")
 @staff_required("admin", "assessor", write=True)
-def add_learner():  # type: ignore[no-untyped-def]
+def add_learner() -> ResponseReturnValue:
     form = _learner_form()
     if not form.validate_on_submit():
         return _learners_page_with_errors(form, LearnerCsvForm())
-    new = _new_learner(
-        form.name.data or "",
-        form.candidate_number.data or "",
-        form.job_role.data or "",
-        _assessor_for_new(form.assessor.data),
-    )
+    new = _new_learner(form, _assessor_for_new(form.assessor.data))
     return _cards_for([new], [], form.request_key.data or "")
-
-
-def parse_learner_csv(text: str) -> tuple[list[tuple[str, str, str]], list[str]]:
-    """Rows of (name, candidate number, job role) and a message per line that was skipped."""
-    rows, problems = [], []
-    reader = csv.reader(io.StringIO(text.strip()))
-    for number, cells in enumerate(reader, start=1):
-        cells = [c.strip() for c in cells]
-        if not any(cells):
-            continue
-        if number == 1 and cells[0].lower() in ("name", "learner", "learner name"):
-            continue
-        name = cells[0] if cells else ""
-        if not name:
-            problems.append(f"Line {number}: no name, so it was skipped.")
-            continue
-        if (
-            len(name) > 120
-            or (len(cells) > 1 and len(cells[1]) > 40)
-            or (len(cells) > 2 and len(cells[2]) > 100)
-        ):
-            problems.append(f"Line {number}: too long, so it was skipped.")
-            continue
-        rows.append((name, cells[1] if len(cells) > 1 else "", cells[2] if len(cells) > 2 else ""))
-    return rows, problems
 
 
 @bp.post("/learners/import")
 @staff_required("admin", "assessor", write=True)
-def import_learners():  # type: ignore[no-untyped-def]
+def import_learners() -> ResponseReturnValue:
     form = LearnerCsvForm()
     if not form.validate_on_submit():
         return _learners_page_with_errors(_learner_form(), form)
-    rows, problems = parse_learner_csv(form.rows.data or "")
-    if len(rows) > 500:
-        problems = ["Add at most 500 learners at a time."]
-        rows = []
+    lines, problems = read_learner_lines(form.rows.data or "")
+    if len(lines) > PASTE_MAX:
+        problems = [f"Add at most {PASTE_MAX} learners at a time."]
+        lines = []
     assessor = _me()["id"] if _me()["role"] == "assessor" else None
-    new = [_new_learner(name, candidate, role, assessor) for name, candidate, role in rows]
+    new = [_new_learner(line, assessor) for line in lines]
     return _cards_for(new, problems, form.request_key.data or "")
 
 
 @bp.post("/learners/<int:learner_id>/reissue")
 @staff_required("admin", "assessor", write=True)
-def reissue(learner_id: int):  # type: ignore[no-untyped-def]
+def reissue(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     _check_form(ActionForm())
-    token = store.reissue_token(get_db(), learner_id, _actor())
+    token = learners.reissue_token(get_db(), learner_id, _actor())
     flash(f"A new link for {row['name']} is below. The old link no longer works.")
     return render_template("staff/cards.html", cards=[_card(row, token)], problems=[])
 
 
 @bp.post("/learners/<int:learner_id>/archive")
 @staff_required("admin", "assessor", write=True)
-def archive(learner_id: int):  # type: ignore[no-untyped-def]
+def archive(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     _check_form(ActionForm())
     # the button says which way: a double tap (or two people) must not undo it again
     archive = _wanted(request.form.get("to"), ("archived", "current"), not row["archived_at"])
-    store.set_archived(get_db(), learner_id, archive, _actor())
+    learners.set_archived(get_db(), learner_id, archive, _actor())
     flash(f"{row['name']} is {'archived' if archive else 'back in the list'}.")
     return redirect(url_for(".learner", learner_id=learner_id), 303)
 
@@ -282,14 +243,14 @@ def _wanted(posted: str | None, choices: tuple[str, str], otherwise: bool) -> bo
 
 @bp.post("/learners/<int:learner_id>/assessor")
 @staff_required("admin", write=True)
-def assign(learner_id: int):  # type: ignore[no-untyped-def]
+def assign(learner_id: int) -> ResponseReturnValue:
     _learner_or_404(learner_id)
     _check_form(ActionForm())
     choice = request.form.get("assessor", "")
     valid = {c[0] for c in _assessor_choices()}
     if choice not in valid:
         abort(400, "Choose an assessor from the list.")
-    store.assign_assessor(get_db(), learner_id, int(choice) if choice else None, _actor())
+    learners.assign_assessor(get_db(), learner_id, int(choice) if choice else None, _actor())
     flash("Assessor changed.")
     return redirect(url_for(".learner", learner_id=learner_id), 303)
 
@@ -297,42 +258,30 @@ def assign(learner_id: int):  # type: ignore[no-untyped-def]
 # ---- gap report ----------------------------------------------------------------------------------
 
 
-def _learner_data(row: store.Row) -> dict[str, Any]:
+def _report(row: Row) -> tuple[UnitGap, ...]:
+    """The learner's gap report: their answers and the assessor's ratings, and the unit plan."""
     db = get_db()
-    saved = store.plan(db, row["id"])
-    return {
-        "ratings": store.ratings(db, row["id"]),
-        "assessor": store.assessor_ratings(db, row["id"]),
-        "contexts": store.context_answers(db, row["id"]),
-        "interests": store.interests(db, row["id"]),
-        "plan": saved,
-    }
-
-
-def _report(learner_id: int) -> tuple[UnitGap, ...]:
-    """The learner's gap report, from only the four lookups it needs."""
-    db = get_db()
-    saved = store.plan(db, learner_id)
+    had = learners.answers(db, row["id"], assessor=True)
+    saved = plans.unit_plan(db, row["id"])
     return gap_report(
-        _q(),
-        store.ratings(db, learner_id),
-        store.assessor_ratings(db, learner_id),
-        store.context_answers(db, learner_id),
+        qualification_for(row),
+        had.ratings,
+        had.assessor,
+        had.contexts,
         saved["units"] if saved else [],
     )
 
 
-@bp.get("/learners/<int:learner_id>")
+@bp.get("/learners/<int:learner_id>", endpoint="learner")
 @staff_required()
-def learner(learner_id: int):  # type: ignore[no-untyped-def]
+def learner_page(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
-    report = _report(learner_id)
+    report = _report(row)
     me = _me()
     return render_template(
         "staff/learner.html",
         learner=row,
         report=report,
-        me=me,
         action=ActionForm(),
         max_outcomes=max((len(g.cells) for g in report), default=1),
         # only an admin is shown the list (and the query behind it)
@@ -342,21 +291,12 @@ def learner(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/<int:learner_id>/ratings")
 @staff_required("admin", "assessor", write=True)
-def save_ratings(learner_id: int):  # type: ignore[no-untyped-def]
-    _learner_or_404(learner_id)
-    _check_form(ActionForm())
-    q, changed, refused = _q(), 0, []
-    for name, value in request.form.items():
-        if not name.startswith("a-"):
-            continue
-        statement_id = name[2:]
-        if q.statement(statement_id) is None or value not in ("", "0", "1", "2", "3"):
-            refused.append(statement_id)
-            continue
-        rating = int(value) if value else None
-        changed += store.save_assessor_rating(
-            get_db(), learner_id, statement_id, rating, _me()["id"], _actor()
-        )
+def save_ratings(learner_id: int) -> ResponseReturnValue:
+    row = _learner_or_404(learner_id)
+    form = AssessorRatingsForm()
+    _check_form(form)
+    values, refused = form.ratings(qualification_for(row))
+    changed = learners.save_assessor_ratings(get_db(), learner_id, values, _me()["id"], _actor())
     if refused:
         flash(f"{len(refused)} rating(s) were not valid and were not saved.")
     flash(f"Saved {changed} rating{'s' if changed != 1 else ''}.")
@@ -367,7 +307,7 @@ def save_ratings(learner_id: int):  # type: ignore[no-untyped-def]
 @staff_required()
 def report_csv(learner_id: int) -> Response:
     row = _learner_or_404(learner_id)
-    body = gap_report_csv(_q(), row["name"], _report(learner_id))
+    body = gap_report_csv(qualification_for(row), row["name"], _report(row))
     return _csv_response(body, f"gap-report-{learner_id}.csv")
 
 
@@ -380,189 +320,148 @@ def _csv_response(body: str, filename: str) -> Response:
 # ---- plan ----------------------------------------------------------------------------------------
 
 
-def _profile(row: store.Row, data: dict[str, Any]) -> Profile:
-    return Profile(
-        job_role=row["job_role_other"] or row["job_role"],
-        contexts=data["contexts"],
-        readiness=readiness(_q(), data["ratings"]),
-        interests=frozenset(data["interests"]),
-        ratings=data["ratings"],
-    )
-
-
-def _plan_page(row: store.Row, working: list[str], status: int = 200):  # type: ignore[no-untyped-def]
-    data = _learner_data(row)
-    suggestion = suggest_plans(_q(), _profile(row, data), alternatives=3)
-    mandatory = [u.number for u in _q().mandatory_units]
-    problems = check_optional(_q(), working)
+def _unit_plan_page(
+    row: Row,
+    suggestion: Suggestion,
+    saved: Row | None,
+    working: list[str],
+    status: int = 200,
+) -> ResponseReturnValue:
+    q = qualification_for(row)
     form = PlanForm(data={"units": working})
-    form.units.choices = [(u.number, u.number) for u in _q().optional_units]
-    credits = sum(u.credits for n in mandatory + working if (u := _q().unit(n)))
+    form.units.choices = [(u.number, u.number) for u in q.optional_units]
     return render_template(
         "staff/plan.html",
         learner=row,
         suggestion=suggestion,
         working=working,
-        problems=problems,
+        problems=check_optional(q, working),
         form=form,
-        me=_me(),
-        saved=data["plan"],
-        credits=credits,
-        q=_q(),
+        saved=saved,
+        credits=plan_credits(q, working),
+        q=q,
     ), status
 
 
-def _posted_units() -> tuple[list[str], list[str]]:
-    optional = {u.number for u in _q().optional_units}
+def _posted_units(q: Qualification) -> tuple[list[str], list[str]]:
+    """The optional units posted, in the qualification's order, and any that are not."""
+    optional = {u.number for u in q.optional_units}
     chosen = request.form.getlist("units")
     unknown = [n for n in chosen if n not in optional]
-    ordered = [u.number for u in _q().optional_units if u.number in chosen]
+    ordered = [u.number for u in q.optional_units if u.number in chosen]
     return ordered, unknown
 
 
 @bp.route("/learners/<int:learner_id>/plan", methods=["GET", "POST"])
 @staff_required()
-def plan(learner_id: int):  # type: ignore[no-untyped-def]
+def plan(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
-    saved = store.plan(get_db(), learner_id)
+    q, db = qualification_for(row), get_db()
+    saved = plans.unit_plan(db, learner_id)
+    had = learners.answers(db, learner_id)
+    suggestion = suggest_plans(q, learner_profile(q, row, had.ratings, had.contexts, had.interests))
     if request.method == "GET":
         if saved:
-            return _plan_page(row, saved["units"])
-        best = suggest_plans(_q(), _profile(row, _learner_data(row))).best
-        return _plan_page(row, [u.number for u in best.optional] if best else [])
+            return _unit_plan_page(row, suggestion, saved, saved["units"])
+        best = suggestion.best
+        working = [u.number for u in best.optional] if best else []
+        return _unit_plan_page(row, suggestion, saved, working)
     if _me()["role"] == "verifier":
         abort(403)
     _check_form(ActionForm())
     action = request.form.get("action", "check")
     if action.startswith("use-"):
-        suggestion = suggest_plans(_q(), _profile(row, _learner_data(row)))
         index = action[4:]
         if not (index.isascii() and index.isdigit()) or int(index) >= len(suggestion.plans):
             abort(400, "That suggestion is no longer there; look again.")
         units = [u.number for u in suggestion.plans[int(index)].optional]
     else:
-        units, unknown = _posted_units()
+        units, unknown = _posted_units(q)
         if unknown:
             abort(400, f"Not units of this qualification: {', '.join(unknown)}.")
     if action == "confirm":
         # saved, checked and confirmed in one transaction; refused, it writes nothing, so a
         # refused confirm never undoes a confirmed plan
         try:
-            store.confirm_plan(
-                get_db(), learner_id, units, _me()["id"], _actor(), partial(check_optional, _q())
+            plans.confirm_unit_plan(
+                get_db(), learner_id, units, _me()["id"], _actor(), partial(check_optional, q)
             )
-        except store.PlanBreaksRules:
+        except plans.UnitPlanBreaksRules:
             flash("The plan cannot be confirmed until it meets every rule.")
-            return _plan_page(row, units, 400)
+            return _unit_plan_page(row, suggestion, saved, units, 400)
         flash("Plan confirmed. The learner's answers are now read-only.")
     else:
-        store.save_plan(get_db(), learner_id, units, _me()["id"], _actor())
+        plans.save_unit_plan(get_db(), learner_id, units, _me()["id"], _actor())
     return redirect(url_for(".plan", learner_id=learner_id), 303)
 
 
 @bp.post("/learners/<int:learner_id>/plan/check")
 @staff_required()
-def plan_check(learner_id: int):  # type: ignore[no-untyped-def]
+def plan_check(learner_id: int) -> ResponseReturnValue:
     """Re-run the rules on a plan being edited, without saving it (for the page's script)."""
-    _learner_or_404(learner_id)
+    q = qualification_for(_learner_or_404(learner_id))
     _check_form(ActionForm())
-    units, unknown = _posted_units()
-    mandatory = [u.number for u in _q().mandatory_units]
-    problems = [p.message for p in check_optional(_q(), units + unknown)]
-    credits = sum(u.credits for n in mandatory + units if (u := _q().unit(n)))
+    units, unknown = _posted_units(q)
+    problems = [p.message for p in check_optional(q, units + unknown)]
+    credits = plan_credits(q, units)
     return jsonify({"ok": True, "valid": not problems, "problems": problems, "credits": credits})
 
 
 # ---- assessment plan and learning contract -------------------------------------------------------
 
 
-def _row_form(row: store.Row) -> PlanRowForm:
-    form = PlanRowForm()
-    saved = store.plan(get_db(), row["id"])
-    units = saved["units"] if saved else []
-    numbers = [u.number for u in _q().mandatory_units] + units
-    form.units.choices = [(n, f"{n} {_q().unit(n).title}") for n in numbers if _q().unit(n)]
-    form.evidence.choices = list(EVIDENCE)
-    return form
-
-
 @bp.route("/learners/<int:learner_id>/assessment-plan", methods=["GET", "POST"])
 @staff_required()
-def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
+def assessment_plan(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
-    form = _row_form(row)
+    q = qualification_for(row)
+    saved = plans.unit_plan(get_db(), learner_id)
+    form = plan_row_form(q, saved["units"] if saved else [])
     status = 200
     if request.method == "POST":
         if _me()["role"] == "verifier":
             abort(403)
         if form.validate_on_submit():
-            evidence = form.evidence.data or []
-            no_sim = [
-                n
-                for n in form.units.data or []
-                if _q().unit(n) and _q().unit(n).evidence.simulation_allowed is False
-            ]
-            if "simulation" in evidence and no_sim:
-                form.evidence.errors.append(
-                    f"Simulation is not allowed for {', '.join(no_sim)}: evidence must come "
-                    "from real work."
-                )
-                status = 400
-            else:
-                store.add_plan_row(
-                    get_db(),
-                    learner_id,
-                    {
-                        "units": form.units.data,
-                        "observed_when": form.observed_when.data.strip(),
-                        "observed_where": form.observed_where.data.strip(),
-                        "activity": form.activity.data.strip(),
-                        "evidence": evidence,
-                    },
-                    _me()["id"],
-                    _actor(),
-                    form.request_key.data,
-                )
-                flash("Added to the assessment plan.")
-                return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
-        else:
-            status = 400
-    saved = store.plan(get_db(), learner_id)
+            plans.add_assessment_plan_row(
+                get_db(), learner_id, form.row(), _me()["id"], _actor(), form.request_key.data
+            )
+            flash("Added to the assessment plan.")
+            return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
+        status = 400
     return render_template(
         "staff/assessment_plan.html",
         confirmed=bool(saved and saved["confirmed_at"]),
         learner=row,
         form=form,
-        rows=store.plan_rows(get_db(), learner_id),
-        me=_me(),
+        rows=plans.assessment_plan_rows(get_db(), learner_id),
         action=ActionForm(),
-        q=_q(),
+        q=q,
     ), status
 
 
 @bp.post("/learners/<int:learner_id>/assessment-plan/<int:row_id>/delete")
 @staff_required("admin", "assessor", write=True)
-def delete_plan_row(learner_id: int, row_id: int):  # type: ignore[no-untyped-def]
+def delete_plan_row(learner_id: int, row_id: int) -> ResponseReturnValue:
     _learner_or_404(learner_id)
     _check_form(ActionForm())
-    if not store.delete_plan_row(get_db(), learner_id, row_id, _actor()):
+    if not plans.delete_assessment_plan_row(get_db(), learner_id, row_id, _actor()):
         raise NotFound("That row is not in this learner's plan.")
     flash("Removed from the assessment plan.")
     return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
 
 
-def contract_content(learner_id: int) -> dict[str, Any] | None:
-    db = get_db()
-    return contract_terms(_q(), store.plan(db, learner_id), store.plan_rows(db, learner_id))
-
-
 @bp.route("/learners/<int:learner_id>/contract", methods=["GET", "POST"])
 @staff_required()
-def contract(learner_id: int):  # type: ignore[no-untyped-def]
+def contract(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     db = get_db()
-    content = contract_content(learner_id)
-    current = store.current_contract(db, learner_id)
+    content = contract_terms(
+        qualification_for(row),
+        plans.unit_plan(db, learner_id),
+        plans.assessment_plan_rows(db, learner_id),
+    )
+    history = plans.contracts(db, learner_id)
+    current = history[-1] if history else None
     form = SignForm()
     if request.method == "POST":
         if _me()["role"] == "verifier":
@@ -573,12 +472,12 @@ def contract(learner_id: int):  # type: ignore[no-untyped-def]
             if content is None:
                 flash("Confirm the plan first: a contract covers the confirmed units.")
             else:
-                store.issue_contract(db, learner_id, content, _me()["id"], _actor())
+                plans.issue_contract(db, learner_id, content, _me()["id"], _actor())
             return redirect(url_for(".contract", learner_id=learner_id), 303)
         if action == "sign" and current and form.validate_on_submit():
             if content != current["content"]:
                 flash("The plan has changed since this version: prepare a new version first.")
-            elif not store.sign_contract(
+            elif not plans.sign_contract(
                 db, current["id"], "assessor", form.name.data.strip(), _actor(), _me()["id"]
             ):
                 flash("This version is already signed by an assessor.")
@@ -595,10 +494,9 @@ def contract(learner_id: int):  # type: ignore[no-untyped-def]
         learner=row,
         content=content,
         current=current,
-        history=store.contracts(db, learner_id),
+        history=history,
         form=form,
         action=ActionForm(),
-        me=_me(),
         changed=bool(current and content and content != current["content"]),
     ), status
 
@@ -608,19 +506,19 @@ def contract(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/learners/<int:learner_id>/audit")
 @staff_required()
-def learner_audit(learner_id: int):  # type: ignore[no-untyped-def]
+def learner_audit(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     return render_template(
-        "staff/audit.html", learner=row, entries=store.audit_entries(get_db(), learner_id), me=_me()
+        "staff/audit.html", learner=row, entries=audit.entries(get_db(), learner_id)
     )
 
 
-@bp.get("/audit")
+@bp.get("/audit", endpoint="audit")
 @staff_required("admin", "verifier")
-def audit():  # type: ignore[no-untyped-def]
+def audit_page() -> ResponseReturnValue:
     page = min(max(0, request.args.get("page", 0, type=int)), 100_000)
-    entries = store.all_audit(get_db(), limit=200, offset=page * 200)
-    return render_template("staff/audit.html", learner=None, entries=entries, me=_me(), page=page)
+    entries = audit.all_entries(get_db(), limit=200, offset=page * 200)
+    return render_template("staff/audit.html", learner=None, entries=entries, page=page)
 
 
 # ---- cohort --------------------------------------------------------------------------------------
@@ -630,20 +528,21 @@ PICKER_LIMIT = 300  # names listed in the group picker at once; a search narrows
 HEAT_MAP_LIMIT = 60  # learners in one heat map; the CSV export has everyone
 
 
-def _cohort_learners(everyone: list[store.Row]) -> list[store.Row]:
+def _cohort_learners(everyone: list[Row]) -> list[Row]:
     chosen = set(request.args.getlist("learner", type=int))
     return [r for r in everyone if r["id"] in chosen] if chosen else everyone
 
 
 @bp.get("/cohort")
 @staff_required()
-def cohort():  # type: ignore[no-untyped-def]
-    everyone = store.learners_for(get_db(), _me())
+def cohort() -> ResponseReturnValue:
+    q = current_qualification()  # the cohort's: a cohort view per qualification later
+    everyone = learners.learners_for(get_db(), _me())
     rows = _cohort_learners(everyone)
     # a heat map wider than a group is unreadable: without a choice, show the first group
     capped = len(rows) > HEAT_MAP_LIMIT
     rows = rows[:HEAT_MAP_LIMIT]
-    by_learner = store.cohort_ratings(get_db(), [r["id"] for r in rows])
+    by_learner = learners.cohort_ratings(get_db(), [r["id"] for r in rows])
     find = request.args.get("find", "").strip().lower()
     matches = [r for r in everyone if find in r["name"].lower()] if find else everyone
     return render_template(
@@ -656,19 +555,19 @@ def cohort():  # type: ignore[no-untyped-def]
         capped=capped,
         learners=rows,
         by_learner=by_learner,
-        statements=cohort_statements(_q()),
-        gaps=commonest_gaps(_q(), by_learner),
-        me=_me(),
-        q=_q(),
+        statements=cohort_statements(q),
+        gaps=commonest_gaps(q, by_learner),
+        q=q,
     )
 
 
 @bp.get("/cohort.csv")
 @staff_required()
 def cohort_export() -> Response:
-    rows = _cohort_learners(store.learners_for(get_db(), _me()))
-    by_learner = store.cohort_ratings(get_db(), [r["id"] for r in rows])
-    return _csv_response(cohort_csv(_q(), rows, by_learner), "cohort.csv")
+    rows = _cohort_learners(learners.learners_for(get_db(), _me()))
+    by_learner = learners.cohort_ratings(get_db(), [r["id"] for r in rows])
+    q = current_qualification()
+    return _csv_response(cohort_csv(q, rows, by_learner), "cohort.csv")
 
 
 # ---- staff accounts ------------------------------------------------------------------------------
@@ -676,12 +575,12 @@ def cohort_export() -> Response:
 
 @bp.route("/users", methods=["GET", "POST"])
 @staff_required("admin")
-def users():  # type: ignore[no-untyped-def]
+def users() -> ResponseReturnValue:
     form = StaffForm()
     status = 200
     if form.validate_on_submit():
         try:
-            store.create_staff(
+            accounts.create_staff(
                 get_db(),
                 form.email.data or "",
                 form.name.data or "",
@@ -689,7 +588,7 @@ def users():  # type: ignore[no-untyped-def]
                 hash_password(form.password.data or ""),
                 _actor(),
             )
-        except store.StaffExists:
+        except accounts.StaffExists:
             form.email.errors.append("There is already an account with that email.")
             status = 400
         else:
@@ -700,23 +599,22 @@ def users():  # type: ignore[no-untyped-def]
     return render_template(
         "staff/users.html",
         form=form,
-        staff=store.all_staff(get_db()),
-        me=_me(),
+        staff=accounts.all_staff(get_db()),
         action=ActionForm(),
     ), status
 
 
 @bp.post("/users/<int:staff_id>/disable")
 @staff_required("admin")
-def disable_user(staff_id: int):  # type: ignore[no-untyped-def]
+def disable_user(staff_id: int) -> ResponseReturnValue:
     _check_form(ActionForm())
-    target = store.staff_member(get_db(), staff_id)
+    target = accounts.staff_member(get_db(), staff_id)
     if target is None:
         raise NotFound("No such account.")
     if target["id"] == _me()["id"]:
         abort(400, "You cannot disable your own account.")
     disable = _wanted(request.form.get("to"), ("disabled", "enabled"), not target["disabled_at"])
-    store.set_staff_disabled(get_db(), staff_id, disable, _actor())
+    accounts.set_staff_disabled(get_db(), staff_id, disable, _actor())
     flash(f"{target['name']} is {'disabled' if disable else 'enabled'}.")
     return redirect(url_for(".users"), 303)
 
@@ -731,7 +629,7 @@ NOT_ON_DISK_YET = (
 
 def _record(learner_id: int) -> dict[str, Any]:
     _learner_or_404(learner_id)
-    record = store.learner_record(get_db(), learner_id)
+    record = records.learner_record(get_db(), learner_id)
     assert record is not None
     return record
 
@@ -747,20 +645,22 @@ def export_learner_json(learner_id: int) -> Response:
 @bp.get("/learners/<int:learner_id>/export.csv")
 @staff_required()
 def export_learner_csv(learner_id: int) -> Response:
-    return _csv_response(record_csv(_q(), _record(learner_id)), f"learner-{learner_id}.csv")
+    record = _record(learner_id)
+    body = record_csv(qualification_for(record["learner"]), record)
+    return _csv_response(body, f"learner-{learner_id}.csv")
 
 
 @bp.post("/learners/<int:learner_id>/erase")
 @staff_required("admin", write=True)
-def erase_learner(learner_id: int):  # type: ignore[no-untyped-def]
+def erase_learner(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     _check_form(ActionForm())
     typed = request.form.get("confirm", "").strip()
     if typed != row["name"].strip():
         flash("To erase, type the learner's name exactly as shown. Nothing was erased.")
         return redirect(url_for(".learner", learner_id=learner_id) + "#erase", 303)
-    store.erase_learner(get_db(), learner_id, _actor())
-    if store.finish_erasure(get_db(), current_app.config["ERASE_WAIT_SECONDS"]):
+    records.erase_learner(get_db(), learner_id, _actor())
+    if records.finish_erasure(get_db(), current_app.config["ERASE_WAIT_SECONDS"]):
         flash("The learner and all their data have been erased.")
     else:
         flash("The learner is erased from every list and record, but not yet from the disk.")
@@ -769,10 +669,10 @@ def erase_learner(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/erasure")
 @staff_required("admin", write=True)
-def finish_erasure():  # type: ignore[no-untyped-def]
+def finish_erasure() -> ResponseReturnValue:
     """Try again to clear erased learners from the disk (the write-ahead log)."""
     _check_form(ActionForm())
-    if store.finish_erasure(get_db(), current_app.config["ERASE_WAIT_SECONDS"]):
+    if records.finish_erasure(get_db(), current_app.config["ERASE_WAIT_SECONDS"]):
         flash("The erased learner is now erased from the disk too.")
     else:
         flash("Still " + NOT_ON_DISK_YET + " Close that program, then try again.")

@@ -1,6 +1,9 @@
-"""A load generator for the reliability tests: the app under gunicorn, simulated learners.
+"""What the tests and the benchmarks share: the app under gunicorn, simulated learners, and
+the learner pages a phone loads with their byte budget.
 
-Everything here talks only to 127.0.0.1. Every loop is bounded in count and in time.
+Everything here talks only to 127.0.0.1. Every loop is bounded in count and in time. It
+imports nothing from tests/: tests/test_reliability.py and tests/test_page_weight.py import
+from here, as benchmarks/run.py does.
 """
 
 from __future__ import annotations
@@ -9,7 +12,6 @@ import functools
 import http.client
 import os
 import random
-import re
 import signal
 import socket
 import sqlite3
@@ -20,19 +22,75 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-from survey import store
 from survey.content import Qualification
 from survey.db import connect, migrate
 from survey.forms import context_field_name, rating_field_name
 from survey.journey import open_units, pages
+from survey.store import learners
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+# ---- the learner pages a phone loads ------------------------------------------------------
+
+BUDGET = 14_600  # bytes, gzipped: HTML + CSS + JS + icon, about ten TCP segments
+PAGES = [
+    "/welcome",
+    "/assessment/job",
+    "/assessment/F1-1",
+    "/assessment/F1-3",
+    "/assessment/group-B",
+    "/assessment/interests",
+    "/assessment/review",
+    "/result",
+    "/check/B1",
+    "/check/B1/results/1",
+    "/code",
+    "/contract",
+    "/my-record",
+]
+GZIP = {"Accept-Encoding": "gzip, deflate, br"}  # as a phone's browser asks
+
+
+class _Page(HTMLParser):
+    """What a page links to and loads (href and src, in order), and its forms' CSRF token."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.addresses: list[str] = []
+        self.csrf: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        for name in ("href", "src"):
+            if found.get(name):
+                self.addresses.append(found[name] or "")
+        if tag == "input" and found.get("name") == "csrf_token" and self.csrf is None:
+            self.csrf = found.get("value")
+
+
+def read_page(html: str | bytes) -> _Page:
+    page = _Page()
+    page.feed(html.decode() if isinstance(html, bytes) else html)
+    page.close()
+    return page
+
+
+def addresses(html: str | bytes) -> list[str]:
+    """Every href and src on the page, in order."""
+    return read_page(html).addresses
+
+
+def csrf_token(html: str | bytes) -> str | None:
+    """The CSRF token of the page's first form, if it has one."""
+    return read_page(html).csrf
+
+
 ANSWER_WEIGHTS = {"yes": 5, "sometimes": 3, "no": 2}
 
 
@@ -203,7 +261,7 @@ def add_learners(database: str, count: int) -> list[tuple[int, str]]:
     migrate(database)
     db = connect(database)
     try:
-        return [store.create_learner(db, f"Load Learner {i:03d}") for i in range(count)]
+        return [learners.create_learner(db, f"Load Learner {i:03d}") for i in range(count)]
     finally:
         db.conn.close()
 
@@ -418,8 +476,7 @@ def _learner(run: Run, index: int, port: int, stop: threading.Event, deadline: f
                 if status != 200:
                     fail(f"GET {step.path} -> {status}")
                     continue
-                found = CSRF.search(text)
-                csrf = found.group(1) if found else csrf
+                csrf = csrf_token(text) or csrf
                 continue
             if step.kind == "submit":
                 status, _ = phone.request("POST", step.path, {"csrf_token": csrf})

@@ -1,0 +1,85 @@
+"""A learner's whole record: exported as plain data, erased, or erased when archived long enough."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlite_utils
+
+from ..db import empty_log, immediate
+from . import audit, learners, plans
+from .sql import Row, now, query
+
+
+def learner_record(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any] | None:
+    """Everything kept about one learner, as plain data."""
+    row = learners.learner(db, learner_id)
+    if row is None:
+        return None
+    checks = list(
+        query(db, "SELECT * FROM self_checks WHERE learner_id = ? ORDER BY id", [learner_id])
+    )
+    given = learners.ratings_of_checks(db, [c["id"] for c in checks])
+    had = learners.answers(db, learner_id, assessor=True)
+    details = {k: v for k, v in row.items() if k != "token_hash"}  # the link is a secret
+    return {
+        "learner": details,
+        "job_contexts": had.contexts,
+        "ratings": had.ratings,
+        "interests": sorted(had.interests),
+        "self_checks": [{**c, "ratings": given[c["id"]]} for c in checks],
+        "assessor_ratings": had.assessor,
+        "plan": plans.unit_plan(db, learner_id),
+        "assessment_plan": plans.assessment_plan_rows(db, learner_id),
+        "contracts": plans.contracts(db, learner_id),
+        "audit": audit.entries(db, learner_id),
+    }
+
+
+ERASURE_ON_DISK = "erasure_unfinished_since"  # settings key while the log may hold erased data
+
+
+def erase_learner(db: sqlite_utils.Database, learner_id: int, actor: str) -> bool:
+    """Remove a learner and everything about them; one anonymised audit entry remains.
+
+    Their rows are gone when this returns; `finish_erasure` then clears the copies the
+    write-ahead log still holds. Until it succeeds, the settings say since when.
+    """
+    with immediate(db):
+        if learners.learner(db, learner_id) is None:
+            return False
+        db.execute("DELETE FROM audit WHERE learner_id = ?", [learner_id])
+        # answers, checks, ratings, plans and contracts go with the learner (ON DELETE CASCADE)
+        db.execute("DELETE FROM learners WHERE id = ?", [learner_id])
+        audit.record(db, actor, None, "learner-erased", f"learner #{learner_id}", None, None)
+        db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            [ERASURE_ON_DISK, now()],
+        )
+    return True
+
+
+def finish_erasure(db: sqlite_utils.Database, seconds: float) -> bool:
+    """Empty the write-ahead log, so erased learners are in no file; False if not yet possible."""
+    if not empty_log(db, seconds):
+        return False
+    with immediate(db):
+        db.execute("DELETE FROM settings WHERE key = ?", [ERASURE_ON_DISK])
+    return True
+
+
+def erasure_unfinished(db: sqlite_utils.Database) -> str | None:
+    """Since when an erasure has been waiting to be cleared from the disk, if one is."""
+    found = db.execute("SELECT value FROM settings WHERE key = ?", [ERASURE_ON_DISK]).fetchone()
+    return found[0] if found else None
+
+
+def learners_archived_before(db: sqlite_utils.Database, cutoff: str) -> list[Row]:
+    return list(
+        query(
+            db,
+            "SELECT id, name, archived_at FROM learners WHERE archived_at IS NOT NULL "
+            "AND archived_at < ? ORDER BY archived_at",
+            [cutoff],
+        )
+    )
