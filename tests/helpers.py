@@ -28,6 +28,7 @@ from survey.content import (
     Weights,
     load_qualification,
 )
+from survey.qualifications import served
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium")
@@ -469,7 +470,7 @@ def answer(app, learner_id: int, ratings: dict[str, int], send: bool = True) -> 
 
 
 def every_statement(app, rating: int = 2) -> dict[str, int]:
-    return {s.id: rating for s in app.extensions["qualification"].statements()}
+    return {s.id: rating for s in served(app).statements()}
 
 
 def confirm_in_store(db, learner_id: int, units: list[str], staff_id: int, actor: str) -> None:

@@ -25,6 +25,7 @@ from helpers import (
 )
 
 from survey import create_app
+from survey.qualifications import served
 from survey.store import accounts, learners, plans
 
 pytestmark = pytest.mark.browser
@@ -106,7 +107,7 @@ class Site:
     def build(self) -> None:
         admin = self.server.add_staff("admin", "Ada Admin", "ada@centre.example")
         self.server.add_staff("verifier", "Vic Verifier", "vic@centre.example")
-        q = self.server.app.extensions["qualification"]
+        q = served(self.server.app)
         with self.server.db() as db:
             for key, name in (("a", "Alex Able"), ("b", "Blake Baker"), ("sent", "Sol Sent")):
                 self.ids[key], self.tokens[key] = learners.create_learner(db, name)

@@ -37,6 +37,7 @@ from werkzeug.security import generate_password_hash
 import survey.db
 from survey import create_app
 from survey.content import ANSWERS
+from survey.qualifications import served
 from survey.rules import check_optional
 from survey.store import accounts, learners, plans, tokens
 
@@ -484,7 +485,14 @@ class World:
 
 
 def build_world(folder: Path) -> World:
-    app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "DATABASE": str(folder / "world.db")})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": SECRET,
+            "DATABASE": str(folder / "world.db"),
+            "CENTRE_CONTENT": str(folder / "centre"),
+        }
+    )
     w = World(app, folder)
     db = survey.db.connect(w.path)
     try:
@@ -506,7 +514,7 @@ def build_world(folder: Path) -> World:
         learners.save_ratings(db, a, {"F1:1.1": 2, "F1:1.2": 1, "B1:1.1": 0}, "test")
         learners.set_interest(db, a, "A3", True, "test")
         learners.submit(db, a, "test")
-        q = app.extensions["qualification"]
+        q = served(app)
         actor = f"staff:{a_staff['id']}"
         plans.confirm_unit_plan(db, a, VALID, a_staff["id"], actor, lambda u: check_optional(q, u))
         w.row_a = plans.add_assessment_plan_row(db, a, ROW, a_staff["id"], "test")
@@ -813,7 +821,14 @@ class XssSite:
 
 @pytest.fixture
 def fresh_app(tmp_path):
-    return create_app({"TESTING": True, "SECRET_KEY": SECRET, "DATABASE": str(tmp_path / "x.db")})
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": SECRET,
+            "DATABASE": str(tmp_path / "x.db"),
+            "CENTRE_CONTENT": str(tmp_path / "centre"),
+        }
+    )
 
 
 def _learner_id(app, name: str) -> int:
@@ -1745,5 +1760,5 @@ def test_random_forms_never_cause_a_500_or_bad_data(world, endpoint, form, data)
     assert response.status_code < 500, f"{endpoint} as {visitor}: {response.status_code}"
     assert outcome(response) != "csrf-refused"
     assert not header_problems(response)
-    problems = stored_data_problems(world.path, world.app.extensions["qualification"])
+    problems = stored_data_problems(world.path, served(world.app))
     assert not problems, problems

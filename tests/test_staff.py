@@ -25,6 +25,7 @@ from survey.content import load_qualification
 from survey.db import connect, migrate
 from survey.planner import suggest_plans
 from survey.profile import learner_profile
+from survey.qualifications import served
 from survey.rules import check_optional
 from survey.store import accounts, audit, learners, plans, tokens
 
@@ -1673,7 +1674,7 @@ def test_a_plan_changed_by_another_assessor_mid_confirm_is_never_confirmed_broke
     assert state["done"] == 1  # B's save did land in the middle
     saved = plan_row(db, learner_id)
     units = json.loads(saved["units"])
-    q = app.extensions["qualification"]
+    q = served(app)
     if saved["confirmed_at"] or learner_confirmed_at(db, learner_id):
         assert check_plan(q, [u.number for u in q.mandatory_units] + units) == [], units
         assert saved["confirmed_at"] == learner_confirmed_at(db, learner_id)
@@ -1683,7 +1684,7 @@ def test_a_plan_changed_by_another_assessor_mid_confirm_is_never_confirmed_broke
 
 def test_confirm_through_the_store_refuses_a_plan_that_breaks_the_rules(app, db, planning):
     _, me, learner_id, _ = planning
-    q = app.extensions["qualification"]
+    q = served(app)
     with pytest.raises(plans.UnitPlanBreaksRules) as refused:
         plans.confirm_unit_plan(db, learner_id, NO_GROUP_D, me["id"], "test", rules=rules_for(q))
     assert "Group D (Handling problems) has no unit yet" in " ".join(
@@ -2225,7 +2226,7 @@ def test_a_learner_sees_their_own_record_and_nobody_elses(app, db):
     assert "Rated “I can recognise typical customers and their expectations”: On my own" in body
     assert "Assessor rated “I can discuss customer expectations" in body
     assert "you" in body and "your assessor" in body
-    bob_statement = app.extensions["qualification"].statement("F2:2.7").text
+    bob_statement = served(app).statement("F2:2.7").text
     assert "Bob Else" not in body and bob_statement not in body
     assert app.test_client().get("/my-record").status_code == 302  # nobody known: asks for a code
 

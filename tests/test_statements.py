@@ -23,6 +23,7 @@ from helpers import (
 )
 
 from survey.forms import rating_field_name
+from survey.qualifications import served
 from survey.store import learners
 
 ANSWER_TABLES = ("ratings", "context_answers", "interests", "self_checks", "check_ratings")
@@ -119,7 +120,7 @@ def test_the_starting_point_and_a_check_result_read_each_table_once(app, sql, sa
 
 
 def _group_b_rating(app) -> dict:
-    unit = next(u for u in app.extensions["qualification"].optional_units if u.group == "B")
+    unit = next(u for u in served(app).optional_units if u.group == "B")
     return {rating_field_name(unit.summary_statement.id): "2"}
 
 
