@@ -15,7 +15,8 @@ changes this module, not its callers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from .content import (
     Reader,
     parse_toml,
 )
-from .library import Library
+from .library import Library, Version
 
 
 def init_app(app: Flask) -> None:
@@ -88,3 +89,31 @@ def qualification_for(learner: Mapping[str, Any]) -> Qualification:
 def served(app: Flask) -> Qualification:
     """The qualification an app serves now, outside a request (tests, benchmarks, scripts)."""
     return app.extensions["library"].current(app.extensions["qualification_code"])  # type: ignore[no-any-return]
+
+
+def versions_answered(
+    learner: Mapping[str, Any], answered_at: Mapping[str, str]
+) -> dict[str, tuple[Version | None, Version]]:
+    """For each unit the centre has published a version of, among `answered_at` (unit -> when
+    the learner last answered one of its statements): the version current when they answered
+    (None: before any version was kept) and the version current now."""
+    lib, code = library(), current_code()
+    found = {}
+    for unit, when in answered_at.items():
+        history = lib.versions(code, unit)
+        if history:
+            found[unit] = (
+                lib.version_answered(code, unit, datetime.fromisoformat(when)),
+                history[-1],
+            )
+    return found
+
+
+def units_answered(statement_times: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """unit -> the latest time among (statement id, time) pairs of its statements."""
+    latest: dict[str, str] = {}
+    for statement_id, when in statement_times:
+        unit = statement_id.partition(":")[0]
+        if when > latest.get(unit, ""):
+            latest[unit] = when
+    return latest

@@ -11,6 +11,7 @@ import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,7 +22,9 @@ from werkzeug.serving import make_server
 from survey.content import (
     Activity,
     Context,
+    Criterion,
     Group,
+    Outcome,
     Qualification,
     Scales,
     Unit,
@@ -503,6 +506,40 @@ def assessor_prepares_contract(client, learner_id: int, sign_as: str = ""):
     if sign_as:
         response = post_form(client, page, {"action": "sign", "name": sign_as})
         assert response.status_code == 303, response.get_data(as_text=True)
+
+
+# ---- a unit given criteria by the centre -----------------------------------------------------
+
+
+def a11_with_criteria(q: Qualification) -> Unit:
+    """A11 (rated as a whole in 03455) with criteria, as its specification would give them."""
+
+    def c(number: str, text: str, kind: str = "performance") -> Criterion:
+        return Criterion(
+            "A11", int(number[0]), number, text, f"I can {text[0].lower()}{text[1:]}", kind
+        )
+
+    return replace(
+        q.unit("A11"),
+        outcomes=(
+            Outcome(
+                1,
+                "Be able to answer incoming calls",
+                (
+                    c("1.1", "Answer calls promptly and politely"),
+                    c("1.2", "Identify the caller and the reason for the call", "knowledge"),
+                ),
+            ),
+            Outcome(
+                2,
+                "Be able to deal with the call",
+                (
+                    c("2.1", "Give accurate information to the caller"),
+                    c("2.2", "Pass the call on when it needs someone else"),
+                ),
+            ),
+        ),
+    )
 
 
 # ---- a second qualification --------------------------------------------------------------

@@ -146,6 +146,7 @@ def staff_rules(app, method: str) -> list:
 
 
 def build(app, rule, **ids) -> str:
+    ids = {"draft_id": 1, "number": "A11", "version": 1, **ids}  # the Content pages'
     with app.test_request_context():
         return url_for(rule.endpoint, **{a: ids[a] for a in rule.arguments})
 
@@ -840,6 +841,10 @@ PAYLOADS = {
     ],
     "staff.disable_user": [{}],
     "staff.finish_erasure": [{}],
+    "content.import_unit": [{"text": "Unit A11\nLO1 Answer calls\n1.1 Answer calls politely"}],
+    "content.draft": [{"action": "publish", "revision": "1", "number": "A11"}],
+    "content.discard": [{}],
+    "content.restore": [{"current": "2"}],
 }
 READ_ONLY_POSTS = {"staff.plan_check"}  # re-runs the rules on a draft; saves nothing
 
@@ -1519,12 +1524,13 @@ def test_gap_report_csv_has_a_header_and_neutralises_formulas(app, db):
     disposition = response.headers["Content-Disposition"]
     assert disposition == f'attachment; filename="gap-report-{learner_id}.csv"'
     rows = list(csv.reader(io.StringIO(html(response))))
-    assert rows[0][:6] == [
+    assert rows[0][:7] == [
         "learner",
         "unit",
         "unit title",
         "statement id",
         "statement",
+        "answered under",
         "learner rating",
     ]
     assert rows[0][-2:] == ["disagree", "hard to finish"]
@@ -1532,7 +1538,7 @@ def test_gap_report_csv_has_a_header_and_neutralises_formulas(app, db):
     assert all(r[0].startswith("'=HYPERLINK") for r in body)
     assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)
     first = next(r for r in body if r[3] == "F1:1.1")
-    assert first[5:10] == ["3", "Could show evidence now", "0", "Not yet", "yes"]
+    assert first[5:11] == ["", "3", "Could show evidence now", "0", "Not yet", "yes"]
     b1 = next(r for r in body if r[3] == "B1:unit")
     assert "Simulation not allowed" in b1[-1]
 

@@ -84,6 +84,7 @@ PURE = (
     "gaps",
     "qr",
     "library",
+    "drafts",
 )
 NOT_PURE = {"flask", "flask_wtf", "werkzeug", "jinja2", "sqlite3", "sqlite_utils"}
 UPWARDS = {"db", "store", "migrations", "views", "forms", "auth", "cli", "errors", "export"}
