@@ -370,9 +370,7 @@ def test_a_unit_not_in_the_qualification_is_refused_beside_the_unit(app, admin):
         admin, "Unit 999 Something else\nLO1 Do it\n1.1 Do it well\n1.2 Do it fast"
     )
     page = admin.get(response.location)
-    assert errors_by_field(page) == {
-        "number": "Unknown unit '999': add it to qualification.toml first."
-    }
+    assert errors_by_field(page) == {"number": "Choose the unit of 03455 this draft describes."}
     response = publish(admin, response.location, page)
     assert response.status_code == 400 and library_files(app) == []
 
@@ -508,6 +506,11 @@ def test_content_publish_does_what_the_button_does(app, runner, tmp_path):
         ("cli", "unit-published", "version 2: from the PDF")
     ]
     assert [c.number for c in served(app).unit("A11").criteria] == ["1.1", "1.2", "2.1", "2.2"]
+    # `content check` checks the qualification as served: the centre's unit included
+    check = runner.invoke(args=["content", "check"])
+    assert check.exit_code == 0 and "content is valid" in check.output
+    criteria = re.search(r"^\s+criteria\s+(\d+)$", check.output, re.M)
+    assert criteria and int(criteria[1]) == len(served(app).unit("A11").criteria) + 21 + 15 + 16
 
 
 def test_content_publish_refuses_a_bad_draft_with_one_line_and_changes_nothing(

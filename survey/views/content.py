@@ -162,7 +162,9 @@ def _draft_page(  # type: ignore[no-untyped-def]
     general = []
     for e in found:
         field = form_field(e.field, places) if e.file == _name(row) else ""
-        if field:
+        if field == "number":  # the unit is chosen from a list here, not typed into a file
+            by_field["number"] = [f"Choose the unit of {q.code} this draft describes."]
+        elif field:
             by_field.setdefault(field, []).append(_sentence(e.problem))
         else:
             general.append(str(e))
