@@ -360,10 +360,10 @@ def test_the_load_helpers_compare_like_the_app_stores(tmp_path: Path, q):
     run.attempts[0].append(Attempt(0, "r-F1-1.1", "2", 0.0, acked=1.0))
     assert missing_acked(run, env["FLASK_DATABASE"])[1] == 1
     from survey.db import connect
-    from survey.store import learners
+    from survey.store import learners as store
 
     db = connect(env["FLASK_DATABASE"])
-    learners.save_ratings(db, learners[0][0], {"F1:1.1": 2}, "learner:1")
+    store.save_ratings(db, learners[0][0], {"F1:1.1": 2}, "learner:1")
     db.conn.close()
     assert missing_acked(run, env["FLASK_DATABASE"])[1] == 0
     assert audit_mismatches(run, env["FLASK_DATABASE"])[1] == 0
