@@ -129,7 +129,8 @@ class Server:
     """gunicorn serving `app:app` on loopback, in its own process group (so SIGKILL takes all).
 
     One thread a worker means gunicorn's sync workers; more, its threaded workers. `app` and
-    `chdir` serve another WSGI app (the benchmark's bare Flask ceiling).
+    `chdir` serve another WSGI app (the benchmark's bare Flask ceiling); `args` are more of
+    gunicorn's options.
     """
 
     def __init__(
@@ -140,9 +141,10 @@ class Server:
         threads: int = 4,
         app: str = "app:app",
         chdir: Path = ROOT,
+        args: tuple[str, ...] = (),
     ):
         self.env, self.log, self.workers, self.threads = env, log, workers, threads
-        self.app, self.chdir = app, chdir
+        self.app, self.chdir, self.args = app, chdir, args
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
         self.starts = 0
@@ -179,6 +181,7 @@ class Server:
                         "--chdir",
                         str(self.chdir),
                         *_no_control_socket(),
+                        *self.args,
                         self.app,
                     ],
                     cwd=self.chdir,

@@ -40,6 +40,7 @@ from load import BUDGET, GZIP, PAGES  # noqa: E402
 from survey import auth, create_app  # noqa: E402
 from survey.content import load_qualification  # noqa: E402
 from survey.db import connect, migrate  # noqa: E402
+from survey.qualifications import served  # noqa: E402
 from survey.store import accounts, audit, learners  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -441,7 +442,7 @@ def unpacked(response) -> bytes:  # noqa: ANN001
 def section_weight(args: argparse.Namespace, tmp: Path) -> None:
     s = "3 page weight"
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE": str(tmp / "w.db")})
-    q = app.extensions["qualification"]
+    q = served(app)
     db = connect(app.config["DATABASE"])
     learner_id, token = learners.create_learner(db, "Sam Learner")
     learners.save_ratings(db, learner_id, {st.id: 2 for st in q.statements()}, "t")

@@ -51,9 +51,9 @@ def register_requests(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .views import auth as staff_sign_in
-    from .views import learner, public, qr, staff
+    from .views import content, learner, public, qr, staff
 
-    for blueprint in (public.bp, learner.bp, qr.bp, staff_sign_in.bp, staff.bp):
+    for blueprint in (public.bp, learner.bp, qr.bp, staff_sign_in.bp, staff.bp, content.bp):
         app.register_blueprint(blueprint)
 
 

@@ -86,6 +86,18 @@ def current_staff() -> Row | None:
     return found
 
 
+def signed_in_staff() -> Row:
+    """The signed-in staff member, in a view behind staff_required."""
+    staff = current_staff()
+    assert staff is not None  # staff_required ran first
+    return staff
+
+
+def staff_actor() -> str:
+    """How the audit trail names the signed-in staff member."""
+    return f"staff:{signed_in_staff()['id']}"
+
+
 def init_app(app: Flask) -> None:
     """Every template knows the signed-in staff member as `me` (None for anyone else)."""
 

@@ -16,11 +16,17 @@ from typing import Any, TypedDict
 
 from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import (
+    BooleanField,
+    FieldList,
     Form,
+    FormField,
     HiddenField,
+    IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -31,6 +37,7 @@ from wtforms.validators import (
     DataRequired,
     EqualTo,
     Length,
+    NumberRange,
     Optional,
     Regexp,
     ValidationError,
@@ -581,3 +588,102 @@ class AssessorRatingsForm(FlaskForm):
                 continue
             values[statement_id] = int(value) if value else None
         return values, refused
+
+
+# ---- content: importing and checking a unit ------------------------------------------------------
+
+KIND_CHOICES = (
+    SelectChoice("performance", "Doing (performance)"),
+    SelectChoice("knowledge", "Knowing (knowledge)"),
+)
+PASTE_TEXT_MAX = 5_000_000  # characters of a pasted specification (a file may be larger)
+NOTE_MAX = 300  # characters of a publication's note
+
+
+class ImportForm(FlaskForm):
+    """A unit specification to read: a file (PDF, Word .docx, text) or pasted text."""
+
+    request_key = request_key_field()
+    file = FileField("A file: PDF, Word .docx or text")
+    text = TextAreaField(
+        "Or paste the text",
+        validators=[Length(max=PASTE_TEXT_MAX)],
+        description="Copied from a PDF, a web page or the qualifications register.",
+    )
+
+    def validate_text(self, field: TextAreaField) -> None:
+        upload = self.file.data
+        if not (upload and upload.filename) and not (field.data or "").strip():
+            raise ValidationError("Choose a file or paste the text of a unit specification.")
+
+
+class CriterionFields(Form):
+    number = StringField("Number", validators=[Optional(), Length(max=10)])
+    text = TextAreaField("Criterion", validators=[Optional(), Length(max=2000)])
+    statement = TextAreaField(
+        "\u201cI can\u201d statement", validators=[Optional(), Length(max=2000)]
+    )
+    kind = RadioField("Kind", choices=list(KIND_CHOICES), validators=[Optional()])
+    help = TextAreaField(
+        "Help shown under the statement (optional)", validators=[Optional(), Length(max=2000)]
+    )
+    uncertain = BooleanField("The words may be cut short: publish it marked uncertain")
+    omit = BooleanField("Leave this criterion out")
+
+
+class OutcomeFields(Form):
+    number = IntegerField(
+        "Outcome number",
+        validators=[Optional(), NumberRange(1, 99, message="A number from 1 to 99.")],
+    )
+    title = TextAreaField("Title", validators=[Optional(), Length(max=1000)])
+    learner_title = TextAreaField(
+        "Title as the learner reads it (optional)",
+        validators=[Optional(), Length(max=1000)],
+        description="Where the title speaks of the learner (“their job”): “your job”.",
+    )
+    criteria = FieldList(FormField(CriterionFields))
+
+
+class DraftForm(FlaskForm):
+    """A draft unit as a person corrects it; the loader's own checks come after these."""
+
+    revision = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+    number = SelectField("Unit", choices=[])
+    outcomes = FieldList(FormField(OutcomeFields))
+    note = StringField(
+        "A note for the version history (optional)",
+        validators=[Optional(), Length(max=NOTE_MAX)],
+        description="What this version changes, e.g. “B2 criteria from the OCR handbook”.",
+    )
+
+
+def draft_form(q: Qualification, draft: Mapping[str, Any], revision: int) -> DraftForm:
+    """The draft form, filled from a kept draft (or from what was posted), with one empty
+    criterion under each outcome and one empty outcome for what the reader missed."""
+    outcomes = [{**o, "criteria": [*o["criteria"], {}]} for o in draft["outcomes"]] + [
+        {"criteria": [{}]}
+    ]
+    form = DraftForm(
+        data={"revision": str(revision), "number": draft["number"], "outcomes": outcomes}
+    )
+    form.number.choices = unit_choices(q, draft["number"])
+    return form
+
+
+def unit_choices(q: Qualification, number: str) -> list[SelectChoice]:
+    """Every unit of the qualification; the draft's own number first if it is not one."""
+    choices = [SelectChoice("", "Choose the unit…")]
+    if number and q.unit(number) is None:
+        choices.append(SelectChoice(number, f"{number} (not a unit of {q.code})"))
+    return choices + [SelectChoice(u.number, f"{u.number} {u.title}") for u in q.units]
+
+
+class RestoreForm(FlaskForm):
+    """Restore an earlier version: `current` is the version the page showed as current."""
+
+    current = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+    note = StringField(
+        "A note for the version history (optional)",
+        validators=[Optional(), Length(max=NOTE_MAX)],
+    )

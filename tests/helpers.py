@@ -16,6 +16,7 @@ import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -26,13 +27,16 @@ from werkzeug.serving import make_server
 from survey.content import (
     Activity,
     Context,
+    Criterion,
     Group,
+    Outcome,
     Qualification,
     Scales,
     Unit,
     Weights,
     load_qualification,
 )
+from survey.qualifications import served
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium")
@@ -667,7 +671,7 @@ def answer(app, learner_id: int, ratings: dict[str, int], send: bool = True) -> 
 
 
 def every_statement(app, rating: int = 2) -> dict[str, int]:
-    return {s.id: rating for s in app.extensions["qualification"].statements()}
+    return {s.id: rating for s in served(app).statements()}
 
 
 def confirm_in_store(db, learner_id: int, units: list[str], staff_id: int, actor: str) -> None:
@@ -700,6 +704,40 @@ def assessor_prepares_contract(client, learner_id: int, sign_as: str = ""):
     if sign_as:
         response = post_form(client, page, {"action": "sign", "name": sign_as})
         assert response.status_code == 303, response.get_data(as_text=True)
+
+
+# ---- a unit given criteria by the centre -----------------------------------------------------
+
+
+def a11_with_criteria(q: Qualification) -> Unit:
+    """A11 (rated as a whole in 03455) with criteria, as its specification would give them."""
+
+    def c(number: str, text: str, kind: str = "performance") -> Criterion:
+        return Criterion(
+            "A11", int(number[0]), number, text, f"I can {text[0].lower()}{text[1:]}", kind
+        )
+
+    return replace(
+        q.unit("A11"),
+        outcomes=(
+            Outcome(
+                1,
+                "Be able to answer incoming calls",
+                (
+                    c("1.1", "Answer calls promptly and politely"),
+                    c("1.2", "Identify the caller and the reason for the call", "knowledge"),
+                ),
+            ),
+            Outcome(
+                2,
+                "Be able to deal with the call",
+                (
+                    c("2.1", "Give accurate information to the caller"),
+                    c("2.2", "Pass the call on when it needs someone else"),
+                ),
+            ),
+        ),
+    )
 
 
 # ---- a second qualification --------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 from helpers import csrf, database, dom, learner_client, links, post_form, staff_client, words
 
 from survey.journey import minutes_needed, pages, scale_notes
+from survey.qualifications import served
 from survey.store import learners, tokens
 
 
@@ -36,9 +37,7 @@ def test_a_new_learner_is_welcomed_before_page_1(app, sam):
     text = words(html(client, "/welcome"))
     assert "Welcome, Sam" in text
     assert "This is not a test. Nobody passes or fails." in text
-    minutes = minutes_needed(
-        app.extensions["qualification"], pages(app.extensions["qualification"], {})
-    )
+    minutes = minutes_needed(served(app), pages(served(app), {}))
     assert f"It takes about {minutes} minutes." in text
     assert "Every answer is kept as you go" in text
     assert "come back later with the same link" in text

@@ -38,8 +38,11 @@ from markupsafe import escape
 import survey.db
 from survey import create_app
 from survey.content import ANSWERS
+from survey.drafts import draft_data, source_data
+from survey.importer import read, source_from_text
+from survey.qualifications import served
 from survey.rules import check_optional
-from survey.store import accounts, learners, plans, tokens
+from survey.store import accounts, drafts, learners, plans, tokens
 
 SECRET = "security-tests-secret-key-4f1d2c9a8b7e"
 VALID = ["A3", "B2", "C3", "D1"]  # a plan that meets every rule of combination
@@ -53,6 +56,7 @@ ROW = {
 CSRF_WORDS = "came from somewhere else"  # the error page's words for a CSRF failure
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
+UNIT_TEXT = "Unit A11\nLO1 Answer calls\n1.1 Answer calls politely\n1.2 Take a message"
 VISITORS = ("anonymous", "learner_a", "learner_b", "assessor_a", "assessor_b", "verifier", "admin")
 STAFF_NAMES = {
     "admin": "Ada Admin",
@@ -138,6 +142,13 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "staff.export_learner_csv": {"GET": READ_A},
     "staff.erase_learner": {"POST": ADMIN},
     "staff.finish_erasure": {"POST": ADMIN},
+    # the Content pages: admins only
+    "content.units": {"GET": ADMIN},
+    "content.import_unit": {"POST": ADMIN},
+    "content.draft": {"GET": ADMIN, "POST": ADMIN},
+    "content.discard": {"POST": ADMIN},
+    "content.unit": {"GET": ADMIN},
+    "content.restore": {"GET": ADMIN, "POST": ADMIN},
 }
 POST_ENDPOINTS = sorted(e for e, methods in EXPECTED.items() if "POST" in methods)
 GET_ENDPOINTS = sorted(e for e, methods in EXPECTED.items() if "GET" in methods)
@@ -344,7 +355,7 @@ class World:
         self.staff: dict[str, dict] = {}
         self.learner_a = self.learner_b = 0
         self.token_a = self.token_b = self.setup_token = ""
-        self.check_a = self.check_b = self.row_a = self.row_b = 0
+        self.check_a = self.check_b = self.row_a = self.row_b = self.draft = 0
 
     # visitors carry only their session cookie: each request gets a new client, so a request
     # that changes the session (sign-out, a learner link) never changes the visitor
@@ -385,6 +396,8 @@ class World:
             "key": "job",
             "staff_id": self.staff["assessor_b"]["id"],
             "token": self.setup_token if endpoint == "auth.setup" else self.token_a,
+            "draft_id": self.draft,
+            "version": 1,
         }
         rule = self.rule(endpoint)
         assert rule is not None
@@ -432,6 +445,9 @@ class World:
                 "confirm": PASSWORD,
             },
             "staff.erase_learner": {"confirm": "Alex Able"},
+            "content.import_unit": {"text": UNIT_TEXT},
+            "content.draft": {"revision": "1", "action": "save", "number": "A11"},
+            "content.restore": {"current": "2"},
         }.get(endpoint, {})
 
     def take_snapshot(self) -> None:
@@ -453,7 +469,14 @@ class World:
 
 
 def build_world(folder: Path) -> World:
-    app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "DATABASE": str(folder / "world.db")})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": SECRET,
+            "DATABASE": str(folder / "world.db"),
+            "CENTRE_CONTENT": str(folder / "centre"),
+        }
+    )
     w = World(app, folder)
     db = survey.db.connect(w.path)
     try:
@@ -475,12 +498,23 @@ def build_world(folder: Path) -> World:
         learners.save_ratings(db, a, {"F1:1.1": 2, "F1:1.2": 1, "B1:1.1": 0}, "test")
         learners.set_interest(db, a, "A3", True, "test")
         learners.submit(db, a, "test")
-        q = app.extensions["qualification"]
+        q = served(app)
         actor = f"staff:{a_staff['id']}"
         plans.confirm_unit_plan(db, a, VALID, a_staff["id"], actor, lambda u: check_optional(q, u))
         w.row_a = plans.add_assessment_plan_row(db, a, ROW, a_staff["id"], "test")
         w.row_b = plans.add_assessment_plan_row(db, w.learner_b, ROW, b_staff["id"], "test")
         learners.save_ratings(db, w.learner_b, {"F1:1.1": 1}, "test")
+        # a unit draft read from a specification, and B1 published once by the centre
+        reading = read(source_from_text(UNIT_TEXT), served(app))
+        (w.draft,), _ = drafts.add_import(
+            db,
+            "03455",
+            source_data(reading.source),
+            [(d.name, draft_data(d)) for d in reading.units],
+            w.staff["admin"]["id"],
+        )
+        shipped_b1 = (Path(app.config["CONTENT"]) / "units" / "B1.toml").read_text()
+        app.extensions["library"].publish_unit("03455", shipped_b1, "test", "checked")
     finally:
         db.conn.close()
     # learner A and learner B each finish a self-check of B1 through the real pages
@@ -782,7 +816,14 @@ class XssSite:
 
 @pytest.fixture
 def fresh_app(tmp_path):
-    return create_app({"TESTING": True, "SECRET_KEY": SECRET, "DATABASE": str(tmp_path / "x.db")})
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": SECRET,
+            "DATABASE": str(tmp_path / "x.db"),
+            "CENTRE_CONTENT": str(tmp_path / "centre"),
+        }
+    )
 
 
 def _learner_id(app, name: str) -> int:
@@ -948,6 +989,95 @@ def test_stored_xss_payloads_are_escaped_everywhere(fresh_app, monkeypatch):
         site.check(f"audit page {page}", response)
         if "Nothing recorded yet" in text(response):
             break
+    assert not site.failures, "\n".join(site.failures[:60])
+
+
+class DraftFields(HTMLParser):
+    """What a browser sends from the draft form: text, the chosen radios and ticked boxes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.data: dict[str, str] = {}
+        self._textarea = ""
+
+    @classmethod
+    def of(cls, body: str) -> dict[str, str]:
+        parser = cls()
+        parser.feed(body)
+        return parser.data
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        name = a.get("name") or ""
+        if tag == "input" and name.startswith(("outcomes-", "revision")):
+            if a.get("type") not in ("radio", "checkbox") or "checked" in a:
+                self.data[name] = a.get("value") or ""
+        elif tag == "textarea" and name.startswith("outcomes-"):
+            self._textarea, self.data[name] = name, ""
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.data[self._textarea] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self.data[self._textarea] = self.data[self._textarea].removeprefix("\r\n")
+            self._textarea = ""
+
+
+DRAFT_TEXT_FIELDS = {  # the draft form's free-text fields and their limits
+    "outcomes-0-title": 1000,
+    "outcomes-0-learner_title": 1000,
+    "outcomes-0-criteria-0-text": 2000,
+    "outcomes-0-criteria-0-statement": 2000,
+    "outcomes-0-criteria-0-help": 2000,
+    "note": 300,
+}
+
+
+def test_xss_payloads_in_a_unit_draft_are_escaped_everywhere_it_is_shown(fresh_app):
+    """Every payload in every free-text field of a draft: on the checking page, and once
+    published, on every page that shows a unit's words to staff and learners."""
+    app = fresh_app
+    site = XssSite(app, app.test_cli_runner())
+    admin = site.admin
+    with_db(app, lambda db: learners.create_learner(db, "Pat Payload"))
+    lid = _learner_id(app, "Pat Payload")
+    token = with_db(app, lambda db: learners.reissue_token(db, lid, "test"))
+    with_db(app, lambda db: learners.save_ratings(db, lid, {"A11:unit": 1}, "test"))
+    learner = learner_visitor(app, token)
+    # the pasted specification itself carries a payload: shown in the source column
+    imported = admin.post("/staff/content/import", {"text": UNIT_TEXT + "\n" + PAYLOADS[1]})
+    assert imported.status_code == 303
+    address = imported.headers["Location"]
+    site.check("draft as read", admin.get(address), [PAYLOADS[1]])
+    for i, p in enumerate(PAYLOADS):
+        sent = DraftFields.of(text(admin.get(address)))
+        sent["number"] = "A11"
+        fits = all(len(f"{i} {p}".strip()) <= limit for limit in DRAFT_TEXT_FIELDS.values())
+        for field in DRAFT_TEXT_FIELDS:
+            sent[field] = f"{i} {p}"
+        response = admin.post(address, {**sent, "action": "publish"})
+        site.check(f"draft {i} publish", response)
+        if response.status_code != 303:
+            assert not fits or "\x00" in p, (i, response.status_code)
+            site.check(f"draft {i} refused", response, [f"{i} {p}"[:200]])
+            continue
+        # published: every page that shows A11's words, to staff and to learners
+        shown = " ".join(f"{i} {p}".split())  # line breaks typed in a field become spaces
+        for where, response, present in (
+            ("versions", admin.get("/staff/content/units/A11"), [shown]),
+            ("content", admin.get("/staff/content"), []),
+            ("unit page", learner.get("/units/A11"), [shown]),
+            ("self-check", learner.get("/check/A11"), [shown]),
+            ("gap report", admin.get(f"/staff/learners/{lid}"), [shown]),
+            ("restore", admin.get("/staff/content/units/A11/restore/1"), []),
+            ("audit", admin.get("/staff/audit"), []),
+        ):
+            site.check(f"{where} after draft {i}", response, present)
+        # the next payload goes into a new draft of the same text
+        imported = admin.post("/staff/content/import", {"text": UNIT_TEXT})
+        address = imported.headers["Location"]
     assert not site.failures, "\n".join(site.failures[:60])
 
 
@@ -1714,5 +1844,5 @@ def test_random_forms_never_cause_a_500_or_bad_data(world, endpoint, form, data)
     assert response.status_code < 500, f"{endpoint} as {visitor}: {response.status_code}"
     assert outcome(response) != "csrf-refused"
     assert not header_problems(response)
-    problems = stored_data_problems(world.path, world.app.extensions["qualification"])
+    problems = stored_data_problems(world.path, served(world.app))
     assert not problems, problems

@@ -228,26 +228,30 @@ class Answers:
     ratings: dict[str, int]  # statement id -> 0-3
     interests: frozenset[str]  # unit numbers
     assessor: dict[str, int]  # the assessor's ratings (read only when asked for)
+    answered_at: dict[str, str] = field(default_factory=dict)  # statement id -> when rated
 
 
 # one statement, so every part comes from the same moment of the database
 _ANSWERS = (
-    "SELECT 'c', context_id, answer FROM context_answers WHERE learner_id = :id "
-    "UNION ALL SELECT 'r', statement_id, rating FROM ratings WHERE learner_id = :id "
-    "UNION ALL SELECT 'i', unit, NULL FROM interests WHERE learner_id = :id"
+    "SELECT 'c', context_id, answer, NULL FROM context_answers WHERE learner_id = :id "
+    "UNION ALL SELECT 'r', statement_id, rating, updated_at FROM ratings WHERE learner_id = :id "
+    "UNION ALL SELECT 'i', unit, NULL, NULL FROM interests WHERE learner_id = :id"
 )
 _ASSESSOR = (
-    " UNION ALL SELECT 'a', statement_id, rating FROM assessor_ratings WHERE learner_id = :id"
+    " UNION ALL SELECT 'a', statement_id, rating, NULL FROM assessor_ratings WHERE learner_id = :id"
 )
 
 
 def answers(db: sqlite_utils.Database, learner_id: int, assessor: bool = False) -> Answers:
     """Everything the learner has answered (and, if asked, the assessor's ratings)."""
     parts: dict[str, dict[str, Any]] = {"c": {}, "r": {}, "i": {}, "a": {}}
+    times: dict[str, str] = {}
     sql = _ANSWERS + _ASSESSOR if assessor else _ANSWERS
-    for kind, key, value in db.conn.execute(sql, {"id": learner_id}):
+    for kind, key, value, at in db.conn.execute(sql, {"id": learner_id}):
         parts[kind][key] = value
-    return Answers(parts["c"], parts["r"], frozenset(parts["i"]), parts["a"])
+        if kind == "r":
+            times[key] = at
+    return Answers(parts["c"], parts["r"], frozenset(parts["i"]), parts["a"], times)
 
 
 # the saved answers to the questions a change is about, and no others

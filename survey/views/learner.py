@@ -24,7 +24,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 
-from ..content import Statement, UnitNotFound
+from ..content import Qualification, Statement, Unit, UnitNotFound
 from ..db import get_db
 from ..errors import LinkNotFound
 from ..forms import (
@@ -274,7 +274,7 @@ def page(key: str) -> ResponseReturnValue:
     all_pages = pages(q, had.contexts)
     index = page_index(all_pages, key)
     if index is None:
-        raise NotFound("This page is not part of your assessment.")
+        return _page_moved(row, q, all_pages, key)
     current = all_pages[index]
     if current.kind == "review":
         return _review(row, had, all_pages, index)
@@ -320,6 +320,36 @@ def page(key: str) -> ResponseReturnValue:
         ),
         status,
     )
+
+
+QUESTIONS_CHANGED = (
+    "The questions for this unit changed while your page was open. Your answers were kept: "
+    "here are the questions as they are now."
+)
+
+
+def _page_moved(row: Row, q: Qualification, all_pages: tuple[Page, ...], key: str):  # type: ignore[no-untyped-def]
+    """A page of a unit whose questions changed since it was shown (its criteria published):
+    its answers are kept, and the learner goes on to the unit's questions as they are now."""
+    moved = next((p for p in all_pages if p.unit and p.unit == key.split("-")[0]), None)
+    if moved is None:
+        raise NotFound("This page is not part of your assessment.")
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        kept = {}
+        for name, value in request.form.items():
+            try:
+                answer = read_one_answer(q, name, value)
+            except AnswerRefused:
+                continue
+            if answer.kind == "rating":
+                kept[answer.item] = answer.value
+        try:
+            learners.keep_answers(get_db(), row["id"], learners.Changes(ratings=kept), _actor(row))
+        except learners.AnswersClosed as closed:
+            flash(CLOSED_MESSAGES[closed.reason])
+            return redirect(url_for(".result"), 303)
+    flash(QUESTIONS_CHANGED)
+    return redirect(url_for(".page", key=moved.key), 303)
 
 
 def _scale_notes(statements: tuple[Statement, ...], before: tuple[Page, ...]) -> dict[str, str]:
@@ -500,7 +530,13 @@ def unit_check(number: str) -> ResponseReturnValue:
             for s in unit.statements()
             if _valid(form, rating_field_name(s.id))
         }
-        if "csrf_token" not in form.errors and values:
+        earlier = _whole_unit_answer(q, unit) if "csrf_token" not in form.errors else {}
+        if earlier and not values:
+            # the page was shown before the unit's criteria were published: kept, not finished
+            learners.keep_check_ratings(get_db(), row["id"], unit.number, earlier, _actor(row))
+            valid, message = False, QUESTIONS_CHANGED
+        values |= earlier
+        if "csrf_token" not in form.errors and values and not message:
             # kept, and the check finished if the page is complete: one transaction
             check_row = learners.keep_check_ratings(
                 get_db(), row["id"], unit.number, values, _actor(row), finish=valid
@@ -511,7 +547,7 @@ def unit_check(number: str) -> ResponseReturnValue:
             )
         if valid:
             message = "Answer at least one statement to see your progress."
-        status = 400
+        status = 409 if message == QUESTIONS_CHANGED else 400
     return (
         render_template(
             "learner/check.html",
@@ -527,6 +563,18 @@ def unit_check(number: str) -> ResponseReturnValue:
         ),
         status,
     )
+
+
+def _whole_unit_answer(q: Qualification, unit: Unit) -> dict[str, int]:
+    """A rating of a unit as a whole posted for a unit that now has criteria, if one was."""
+    name = rating_field_name(unit.unit_statement_id)
+    if unit.awaiting_criteria or name not in request.form:
+        return {}
+    try:
+        answer = read_one_answer(q, name, request.form[name])
+    except AnswerRefused:
+        return {}
+    return {answer.item: answer.value}
 
 
 @bp.post("/check/<number>/save")
@@ -548,7 +596,9 @@ def check_save_one(number: str) -> ResponseReturnValue:
         answer = read_one_answer(q, request.form.get("name", ""), request.form.get("value", ""))
     except AnswerRefused as e:
         return _json_error(str(e), 400, drop=True)
-    if answer.kind != "rating" or not any(s.id == answer.item for s in unit.statements()):
+    # the unit as a whole, tapped on a page shown before its criteria came: kept on the check
+    asked = {s.id for s in unit.statements()} | {unit.unit_statement_id}
+    if answer.kind != "rating" or answer.item not in asked:
         return _json_error("That statement is not part of this unit.", 400, drop=True)
     # a save queued on the phone from before the last check was finished must not start a
     # new check by itself: the page says when it was shown

@@ -20,7 +20,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 
-from ..auth import current_staff, hash_password, staff_required
+from ..auth import hash_password, signed_in_staff, staff_actor, staff_required
 from ..content import Qualification
 from ..db import get_db
 from ..export import record_csv, record_json
@@ -46,11 +46,17 @@ from ..gaps import (
     gap_report_csv,
 )
 from ..journey import answered
+from ..library import Version
 from ..planner import Suggestion, suggest_plans
 from ..plans import contract_terms
 from ..profile import learner_profile
 from ..qr import qr_svg
-from ..qualifications import current_qualification, qualification_for
+from ..qualifications import (
+    current_qualification,
+    qualification_for,
+    units_answered,
+    versions_answered,
+)
 from ..rules import check_optional, plan_credits
 from ..store import accounts, audit, learners, plans, records, tokens
 from ..store.sql import Row
@@ -59,14 +65,8 @@ from ..web import public_url
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
-def _me() -> Row:
-    staff = current_staff()
-    assert staff is not None  # staff_required ran first
-    return staff
-
-
-def _actor() -> str:
-    return f"staff:{_me()['id']}"
+_me = signed_in_staff
+_actor = staff_actor
 
 
 def _learner_or_404(learner_id: int) -> Row:
@@ -258,30 +258,35 @@ def assign(learner_id: int) -> ResponseReturnValue:
 # ---- gap report ----------------------------------------------------------------------------------
 
 
-def _report(row: Row) -> tuple[UnitGap, ...]:
-    """The learner's gap report: their answers and the assessor's ratings, and the unit plan."""
+def _report(row: Row) -> tuple[tuple[UnitGap, ...], dict[str, tuple[Version | None, Version]]]:
+    """The learner's gap report (their answers and the assessor's ratings, and the unit plan),
+    and which version of each unit the centre has published they answered."""
     db = get_db()
     had = learners.answers(db, row["id"], assessor=True)
     saved = plans.unit_plan(db, row["id"])
-    return gap_report(
+    report = gap_report(
         qualification_for(row),
         had.ratings,
         had.assessor,
         had.contexts,
         saved["units"] if saved else [],
     )
+    shown = {g.unit.number for g in report}
+    answered = {u: t for u, t in units_answered(had.answered_at.items()).items() if u in shown}
+    return report, versions_answered(row, answered)
 
 
 @bp.get("/learners/<int:learner_id>", endpoint="learner")
 @staff_required()
 def learner_page(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
-    report = _report(row)
+    report, versions = _report(row)
     me = _me()
     return render_template(
         "staff/learner.html",
         learner=row,
         report=report,
+        versions=versions,
         action=ActionForm(),
         max_outcomes=max((len(g.cells) for g in report), default=1),
         # only an admin is shown the list (and the query behind it)
@@ -307,7 +312,8 @@ def save_ratings(learner_id: int) -> ResponseReturnValue:
 @staff_required()
 def report_csv(learner_id: int) -> Response:
     row = _learner_or_404(learner_id)
-    body = gap_report_csv(qualification_for(row), row["name"], _report(row))
+    report, versions = _report(row)
+    body = gap_report_csv(qualification_for(row), row["name"], report, versions)
     return _csv_response(body, f"gap-report-{learner_id}.csv")
 
 
