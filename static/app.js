@@ -7,7 +7,9 @@
      the answer itself is wrong ("drop");
    - the assessor's ratings saved as they are chosen, with a warning before leaving the page
      while one is not saved;
-   - a print button. */
+   - a print button;
+   - on a draft being checked, the source lines behind the outcome or criterion being edited
+     are highlighted and scrolled into view beside it. */
 (function () {
   "use strict";
   var KEY = "starting-point-unsent";
@@ -265,6 +267,29 @@
     ratingForm.addEventListener("submit", function () { unsaved = {}; });
     window.addEventListener("beforeunload", function (event) {
       if (pending()) { event.preventDefault(); event.returnValue = ""; }
+    });
+  }
+
+  /* a draft beside its source: light up the lines the part being edited was read from */
+  var source = document.querySelector(".source");
+  if (source) {
+    var lit = [];
+    document.addEventListener("focusin", function (event) {
+      var part = event.target.closest && event.target.closest("[data-lines]:not(a)");
+      if (!part || part.classList.contains("lit")) { return; }
+      lit.forEach(function (el) { el.classList.remove("lit"); });
+      lit = [part];
+      part.classList.add("lit");
+      var numbers = part.getAttribute("data-lines").split(" ").filter(Boolean);
+      numbers.forEach(function (n) {
+        var row = document.getElementById("line-" + n);
+        if (row) { row.classList.add("lit"); lit.push(row); }
+      });
+      var first = lit[1];
+      if (first) {
+        source.scrollTop += first.getBoundingClientRect().top -
+          source.getBoundingClientRect().top - source.clientHeight / 3;
+      }
     });
   }
 

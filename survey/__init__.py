@@ -51,9 +51,18 @@ def register_requests(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .views import auth as staff_sign_in
-    from .views import learner, public, qr, record, sampling, staff
+    from .views import content, learner, public, qr, record, sampling, staff
 
-    blueprints = (public.bp, learner.bp, qr.bp, staff_sign_in.bp, staff.bp, record.bp, sampling.bp)
+    blueprints = (
+        public.bp,
+        learner.bp,
+        qr.bp,
+        staff_sign_in.bp,
+        staff.bp,
+        record.bp,
+        sampling.bp,
+        content.bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

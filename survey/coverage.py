@@ -117,11 +117,11 @@ def coverage(
         if unit is None:
             continue
         rows = []
-        for s in unit.statements():
-            sources = tuple(named.get(s.id, ()))
+        for statement in unit.statements():
+            sources = tuple(named.get(statement.id, ()))
             states = {e.state for e in sources}
             state = DONE if DONE in states else PLANNED if PLANNED in states else NONE
-            rows.append(CriterionCover(s, state, sources))
+            rows.append(CriterionCover(statement, state, sources))
         result.append(UnitCover(unit, tuple(rows)))
     return tuple(result)
 

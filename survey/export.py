@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .centre import Centre
-from .content import Qualification
+from .content import Qualification, Statement
 from .gaps import to_csv
 from .initial_assessment import conversation
 from .plans import STATUS_WORDS, row_sentence
@@ -138,8 +138,13 @@ def record_csv(q: Qualification, record: Mapping[str, Any]) -> str:
 
 
 def _statement(q: Qualification, statement_id: str) -> str:
-    s = q.statement(statement_id)
+    s = answered_statement(q, statement_id)
     return s.text if s else ""
+
+
+def answered_statement(q: Qualification, statement_id: str) -> Statement | None:
+    """A statement as the learner answered it: as worded then, if no longer asked."""
+    return q.retired_statement(statement_id) or q.statement(statement_id)
 
 
 def _unit(q: Qualification, number: str) -> str:

@@ -13,15 +13,20 @@ import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import (
+    BooleanField,
     DateField,
+    FieldList,
     Form,
+    FormField,
     HiddenField,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -35,6 +40,7 @@ from wtforms.validators import (
     EqualTo,
     InputRequired,
     Length,
+    NumberRange,
     Optional,
     Regexp,
     ValidationError,
@@ -44,7 +50,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .centre import Centre
 from .content import ANSWERS, Context, Qualification, Statement, Unit
 from .initial_assessment import ITEMS as CHECKLIST
-from .initial_assessment import NOTE_MAX, cannot_tick
+from .initial_assessment import NOTE_MAX as CHECKLIST_NOTE_MAX
+from .initial_assessment import cannot_tick
 from .plans import (
     EVIDENCE,
     OBSERVERS,
@@ -160,7 +167,7 @@ class ChoicesForm(FlaskForm):
                 g.process(request.form)
 
     def validate(self, extra_validators: object = None) -> bool:
-        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+        ok = super().validate(extra_validators)
         return all([g.validate() for g in self.groups.values()]) and ok
 
     @property
@@ -169,7 +176,7 @@ class ChoicesForm(FlaskForm):
         found.update({g.name: g.errors for g in self.groups.values() if g.errors})
         return found
 
-    def __getitem__(self, name: str):  # type: ignore[no-untyped-def]
+    def __getitem__(self, name: str) -> Any:
         group = self.groups.get(name)
         return group if group is not None else super().__getitem__(name)
 
@@ -192,7 +199,7 @@ def rating_form(
     data = data or {}
     statements = tuple(statements)
     form = ChoicesForm(rating_group(q, s, data.get(rating_field_name(s.id))) for s in statements)
-    form.statements = statements  # type: ignore[attr-defined]
+    form.statements = statements
     return form
 
 
@@ -283,7 +290,7 @@ def interests_form(units: Iterable[Unit], data: dict[str, Any] | None = None) ->
         )
 
     form = InterestsForm(data=data)
-    form.units = units  # type: ignore[attr-defined]
+    form.units = units
     return form
 
 
@@ -437,6 +444,15 @@ def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
+class LearnerDetails(TypedDict):
+    """A learner's details as they are kept."""
+
+    name: str
+    candidate_number: str
+    job_role: str
+    job_role_other: str
+
+
 class LearnerFields(Form):
     """A learner as staff add them: on the learners page, a pasted line, `flask learners add`."""
 
@@ -457,7 +473,7 @@ class LearnerFields(Form):
         filters=[_strip],
     )
 
-    def learner(self, q: Qualification) -> dict[str, str]:
+    def learner(self, q: Qualification) -> LearnerDetails:
         """The learner's details as they are kept (a job not on the list is kept as "other")."""
         role, other = job_role_fields(q, self.job_role.data or "")
         return {
@@ -572,7 +588,7 @@ class PlanRowForm(FlaskForm):
     units: tuple[str, ...] = ()
 
     def validate(self, extra_validators: object = None) -> bool:
-        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+        ok = super().validate(extra_validators)
         if self.qualification is None:
             return ok
         # the plan's own rules (plans.row_problems), said at the field they are about
@@ -780,8 +796,8 @@ class ChecklistForm(FlaskForm):
             except ValueError:
                 problems[i.id] = "Enter the day it was talked through, e.g. 14/03/2027."
                 continue
-            if len(notes) > NOTE_MAX:
-                problems[i.id] = f"Keep the note under {NOTE_MAX} characters."
+            if len(notes) > CHECKLIST_NOTE_MAX:
+                problems[i.id] = f"Keep the note under {CHECKLIST_NOTE_MAX} characters."
             elif ticked and (why := cannot_tick(i.id, units_confirmed, plan_rows)):
                 problems[i.id] = why
             elif ticked and not on:
@@ -896,3 +912,102 @@ class LinkRequestForm(FlaskForm):
 
     request_key = request_key_field()
     learner = SelectMultipleField("Learners", choices=[], coerce=int, validate_choice=False)
+
+
+# ---- content: importing and checking a unit ------------------------------------------------------
+
+KIND_CHOICES = (
+    SelectChoice("performance", "Doing (performance)"),
+    SelectChoice("knowledge", "Knowing (knowledge)"),
+)
+PASTE_TEXT_MAX = 5_000_000  # characters of a pasted specification (a file may be larger)
+NOTE_MAX = 300  # characters of a publication's note
+
+
+class ImportForm(FlaskForm):
+    """A unit specification to read: a file (PDF, Word .docx, text) or pasted text."""
+
+    request_key = request_key_field()
+    file = FileField("A file: PDF, Word .docx or text")
+    text = TextAreaField(
+        "Or paste the text",
+        validators=[Length(max=PASTE_TEXT_MAX)],
+        description="Copied from a PDF, a web page or the qualifications register.",
+    )
+
+    def validate_text(self, field: TextAreaField) -> None:
+        upload = self.file.data
+        if not (upload and upload.filename) and not (field.data or "").strip():
+            raise ValidationError("Choose a file or paste the text of a unit specification.")
+
+
+class CriterionFields(Form):
+    number = StringField("Number", validators=[Optional(), Length(max=10)])
+    text = TextAreaField("Criterion", validators=[Optional(), Length(max=2000)])
+    statement = TextAreaField(
+        "\u201cI can\u201d statement", validators=[Optional(), Length(max=2000)]
+    )
+    kind = RadioField("Kind", choices=list(KIND_CHOICES), validators=[Optional()])
+    help = TextAreaField(
+        "Help shown under the statement (optional)", validators=[Optional(), Length(max=2000)]
+    )
+    uncertain = BooleanField("The words may be cut short: publish it marked uncertain")
+    omit = BooleanField("Leave this criterion out")
+
+
+class OutcomeFields(Form):
+    number = IntegerField(
+        "Outcome number",
+        validators=[Optional(), NumberRange(1, 99, message="A number from 1 to 99.")],
+    )
+    title = TextAreaField("Title", validators=[Optional(), Length(max=1000)])
+    learner_title = TextAreaField(
+        "Title as the learner reads it (optional)",
+        validators=[Optional(), Length(max=1000)],
+        description="Where the title speaks of the learner (“their job”): “your job”.",
+    )
+    criteria = FieldList(FormField(CriterionFields))
+
+
+class DraftForm(FlaskForm):
+    """A draft unit as a person corrects it; the loader's own checks come after these."""
+
+    revision = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+    number = SelectField("Unit", choices=[])
+    outcomes = FieldList(FormField(OutcomeFields))
+    note = StringField(
+        "A note for the version history (optional)",
+        validators=[Optional(), Length(max=NOTE_MAX)],
+        description="What this version changes, e.g. “B2 criteria from the OCR handbook”.",
+    )
+
+
+def draft_form(q: Qualification, draft: Mapping[str, Any], revision: int) -> DraftForm:
+    """The draft form, filled from a kept draft (or from what was posted), with one empty
+    criterion under each outcome and one empty outcome for what the reader missed."""
+    outcomes = [{**o, "criteria": [*o["criteria"], {}]} for o in draft["outcomes"]] + [
+        {"criteria": [{}]}
+    ]
+    form = DraftForm(
+        data={"revision": str(revision), "number": draft["number"], "outcomes": outcomes}
+    )
+    form.number.choices = unit_choices(q, draft["number"])
+    return form
+
+
+def unit_choices(q: Qualification, number: str) -> list[SelectChoice]:
+    """Every unit of the qualification; the draft's own number first if it is not one."""
+    choices = [SelectChoice("", "Choose the unit…")]
+    if number and q.unit(number) is None:
+        choices.append(SelectChoice(number, f"{number} (not a unit of {q.code})"))
+    return choices + [SelectChoice(u.number, f"{u.number} {u.title}") for u in q.units]
+
+
+class RestoreForm(FlaskForm):
+    """Restore an earlier version: `current` is the version the page showed as current."""
+
+    current = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+    note = StringField(
+        "A note for the version history (optional)",
+        validators=[Optional(), Length(max=NOTE_MAX)],
+    )

@@ -14,6 +14,7 @@ from typing import Any
 
 from .content import Qualification
 from .dates import calendar_day
+from .export import answered_statement
 from .initial_assessment import item as checklist_item
 from .plans import row_changes, row_sentence
 from .sampling import DECISION_WORDS, parts_words
@@ -115,7 +116,7 @@ def describe(
     action, subject = entry["action"], entry["subject"] or ""
     before, after = entry["before"], entry["after"]
     your = "your" if you else "the"
-    statement = q.statement(subject) if subject else None
+    statement = answered_statement(q, subject) if subject else None
 
     def label(value: Any) -> str:
         if value is None or statement is None or not str(value).isdigit():

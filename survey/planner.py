@@ -493,7 +493,7 @@ def unit_reason(
             parts.append(f"needs {needed}, which your job does not have")
         if u.number in profile.interests:
             parts.append("you said it interests you")
-    statements = q.unit(u.number).statements() if q.unit(u.number) else ()
+    statements = u_found.statements() if (u_found := q.unit(u.number)) else ()
     if profile.ratings and any(s.id in profile.ratings for s in statements):
         confident, total = confident_count(q, u.number, profile.ratings)
         rated = [s for s in statements if s.id in profile.ratings]

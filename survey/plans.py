@@ -205,8 +205,8 @@ def criteria_words(q: Qualification, statement_ids: Iterable[str]) -> str:
     """ "F1 1.1, 1.3–1.5; F2 1.5; A11 as a whole", in the order the units come."""
     by_unit: dict[str, list[str]] = {}
     for s in statement_ids:
-        unit, _, number = s.partition(":")
-        by_unit.setdefault(unit, []).append(number)
+        unit_number, _, number = s.partition(":")
+        by_unit.setdefault(unit_number, []).append(number)
     parts = []
     for number, criteria in by_unit.items():
         unit = q.unit(number)

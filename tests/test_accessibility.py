@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from helpers import (
@@ -24,9 +25,13 @@ from helpers import (
     ready_for_contract,
     sign_in_staff,
 )
+from unit_texts import pdf_table, seed_unit
 
 from survey import create_app
-from survey.store import accounts, learners, plans, sampling
+from survey.drafts import draft_data, source_data
+from survey.importer import read, source_from_bytes, source_from_text
+from survey.qualifications import served
+from survey.store import accounts, drafts, learners, plans, sampling
 
 pytestmark = pytest.mark.browser
 
@@ -90,6 +95,11 @@ STAFF_PAGES = [
     ("verifier", "/staff/learners/{a}/plan"),
     ("verifier", "/staff/learners/{a}/sampling"),  # with the form to record a sample
     ("verifier", "/staff/sampling"),
+    ("admin", "/staff/content"),
+    ("admin", "/staff/content/drafts/{draft}"),  # read from a PDF: pages, all well
+    ("admin", "/staff/content/drafts/{bad}"),  # a problem shown beside its field
+    ("admin", "/staff/content/units/B1"),
+    ("admin", "/staff/content/units/B1/restore/1"),
 ]
 # addresses that are not HTML pages, or only send the visitor on
 NOT_PAGES = {
@@ -123,7 +133,7 @@ class Site:
     def build(self) -> None:
         admin = self.server.add_staff("admin", "Ada Admin", "ada@centre.example")
         verifier = self.server.add_staff("verifier", "Vic Verifier", "vic@centre.example")
-        q = self.server.app.extensions["qualification"]
+        q = served(self.server.app)
         with self.server.db() as db:
             for key, name in (("a", "Alex Able"), ("b", "Blake Baker"), ("sent", "Sol Sent")):
                 self.ids[key], self.tokens[key] = learners.create_learner(db, name)
@@ -148,6 +158,20 @@ class Site:
             learners.save_check_ratings(db, check, {"B1:1.1": 2, "B1:2.1": 1}, "test")
             learners.finish_check(db, check, "test")
             self.ids["check"] = check["id"]
+            # two unit drafts to check (one the loader refuses) and B1 published once
+            for key, reading in (
+                ("draft", read(source_from_bytes(pdf_table([seed_unit("F1")]), "F1.pdf"), q)),
+                ("bad", read(source_from_text("Unit 999 Other\nLO1 Do it\n1.1 Do it well"), q)),
+            ):
+                (self.ids[key],), _ = drafts.add_import(
+                    db,
+                    q.code,
+                    source_data(reading.source),
+                    [(d.name, draft_data(d)) for d in reading.units],
+                    admin["id"],
+                )
+            b1 = (Path(self.server.app.config["CONTENT"]) / "units" / "B1.toml").read_text()
+            self.server.app.extensions["library"].publish_unit(q.code, b1, "Ada Admin", "checked")
         # the assessor prepares and signs the contract through the real pages
         staff = self.context("admin")
         page = staff.new_page()

@@ -4,6 +4,7 @@ first admin's setup link."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 
 from ..auth import (
     FAILURE_WINDOW_MINUTES,
@@ -31,7 +32,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -64,7 +65,7 @@ def login():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/logout")
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -77,7 +78,7 @@ def logout():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/setup/<token>", methods=["GET", "POST"])
-def setup(token: str):  # type: ignore[no-untyped-def]
+def setup(token: str) -> ResponseReturnValue:
     db = get_db()
     if accounts.admin_count(db) or not accounts.setup_link_valid(db, token):
         abort(
@@ -100,7 +101,9 @@ def setup(token: str):  # type: ignore[no-untyped-def]
             return render_template("auth/setup.html", form=form, token=token), 400
         if staff_id is None:
             abort(404, "This setup link has just been used.")
-        sign_in(accounts.staff_member(db, staff_id))
+        admin = accounts.staff_member(db, staff_id)
+        assert admin is not None  # made a moment ago, in the same transaction as the link used
+        sign_in(admin)
         flash("Your admin account is ready.")
         return redirect(url_for("staff.learners"))
     status = 400 if request.method == "POST" else 200
@@ -112,7 +115,7 @@ def setup(token: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/account", methods=["GET", "POST"])
 @staff_required()
-def account():  # type: ignore[no-untyped-def]
+def account() -> ResponseReturnValue:
     """The signed-in member of staff changes their own password (every role, verifiers too:
     it is their own account, not a learner's record)."""
     me = signed_in_staff()
@@ -139,7 +142,7 @@ def account():  # type: ignore[no-untyped-def]
 
 @bp.post("/users/<int:staff_id>/reset-link")
 @staff_required("admin")
-def reset_link(staff_id: int):  # type: ignore[no-untyped-def]
+def reset_link(staff_id: int) -> ResponseReturnValue:
     """An admin makes a one-time link for an account to choose a new password."""
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -161,7 +164,7 @@ def reset_link(staff_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
-def reset_password(token: str):  # type: ignore[no-untyped-def]
+def reset_password(token: str) -> ResponseReturnValue:
     """Choose a new password through a one-time link; every session of the account ends."""
     db = get_db()
     target = accounts.staff_for_reset(db, token)

@@ -13,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 
 from ..auth import learner_for_staff, signed_in_staff, staff_actor, staff_required
 from ..dates import today_in
@@ -40,14 +41,16 @@ def _record_page(
     status: int = 200,
     problems: dict[str, str] | None = None,
     posted: dict[str, tuple[bool, str | None, str]] | None = None,
-):  # type: ignore[no-untyped-def]
+) -> ResponseReturnValue:
     q, db = qualification_for(row), get_db()
     agreed = plans.agreement(db, row["id"])
     terms = contract_terms(q, agreed.unit_plan, row, centre.centre(db))
     current = agreed.contract
     changes = contract_changes(current["content"] if current else None, terms)
     talk = conversation(agreed.checklist, signed_by_both(current) if changes.current else None)
-    shown = {p.item.id: (p.ticked, p.on, p.notes) for p in talk.points}
+    shown: dict[str, tuple[bool, str | None, str]] = {
+        p.item.id: (p.ticked, p.on, p.notes) for p in talk.points
+    }
     shown |= posted or {}
     return render_template(
         "staff/record.html",
@@ -71,7 +74,7 @@ def _today() -> str:
 
 @bp.route("/learners/<int:learner_id>/record", methods=["GET", "POST"])
 @staff_required()
-def learner_record(learner_id: int):  # type: ignore[no-untyped-def]
+def learner_record(learner_id: int) -> ResponseReturnValue:
     """The learner's details as the portfolio's introductory section needs them."""
     row = learner_for_staff(learner_id)
     if request.method == "GET":
@@ -89,7 +92,7 @@ def learner_record(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/<int:learner_id>/checklist")
 @staff_required("admin", "assessor", write=True)
-def checklist(learner_id: int):  # type: ignore[no-untyped-def]
+def checklist(learner_id: int) -> ResponseReturnValue:
     """The initial-assessment conversation, point by point: the good points are kept even
     when another is refused, and the page says which and why."""
     row = learner_for_staff(learner_id)
@@ -112,7 +115,7 @@ def checklist(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/learners/<int:learner_id>/introduction")
 @staff_required()
-def introduction_page(learner_id: int):  # type: ignore[no-untyped-def]
+def introduction_page(learner_id: int) -> ResponseReturnValue:
     """The portfolio's introductory section, to print or save as PDF."""
     row = learner_for_staff(learner_id)
     db = get_db()
@@ -131,7 +134,7 @@ def introduction_page(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/centre", methods=["GET", "POST"])
 @staff_required("admin")
-def centre_page():  # type: ignore[no-untyped-def]
+def centre_page() -> ResponseReturnValue:
     """The centre's details (in every portfolio) and the wording of its learning contracts."""
     db = get_db()
     form = CentreForm(data=centre.centre(db).as_dict() if request.method == "GET" else None)

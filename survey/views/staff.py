@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 
 from ..auth import (
@@ -57,6 +58,7 @@ from ..gaps import (
 from ..history import describe, who
 from ..initial_assessment import conversation
 from ..journey import answered
+from ..library import Version
 from ..planner import Suggestion, suggest_plans
 from ..plans import (
     PlanRow,
@@ -70,7 +72,12 @@ from ..plans import (
 )
 from ..profile import learner_profile
 from ..qr import qr_svg
-from ..qualifications import current_qualification, qualification_for
+from ..qualifications import (
+    current_qualification,
+    qualification_for,
+    units_answered,
+    versions_answered,
+)
 from ..rules import check_optional, plan_credits
 from ..store import accounts, audit, centre, learners, plans, records, tokens
 from ..store.sql import Row
@@ -110,13 +117,13 @@ def _learner_form() -> LearnerForm:
 
 @bp.get("/")
 @staff_required()
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     return redirect(url_for(".learners"))
 
 
 @bp.get("/learners", endpoint="learners")
 @staff_required()
-def learners_page():  # type: ignore[no-untyped-def]
+def learners_page() -> ResponseReturnValue:
     archived = request.args.get("archived") == "1"
     return _learners_page(archived, _learner_form(), LearnerCsvForm())
 
@@ -153,7 +160,9 @@ def _new_learner(fields: LearnerFields, assessor_id: int | None) -> learners.New
     return learners.NewLearner(**fields.learner(q), assessor_id=assessor_id)
 
 
-def _cards_for(new: list[learners.NewLearner], problems: list[str], request_key: str):  # type: ignore[no-untyped-def]
+def _cards_for(
+    new: list[learners.NewLearner], problems: list[str], request_key: str
+) -> ResponseReturnValue:
     """Add the learners in one transaction and show their cards. The same form sent again (a
     refresh, a double tap) adds nobody twice and changes no link: it says so, and offers new
     links for them, asked for on purpose."""
@@ -161,7 +170,7 @@ def _cards_for(new: list[learners.NewLearner], problems: list[str], request_key:
     return _links_page(added, problems, "added")
 
 
-def _links_page(added: learners.Added, problems: list[str], how: str):  # type: ignore[no-untyped-def]
+def _links_page(added: learners.Added, problems: list[str], how: str) -> ResponseReturnValue:
     """The cards of new personal links or, for a form sent again, the learners it was about."""
     if added.again:
         return render_template(
@@ -195,14 +204,14 @@ def _assessor_for_new(form_value: str | None) -> int | None:
     return chosen if any(str(chosen) == c[0] for c in _assessor_choices()) else None
 
 
-def _learners_page_with_errors(form: LearnerForm, csv_form: LearnerCsvForm):  # type: ignore[no-untyped-def]
+def _learners_page_with_errors(form: LearnerForm, csv_form: LearnerCsvForm) -> ResponseReturnValue:
     """The learners page again, with the refused form's messages (nothing was added)."""
     return _learners_page(False, form, csv_form), 400
 
 
 @bp.post("/learners")
 @staff_required("admin", "assessor", write=True)
-def add_learner():  # type: ignore[no-untyped-def]
+def add_learner() -> ResponseReturnValue:
     form = _learner_form()
     if not form.validate_on_submit():
         return _learners_page_with_errors(form, LearnerCsvForm())
@@ -212,7 +221,7 @@ def add_learner():  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/import")
 @staff_required("admin", "assessor", write=True)
-def import_learners():  # type: ignore[no-untyped-def]
+def import_learners() -> ResponseReturnValue:
     form = LearnerCsvForm()
     if not form.validate_on_submit():
         return _learners_page_with_errors(_learner_form(), form)
@@ -227,7 +236,7 @@ def import_learners():  # type: ignore[no-untyped-def]
 
 @bp.get("/learners/<int:learner_id>/reissue")
 @staff_required("admin", "assessor", write=True)
-def confirm_reissue(learner_id: int):  # type: ignore[no-untyped-def]
+def confirm_reissue(learner_id: int) -> ResponseReturnValue:
     """Ask first: a new link stops the old one, on every phone that uses it."""
     row = _learner_or_404(learner_id)
     return render_template(
@@ -237,7 +246,7 @@ def confirm_reissue(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/<int:learner_id>/reissue")
 @staff_required("admin", "assessor", write=True)
-def reissue(learner_id: int):  # type: ignore[no-untyped-def]
+def reissue(learner_id: int) -> ResponseReturnValue:
     _learner_or_404(learner_id)
     form = LinkRequestForm()
     _check_form(form)
@@ -251,7 +260,7 @@ def reissue(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/reissue")
 @staff_required("admin", "assessor", write=True)
-def reissue_many():  # type: ignore[no-untyped-def]
+def reissue_many() -> ResponseReturnValue:
     """New links for several learners at once (those a form sent again was about)."""
     form = LinkRequestForm()
     _check_form(form)
@@ -268,7 +277,7 @@ def reissue_many():  # type: ignore[no-untyped-def]
 
 @bp.get("/learners/<int:learner_id>/archive")
 @staff_required("admin", "assessor", write=True)
-def confirm_archive(learner_id: int):  # type: ignore[no-untyped-def]
+def confirm_archive(learner_id: int) -> ResponseReturnValue:
     """Ask first: archiving stops the learner's link and takes them off the list."""
     row = _learner_or_404(learner_id)
     what = "restore" if row["archived_at"] else "archive"
@@ -277,7 +286,7 @@ def confirm_archive(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/<int:learner_id>/archive")
 @staff_required("admin", "assessor", write=True)
-def archive(learner_id: int):  # type: ignore[no-untyped-def]
+def archive(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     _check_form(ActionForm())
     # the button says which way: a double tap (or two people) must not undo it again
@@ -296,7 +305,7 @@ def _wanted(posted: str | None, choices: tuple[str, str], otherwise: bool) -> bo
 
 @bp.post("/learners/<int:learner_id>/assessor")
 @staff_required("admin", write=True)
-def assign(learner_id: int):  # type: ignore[no-untyped-def]
+def assign(learner_id: int) -> ResponseReturnValue:
     _learner_or_404(learner_id)
     _check_form(ActionForm())
     choice = request.form.get("assessor", "")
@@ -311,12 +320,13 @@ def assign(learner_id: int):  # type: ignore[no-untyped-def]
 # ---- gap report ----------------------------------------------------------------------------------
 
 
-def _report(row: Row) -> tuple[UnitGap, ...]:
-    """The learner's gap report: their answers and the assessor's ratings, and the unit plan."""
+def _report(row: Row) -> tuple[tuple[UnitGap, ...], dict[str, tuple[Version | None, Version]]]:
+    """The learner's gap report (their answers and the assessor's ratings, and the unit plan),
+    and which version of each unit the centre has published they answered."""
     db = get_db()
     had = learners.answers(db, row["id"], assessor=True)
     saved = plans.unit_plan(db, row["id"])
-    return gap_report(
+    report = gap_report(
         qualification_for(row),
         had.ratings,
         had.assessor,
@@ -324,18 +334,22 @@ def _report(row: Row) -> tuple[UnitGap, ...]:
         saved["units"] if saved else [],
         learners.latest_self_checks(db, row["id"]),
     )
+    shown = {g.unit.number for g in report}
+    answered = {u: t for u, t in units_answered(had.answered_at.items()).items() if u in shown}
+    return report, versions_answered(row, answered)
 
 
 @bp.get("/learners/<int:learner_id>", endpoint="learner")
 @staff_required()
-def learner_page(learner_id: int):  # type: ignore[no-untyped-def]
+def learner_page(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
-    report = _report(row)
+    report, versions = _report(row)
     me = _me()
     return render_template(
         "staff/learner.html",
         learner=row,
         report=report,
+        versions=versions,
         action=ActionForm(),
         max_outcomes=max((len(g.cells) for g in report), default=1),
         # only an admin is shown the list (and the query behind it)
@@ -345,7 +359,7 @@ def learner_page(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/<int:learner_id>/ratings")
 @staff_required("admin", "assessor", write=True)
-def save_ratings(learner_id: int):  # type: ignore[no-untyped-def]
+def save_ratings(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     form = AssessorRatingsForm()
     _check_form(form)
@@ -366,7 +380,8 @@ def save_ratings(learner_id: int):  # type: ignore[no-untyped-def]
 @staff_required()
 def report_csv(learner_id: int) -> Response:
     row = _learner_or_404(learner_id)
-    body = gap_report_csv(qualification_for(row), row["name"], _report(row))
+    report, versions = _report(row)
+    body = gap_report_csv(qualification_for(row), row["name"], report, versions)
     return _csv_response(body, f"gap-report-{learner_id}.csv")
 
 
@@ -376,13 +391,13 @@ _csv_response = csv_download
 # ---- plan ----------------------------------------------------------------------------------------
 
 
-def _unit_plan_page(  # type: ignore[no-untyped-def]
+def _unit_plan_page(
     row: Row,
     suggestion: Suggestion,
     saved: Row | None,
     working: list[str],
     status: int = 200,
-):
+) -> ResponseReturnValue:
     q = qualification_for(row)
     form = PlanForm(data={"units": working})
     form.units.choices = [(u.number, u.number) for u in q.optional_units]
@@ -410,7 +425,7 @@ def _posted_units(q: Qualification) -> tuple[list[str], list[str]]:
 
 @bp.route("/learners/<int:learner_id>/plan", methods=["GET", "POST"])
 @staff_required()
-def plan(learner_id: int):  # type: ignore[no-untyped-def]
+def plan(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     q, db = qualification_for(row), get_db()
     saved = plans.unit_plan(db, learner_id)
@@ -453,7 +468,7 @@ def plan(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/<int:learner_id>/plan/check")
 @staff_required()
-def plan_check(learner_id: int):  # type: ignore[no-untyped-def]
+def plan_check(learner_id: int) -> ResponseReturnValue:
     """Re-run the rules on a plan being edited, without saving it (for the page's script)."""
     q = qualification_for(_learner_or_404(learner_id))
     _check_form(ActionForm())
@@ -466,7 +481,9 @@ def plan_check(learner_id: int):  # type: ignore[no-untyped-def]
 # ---- assessment plan and learning contract -------------------------------------------------------
 
 
-def _plan_page(row: Row, saved: Row | None, form: PlanRowForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _plan_page(
+    row: Row, saved: Row | None, form: PlanRowForm, status: int = 200
+) -> ResponseReturnValue:
     """The assessment plan: its coverage of the learner's units, its rows, and a new row."""
     q, db = qualification_for(row), get_db()
     rows = plans.assessment_plan_rows(db, row["id"])
@@ -484,7 +501,7 @@ def _plan_page(row: Row, saved: Row | None, form: PlanRowForm, status: int = 200
 
 @bp.route("/learners/<int:learner_id>/assessment-plan", methods=["GET", "POST"])
 @staff_required()
-def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
+def assessment_plan(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     q = qualification_for(row)
     saved = plans.unit_plan(get_db(), learner_id)
@@ -504,7 +521,7 @@ def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/learners/<int:learner_id>/assessment-plan/<int:row_id>", methods=["GET", "POST"])
 @staff_required("admin", "assessor", write=True)
-def plan_row(learner_id: int, row_id: int):  # type: ignore[no-untyped-def]
+def plan_row(learner_id: int, row_id: int) -> ResponseReturnValue:
     """Change an activity of the plan: its details, or what became of it (done, cancelled)."""
     row = _learner_or_404(learner_id)
     q, db = qualification_for(row), get_db()
@@ -542,7 +559,7 @@ def plan_row(learner_id: int, row_id: int):  # type: ignore[no-untyped-def]
     ), status
 
 
-def _contract_page(row: Row, form: SignForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _contract_page(row: Row, form: SignForm, status: int = 200) -> ResponseReturnValue:
     q, db = qualification_for(row), get_db()
     agreed = plans.agreement(db, row["id"])
     terms = contract_terms(q, agreed.unit_plan, row, centre.centre(db))
@@ -567,7 +584,7 @@ def _contract_page(row: Row, form: SignForm, status: int = 200):  # type: ignore
 
 @bp.route("/learners/<int:learner_id>/contract", methods=["GET", "POST"])
 @staff_required()
-def contract(learner_id: int):  # type: ignore[no-untyped-def]
+def contract(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     form = SignForm()
     if request.method == "GET":
@@ -635,7 +652,7 @@ def _in_words(entries: list[Row], learner: Row | None = None) -> list[dict[str, 
 
 @bp.get("/learners/<int:learner_id>/audit")
 @staff_required()
-def learner_audit(learner_id: int):  # type: ignore[no-untyped-def]
+def learner_audit(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     entries = _in_words(audit.entries(get_db(), learner_id), row)
     return render_template("staff/audit.html", learner=row, entries=entries)
@@ -643,7 +660,7 @@ def learner_audit(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/audit", endpoint="audit")
 @staff_required("admin", "verifier")
-def audit_page():  # type: ignore[no-untyped-def]
+def audit_page() -> ResponseReturnValue:
     page = min(max(0, request.args.get("page", 0, type=int)), 100_000)
     entries = _in_words(audit.all_entries(get_db(), limit=200, offset=page * 200))
     return render_template("staff/audit.html", learner=None, entries=entries, page=page)
@@ -663,7 +680,7 @@ def _cohort_learners(everyone: list[Row]) -> list[Row]:
 
 @bp.get("/cohort")
 @staff_required()
-def cohort():  # type: ignore[no-untyped-def]
+def cohort() -> ResponseReturnValue:
     q = current_qualification()  # the cohort's: a cohort view per qualification later
     everyone = learners.learners_for(get_db(), _me())
     rows = _cohort_learners(everyone)
@@ -713,7 +730,7 @@ def cohort_export() -> Response:
 
 @bp.route("/users", methods=["GET", "POST"])
 @staff_required("admin")
-def users():  # type: ignore[no-untyped-def]
+def users() -> ResponseReturnValue:
     form = StaffForm()
     status = 200
     if form.validate_on_submit():
@@ -744,7 +761,7 @@ def users():  # type: ignore[no-untyped-def]
 
 @bp.post("/users/<int:staff_id>/disable")
 @staff_required("admin")
-def disable_user(staff_id: int):  # type: ignore[no-untyped-def]
+def disable_user(staff_id: int) -> ResponseReturnValue:
     _check_form(ActionForm())
     target = accounts.staff_member(get_db(), staff_id)
     if target is None:
@@ -792,7 +809,7 @@ def export_learner_csv(learner_id: int) -> Response:
 
 @bp.post("/learners/<int:learner_id>/erase")
 @staff_required("admin", write=True)
-def erase_learner(learner_id: int):  # type: ignore[no-untyped-def]
+def erase_learner(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     _check_form(ActionForm())
     typed = request.form.get("confirm", "").strip()
@@ -809,7 +826,7 @@ def erase_learner(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/erasure")
 @staff_required("admin", write=True)
-def finish_erasure():  # type: ignore[no-untyped-def]
+def finish_erasure() -> ResponseReturnValue:
     """Try again to clear erased learners from the disk (the write-ahead log)."""
     _check_form(ActionForm())
     if records.finish_erasure(get_db(), current_app.config["ERASE_WAIT_SECONDS"]):
