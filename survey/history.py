@@ -60,6 +60,13 @@ SIMPLE = {
 }
 
 
+CONTENT_WORDS = {
+    "unit-published": "Published",
+    "unit-restored": "Restored an earlier version of",
+    "qualification-imported": "Imported",
+}
+
+
 def _staff_id(actor: str) -> int | None:
     kind, _, number = actor.partition(":")
     return int(number) if kind == "staff" and number.isdigit() else None
@@ -209,6 +216,8 @@ def describe(
     if action == "centre-changed":
         words = CENTRE_WORDS.get(subject, subject.replace("_", " "))
         return f"Changed the centre's {words}: {_quote(after)}"
+    if action in CONTENT_WORDS:  # the content library: subject "03455 B1", after "version 2: note"
+        return f"{CONTENT_WORDS[action]} {subject} as {after}"
     if action == "password-changed":
         return f"{person(subject)} changed their password"
     if action == "password-reset-link":
