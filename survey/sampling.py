@@ -23,7 +23,7 @@ DECISIONS = (
     ("not-agreed", "Not agreed: the decisions must be looked at again"),
 )
 DECISION_WORDS = dict(DECISIONS)
-SHORT_DECISIONS = {"agreed": "agreed", "action": "actions", "not-agreed": "not agreed"}
+SHORT_DECISIONS = {"agreed": "agreed", "action": "with actions", "not-agreed": "not agreed"}
 COMMENT_MAX = 4000
 
 
