@@ -220,3 +220,28 @@ def test_one_turn_of_the_planning_cycle(browser, server):
     shot(page, "staff-sampling-report")
     assert page.errors == []
     context.close()
+
+
+def test_an_assessor_rating_is_saved_as_it_is_chosen_on_the_gap_report(browser, server):
+    """A 10,000-pixel page with one Save button at the foot lost work: each rating is saved
+    as it is chosen, and the page says so."""
+    asha = server.add_staff("assessor", "Ash Rater", "ash.rater@centre.example")
+    learner_id, _ = server.add_learner("Ria Rated")
+    with server.db() as db:
+        learners.assign_assessor(db, learner_id, asha["id"], "test")
+    context, page = laptop(browser, server, asha["email"])
+    page.goto(server + f"/staff/learners/{learner_id}")
+    page.locator('select[name="a-F2:1.3"]').select_option("2")
+    page.wait_for_function(
+        "document.getElementById('rating-status').textContent === 'Saved'", timeout=5000
+    )
+    page.locator('select[name="a-F1:1.1"]').select_option("1")
+    page.wait_for_function(
+        "document.getElementById('rating-status').textContent === 'Saved'", timeout=5000
+    )
+    with server.db() as db:
+        assert learners.assessor_ratings(db, learner_id) == {"F2:1.3": 2, "F1:1.1": 1}
+    page.reload()  # nothing unsaved: the page leaves without asking
+    assert page.locator('select[name="a-F2:1.3"]').input_value() == "2"
+    assert page.errors == []
+    context.close()
