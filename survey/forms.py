@@ -387,17 +387,10 @@ class LoginForm(FlaskForm):
     )
 
 
-class AccountFields(Form):
-    """A new staff account: through the setup link, the users page or `flask users create`."""
-
-    name = StringField(
-        "Your name", validators=[DataRequired("Enter your name."), Length(max=NAME_MAX)]
-    )
-    email = EmailLikeField(
-        "Email", validators=[DataRequired("Enter your email."), Length(max=EMAIL_MAX)]
-    )
-    password = PasswordField(
-        "Password",
+def new_password(label: str) -> Any:
+    """A password being chosen: the one rule for every new password (account, change, reset)."""
+    return PasswordField(
+        label,
         description=PASSWORD_HELP,
         validators=[
             DataRequired("Choose a password."),
@@ -408,12 +401,25 @@ class AccountFields(Form):
             ),
         ],
     )
-    confirm = PasswordField(
-        "Password again",
-        validators=[
-            EqualTo("password", message="The two passwords are not the same."),
-        ],
+
+
+def password_again(label: str) -> Any:
+    return PasswordField(
+        label, validators=[EqualTo("password", message="The two passwords are not the same.")]
     )
+
+
+class AccountFields(Form):
+    """A new staff account: through the setup link, the users page or `flask users create`."""
+
+    name = StringField(
+        "Your name", validators=[DataRequired("Enter your name."), Length(max=NAME_MAX)]
+    )
+    email = EmailLikeField(
+        "Email", validators=[DataRequired("Enter your email."), Length(max=EMAIL_MAX)]
+    )
+    password = new_password("Password")
+    confirm = password_again("Password again")
 
 
 class StaffFields(AccountFields):
@@ -875,22 +881,8 @@ def sample_form(
 
 
 class PasswordFields(Form):
-    password = PasswordField(
-        "New password",
-        description=PASSWORD_HELP,
-        validators=[
-            DataRequired("Choose a password."),
-            Length(
-                min=PASSWORD_MIN,
-                max=PASSWORD_MAX,
-                message=f"Use {PASSWORD_MIN} to {PASSWORD_MAX} characters.",
-            ),
-        ],
-    )
-    confirm = PasswordField(
-        "New password again",
-        validators=[EqualTo("password", message="The two passwords are not the same.")],
-    )
+    password = new_password("New password")
+    confirm = password_again("New password again")
 
 
 class ResetPasswordForm(FlaskForm, PasswordFields):

@@ -24,7 +24,7 @@ from typing import Any
 from .centre import Centre, lines
 from .content import Qualification, criteria_ranges
 from .dates import calendar_day
-from .initial_assessment import Conversation
+from .initial_assessment import Conversation, conversation
 
 # (stored code, the words people read), in the order the assessor picks them
 EVIDENCE = (
@@ -424,6 +424,33 @@ def signed_by_both(contract: Mapping[str, Any] | None) -> str | None:
     ):
         return None
     return max(contract["learner_signed_at"], contract["assessor_signed_at"])
+
+
+@dataclass(frozen=True)
+class ContractState:
+    """Where a learner's contract stands: what it would say now (`terms`, None before the
+    units are confirmed), the latest version, how that differs, and the conversation (its last
+    point ticked once both have signed a version that still stands)."""
+
+    terms: dict[str, Any] | None
+    current: Mapping[str, Any] | None
+    changes: ContractChanges
+    talk: Conversation
+
+
+def contract_state(
+    q: Qualification,
+    plan: Mapping[str, Any] | None,
+    contracts: Sequence[Mapping[str, Any]],
+    checklist: Mapping[str, Mapping[str, Any]],
+    learner: Mapping[str, Any],
+    centre: Centre,
+) -> ContractState:
+    terms = contract_terms(q, plan, learner, centre)
+    current = contracts[-1] if contracts else None
+    changes = contract_changes(current["content"] if current else None, terms)
+    talk = conversation(checklist, signed_by_both(current) if changes.current else None)
+    return ContractState(terms, current, changes, talk)
 
 
 @dataclass(frozen=True)

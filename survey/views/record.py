@@ -25,8 +25,7 @@ from ..forms import (
     checklist_field,
     learner_record_form,
 )
-from ..initial_assessment import conversation
-from ..plans import contract_changes, contract_terms, signed_by_both
+from ..plans import contract_state
 from ..portfolio import introduction, job_words
 from ..qualifications import qualification_for
 from ..store import accounts, centre, learners, plans, sampling
@@ -44,10 +43,9 @@ def _record_page(
 ) -> ResponseReturnValue:
     q, db = qualification_for(row), get_db()
     agreed = plans.agreement(db, row["id"])
-    terms = contract_terms(q, agreed.unit_plan, row, centre.centre(db))
-    current = agreed.contract
-    changes = contract_changes(current["content"] if current else None, terms)
-    talk = conversation(agreed.checklist, signed_by_both(current) if changes.current else None)
+    talk = contract_state(
+        q, agreed.unit_plan, agreed.contracts, agreed.checklist, row, centre.centre(db)
+    ).talk
     shown: dict[str, tuple[bool, str | None, str]] = {
         p.item.id: (p.ticked, p.on, p.notes) for p in talk.points
     }

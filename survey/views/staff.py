@@ -56,18 +56,15 @@ from ..gaps import (
     gap_report_csv,
 )
 from ..history import describe, who
-from ..initial_assessment import conversation
 from ..journey import answered
 from ..library import Version
 from ..planner import Suggestion, suggest_plans
 from ..plans import (
     PlanRow,
     cannot_prepare,
-    contract_changes,
-    contract_terms,
+    contract_state,
     plan_units,
     row_sentence,
-    signed_by_both,
     units_of,
 )
 from ..profile import learner_profile
@@ -562,10 +559,10 @@ def plan_row(learner_id: int, row_id: int) -> ResponseReturnValue:
 def _contract_page(row: Row, form: SignForm, status: int = 200) -> ResponseReturnValue:
     q, db = qualification_for(row), get_db()
     agreed = plans.agreement(db, row["id"])
-    terms = contract_terms(q, agreed.unit_plan, row, centre.centre(db))
-    current = agreed.contract
-    changes = contract_changes(current["content"] if current else None, terms)
-    talk = conversation(agreed.checklist, signed_by_both(current) if changes.current else None)
+    state = contract_state(
+        q, agreed.unit_plan, agreed.contracts, agreed.checklist, row, centre.centre(db)
+    )
+    terms, current, changes, talk = state.terms, state.current, state.changes, state.talk
     return render_template(
         "staff/contract.html",
         learner=row,
@@ -593,14 +590,14 @@ def contract(learner_id: int) -> ResponseReturnValue:
         abort(403)
     q, db = qualification_for(row), get_db()
     agreed = plans.agreement(db, learner_id)
-    terms = contract_terms(q, agreed.unit_plan, row, centre.centre(db))
-    current = agreed.contract
+    state = contract_state(
+        q, agreed.unit_plan, agreed.contracts, agreed.checklist, row, centre.centre(db)
+    )
+    terms, current = state.terms, state.current
     action = request.form.get("action")
     if action == "issue":
         _check_form(ActionForm())
-        changes = contract_changes(current["content"] if current else None, terms)
-        talk = conversation(agreed.checklist, signed_by_both(current) if changes.current else None)
-        blockers = cannot_prepare(terms, talk, row)
+        blockers = cannot_prepare(terms, state.talk, row)
         for reason in blockers:
             flash(reason)
         if not blockers and terms is not None:
@@ -617,7 +614,7 @@ def contract(learner_id: int) -> ResponseReturnValue:
     if _me()["id"] != row["assessor_id"]:
         flash("Only the learner's own assessor signs as assessor, from their own account.")
         return _contract_page(row, form, 400)
-    if not contract_changes(current["content"], terms).current:
+    if not state.changes.current:
         flash("The units or dates have changed since this version: prepare a new version first.")
         return redirect(url_for(".contract", learner_id=learner_id), 303)
     try:
