@@ -160,6 +160,11 @@ def announce_setup_link(app: Any) -> None:
             f"No staff accounts yet. Create the first admin (link works once, for 24 hours): "
             f"{base}/staff/setup/{token}"
         )
+        if not app.config.get("PUBLIC_URL"):
+            message += (
+                "\nFLASK_PUBLIC_URL is not set, so this link works only on this computer; "
+                "set it and print a new link with: flask --app app users setup-link"
+            )
     else:
         return
     # stderr, so `content export` and other commands keep their stdout clean

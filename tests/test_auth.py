@@ -492,6 +492,12 @@ def test_a_fresh_install_prints_a_working_setup_link(tmp_path, capsys):
     assert "/staff/setup/" in err
     token = re.search(r"/staff/setup/(\S+)", err).group(1)
     assert app.test_client().get(f"/staff/setup/{token}").status_code == 200
+    assert "FLASK_PUBLIC_URL is not set, so this link works only on this computer" in err
+    create_app(
+        {"SECRET_KEY": "x", "DATABASE": str(tmp_path / "b.db"), "PUBLIC_URL": "https://a.example"}
+    )
+    public = capsys.readouterr().err
+    assert "https://a.example/staff/setup/" in public and "not set" not in public
 
 
 @pytest.mark.parametrize("later_seconds", [5, 90, 3600, 23 * 3600])
