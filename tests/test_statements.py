@@ -317,3 +317,39 @@ def test_the_content_pages_read_each_table_once_and_each_action_commits_once(app
     with database(app) as db:
         audit = db.execute("SELECT action FROM audit WHERE action LIKE 'unit-%'").fetchall()
     assert [a[0] for a in audit] == ["unit-published", "unit-restored"]
+
+
+# ---- the centre-wide staff pages of the planning cycle --------------------------------------
+
+
+def test_the_sampling_report_centre_and_password_pages_read_once_and_commit_once(app, sql, sam):
+    learner_id, _, assessor = sam
+    assessor_confirms(assessor, learner_id, VALID)
+    verifier, _ = staff_client(app, "verifier", "Vera Verifier")
+    admin, _ = staff_client(app, "admin", "Ada Admin")
+    sample = {"parts": ["record", "F1"], "decision": "agreed", "comment": "Sound"}
+    page = f"/staff/learners/{learner_id}/sampling"
+    centre = {"name": "Northgate", "review_frequency": "Monthly", "appeals": "Ask"}
+    centre |= {"assessor_responsibilities": "Observe", "learner_responsibilities": "Collect"}
+    new = "a brand new password 42"
+    change = {"current": "correct horse battery staple", "password": new, "confirm": new}
+    for client, path, data in (
+        (verifier, page, sample),
+        (admin, "/staff/centre", centre),
+        (verifier, "/staff/account", change),
+    ):
+        response, statements = post(sql, client, path, data, path)
+        assert response.status_code == 303, (path, response.get_data(as_text=True))
+        assert transactions(statements) == 1, (path, statements)
+    for client, path in (
+        (verifier, "/staff/sampling"),
+        (verifier, "/staff/sampling.csv"),
+        (admin, "/staff/centre"),
+        (verifier, "/staff/account"),
+        (assessor, "/staff/cohort?view=latest"),
+    ):
+        response, statements = sql.of(lambda client=client, path=path: client.get(path))
+        assert response.status_code == 200, path
+        assert transactions(statements) == 0, (path, statements)
+        for table in ("learners", "samples", "plans", "settings", "self_checks"):
+            assert len(reading(statements, table)) <= 1, (path, table, statements)
