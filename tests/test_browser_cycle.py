@@ -143,6 +143,7 @@ def test_one_turn_of_the_planning_cycle(browser, server):
     page.wait_for_load_state()
     assert "Signed." in page.content()
     assert_accessible(page, "the contract, signed by the assessor")
+    shot(page, "staff-contract")
     phone_context = browser_context(browser, PHONE, bypass_csp=True, locale="en-GB")
     phone = phone_context.new_page()
     phone.goto(server + f"/l/{token}")
@@ -152,6 +153,7 @@ def test_one_turn_of_the_planning_cycle(browser, server):
     phone.get_by_role("button", name="Sign my learning contract").click()
     phone.wait_for_load_state()
     assert_accessible(phone, "the learner's contract, signed")
+    shot(phone, "learner-contract-360")
     phone_context.close()
     with server.db() as db:
         signed = plans.current_contract(db, learner_id)
@@ -166,6 +168,7 @@ def test_one_turn_of_the_planning_cycle(browser, server):
     page.get_by_label("Feedback given to the learner, or why it was cancelled").fill(
         "Warm greeting every time; next, show how you check a booking."
     )
+    shot(page, "staff-plan-activity-change")
     page.get_by_role("button", name="Save the activity").click()
     page.wait_for_url("**/assessment-plan**")
     done = page.locator("table.coverage tr", has=page.locator("th", has_text="F1"))
@@ -199,6 +202,7 @@ def test_one_turn_of_the_planning_cycle(browser, server):
     page.wait_for_load_state()
     assert "Your sample is recorded." in page.content()
     assert_accessible(page, "the learner's samples")
+    shot(page, "staff-learner-sampling")
     with server.db() as db:
         (sample,) = sampling.samples_of(db, learner_id)
     assert sample["parts"] == ["record", "F1"] and sample["decision"] == "action"
@@ -241,6 +245,7 @@ def test_an_assessor_rating_is_saved_as_it_is_chosen_on_the_gap_report(browser, 
     )
     with server.db() as db:
         assert learners.assessor_ratings(db, learner_id) == {"F2:1.3": 2, "F1:1.1": 1}
+    shot(page, "staff-gap-report")
     page.reload()  # nothing unsaved: the page leaves without asking
     assert page.locator('select[name="a-F2:1.3"]').input_value() == "2"
     assert page.errors == []
