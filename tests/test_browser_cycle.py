@@ -250,3 +250,37 @@ def test_an_assessor_rating_is_saved_as_it_is_chosen_on_the_gap_report(browser, 
     assert page.locator('select[name="a-F2:1.3"]').input_value() == "2"
     assert page.errors == []
     context.close()
+
+
+def test_leaving_the_gap_report_with_a_rating_not_saved_asks_first(browser, server):
+    """Offline, a chosen rating cannot be saved: the page says so, and leaving it asks first."""
+    asha = server.add_staff("assessor", "Al Offline", "al.offline@centre.example")
+    learner_id, _ = server.add_learner("Oli Offline")
+    with server.db() as db:
+        learners.assign_assessor(db, learner_id, asha["id"], "test")
+    context, page = laptop(browser, server, asha["email"])
+    page.goto(server + f"/staff/learners/{learner_id}")
+    context.set_offline(True)
+    page.locator('select[name="a-F1:1.1"]').select_option("3")
+    page.wait_for_function(
+        "document.getElementById('rating-status').textContent.startsWith('No connection')",
+        timeout=5000,
+    )
+    asked: list[str] = []
+
+    def answer(dialog) -> None:
+        asked.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", answer)
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(500)
+    assert asked == ["beforeunload"] and not page.is_closed()
+    with server.db() as db:
+        assert learners.assessor_ratings(db, learner_id) == {}
+    context.set_offline(False)
+    page.get_by_role("button", name="Save my ratings").click()  # the form sends them all
+    page.wait_for_load_state()
+    with server.db() as db:
+        assert learners.assessor_ratings(db, learner_id) == {"F1:1.1": 3}
+    context.close()
