@@ -409,12 +409,14 @@ def password_again(label: str) -> Any:
     )
 
 
+def staff_name(label: str, missing: str) -> Any:
+    return StringField(label, validators=[DataRequired(missing), Length(max=NAME_MAX)])
+
+
 class AccountFields(Form):
     """A new staff account: through the setup link, the users page or `flask users create`."""
 
-    name = StringField(
-        "Your name", validators=[DataRequired("Enter your name."), Length(max=NAME_MAX)]
-    )
+    name = staff_name("Your name", "Enter your name.")
     email = EmailLikeField(
         "Email", validators=[DataRequired("Enter your email."), Length(max=EMAIL_MAX)]
     )
@@ -423,6 +425,9 @@ class AccountFields(Form):
 
 
 class StaffFields(AccountFields):
+    """Someone else's account, made by an admin (the page) or on the command line."""
+
+    name = staff_name("Their name", "Enter their name.")
     role = SelectField("Role", choices=list(ROLE_CHOICES))
 
 
