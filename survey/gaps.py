@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from .content import Outcome, Qualification, Statement, Unit
 from .scoring import Band, band, evidence_opportunity, readiness
+from .workplace import FLAG_WORDS, WorkplaceRating, workplace_flag
 
 LOW_READINESS = 1.0  # below "with help" on average
 
@@ -27,6 +28,12 @@ class CriterionRow(NamedTuple):
     assessor_label: str
     disagree: bool
     learner_band: str  # the band key of the learner's rating, for the page's colour
+    workplace: tuple[WorkplaceRating, ...] = ()  # each workplace contact's view, if given
+    action: str = ""  # what to do when the learner and the workplace differ (FLAG_WORDS)
+
+    @property
+    def action_words(self) -> str:
+        return FLAG_WORDS.get(self.action, "")
 
 
 class OutcomeCell(NamedTuple):
@@ -46,6 +53,7 @@ class UnitGap(NamedTuple):
     opportunity: str
     in_plan: bool
     disagreements: int
+    flagged: int = 0  # claims the learner and the workplace see differently
 
 
 def disagree(learner: int | None, assessor: int | None) -> bool:
@@ -59,7 +67,13 @@ def _mean(values: Sequence[int]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _row(q: Qualification, s: Statement, learner: int | None, assessor: int | None) -> CriterionRow:
+def _row(
+    q: Qualification,
+    s: Statement,
+    learner: int | None,
+    assessor: int | None,
+    workplace: tuple[WorkplaceRating, ...] = (),
+) -> CriterionRow:
     labels = q.scales.labels(s.kind)
     return CriterionRow(
         s,
@@ -69,6 +83,8 @@ def _row(q: Qualification, s: Statement, learner: int | None, assessor: int | No
         "—" if assessor is None else labels[assessor],
         disagree(learner, assessor),
         _band(learner).key,
+        workplace,
+        workplace_flag(learner, (w.value for w in workplace)),
     )
 
 
@@ -83,9 +99,16 @@ def gap_report(
     assessor: Mapping[str, int],
     contexts: Mapping[str, str],
     plan_units: Iterable[str] = (),
+    workplace: Mapping[str, tuple[WorkplaceRating, ...]] | None = None,
 ) -> tuple[UnitGap, ...]:
-    """Mandatory units, then every optional unit rated or in the plan, with what is hard."""
+    """Mandatory units, then every optional unit rated or in the plan, with what is hard.
+
+    Three views of each statement: the learner's, the workplace's (`workplace`, statement id
+    -> each contact's rating: survey/workplace.py ratings_by_statement) and the assessor's.
+    `contexts` are the job's answers, the workplace's where it gave one.
+    """
     plan = set(plan_units)
+    seen = workplace or {}
     mandatory = {u.number for u in q.mandatory_units}
     opportunity = evidence_opportunity(q, contexts)
     values = readiness(q, ratings)
@@ -98,7 +121,10 @@ def gap_report(
         shown = unit.number in mandatory or unit.number in plan
         if not shown and not any(s.id in ratings or s.id in assessor for s in statements):
             continue
-        rows = tuple(_row(q, s, ratings.get(s.id), assessor.get(s.id)) for s in statements)
+        rows = tuple(
+            _row(q, s, ratings.get(s.id), assessor.get(s.id), seen.get(s.id, ()))
+            for s in statements
+        )
         if unit.awaiting_criteria:
             cells = (
                 OutcomeCell(None, _band(ratings.get(summary.id)), int(summary.id in ratings), 1),
@@ -125,6 +151,7 @@ def gap_report(
                 opportunity[unit.number],
                 unit.number in plan,
                 sum(r.disagree for r in rows),
+                sum(bool(r.action) for r in rows),
             )
         )
     return tuple(result)
@@ -197,6 +224,9 @@ def gap_report_csv(q: Qualification, learner_name: str, report: Sequence[UnitGap
                     r.assessor if r.assessor is not None else "",
                     r.assessor_label,
                     "yes" if r.disagree else "",
+                    "; ".join(f"{w.who}: {w.label}" for w in r.workplace),
+                    "; ".join(f"{w.who}: {w.note}" for w in r.workplace if w.note),
+                    r.action_words,
                     "; ".join(g.hard),
                 ]
             )
@@ -212,6 +242,9 @@ def gap_report_csv(q: Qualification, learner_name: str, report: Sequence[UnitGap
             "assessor rating",
             "assessor says",
             "disagree",
+            "workplace says",
+            "workplace notes",
+            "learner and workplace differ: what to do",
             "hard to finish",
         ],
         rows,

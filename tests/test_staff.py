@@ -839,6 +839,11 @@ PAYLOADS = {
     ],
     "staff.disable_user": [{}],
     "staff.finish_erasure": [{}],
+    "staff_workplace.contacts": [
+        {"action": "invite", "name": "Pat Manager", "job_title": "Manager"},
+        {"action": "revoke", "contact": "1"},
+    ],
+    "staff_workplace.testimonies": [{"testimony": "1", "decision": "accepted"}],
 }
 READ_ONLY_POSTS = {"staff.plan_check"}  # re-runs the rules on a draft; saves nothing
 
@@ -1526,7 +1531,13 @@ def test_gap_report_csv_has_a_header_and_neutralises_formulas(app, db):
         "statement",
         "learner rating",
     ]
-    assert rows[0][-2:] == ["disagree", "hard to finish"]
+    assert rows[0][-5:] == [
+        "disagree",
+        "workplace says",
+        "workplace notes",
+        "learner and workplace differ: what to do",
+        "hard to finish",
+    ]
     body = rows[1:]
     assert all(r[0].startswith("'=HYPERLINK") for r in body)
     assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)

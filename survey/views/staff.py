@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import (
     Blueprint,
@@ -51,9 +51,16 @@ from ..profile import learner_profile
 from ..qr import qr_svg
 from ..qualifications import current_qualification, qualification_for
 from ..rules import check_optional, plan_credits
-from ..store import accounts, audit, learners, plans, records, tokens
+from ..store import accounts, audit, learners, plans, records, tokens, workplace
 from ..store.sql import Row
 from ..web import public_url
+from ..workplace import (
+    JobRow,
+    cohort_numbers,
+    job_comparison,
+    ratings_by_statement,
+    workplace_job,
+)
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -255,18 +262,34 @@ def assign(learner_id: int):  # type: ignore[no-untyped-def]
 # ---- gap report ----------------------------------------------------------------------------------
 
 
-def _report(row: Row) -> tuple[UnitGap, ...]:
-    """The learner's gap report: their answers and the assessor's ratings, and the unit plan."""
+class Report(NamedTuple):
+    """A learner's gap report: units, the job as the learner and the workplace answered it,
+    and whether anyone at the workplace has been invited."""
+
+    units: tuple[UnitGap, ...]
+    jobs: tuple[JobRow, ...]
+    contacts: int
+
+
+def _report(row: Row) -> Report:
+    """The learner's gap report: three views of each claim (the learner's, the workplace's,
+    the assessor's), the job's answers (the workplace's where given), and the unit plan."""
     db = get_db()
+    q = qualification_for(row)
     had = learners.answers(db, row["id"], assessor=True)
     saved = plans.unit_plan(db, row["id"])
-    return gap_report(
-        qualification_for(row),
+    kept = workplace.workplace(db, row["id"])
+    job = workplace_job(kept.contacts, kept.contexts)
+    units = gap_report(
+        q,
         had.ratings,
         had.assessor,
-        had.contexts,
+        job.over(had.contexts),
         saved["units"] if saved else [],
+        ratings_by_statement(kept.contacts, kept.ratings),
     )
+    jobs = job_comparison(q, had.contexts, kept.contacts, kept.contexts)
+    return Report(units, jobs, len(kept.contacts))
 
 
 @bp.get("/learners/<int:learner_id>", endpoint="learner")
@@ -278,9 +301,11 @@ def learner_page(learner_id: int):  # type: ignore[no-untyped-def]
     return render_template(
         "staff/learner.html",
         learner=row,
-        report=report,
+        report=report.units,
+        jobs=report.jobs,
+        contacts=report.contacts,
         action=ActionForm(),
-        max_outcomes=max((len(g.cells) for g in report), default=1),
+        max_outcomes=max((len(g.cells) for g in report.units), default=1),
         # only an admin is shown the list (and the query behind it)
         assessors=_assessor_choices() if me["role"] == "admin" else [],
     )
@@ -304,7 +329,7 @@ def save_ratings(learner_id: int):  # type: ignore[no-untyped-def]
 @staff_required()
 def report_csv(learner_id: int) -> Response:
     row = _learner_or_404(learner_id)
-    body = gap_report_csv(qualification_for(row), row["name"], _report(row))
+    body = gap_report_csv(qualification_for(row), row["name"], _report(row).units)
     return _csv_response(body, f"gap-report-{learner_id}.csv")
 
 
@@ -356,7 +381,10 @@ def plan(learner_id: int):  # type: ignore[no-untyped-def]
     q, db = qualification_for(row), get_db()
     saved = plans.unit_plan(db, learner_id)
     had = learners.answers(db, learner_id)
-    suggestion = suggest_plans(q, learner_profile(q, row, had.ratings, had.contexts, had.interests))
+    kept = workplace.job_answers(db, learner_id)
+    job = workplace_job(kept.contacts, kept.contexts)
+    profile = learner_profile(q, row, had.ratings, had.contexts, had.interests, job.answers, job.by)
+    suggestion = suggest_plans(q, profile)
     if request.method == "GET":
         if saved:
             return _unit_plan_page(row, suggestion, saved, saved["units"])
@@ -530,6 +558,29 @@ def _cohort_learners(everyone: list[Row]) -> list[Row]:
     return [r for r in everyone if r["id"] in chosen] if chosen else everyone
 
 
+# the cohort view shows one of three ratings: (code, what the picker says)
+COHORT_VIEWS = (
+    ("learner", "The learners' own ratings"),
+    ("workplace", "The workplace's view"),
+    ("assessor", "The assessor's ratings"),
+)
+
+
+def _cohort_view() -> str:
+    view = request.args.get("view", "learner")
+    return view if view in dict(COHORT_VIEWS) else "learner"
+
+
+def _cohort_ratings(view: str, learner_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Statement ratings per learner as the chosen view gives them (the workplace's as
+    not yet 0, partly 1, seen 2)."""
+    db = get_db()
+    if view == "workplace":
+        found = cohort_numbers(workplace.cohort_ratings(db, learner_ids))
+        return {i: found.get(i, {}) for i in learner_ids}
+    return learners.cohort_ratings(db, learner_ids, assessor=view == "assessor")
+
+
 @bp.get("/cohort")
 @staff_required()
 def cohort():  # type: ignore[no-untyped-def]
@@ -539,7 +590,8 @@ def cohort():  # type: ignore[no-untyped-def]
     # a heat map wider than a group is unreadable: without a choice, show the first group
     capped = len(rows) > HEAT_MAP_LIMIT
     rows = rows[:HEAT_MAP_LIMIT]
-    by_learner = learners.cohort_ratings(get_db(), [r["id"] for r in rows])
+    view = _cohort_view()
+    by_learner = _cohort_ratings(view, [r["id"] for r in rows])
     find = request.args.get("find", "").strip().lower()
     matches = [r for r in everyone if find in r["name"].lower()] if find else everyone
     return render_template(
@@ -554,6 +606,8 @@ def cohort():  # type: ignore[no-untyped-def]
         by_learner=by_learner,
         statements=cohort_statements(q),
         gaps=commonest_gaps(q, by_learner),
+        view=view,
+        views=COHORT_VIEWS,
         q=q,
     )
 
@@ -562,9 +616,11 @@ def cohort():  # type: ignore[no-untyped-def]
 @staff_required()
 def cohort_export() -> Response:
     rows = _cohort_learners(learners.learners_for(get_db(), _me()))
-    by_learner = learners.cohort_ratings(get_db(), [r["id"] for r in rows])
+    view = _cohort_view()
+    by_learner = _cohort_ratings(view, [r["id"] for r in rows])
     q = current_qualification()
-    return _csv_response(cohort_csv(q, rows, by_learner), "cohort.csv")
+    name = "cohort.csv" if view == "learner" else f"cohort-{view}.csv"
+    return _csv_response(cohort_csv(q, rows, by_learner), name)
 
 
 # ---- staff accounts ------------------------------------------------------------------------------
