@@ -644,11 +644,11 @@ class ContactForm(FlaskForm, ContactFields):
     request_key = request_key_field()
 
 
-def claim_group(statement: Statement, data: str | None = None, legend: str = "") -> RadioGroup:
+def claim_group(statement: Statement, data: str | None = None) -> RadioGroup:
     """A workplace contact's rating of one claim, on the contact's own scale."""
-    return RadioGroup(
-        workplace_field_name(statement.id), legend or statement.text, SCALE, data=data
-    )
+    # the learner's claim in their own words, quoted: the contact says what they have seen
+    quoted = f"\u201c{statement.text}\u201d"
+    return RadioGroup(workplace_field_name(statement.id), quoted, SCALE, data=data)
 
 
 def job_confirm_form(

@@ -34,7 +34,7 @@ SPOKEN = {
 }
 
 CONTACT_ROLES = (
-    ("workplace", "Confirms the job and the claims, writes testimonies, signs for the employer"),
+    ("workplace", "Job, claims, testimonies and the employer’s signature"),
     ("witness", "Writes witness testimonies only"),
 )
 ROLE_WORDS = dict(CONTACT_ROLES)
@@ -115,7 +115,7 @@ def claims_pages(q: Qualification, plan_units: Iterable[str]) -> tuple[ClaimsPag
             continue
         by_id = {s.id: s for s in unit.statements()}
         sections = tuple(
-            (o.heading, tuple(by_id[c.id] for c in o.criteria if c.kind == "performance"))
+            (o.title, tuple(by_id[c.id] for c in o.criteria if c.kind == "performance"))
             for o in unit.outcomes
         )
         sections = tuple((h, group) for h, group in sections if group)

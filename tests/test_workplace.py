@@ -98,7 +98,7 @@ def test_claims_are_the_mandatory_and_plan_units_performance_criteria_only(q):
     assert kinds == {"performance"}
     assert "F1:3.1" not in asked and "F1:2.1" not in asked
     # F1's third outcome is all knowledge: no heading for it
-    assert [h for h, _ in pages[0].sections] == [o.heading for o in q.unit("F1").outcomes[:2]]
+    assert [h for h, _ in pages[0].sections] == [o.title for o in q.unit("F1").outcomes[:2]]
 
 
 def test_without_a_plan_only_the_mandatory_units_are_asked(q):
