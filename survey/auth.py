@@ -96,11 +96,16 @@ def staff_learner(learner_id: int) -> Row:
     return row
 
 
-def staff_actor() -> str:
-    """How the audit names the signed-in staff member."""
+def signed_in_staff() -> Row:
+    """The signed-in staff member, on a page behind staff_required."""
     staff = current_staff()
     assert staff is not None  # staff_required ran first
-    return f"staff:{staff['id']}"
+    return staff
+
+
+def staff_actor() -> str:
+    """How the audit names the signed-in staff member."""
+    return f"staff:{signed_in_staff()['id']}"
 
 
 def init_app(app: Flask) -> None:

@@ -514,19 +514,18 @@ def retention_command(dry_run: bool) -> None:
         for contact in ended:
             if not dry_run:
                 records.erase_contact(db, contact["id"], "retention")
-            click.echo(
-                f"{'would erase' if dry_run else 'erased'} the details of workplace contact "
-                f"#{contact['id']} (link stopped {contact['ended_at'][:10]})"
+            _erased(
+                dry_run,
+                f"the details of workplace contact #{contact['id']}",
+                "link stopped",
+                contact["ended_at"],
             )
         months = int(current_app.config["RETENTION_MONTHS"])
         due = records.learners_archived_before(db, cutoff)
         for row in due:
             if not dry_run:
                 records.erase_learner(db, row["id"], "retention")
-            click.echo(
-                f"{'would erase' if dry_run else 'erased'} learner #{row['id']} "
-                f"(archived {row['archived_at'][:10]})"
-            )
+            _erased(dry_run, f"learner #{row['id']}", "archived", row["archived_at"])
         click.echo(
             f"{len(due)} learner(s) archived more than {months} months ago"
             f"{' (dry run: nothing erased)' if dry_run else ' erased'}"
@@ -547,6 +546,10 @@ def retention_command(dry_run: bool) -> None:
             click.echo("Erased learners are now erased from the disk too.")
     finally:
         db.conn.close()
+
+
+def _erased(dry_run: bool, what: str, since: str, when: str) -> None:
+    click.echo(f"{'would erase' if dry_run else 'erased'} {what} ({since} {when[:10]})")
 
 
 def _months_ago(setting: str) -> str:

@@ -42,6 +42,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from .content import ANSWERS, Context, Qualification, Statement, Unit
 from .plans import EVIDENCE
 from .scoring import RATINGS
+from .testimonies import FIELD_NAMES as TESTIMONY_FIELDS
 from .testimonies import LIMITS as TESTIMONY_LIMITS
 from .testimonies import missing_fields
 from .workplace import CONTACT_ROLES, NOTE_MAX, RELATIONSHIPS, SCALE, SCALE_VALUES
@@ -780,9 +781,7 @@ class TestimonyForm(FlaskForm):
 
     def values(self) -> dict[str, str]:
         """The testimony's fields as they are kept."""
-        names = ("activity_date", "activity_time", "venue", "description")
-        names += ("relationship", "job_title", "contact_details")
-        return {n: self[n].data or "" for n in names}
+        return {n: self[n].data or "" for n in TESTIMONY_FIELDS}
 
     def check_for_signing(self) -> bool:
         """Every field the seed requires, and a signature; messages on the fields missing."""

@@ -761,6 +761,20 @@ def test_a_testimony_is_saved_as_a_draft_then_signed_and_read_only(app, sam, pat
     assert actions == ["testimony-started", "testimony-signed"]
 
 
+def test_a_testimony_signed_twice_by_a_double_tap_is_one_testimony(app, sam, pat):
+    learner_id, _, _ = sam
+    phone, _, _ = pat
+    page = html(phone.get("/workplace/testimonies/new"))
+    key = re.search(r'name="request_key" type="hidden" value="([^"]+)"', page)[1]
+    data = {**TESTIMONY, "signature": "Pat Manager", "action": "sign", "request_key": key}
+    first = wpost(phone, "/workplace/testimonies/new", data)
+    again = wpost(phone, "/workplace/testimonies/new", data)
+    assert first.status_code == again.status_code == 303
+    assert again.location == first.location
+    with database(app) as db:
+        assert len(store.testimonies(db, learner_id)) == 1
+
+
 def test_a_list_of_skills_gets_a_gentle_warning_before_it_is_sent(app, sam, pat):
     learner_id, _, _ = sam
     phone, _, _ = pat
@@ -998,6 +1012,28 @@ def test_the_suggested_plan_says_the_manager_confirms_the_job(app):
     wpost(phone, "/workplace/job", {"c-incoming-calls": "yes"})
     text = words(html(assessor.get(f"/staff/learners/{learner_id}/plan")))
     assert "your manager confirms your job involves answering calls" in text
+
+
+def test_the_learners_starting_point_says_their_manager_confirms_it(app):
+    learner_id, learner_phone, assessor = learner_and_assessor(app, incoming_calls="sometimes")
+    with database(app) as db:
+        learners.set_interest(db, learner_id, "A11", True, "test")
+    answer(app, learner_id, {"A11:unit": 2})
+    token, _ = invite(assessor, learner_id)
+    wpost(open_link(app, token), "/workplace/job", {"c-incoming-calls": "yes"})
+    text = words(html(learner_phone.get("/result")))
+    assert "Fits your job: your manager confirms your job involves answering calls" in text
+
+
+def test_a_job_the_workplace_says_lacks_a_context_is_hard_to_evidence(app):
+    learner_id, _, assessor = learner_and_assessor(app, incoming_calls="yes")
+    answer(app, learner_id, {"A11:unit": 3})
+    token, _ = invite(assessor, learner_id)
+    pat = (open_link(app, token),)
+    page = f"/staff/learners/{learner_id}"
+    assert "No evidence opportunity: the job has no answering calls" not in html(assessor.get(page))
+    wpost(pat[0], "/workplace/job", {"c-incoming-calls": "no"})
+    assert "No evidence opportunity: the job has no answering calls" in html(assessor.get(page))
 
 
 def test_the_cohort_shows_any_of_the_three_ratings(app, sam, pat):

@@ -16,6 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from ..db import immediate
+from ..testimonies import FIELD_NAMES
 from . import audit
 from .sql import Row, now, query
 from .tokens import hash_token, new_token
@@ -242,6 +243,32 @@ def _open_contact(db: sqlite_utils.Database, contact_id: int, usable: Callable[[
     return row
 
 
+# how each kind of answer is kept: (part of ContactAnswers, audit action, upsert)
+_KEEP = (
+    (
+        "contexts",
+        "workplace-context",
+        "INSERT INTO workplace_context_answers (contact_id, context_id, answer, updated_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (contact_id, context_id) DO UPDATE "
+        "SET answer = excluded.answer, updated_at = excluded.updated_at",
+    ),
+    (
+        "ratings",
+        "workplace-rating",
+        "INSERT INTO workplace_ratings (contact_id, statement_id, rating, updated_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (contact_id, statement_id) DO UPDATE "
+        "SET rating = excluded.rating, updated_at = excluded.updated_at",
+    ),
+    (
+        "notes",
+        "workplace-note",
+        "INSERT INTO workplace_ratings (contact_id, statement_id, note, updated_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (contact_id, statement_id) DO UPDATE "
+        "SET note = excluded.note, updated_at = excluded.updated_at",
+    ),
+)
+
+
 def keep_answers(
     db: sqlite_utils.Database,
     contact_id: int,
@@ -250,8 +277,9 @@ def keep_answers(
 ) -> int:
     """Keep a page's (or a tap's) answers in one transaction; how many changed.
 
-    The same answer twice is one answer. ContactClosed (and nothing written) once the contact
-    has sent their answers or their link has stopped working.
+    The same answer twice is one answer (no note and an empty note are the same). ContactClosed
+    (and nothing written) once the contact has sent their answers or their link has stopped
+    working.
     """
     stamp = now()
     changed = 0
@@ -261,42 +289,15 @@ def keep_answers(
             raise ContactClosed("sent")
         who, learner_id = actor(row), row["learner_id"]
         had = answers(db, contact_id)
-        for context_id, answer in values.contexts.items():
-            if had.contexts.get(context_id) == answer:
-                continue
-            db.execute(
-                "INSERT INTO workplace_context_answers (contact_id, context_id, answer, "
-                "updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (contact_id, context_id) DO UPDATE "
-                "SET answer = excluded.answer, updated_at = excluded.updated_at",
-                [contact_id, context_id, answer, stamp],
-            )
-            before = had.contexts.get(context_id)
-            audit.record(db, who, learner_id, "workplace-context", context_id, before, answer)
-            changed += 1
-        for statement_id, rating in values.ratings.items():
-            if had.ratings.get(statement_id) == rating:
-                continue
-            db.execute(
-                "INSERT INTO workplace_ratings (contact_id, statement_id, rating, updated_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (contact_id, statement_id) DO UPDATE "
-                "SET rating = excluded.rating, updated_at = excluded.updated_at",
-                [contact_id, statement_id, rating, stamp],
-            )
-            before = had.ratings.get(statement_id)
-            audit.record(db, who, learner_id, "workplace-rating", statement_id, before, rating)
-            changed += 1
-        for statement_id, note in values.notes.items():
-            if had.notes.get(statement_id, "") == note:
-                continue
-            db.execute(
-                "INSERT INTO workplace_ratings (contact_id, statement_id, note, updated_at) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (contact_id, statement_id) DO UPDATE "
-                "SET note = excluded.note, updated_at = excluded.updated_at",
-                [contact_id, statement_id, note, stamp],
-            )
-            before = had.notes.get(statement_id)
-            audit.record(db, who, learner_id, "workplace-note", statement_id, before, note)
-            changed += 1
+        for part, action, upsert in _KEEP:
+            kept: dict[str, str] = getattr(had, part)
+            for key, value in getattr(values, part).items():
+                before = kept.get(key)
+                if (before or "") == (value or ""):
+                    continue
+                db.execute(upsert, [contact_id, key, value, stamp])
+                audit.record(db, who, learner_id, action, key, before, value)
+                changed += 1
     return changed
 
 
@@ -374,15 +375,7 @@ def cohort_ratings(db: sqlite_utils.Database, learner_ids: Sequence[int]) -> lis
 
 # ---- witness testimonies -------------------------------------------------------------------------
 
-TESTIMONY_FIELDS = (
-    "activity_date",
-    "activity_time",
-    "venue",
-    "description",
-    "relationship",
-    "job_title",
-    "contact_details",
-)
+TESTIMONY_FIELDS = FIELD_NAMES  # the columns a witness writes: survey/testimonies.py
 
 
 class TestimonyNotFound(Exception):
@@ -391,6 +384,10 @@ class TestimonyNotFound(Exception):
 
 class TestimonySigned(Exception):
     """A signed testimony is read-only."""
+
+    def __init__(self, testimony_id: int) -> None:
+        super().__init__(testimony_id)
+        self.testimony_id = testimony_id
 
 
 def testimonies_of_contact(db: sqlite_utils.Database, contact_id: int) -> list[Row]:

@@ -19,7 +19,7 @@ from flask import (
 )
 from werkzeug.exceptions import NotFound
 
-from ..auth import current_staff, hash_password, staff_required
+from ..auth import hash_password, signed_in_staff, staff_learner, staff_required
 from ..content import Qualification
 from ..db import get_db
 from ..export import record_csv, record_json
@@ -66,9 +66,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 def _me() -> Row:
-    staff = current_staff()
-    assert staff is not None  # staff_required ran first
-    return staff
+    return signed_in_staff()
 
 
 def _actor() -> str:
@@ -77,10 +75,7 @@ def _actor() -> str:
 
 def _learner_or_404(learner_id: int) -> Row:
     """A learner this staff member may see; anyone else's is simply not there."""
-    row = learners.learner(get_db(), learner_id)
-    if row is None or not learners.can_see(_me(), row):
-        raise NotFound("There is no learner of yours with that number.")
-    return row
+    return staff_learner(learner_id)
 
 
 def _check_form(form: Any) -> None:

@@ -19,7 +19,7 @@ from flask import (
 )
 from werkzeug.exceptions import NotFound
 
-from ..auth import current_staff, staff_actor, staff_learner, staff_required
+from ..auth import signed_in_staff, staff_actor, staff_learner, staff_required
 from ..dates import day
 from ..db import get_db
 from ..forms import ActionForm, ContactForm, TestimonyReviewForm
@@ -39,12 +39,6 @@ from ..workplace import (
 )
 
 bp = Blueprint("staff_workplace", __name__, url_prefix="/staff")
-
-
-def _me() -> Row:
-    staff = current_staff()
-    assert staff is not None  # staff_required ran first
-    return staff
 
 
 def _days() -> int:
@@ -69,7 +63,7 @@ def contacts(learner_id: int):  # type: ignore[no-untyped-def]
     form = ContactForm()
     status = 200
     if request.method == "POST":
-        if _me()["role"] == "verifier":
+        if signed_in_staff()["role"] == "verifier":
             abort(403)
         action = request.form.get("action", "invite")
         if action == "invite":
@@ -132,7 +126,13 @@ def _invite(row: Row, form: ContactForm):  # type: ignore[no-untyped-def]
         phone=form.phone.data or "",
     )
     contact, token, again = store.invite(
-        get_db(), row["id"], new, _me()["id"], staff_actor(), _days(), form.request_key.data or ""
+        get_db(),
+        row["id"],
+        new,
+        signed_in_staff()["id"],
+        staff_actor(),
+        _days(),
+        form.request_key.data or "",
     )
     if again:
         flash(
@@ -209,7 +209,7 @@ def testimonies(learner_id: int):  # type: ignore[no-untyped-def]
     form = TestimonyReviewForm()
     form.criteria.choices = [(s.id, s.id) for u in chosen for s in u.statements()]
     if request.method == "POST":
-        if _me()["role"] == "verifier":
+        if signed_in_staff()["role"] == "verifier":
             abort(403)
         if not form.validate_on_submit():
             abort(
@@ -225,7 +225,7 @@ def testimonies(learner_id: int):  # type: ignore[no-untyped-def]
                 form.criteria.data or [],
                 form.decision.data or None,
                 form.questioning_note.data or "",
-                _me()["id"],
+                signed_in_staff()["id"],
                 staff_actor(),
             )
         except store.TestimonyNotFound:

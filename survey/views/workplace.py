@@ -472,9 +472,9 @@ def _testimony_page(row: Row, testimony_id: int | None, form: TestimonyForm):  #
             )
         except store.TestimonyNotFound:
             raise NotFound("There is no testimony of yours with that number.") from None
-        except store.TestimonySigned:
+        except store.TestimonySigned as signed:  # (a new one sent again: the first signed it)
             flash("This testimony is signed, so it can no longer be changed.")
-            return redirect(url_for(".testimony", testimony_id=testimony_id), 303)
+            return redirect(url_for(".testimony", testimony_id=signed.testimony_id), 303)
         except store.ContactClosed:
             abort(401, GONE["revoked"])
         if signature is not None:
