@@ -184,7 +184,6 @@ def home():  # type: ignore[no-untyped-def]
         summary = {
             "job": (sum(c.id in had.contexts for c in q.contexts), len(q.contexts)),
             "claims": (sum(s in had.ratings for s in asked), len(asked)),
-            "first": pages[0].key if pages else None,
         }
     return render_template(
         "workplace/home.html",
@@ -318,7 +317,6 @@ def claims(unit: str):  # type: ignore[no-untyped-def]
         said=said,
         number=index + 2,  # the job page is page 1
         total=len(pages) + 2,
-        previous=pages[index - 1].key if index else None,
         contact=row,
         locked=bool(row["sent_at"]),
     ), status
