@@ -33,15 +33,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
-import load  # noqa: E402  (tests/load.py: the reliability tests' server and simulated phones)
-from test_page_weight import BUDGET, GZIP, PAGES  # noqa: E402  (the budget test's pages)
+import load  # noqa: E402  (benchmarks/load.py: the server, simulated phones, the learner pages)
+from load import BUDGET, GZIP, PAGES  # noqa: E402
 
 from survey import auth, create_app  # noqa: E402
 from survey.content import load_qualification  # noqa: E402
 from survey.db import connect, migrate  # noqa: E402
-from survey.store import accounts, learners  # noqa: E402
+from survey.qualifications import served  # noqa: E402
+from survey.store import accounts, audit, learners  # noqa: E402
 
 HOST = "127.0.0.1"
 CORES = os.cpu_count() or 1
@@ -99,10 +99,10 @@ def learner_phone(port: int, token: str) -> load.Phone:
 
 def csrf_of(phone: load.Phone, path: str) -> str:
     status, text = phone.request("GET", path)
-    found = load.CSRF.search(text)
+    found = load.csrf_token(text)
     if status != 200 or not found:
         raise RuntimeError(f"no CSRF token on {path} ({status})")
-    return found.group(1)
+    return found
 
 
 def staff_phone(port: int) -> load.Phone:
@@ -290,7 +290,7 @@ def hot_spots(tmp: Path, q) -> None:  # noqa: ANN001
     app = create_app({"SECRET_KEY": "bench", "DATABASE": str(path)})
     client = app.test_client()
     client.get(f"/l/{token}")
-    csrf = load.CSRF.search(client.get("/assessment/F1-1").get_data(as_text=True)).group(1)
+    csrf = load.csrf_token(client.get("/assessment/F1-1").get_data(as_text=True))
     sys.path.insert(0, str(HERE))
     import hello as bare  # benchmarks/hello.py
 
@@ -442,7 +442,7 @@ def unpacked(response) -> bytes:  # noqa: ANN001
 def section_weight(args: argparse.Namespace, tmp: Path) -> None:
     s = "3 page weight"
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE": str(tmp / "w.db")})
-    q = app.extensions["qualification"]
+    q = served(app)
     db = connect(app.config["DATABASE"])
     learner_id, token = learners.create_learner(db, "Sam Learner")
     learners.save_ratings(db, learner_id, {st.id: 2 for st in q.statements()}, "t")
@@ -462,17 +462,16 @@ def section_weight(args: argparse.Namespace, tmp: Path) -> None:
         html = unpacked(response)
         sizes = {"html": [len(html), len(response.data)], "css": [0, 0], "js": [0, 0]}
         sizes["other"] = [0, 0]
-        assets = re.findall(rb'(?:href|src)="(/static/[^"?]+)\?v=', html)
+        loaded = load.addresses(html)
+        assets = [a for a in loaded if a.startswith("/static/")]
         for asset in assets:
-            with client.get(asset.decode(), headers=GZIP) as r:
-                kind = asset.rsplit(b".", 1)[-1].decode()
+            with client.get(asset, headers=GZIP) as r:
+                kind = asset.split("?")[0].rsplit(".", 1)[-1]
                 kind = kind if kind in ("css", "js") else "other"
                 sizes[kind][0] += len(unpacked(r))
                 sizes[kind][1] += len(r.data)
         total = sum(v[1] for v in sizes.values())
-        third = [
-            t for t in re.findall(rb'(?:href|src)="(https?://[^"]+)"', html) if b"/l/" not in t
-        ]
+        third = [a for a in loaded if a.startswith(("http://", "https://")) and "/l/" not in a]
         text = (
             f"HTML {sizes['html'][0]}/{sizes['html'][1]}, CSS {sizes['css'][0]}/"
             f"{sizes['css'][1]}, JS {sizes['js'][0]}/{sizes['js'][1]}"
@@ -704,7 +703,7 @@ def section_scale(args: argparse.Namespace, tmp: Path) -> None:
             NOTES.append(f"profile of {name.split(',')[0]}:\n{profile(get(url))}")
     # adding learners in bulk: one POST, one transaction, a QR card per learner
     page = client.get("/staff/learners").get_data(as_text=True)
-    token = load.CSRF.search(page).group(1)
+    token = load.csrf_token(page)
     lines = "".join(f"Pasted Learner {i:03d},P{i},Cashier\n" for i in range(500))
     started = time.perf_counter()
     response = client.post("/staff/learners/import", data={"csrf_token": token, "rows": lines})
@@ -717,49 +716,40 @@ def section_scale(args: argparse.Namespace, tmp: Path) -> None:
         "< 2000 ms",
         yes(ms < 2000),
     )
-    conn = sqlite3.connect(path)
-    queries = {
-        "learner's ratings": (
-            "SELECT statement_id, rating FROM ratings WHERE learner_id = ?",
-            [target],
-        ),
-        "assessor ratings": (
-            "SELECT statement_id, rating FROM assessor_ratings WHERE learner_id = ?",
-            [target],
-        ),
-        "cohort ratings (json_each)": (
-            "SELECT learner_id, statement_id, rating FROM ratings "
-            "WHERE learner_id IN (SELECT value FROM json_each(?))",
-            [json.dumps(list(range(1, 31)))],
-        ),
-        "learners_for (staff list)": (
-            "SELECT learners.*, staff.name AS assessor_name FROM learners "
-            "LEFT JOIN staff ON staff.id = learners.assessor_id "
-            "WHERE (learners.archived_at IS NOT NULL) = ? "
-            "AND (? IS NULL OR learners.assessor_id = ?) ORDER BY learners.name",
-            [0, None, None],
-        ),
-        "audit by learner": ("SELECT * FROM audit WHERE learner_id = ? ORDER BY id", [target]),
+    # the query plans of the statements the store itself runs (traced, not copied)
+    db = connect(path)
+    staff = accounts.staff_member(db, 1)
+    reads: dict[str, Callable[[], object]] = {
+        "a learner's answers (one statement)": lambda: learners.answers(db, target, True),
+        "cohort ratings (json_each)": lambda: learners.cohort_ratings(db, list(range(1, 31))),
+        "learners_for (staff list)": lambda: learners.learners_for(db, staff),
+        "audit by learner": lambda: audit.entries(db, target),
     }
-    for name, (sql, params) in queries.items():
-        plan = [r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
-        indexed = all(
-            (
-                "USING" in p
-                or "SCAN json_each" in p
-                or "CORRELATED" in p
-                or "LIST SUBQUERY" in p
-                or "TEMP B-TREE" in p
+    for name, read in reads.items():
+        statements: list[str] = []
+        db.conn.set_trace_callback(statements.append)
+        read()
+        db.conn.set_trace_callback(None)
+        for sql in statements:
+            plan = [r[3] for r in db.conn.execute("EXPLAIN QUERY PLAN " + sql)]
+            indexed = all(
+                (
+                    "USING" in p
+                    or "SCAN json_each" in p
+                    or "CORRELATED" in p
+                    or "LIST SUBQUERY" in p
+                    or "TEMP B-TREE" in p
+                    or p in ("COMPOUND QUERY", "LEFT-MOST SUBQUERY", "UNION ALL")
+                )
+                for p in plan
             )
-            for p in plan
-        )
-        note = (
-            " (lists every learner: a scan is expected; ORDER BY name sorts in a temp b-tree)"
-            if name.startswith("learners_for")
-            else ""
-        )
-        row(s, f"query plan: {name}", "; ".join(plan) + note, "uses an index", yes(indexed))
-    conn.close()
+            note = (
+                " (lists every learner: a scan is expected; ORDER BY name sorts in a temp b-tree)"
+                if name.startswith("learners_for")
+                else ""
+            )
+            row(s, f"query plan: {name}", "; ".join(plan) + note, "uses an index", yes(indexed))
+    db.conn.close()
 
 
 def profile(fn: Callable[[], object], sort: str = "cumulative", lines: int = 20) -> str:
@@ -909,26 +899,50 @@ def main() -> None:
             except Exception as e:  # a failed section is reported, the others still run
                 row(name, "section failed", f"{type(e).__name__}: {str(e)[:300]}", "", "NOT met")
             timings.append(f"{name} {time.monotonic() - t0:.0f} s")
+    output = Path(args.output)
+    before = output.read_text() if output.exists() else ""
+    table, earlier_run = _rows_not_run(before, chosen) if args.only else ([], "")
+    new_rows = [f"| {' | '.join(c.replace('|', '/') for c in r)} |" for r in ROWS]
     lines = [
         "# Benchmark results",
         "",
         f"Run {started:%Y-%m-%d %H:%M} UTC with `python benchmarks/run.py"
         f"{' --quick' if args.quick else ''}"
-        f"{''.join(' --only ' + o for o in args.only or [])}` on loopback.",
+        f"{''.join(' --only ' + o for o in args.only or [])}` on loopback."
+        + (f" The other sections' rows are from the {earlier_run}." if table else ""),
         f"Machine: {machine()}. gunicorn: {WORKERS} sync workers (2 x cores); wrk: 64 connections.",
         f"Section times: {', '.join(timings)}.",
         "",
         "| section | measure | result | goal | met |",
         "|---|---|---|---|---|",
-        *(f"| {' | '.join(c.replace('|', '/') for c in r)} |" for r in ROWS),
+        *sorted(new_rows + table, key=_section_number),
     ]
     if NOTES:
         lines += ["", "## Notes", ""] + [f"```\n{n}\n```" for n in NOTES]
     text = "\n".join(lines) + "\n"
     print("\n" + text)
-    output = Path(args.output)
-    kept = output.read_text().partition(KEEP)[2] if output.exists() else ""
+    kept = before.partition(KEEP)[2]
     output.write_text(text + (f"\n{KEEP}{kept}" if kept else ""))
+
+
+def _section_number(table_row: str) -> int:
+    """A table row's section number ("| 3 page weight | ..." is 3); rows keep their order."""
+    first = table_row.strip("| ").split(" ", 1)[0]
+    return int(first) if first.isdigit() else 0
+
+
+def _rows_not_run(text: str, chosen: list[str]) -> tuple[list[str], str]:
+    """The rows of an earlier RESULTS.md for the sections not run now, and which run that was:
+    a run of one section replaces its own rows and keeps the rest of the table."""
+    numbers = {SECTIONS.index(name) + 1 for name in chosen}
+    table = text.partition(KEEP)[0].partition("|---|")[2]
+    rows = [
+        line
+        for line in table.splitlines()
+        if line.startswith("| ") and _section_number(line) not in numbers
+    ]
+    found = re.search(r"^Run (.+?) UTC with `([^`]+)`", text, re.M)
+    return rows, f"run of {found.group(1)} UTC (`{found.group(2)}`)" if found else "earlier run"
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@
      only on that learner's pages, goes with the page's current CSRF token (a refused token is
      replaced by the one the server sends back, once), and is let go only when the server says
      the answer itself is wrong ("drop");
-   - a print button. */
+   - a print button;
+   - on a draft being checked, the source lines behind the outcome or criterion being edited
+     are highlighted and scrolled into view beside it. */
 (function () {
   "use strict";
   var KEY = "starting-point-unsent";
@@ -220,6 +222,29 @@
           box.appendChild(list);
         }
       }, function () { /* offline: the Save button still checks on the server */ });
+    });
+  }
+
+  /* a draft beside its source: light up the lines the part being edited was read from */
+  var source = document.querySelector(".source");
+  if (source) {
+    var lit = [];
+    document.addEventListener("focusin", function (event) {
+      var part = event.target.closest && event.target.closest("[data-lines]:not(a)");
+      if (!part || part.classList.contains("lit")) { return; }
+      lit.forEach(function (el) { el.classList.remove("lit"); });
+      lit = [part];
+      part.classList.add("lit");
+      var numbers = part.getAttribute("data-lines").split(" ").filter(Boolean);
+      numbers.forEach(function (n) {
+        var row = document.getElementById("line-" + n);
+        if (row) { row.classList.add("lit"); lit.push(row); }
+      });
+      var first = lit[1];
+      if (first) {
+        source.scrollTop += first.getBoundingClientRect().top -
+          source.getBoundingClientRect().top - source.clientHeight / 3;
+      }
     });
   }
 

@@ -51,7 +51,7 @@ def register_requests(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .views import auth as staff_sign_in
-    from .views import learner, public, qr, staff, staff_workplace, workplace
+    from .views import content, learner, public, qr, staff, staff_workplace, workplace
 
     for blueprint in (
         public.bp,
@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
         staff_sign_in.bp,
         staff.bp,
         staff_workplace.bp,
+        content.bp,
     ):
         app.register_blueprint(blueprint)
 

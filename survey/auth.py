@@ -97,14 +97,14 @@ def staff_learner(learner_id: int) -> Row:
 
 
 def signed_in_staff() -> Row:
-    """The signed-in staff member, on a page behind staff_required."""
+    """The signed-in staff member, in a view behind staff_required."""
     staff = current_staff()
     assert staff is not None  # staff_required ran first
     return staff
 
 
 def staff_actor() -> str:
-    """How the audit names the signed-in staff member."""
+    """How the audit trail names the signed-in staff member."""
     return f"staff:{signed_in_staff()['id']}"
 
 

@@ -357,11 +357,7 @@ def check_package(data: Any) -> None:
     Properties the schema does not know are let through (CASE 1.0 packages carry a few, such as
     CFDocumentURI on items): nothing here reads them.
     """
-    errors = [
-        e
-        for e in _validator().iter_errors(data)
-        if e.validator != "additionalProperties"  # type: ignore[comparison-overlap]
-    ]
+    errors = [e for e in _validator().iter_errors(data) if e.validator != "additionalProperties"]
     if errors:
         first = min(errors, key=lambda e: [(isinstance(p, str), p) for p in e.absolute_path])
         raise CaseError(f"{_where(first.absolute_path)}: {first.message}")

@@ -19,9 +19,10 @@ from wtforms import Form
 from .content import ContentError, Qualification, load_qualification, summary
 from .content import export as export_content
 from .forms import ROLES
+from .library import LibraryError
 from .planner import STATE_BUDGET, reachable_states, suggest_plans
 from .profile import Profile, ProfileError, read_profile
-from .qualifications import current_qualification
+from .qualifications import current_code, current_qualification, library
 
 content_cli = AppGroup("content", help="Check, export and import the qualification's content.")
 
@@ -37,13 +38,14 @@ content_cli = AppGroup("content", help="Check, export and import the qualificati
 def content_check(path: str | None) -> None:
     """Validate the content files and print a summary.
 
-    Exits with status 1 and one line naming the file and the field on any error.
+    Without --path: the qualification as served, the centre's published files over the
+    shipped ones. Exits with status 1 and one line naming the file and the field on any error.
 
     Example: flask --app app content check --path content/03455
     """
     folder = Path(path or current_app.config["CONTENT"])
     try:
-        q = load_qualification(folder)
+        q = load_qualification(folder) if path else library().load(current_code())
     except ContentError as e:
         raise click.ClickException(str(e)) from None
     # the rules must also be ones the planner can weigh: counted, not run in full
@@ -121,8 +123,8 @@ def content_export(fmt: str, base_url: str | None, changed: datetime | None) -> 
     "-o",
     type=click.Path(file_okay=False),
     default=None,
-    help="The new qualification folder (default: content/<code> under the instance folder). "
-    "It must not exist yet.",
+    help="Write the new qualification folder here instead of publishing it into the centre's "
+    "content (CENTRE_CONTENT). It must not exist yet.",
 )
 @click.option(
     "--code",
@@ -131,7 +133,8 @@ def content_export(fmt: str, base_url: str | None, changed: datetime | None) -> 
 )
 @with_appcontext
 def content_import_case(file: str, output: str | None, code: str | None) -> None:
-    """Turn a CASE 1.1 package (JSON) into a new qualification folder.
+    """Turn a CASE 1.1 package (JSON) into a new qualification, published into the centre's
+    content (as version 1 of each file), or written as a folder with --output.
 
     A package exported by Starting Point comes back whole. One from elsewhere has no rules of
     combination, groups, credits or levels: it becomes a draft, no plan is suggested until
@@ -154,11 +157,29 @@ def content_import_case(file: str, output: str | None, code: str | None) -> None
     except CaseError as e:
         raise click.ClickException(f"{file}: {e}") from None
     q = imported.qualification
-    target = Path(output) if output else Path(current_app.instance_path) / "content" / q.code
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise click.ClickException(f"{target} already exists: choose another --output")
-    _write_folder(target, imported.files)
-    click.echo(f"{q.code} {q.title}: wrote {len(imported.files)} files to {target}")
+    if output:
+        target = Path(output)
+        if target.exists() and (not target.is_dir() or any(target.iterdir())):
+            raise click.ClickException(f"{target} already exists: choose another --output")
+        _write_folder(target, imported.files)
+        click.echo(f"{q.code} {q.title}: wrote {len(imported.files)} files to {target}")
+    else:
+        lib = library()
+        if q.code in lib:
+            raise click.ClickException(
+                f"there is already a qualification {q.code}: give another --code, or --output"
+            )
+        try:
+            _record(
+                "qualification-imported",
+                lambda: lib.publish_qualification(
+                    q.code, imported.files, _who(), f"imported from {Path(file).name}"
+                ),
+            )
+        except LibraryError as e:
+            raise click.ClickException(f"the imported content does not load: {e}") from None
+        target = lib.instance / q.code
+        click.echo(f"{q.code} {q.title}: published {len(imported.files)} files to {target}")
     for note in imported.notes:
         click.echo(f"  to do: {note}", err=True)
     click.echo(f"Check it with: flask --app app content check --path {target}", err=True)
@@ -182,6 +203,56 @@ def _write_folder(target: Path, files: dict[str, str]) -> None:
     finally:
         if staging.exists():
             shutil.rmtree(staging)
+
+
+@content_cli.command("publish")
+@click.argument("draft", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--note", default="", help="A note for the version history.")
+@with_appcontext
+def content_publish(draft: str, note: str) -> None:
+    """Publish a checked unit file (a draft from `content import`) as the unit's new version.
+
+    DRAFT is the unit file (TOML), or - for standard input. It is checked exactly as the
+    Publish button checks a draft: if anything is wrong, nothing is published and one line
+    names the field. Every worker serves it from its next request; the audit trail records it.
+
+    Example: flask --app app content publish drafts/A11.toml --note "A11 from the handbook"
+    """
+    try:
+        text = sys.stdin.read() if draft == "-" else Path(draft).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise click.ClickException(f"cannot read {draft}: {e}") from None
+    lib, code, name = library(), current_code(), Path(draft).name if draft != "-" else "stdin"
+    try:
+        (version,) = _record(
+            "unit-published", lambda: (lib.publish_unit(code, text, _who(), note, name),)
+        )
+    except LibraryError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Published {code} {version.unit} as version {version.number}")
+
+
+def _who() -> str:
+    """Who publishes from the command line, as the version history names them."""
+    import getpass
+
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user} (command line)"
+
+
+def _record(action: str, act: Any) -> Any:
+    """Publish with `act()` (the versions it makes) and record each in the audit trail."""
+    from .db import connect
+    from .store import drafts
+
+    db = connect(current_app.config["DATABASE"])
+    try:
+        return drafts.record_publication(db, "cli", action, act)
+    finally:
+        db.conn.close()
 
 
 @content_cli.command("import")
@@ -244,8 +315,8 @@ def content_import(file: str, output: str | None) -> None:
             click.echo(f"  not placed (line {at}): {line}", err=True)
     if reading.outside:
         click.echo(f"outside any unit: {len(reading.outside)} lines not placed", err=True)
-        for line in reading.outside:
-            click.echo(f"  not placed (line {line.number}): {line.text}", err=True)
+        for loose in reading.outside:
+            click.echo(f"  not placed (line {loose.number}): {loose.text}", err=True)
 
 
 def suggestion_json(q: Qualification, profile: Profile, alternatives: int) -> dict[str, Any]:

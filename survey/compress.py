@@ -110,7 +110,7 @@ def compress_response(response: Response) -> Response:
     etag, weak = response.get_etag()
     if etag:
         # the gzipped bytes are another representation: their validator must differ
-        response.set_etag(f"{etag}-gzip", weak)
+        response.set_etag(f"{etag}-gzip", bool(weak))
         response.make_conditional(request)
     return response
 

@@ -22,6 +22,8 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     app.config.from_mapping(
         DATABASE=str(instance / "starting-point.db"),
         CONTENT=str(PROJECT_ROOT / "content" / "03455"),
+        # what the centre publishes: units checked in the browser, qualifications it adds
+        CENTRE_CONTENT=str(instance / "content"),
         PUBLIC_URL="",
         WTF_CSRF_TIME_LIMIT=None,  # a page left open all afternoon must still save
         SESSION_COOKIE_HTTPONLY=True,

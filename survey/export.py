@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .content import Qualification
+from .content import Qualification, Statement
 from .gaps import to_csv
 from .workplace import SHORT_WORDS
 
@@ -122,8 +122,13 @@ def record_csv(q: Qualification, record: Mapping[str, Any]) -> str:
 
 
 def _statement(q: Qualification, statement_id: str) -> str:
-    s = q.statement(statement_id)
+    s = answered_statement(q, statement_id)
     return s.text if s else ""
+
+
+def answered_statement(q: Qualification, statement_id: str) -> Statement | None:
+    """A statement as the learner answered it: as worded then, if no longer asked."""
+    return q.retired_statement(statement_id) or q.statement(statement_id)
 
 
 def _unit(q: Qualification, number: str) -> str:
@@ -135,7 +140,7 @@ def describe(q: Qualification, entry: Mapping[str, Any]) -> str:
     """An audit entry in plain words, for the learner's own record."""
     action, subject = entry["action"], entry["subject"] or ""
     before, after = entry["before"], entry["after"]
-    statement = q.statement(subject) if subject else None
+    statement = answered_statement(q, subject) if subject else None
 
     def label(value: Any) -> str:
         if value is None or statement is None or not str(value).isdigit():

@@ -14,15 +14,21 @@ import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import (
+    BooleanField,
+    FieldList,
     Form,
+    FormField,
     HiddenField,
+    IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -33,6 +39,7 @@ from wtforms.validators import (
     DataRequired,
     EqualTo,
     Length,
+    NumberRange,
     Optional,
     Regexp,
     ValidationError,
@@ -45,7 +52,8 @@ from .scoring import RATINGS
 from .testimonies import FIELD_NAMES as TESTIMONY_FIELDS
 from .testimonies import LIMITS as TESTIMONY_LIMITS
 from .testimonies import missing_fields
-from .workplace import CONTACT_ROLES, NOTE_MAX, RELATIONSHIPS, SCALE, SCALE_VALUES
+from .workplace import CONTACT_ROLES, RELATIONSHIPS, SCALE, SCALE_VALUES
+from .workplace import NOTE_MAX as CLAIM_NOTE_MAX
 
 OTHER_ROLE = "other"  # the job select's "Something else": the learner's own words follow
 ANSWER_LABELS = {"yes": "Yes", "sometimes": "Sometimes", "no": "No"}
@@ -168,7 +176,7 @@ class ChoicesForm(FlaskForm):
                 g.process(request.form)
 
     def validate(self, extra_validators: object = None) -> bool:
-        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+        ok = super().validate(extra_validators)
         return all([g.validate() for g in self.groups.values()]) and ok
 
     @property
@@ -177,7 +185,7 @@ class ChoicesForm(FlaskForm):
         found.update({g.name: g.errors for g in self.groups.values() if g.errors})
         return found
 
-    def __getitem__(self, name: str):  # type: ignore[no-untyped-def]
+    def __getitem__(self, name: str) -> Any:
         group = self.groups.get(name)
         return group if group is not None else super().__getitem__(name)
 
@@ -200,7 +208,7 @@ def rating_form(
     data = data or {}
     statements = tuple(statements)
     form = ChoicesForm(rating_group(q, s, data.get(rating_field_name(s.id))) for s in statements)
-    form.statements = statements  # type: ignore[attr-defined]
+    form.statements = statements
     return form
 
 
@@ -291,7 +299,7 @@ def interests_form(units: Iterable[Unit], data: dict[str, Any] | None = None) ->
         )
 
     form = InterestsForm(data=data)
-    form.units = units  # type: ignore[attr-defined]
+    form.units = units
     return form
 
 
@@ -445,6 +453,15 @@ def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
+class LearnerDetails(TypedDict):
+    """A learner's details as they are kept."""
+
+    name: str
+    candidate_number: str
+    job_role: str
+    job_role_other: str
+
+
 class LearnerFields(Form):
     """A learner as staff add them: on the learners page, a pasted line, `flask learners add`."""
 
@@ -465,7 +482,7 @@ class LearnerFields(Form):
         filters=[_strip],
     )
 
-    def learner(self, q: Qualification) -> dict[str, str]:
+    def learner(self, q: Qualification) -> LearnerDetails:
         """The learner's details as they are kept (a job not on the list is kept as "other")."""
         role, other = job_role_fields(q, self.job_role.data or "")
         return {
@@ -677,17 +694,17 @@ def claims_form(
     """One claims page: a rating on the contact's scale and a short note per claim."""
     statements = tuple(statements)
     form = ChoicesForm(claim_group(s, saved.get(s.id)) for s in statements)
-    form.statements = statements  # type: ignore[attr-defined]
-    form.notes = {}  # type: ignore[attr-defined]
-    form.note_errors = {}  # type: ignore[attr-defined]
+    form.statements = statements
+    form.notes = {}
+    form.note_errors = {}
     for s in statements:
         name = note_field_name(s.id)
         value = notes.get(s.id, "")
         if form.is_submitted() and name in request.form:
             value = request.form[name].strip()
-            if len(value) > NOTE_MAX:
-                form.note_errors[s.id] = f"Keep the note under {NOTE_MAX} characters."  # type: ignore[attr-defined]
-        form.notes[s.id] = value  # type: ignore[attr-defined]
+            if len(value) > CLAIM_NOTE_MAX:
+                form.note_errors[s.id] = f"Keep the note under {CLAIM_NOTE_MAX} characters."
+        form.notes[s.id] = value
     return form
 
 
@@ -716,8 +733,8 @@ def read_workplace_answer(
     kind, statement_id = found
     if kind == "rating" and value not in SCALE_VALUES:
         raise AnswerRefused("Choose one of the four answers shown.")
-    if kind == "note" and len(value.strip()) > NOTE_MAX:
-        raise AnswerRefused(f"Keep the note under {NOTE_MAX} characters.")
+    if kind == "note" and len(value.strip()) > CLAIM_NOTE_MAX:
+        raise AnswerRefused(f"Keep the note under {CLAIM_NOTE_MAX} characters.")
     return WorkplaceAnswer(kind, statement_id, value.strip() if kind == "note" else value)
 
 
@@ -833,4 +850,103 @@ class TestimonyReviewForm(FlaskForm):
         validators=[Optional(), Length(max=2000)],
         filters=[_strip],
         description="If you spoke to the witness to check the testimony: when, and what they said.",
+    )
+
+
+# ---- content: importing and checking a unit ------------------------------------------------------
+
+KIND_CHOICES = (
+    SelectChoice("performance", "Doing (performance)"),
+    SelectChoice("knowledge", "Knowing (knowledge)"),
+)
+PASTE_TEXT_MAX = 5_000_000  # characters of a pasted specification (a file may be larger)
+NOTE_MAX = 300  # characters of a publication's note
+
+
+class ImportForm(FlaskForm):
+    """A unit specification to read: a file (PDF, Word .docx, text) or pasted text."""
+
+    request_key = request_key_field()
+    file = FileField("A file: PDF, Word .docx or text")
+    text = TextAreaField(
+        "Or paste the text",
+        validators=[Length(max=PASTE_TEXT_MAX)],
+        description="Copied from a PDF, a web page or the qualifications register.",
+    )
+
+    def validate_text(self, field: TextAreaField) -> None:
+        upload = self.file.data
+        if not (upload and upload.filename) and not (field.data or "").strip():
+            raise ValidationError("Choose a file or paste the text of a unit specification.")
+
+
+class CriterionFields(Form):
+    number = StringField("Number", validators=[Optional(), Length(max=10)])
+    text = TextAreaField("Criterion", validators=[Optional(), Length(max=2000)])
+    statement = TextAreaField(
+        "\u201cI can\u201d statement", validators=[Optional(), Length(max=2000)]
+    )
+    kind = RadioField("Kind", choices=list(KIND_CHOICES), validators=[Optional()])
+    help = TextAreaField(
+        "Help shown under the statement (optional)", validators=[Optional(), Length(max=2000)]
+    )
+    uncertain = BooleanField("The words may be cut short: publish it marked uncertain")
+    omit = BooleanField("Leave this criterion out")
+
+
+class OutcomeFields(Form):
+    number = IntegerField(
+        "Outcome number",
+        validators=[Optional(), NumberRange(1, 99, message="A number from 1 to 99.")],
+    )
+    title = TextAreaField("Title", validators=[Optional(), Length(max=1000)])
+    learner_title = TextAreaField(
+        "Title as the learner reads it (optional)",
+        validators=[Optional(), Length(max=1000)],
+        description="Where the title speaks of the learner (“their job”): “your job”.",
+    )
+    criteria = FieldList(FormField(CriterionFields))
+
+
+class DraftForm(FlaskForm):
+    """A draft unit as a person corrects it; the loader's own checks come after these."""
+
+    revision = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+    number = SelectField("Unit", choices=[])
+    outcomes = FieldList(FormField(OutcomeFields))
+    note = StringField(
+        "A note for the version history (optional)",
+        validators=[Optional(), Length(max=NOTE_MAX)],
+        description="What this version changes, e.g. “B2 criteria from the OCR handbook”.",
+    )
+
+
+def draft_form(q: Qualification, draft: Mapping[str, Any], revision: int) -> DraftForm:
+    """The draft form, filled from a kept draft (or from what was posted), with one empty
+    criterion under each outcome and one empty outcome for what the reader missed."""
+    outcomes = [{**o, "criteria": [*o["criteria"], {}]} for o in draft["outcomes"]] + [
+        {"criteria": [{}]}
+    ]
+    form = DraftForm(
+        data={"revision": str(revision), "number": draft["number"], "outcomes": outcomes}
+    )
+    form.number.choices = unit_choices(q, draft["number"])
+    return form
+
+
+def unit_choices(q: Qualification, number: str) -> list[SelectChoice]:
+    """Every unit of the qualification; the draft's own number first if it is not one."""
+    choices = [SelectChoice("", "Choose the unit…")]
+    if number and q.unit(number) is None:
+        choices.append(SelectChoice(number, f"{number} (not a unit of {q.code})"))
+    return choices + [SelectChoice(u.number, f"{u.number} {u.title}") for u in q.units]
+
+
+class RestoreForm(FlaskForm):
+    """Restore an earlier version: `current` is the version the page showed as current."""
+
+    current = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,9}$")])
+    note = StringField(
+        "A note for the version history (optional)",
+        validators=[Optional(), Length(max=NOTE_MAX)],
     )

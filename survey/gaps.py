@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from .content import Outcome, Qualification, Statement, Unit
+from .library import Version
 from .scoring import Band, band, evidence_opportunity, readiness
 from .workplace import FLAG_WORDS, WorkplaceRating, workplace_flag
 
@@ -30,6 +31,7 @@ class CriterionRow(NamedTuple):
     learner_band: str  # the band key of the learner's rating, for the page's colour
     workplace: tuple[WorkplaceRating, ...] = ()  # each workplace contact's view, if given
     action: str = ""  # what to do when the learner and the workplace differ (FLAG_WORDS)
+    retired: bool = False  # answered under an earlier version: no longer asked
 
     @property
     def action_words(self) -> str:
@@ -118,13 +120,21 @@ def gap_report(
         summary = unit.summary_statement
         if not unit.awaiting_criteria and summary.id in ratings:
             statements = (summary, *statements)
-        shown = unit.number in mandatory or unit.number in plan
+        retired = _retired(q, unit, {**assessor, **ratings}, {s.id for s in statements})
+        shown = unit.number in mandatory or unit.number in plan or bool(retired)
         if not shown and not any(s.id in ratings or s.id in assessor for s in statements):
             continue
         rows = tuple(
             _row(q, s, ratings.get(s.id), assessor.get(s.id), seen.get(s.id, ()))
             for s in statements
         )
+        rows += tuple(
+            _row(q, s, ratings.get(s.id), assessor.get(s.id), seen.get(s.id, ()))._replace(
+                retired=True
+            )
+            for s in retired
+        )
+        cells: tuple[OutcomeCell, ...]
         if unit.awaiting_criteria:
             cells = (
                 OutcomeCell(None, _band(ratings.get(summary.id)), int(summary.id in ratings), 1),
@@ -155,6 +165,20 @@ def gap_report(
             )
         )
     return tuple(result)
+
+
+def _retired(
+    q: Qualification, unit: Unit, ratings: Mapping[str, int], shown: set[str]
+) -> list[Statement]:
+    """Statements of this unit the learner (or the assessor) rated that an earlier version had
+    and the current one has not, as worded when rated."""
+    found = []
+    for statement_id in sorted(ratings):
+        if statement_id.partition(":")[0] == unit.number and statement_id not in shown:
+            retired = q.retired_statement(statement_id)
+            if retired is not None:
+                found.append(retired)
+    return found
 
 
 # ---- the cohort ---------------------------------------------------------------------------
@@ -208,9 +232,27 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return out.getvalue()
 
 
-def gap_report_csv(q: Qualification, learner_name: str, report: Sequence[UnitGap]) -> str:
+def answered_under(versions: Mapping[str, tuple[Version | None, Version]], unit: str) -> str:
+    """Which version of a unit the learner answered, in words; "" for a unit never published
+    by the centre."""
+    if unit not in versions:
+        return ""
+    answered, current = versions[unit]
+    if answered is None:
+        return "before any version was kept"
+    return f"version {answered.number}" + (" (current)" if answered == current else "")
+
+
+def gap_report_csv(
+    q: Qualification,
+    learner_name: str,
+    report: Sequence[UnitGap],
+    versions: Mapping[str, tuple[Version | None, Version]] | None = None,
+) -> str:
+    """The gap report as CSV; `versions` as qualifications.versions_answered gives them."""
     rows = []
     for g in report:
+        under = answered_under(versions or {}, g.unit.number)
         for r in g.rows:
             rows.append(
                 [
@@ -219,6 +261,7 @@ def gap_report_csv(q: Qualification, learner_name: str, report: Sequence[UnitGap
                     g.unit.title,
                     r.statement.id,
                     r.statement.text,
+                    "an earlier version: no longer asked" if r.retired else under,
                     r.learner if r.learner is not None else "",
                     r.learner_label,
                     r.assessor if r.assessor is not None else "",
@@ -237,6 +280,7 @@ def gap_report_csv(q: Qualification, learner_name: str, report: Sequence[UnitGap
             "unit title",
             "statement id",
             "statement",
+            "answered under",
             "learner rating",
             "learner says",
             "assessor rating",

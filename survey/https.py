@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
@@ -71,7 +72,7 @@ def refuse_posts_from_elsewhere() -> None:
         raise BadRequest(ELSEWHERE)
 
 
-def warn_once_of_untrusted_forwarding(app: Flask):  # type: ignore[no-untyped-def]
+def warn_once_of_untrusted_forwarding(app: Flask) -> Callable[[], None]:
     """Say once per process that forwarded headers arrive but no proxy is trusted to set them.
 
     Behind a proxy that is not configured every visitor has the proxy's address (so failed

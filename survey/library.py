@@ -118,14 +118,21 @@ class Library:
     """The qualifications in a shipped content folder and a centre's folder, loaded and kept.
 
     `shipped` holds content/<code>/ folders (read only); `instance` the centre's, usually
-    instance/content. Any number of Library objects, in any processes, may share the folders.
+    instance/content. `folders` names the shipped folder of a code where it is named otherwise
+    (FLASK_CONTENT pointing at a copy, say). Any number of Library objects, in any processes,
+    may share the folders.
     """
 
     def __init__(
-        self, shipped: Path, instance: Path, clock: Callable[[], datetime] | None = None
+        self,
+        shipped: Path,
+        instance: Path,
+        clock: Callable[[], datetime] | None = None,
+        folders: Mapping[str, Path] | None = None,
     ) -> None:
         self.shipped = Path(shipped)
         self.instance = Path(instance)
+        self._named = {code: Path(folder) for code, folder in (folders or {}).items()}
         self._clock = clock or (lambda: datetime.now(UTC))
         self._guard = threading.RLock()
         self._cache: dict[str, Qualification] = {}
@@ -143,11 +150,15 @@ class Library:
 
     def qualifications(self) -> tuple[Listing, ...]:
         """Every qualification found, by code: shipped ones, and those added by the centre."""
+        named = {folder.resolve() for folder in self._named.values()}
         shipped = {
             d.name
             for d in _folders(self.shipped)
-            if _is_code(d.name) and (d / "qualification.toml").is_file()
+            if _is_code(d.name)
+            and (d / "qualification.toml").is_file()
+            and d.resolve() not in named
         }
+        shipped |= {code for code in self._named if self._shipped(code) is not None}
         centre = {d.name for d in _folders(self.instance) if _is_code(d.name)}
         centre |= {m["code"] for m in _side_folders(self.instance) if m["kind"] == "old"}
         listed = []
@@ -548,7 +559,7 @@ class Library:
             raise LibraryError(f"there is no qualification {code!r}")
 
     def _shipped(self, code: str) -> Path | None:
-        folder = self.shipped / code
+        folder = self._named.get(code) or self.shipped / code
         return folder if _is_code(code) and (folder / "qualification.toml").is_file() else None
 
     def _top(self, code: str) -> Path:

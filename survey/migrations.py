@@ -12,8 +12,8 @@ migrations = sqlite_utils.Migrations("starting-point")
 @migrations()
 def m001_settings(db: sqlite_utils.Database) -> None:
     # centre-wide settings as key/value pairs; the first one records when this install began
-    db["settings"].create({"key": str, "value": str}, pk="key")
-    db["settings"].insert(
+    db["settings"].create({"key": str, "value": str}, pk="key")  # type: ignore[union-attr]
+    db["settings"].insert(  # type: ignore[union-attr]
         {"key": "installed_at", "value": datetime.now(UTC).isoformat(timespec="seconds")}
     )
 
@@ -216,7 +216,48 @@ def m005_plan_row_request_keys(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m006_workplace_contacts(db: sqlite_utils.Database) -> None:
+def m006_unit_drafts(db: sqlite_utils.Database) -> None:
+    # unit specifications read in the browser (the source's lines, kept to check against) and
+    # the draft units read from them, edited until they are published or discarded; the
+    # import's one-time key: the same upload sent twice makes its drafts once
+    _run(
+        db,
+        """
+        CREATE TABLE content_imports (
+            id INTEGER PRIMARY KEY,
+            qualification TEXT NOT NULL,
+            source_name TEXT NOT NULL,
+            source_kind TEXT NOT NULL,
+            pages INTEGER NOT NULL DEFAULT 0,
+            lines TEXT NOT NULL,
+            staff_id INTEGER NOT NULL REFERENCES staff(id),
+            request_key TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX content_imports_by_request
+            ON content_imports (staff_id, request_key) WHERE request_key IS NOT NULL;
+        CREATE TABLE unit_drafts (
+            id INTEGER PRIMARY KEY,
+            import_id INTEGER NOT NULL REFERENCES content_imports(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            draft TEXT NOT NULL,
+            revision INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by INTEGER REFERENCES staff(id),
+            published_at TEXT,
+            published_by INTEGER REFERENCES staff(id),
+            published_unit TEXT,
+            published_version INTEGER
+        );
+        CREATE INDEX unit_drafts_by_import ON unit_drafts (import_id, position)
+        """,
+    )
+
+
+@migrations()
+def m007_workplace_contacts(db: sqlite_utils.Database) -> None:
     # the learner's workplace: contacts with personal links of their own (only the hash kept),
     # their view of the learner's job and claims, witness testimonies, the employer's signature
     _run(

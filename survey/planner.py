@@ -476,7 +476,7 @@ def unit_reason(
         parts.append(_job_reason(q, profile, opportunity[u.number], u))
         if u.number in profile.interests:
             parts.append("you said it interests you")
-    statements = q.unit(u.number).statements() if q.unit(u.number) else ()
+    statements = u_found.statements() if (u_found := q.unit(u.number)) else ()
     if profile.ratings and any(s.id in profile.ratings for s in statements):
         confident, total = confident_count(q, u.number, profile.ratings)
         rated = [s for s in statements if s.id in profile.ratings]

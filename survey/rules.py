@@ -80,17 +80,15 @@ def check_plan(q: Qualification, units: Iterable[str]) -> list[Problem]:
 def _check_rule(q: Qualification, rule: Rule, plan: list[Unit]) -> list[Problem]:
     in_plan = {u.number for u in plan}
     if rule.kind == "all_units":
-        missing = tuple(
-            u.number for g in rule.groups for u in q.units_in(g) if u.number not in in_plan
-        )
+        missing = tuple(u for g in rule.groups for u in q.units_in(g) if u.number not in in_plan)
         return [
             Problem(
                 rule.id,
-                f"{n} is mandatory and is not in the plan",
-                group=q.unit(n).group,
-                units=(n,),
+                f"{u.number} is mandatory and is not in the plan",
+                group=u.group,
+                units=(u.number,),
             )
-            for n in missing
+            for u in missing
         ]
     if rule.kind == "credits":
         have = rule_counts(rule, plan)

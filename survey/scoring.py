@@ -36,7 +36,8 @@ def readiness(q: Qualification, ratings: Mapping[str, int]) -> dict[str, float |
 
 def confident_count(q: Qualification, unit: str, ratings: Mapping[str, int]) -> tuple[int, int]:
     """(statements rated "on my own" or better, statements in the unit)."""
-    statements = q.unit(unit).statements() if q.unit(unit) else ()
+    found = q.unit(unit)
+    statements = found.statements() if found else ()
     confident = sum(1 for s in statements if ratings.get(s.id, -1) >= CONFIDENT)
     return confident, len(statements)
 

@@ -27,6 +27,9 @@ class UnitResult:
     total: int
     to_work_on: tuple[RatedStatement, ...]  # every statement rated "not yet" or "with help"
     reason: str = ""  # why the planner suggests it (suggested optional units only)
+    # answers to statements this unit no longer asks (rated as a whole before it had criteria,
+    # or a criterion a later version dropped), as worded when answered
+    earlier: tuple[RatedStatement, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,25 @@ def _unit_result(
         for s in answered
         if ratings[s.id] <= 1
     )
-    return UnitResult(unit, band(value), value, len(answered), len(asked), weak, reason)
+    return UnitResult(
+        unit, band(value), value, len(answered), len(asked), weak, reason, earlier(q, unit, ratings)
+    )
+
+
+def earlier(q: Qualification, unit: Unit, ratings: Mapping[str, int]) -> tuple[RatedStatement, ...]:
+    """The learner's answers to statements of this unit that are no longer asked of them."""
+    asked = {s.id for s in unit.statements()}
+    if unit not in q.mandatory_units:
+        asked.add(unit.unit_statement_id)  # optional units are asked as a whole at first
+    found = []
+    for statement_id in sorted(ratings):
+        if statement_id.partition(":")[0] != unit.number or statement_id in asked:
+            continue
+        retired = q.retired_statement(statement_id)
+        if retired is not None:
+            rating = ratings[statement_id]
+            found.append(RatedStatement(retired, rating, _label(q, retired, rating)))
+    return tuple(found)
 
 
 def starting_point(
@@ -115,6 +136,7 @@ class CheckProgress:
     down: int
     same: int
     unit_rating_before: RatedStatement | None
+    unit_rating_in: str = ""  # where it was given: "this check", "check" (the previous), "initial"
 
 
 def check_progress(
@@ -142,10 +164,18 @@ def check_progress(
             change = "up" if n > b else "down" if n < b else "same"
         rows.append(ProgressRow(s, n, _label(q, s, n), b, _label(q, s, b), change))
     summary = unit.summary_statement
-    unit_before = None
-    if previous is None and not unit.awaiting_criteria and summary.id in initial:
-        rating = initial[summary.id]
-        unit_before = RatedStatement(summary, rating, _label(q, summary, rating))
+    unit_before, unit_before_in = None, ""
+    if not unit.awaiting_criteria:
+        # the unit rated as a whole: on this check before its criteria came, on the previous
+        # check, or at the initial assessment
+        for where, given in (("this check", now), ("check", previous), ("initial", initial)):
+            if given is not None and summary.id in given:
+                rating = given[summary.id]
+                unit_before = RatedStatement(summary, rating, _label(q, summary, rating))
+                unit_before_in = where
+                break
+            if where == "check" and given is not None:
+                break  # compared with the previous check: it did not rate the unit as a whole
     return CheckProgress(
         tuple(rows),
         compared,
@@ -154,4 +184,5 @@ def check_progress(
         sum(r.change == "down" for r in rows),
         sum(r.change == "same" for r in rows),
         unit_before,
+        unit_before_in,
     )

@@ -10,11 +10,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, jsonify, request, url_for
+from flask import Response as FlaskResponse
 from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -32,6 +34,8 @@ from .forms import (
 from .plans import EVIDENCE_WORDS
 from .qualifications import current_qualification
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 
 class DailySessions(SecureCookieSessionInterface):
     """Signed-cookie sessions whose long-lived cookie is renewed once a day, not every response.
@@ -42,7 +46,7 @@ class DailySessions(SecureCookieSessionInterface):
     hand the learner's cookie to whoever asks for the same address next.
     """
 
-    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+    def save_session(self, app: Flask, session: Any, response: FlaskResponse) -> None:
         shared = bool(response.cache_control.public or response.cache_control.s_maxage)
         if session.permanent and session.get("day") != today() and not shared:
             session["day"] = today()  # renewed (and re-dated) on a private response
@@ -58,11 +62,36 @@ def today() -> int:
     return date.today().toordinal()
 
 
+MB = 1024 * 1024
+
+
+def body_limit(limit: int) -> Callable[[F], F]:
+    """A view that takes bodies up to `limit` bytes instead of MAX_CONTENT_LENGTH (an upload)."""
+
+    def mark(view: F) -> F:
+        view.body_limit = limit  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
 def register_body_limit(app: Flask) -> None:
-    """MAX_CONTENT_LENGTH for bodies sent in chunks, which have no Content-Length to refuse."""
+    """MAX_CONTENT_LENGTH, or a view's own body_limit, for every body: one whose Content-Length
+    is over it is refused before a byte of it is read, and one sent in chunks (no length to
+    refuse) is read only up to it."""
 
     @app.before_request
     def read_streamed_body() -> None:
+        view = app.view_functions.get(request.endpoint or "")
+        own = getattr(view, "body_limit", None)
+        if own is not None:
+            request.max_content_length = own
+            request.max_form_memory_size = own  # a pasted text is one form field
+            if request.content_length is not None and request.content_length > own:
+                raise RequestEntityTooLarge(
+                    f"That is {request.content_length / MB:.1f} MB: up to {own // MB} MB can be "
+                    "sent here. Nothing was read or kept."
+                )
         # werkzeug stops reading a streamed body at the limit and parses what it has, so a
         # longer one would be cut short and saved: read it first (the form is then parsed
         # from this copy) and refuse it whole if anything is left beyond the limit

@@ -12,6 +12,7 @@ from helpers import (
     PHONE,
     LiveServer,
     browser_context,
+    database,
     live_server,
     need,
     serving,
@@ -19,6 +20,7 @@ from helpers import (
 
 from survey import create_app
 from survey.content import Qualification, load_qualification
+from survey.qualifications import served
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content" / "03455"
@@ -46,6 +48,7 @@ def app(tmp_path):
             "TESTING": True,
             "SECRET_KEY": "test",
             "DATABASE": str(tmp_path / "test.db"),
+            "CENTRE_CONTENT": str(tmp_path / "centre"),
         }
     )
     yield app
@@ -54,6 +57,13 @@ def app(tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def db(app):
+    """A connection of the test's own to the app's database (to set up, and to look after)."""
+    with database(app) as conn:
+        yield conn
 
 
 @pytest.fixture
@@ -70,7 +80,7 @@ def submitted_learner(app) -> tuple[int, str]:
     db = connect(app.config["DATABASE"])
     try:
         learner_id, token = learners.create_learner(db, "Sam Learner")
-        q = app.extensions["qualification"]
+        q = served(app)
         learners.save_ratings(db, learner_id, {s.id: 2 for s in q.statements()}, "t")
         learners.submit(db, learner_id, "t")
         check = learners.open_check(db, learner_id, "B1")
@@ -97,7 +107,13 @@ def content_copy(tmp_path) -> Path:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("live")
-    app = create_app({"SECRET_KEY": "browser", "DATABASE": str(tmp / "db.sqlite")})
+    app = create_app(
+        {
+            "SECRET_KEY": "browser",
+            "DATABASE": str(tmp / "db.sqlite"),
+            "CENTRE_CONTENT": str(tmp / "centre"),
+        }
+    )
     with live_server(app) as running:
         yield running
 

@@ -1,16 +1,22 @@
-"""What several test files share: a live server, axe-core, measuring what a thumb taps, and a
-second qualification, unlike 03455, to prove nothing is 03455-only."""
+"""What the test files share: a live server and axe-core for the browser tests, measuring
+what a thumb taps, HTTP visitors (CSRF tokens, signing in through the real form, staff and
+learner clients, posting), a database dump, the SQL a request runs, an HTML parser to read
+pages with, what an assessor does through the real pages, and a second qualification, unlike
+03455, to prove nothing is 03455-only."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
 import shutil
+import sqlite3
 import threading
 import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,13 +27,16 @@ from werkzeug.serving import make_server
 from survey.content import (
     Activity,
     Context,
+    Criterion,
     Group,
+    Outcome,
     Qualification,
     Scales,
     Unit,
     Weights,
     load_qualification,
 )
+from survey.qualifications import served
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium")
@@ -249,24 +258,51 @@ def box(page, selector: str) -> dict:
 
 # ---- HTTP visitors ---------------------------------------------------------------------------
 
-CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+def html_of(page) -> str:
+    """A response's body (or the text itself) as text."""
+    if isinstance(page, bytes):
+        return page.decode()
+    return page if isinstance(page, str) else page.get_data(as_text=True)
 
 
-def csrf(response) -> str:
-    found = CSRF_FIELD.search(response.get_data(as_text=True))
-    assert found, f"no CSRF token on {response.request.path}"
-    return found.group(1)
+def csrf(page) -> str:
+    """The CSRF token of the first form on a page (a response, or its HTML)."""
+    field = dom(html_of(page)).find("input", name="csrf_token")
+    where = getattr(getattr(page, "request", None), "path", "the page")
+    assert field is not None, f"no CSRF token on {where}"
+    return field["value"]
 
 
 @contextmanager
 def database(app) -> Iterator:
+    """A connection of the test's own to the app's database, closed after."""
     from survey.db import connect
 
-    db = connect(app.config["DATABASE"])
+    db = connect(app.config["DATABASE"] if hasattr(app, "config") else app)
     try:
         yield db
     finally:
         db.conn.close()
+
+
+def with_db(app, fn):
+    """fn(db) on a connection of its own, closed afterwards; what fn returns."""
+    with database(app) as db:
+        return fn(db)
+
+
+def dump(db) -> dict[str, list[str]]:
+    """Every row of every table (a connection, or a database file), to show nothing changed."""
+    if isinstance(db, str | Path):
+        with closing(sqlite3.connect(str(db))) as conn:
+            return dump(conn)
+    conn = getattr(db, "conn", db)
+    tables = [
+        r[0]
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    ]
+    return {t: sorted(map(repr, conn.execute(f"SELECT * FROM [{t}]"))) for t in tables}
 
 
 def learner_client(app, token: str):
@@ -277,28 +313,56 @@ def learner_client(app, token: str):
     return client
 
 
-def staff_client(app, role: str = "assessor", name: str = "Asha Assessor"):
-    """A laptop signed in through the real form as a new staff account; (client, staff row)."""
+_staff_numbers = itertools.count(1)
+
+
+def make_staff(db, role: str = "assessor", name: str | None = None, password_hash: str = FAST_HASH):
+    """A staff account of this role (named "Assessor 3" unless a name is given), as a dict."""
     from survey.store import accounts
 
-    email = f"{name.split()[0].lower()}.{role}@centre.example"
-    with database(app) as db:
-        staff = accounts.staff_member(
-            db, accounts.create_staff(db, email, name, role, FAST_HASH, "test")
-        )
-    client = app.test_client()
-    token = csrf(client.get("/staff/login"))
-    response = client.post(
-        "/staff/login", data={"csrf_token": token, "email": email, "password": PASSWORD}
+    n = next(_staff_numbers)
+    name = name or f"{role.title()} {n}"
+    email = f"{role}{n}@centre.example"
+    return accounts.staff_member(
+        db, accounts.create_staff(db, email, name, role, password_hash, "test")
     )
+
+
+# a new account's form, filled in right (the setup link's; add a role for the users page)
+SETUP = {
+    "name": "Ada Admin",
+    "email": "ada@centre.example",
+    "password": "twelve chars or more",
+    "confirm": "twelve chars or more",
+}
+
+
+def sign_in(client, email: str, password: str = PASSWORD, next_: str | None = None):
+    """Sign in through the real form (its CSRF token and all); the form's answer."""
+    path = "/staff/login" + (f"?next={next_}" if next_ else "")
+    token = csrf(client.get(path))
+    return client.post(path, data={"csrf_token": token, "email": email, "password": password})
+
+
+def staff_client(app, role: str = "assessor", name: str | None = None):
+    """A laptop signed in through the real form as a new staff account; (client, staff row)."""
+    with database(app) as db:
+        staff = make_staff(db, role, name)
+    client = app.test_client()
+    response = sign_in(client, staff["email"])
     assert response.status_code == 302, response.get_data(as_text=True)
     return client, staff
 
 
-def post_form(client, page: str, data: dict | None = None, to: str | None = None):
-    """POST to `to` (or `page`) with the CSRF token of `page`, as a browser would."""
+def post(client, path: str, data: dict | None = None, page: str = "/staff/learners"):
+    """POST to `path` with the session's CSRF token, read from `page` as a browser would."""
     token = csrf(client.get(page))
-    return client.post(to or page, data={"csrf_token": token, **(data or {})})
+    return client.post(path, data={"csrf_token": token, **(data or {})})
+
+
+def post_form(client, page: str, data: dict | None = None, to: str | None = None):
+    """POST a page's own form: to `to` (or `page`) with the CSRF token of `page`."""
+    return post(client, to or page, data, page)
 
 
 # ---- the SQL a request runs ---------------------------------------------------------------
@@ -355,6 +419,134 @@ def reading(statements: list[str], table: str) -> list[str]:
 
 
 # ---- reading HTML ----------------------------------------------------------------------------
+
+VOID = set("area base br col embed hr img input link meta param source track wbr".split())
+
+
+class Element:
+    """An HTML element as the parser read it: tag, attributes, children (elements and text)."""
+
+    def __init__(self, tag: str, attrs: dict[str, str], parent: Element | None = None) -> None:
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Element | str] = []
+
+    def __getitem__(self, name: str) -> str:
+        return self.attrs[name]
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self.attrs.get(name, default)
+
+    @property
+    def classes(self) -> set[str]:
+        return set((self.attrs.get("class") or "").split())
+
+    def iter(self) -> Iterator[Element]:
+        for child in self.children:
+            if isinstance(child, Element):
+                yield child
+                yield from child.iter()
+
+    def find_all(self, tag: str | None = None, class_: str | None = None, **attrs: str):
+        """Every element below this one with the tag, class and attribute values given."""
+        return [
+            e
+            for e in self.iter()
+            if (tag is None or e.tag == tag)
+            and (class_ is None or class_ in e.classes)
+            and all(e.attrs.get(k.rstrip("_").replace("_", "-")) == v for k, v in attrs.items())
+        ]
+
+    def find(self, tag: str | None = None, class_: str | None = None, **attrs: str):
+        found = self.find_all(tag, class_, **attrs)
+        return found[0] if found else None
+
+    @property
+    def text(self) -> str:
+        """The words in the element, as a person reads them (blocks apart, spaces collapsed)."""
+        parts: list[str] = []
+
+        def walk(e: Element) -> None:
+            if e.tag in ("script", "style"):
+                return
+            if e.tag in BLOCKS:
+                parts.append(" ")
+            for child in e.children:
+                parts.append(child) if isinstance(child, str) else walk(child)
+            if e.tag in BLOCKS:
+                parts.append(" ")
+
+        walk(self)
+        return " ".join("".join(parts).split())
+
+
+class _Tree(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document", {})
+        self.open = self.root
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        element = Element(tag, {k: v if v is not None else "" for k, v in attrs}, self.open)
+        self.open.children.append(element)
+        if tag not in VOID:
+            self.open = element
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        element: Element | None = self.open
+        while element is not None and element.tag != tag:
+            element = element.parent
+        if element is not None and element.parent is not None:  # else a stray end tag
+            self.open = element.parent
+
+    def handle_data(self, data: str) -> None:
+        self.open.children.append(data)
+
+
+def dom(html) -> Element:
+    """A page (a response, or HTML) parsed into elements, to read as a browser would."""
+    tree = _Tree()
+    tree.feed(html_of(html))
+    tree.close()
+    return tree.root
+
+
+def by_id(page, element_id: str) -> Element:
+    """The element with this id (a page, or an element already parsed)."""
+    found = (page if isinstance(page, Element) else dom(page)).find(id=element_id)
+    assert found is not None, f"no element with id {element_id!r}"
+    return found
+
+
+def following(page, element_id: str, tag: str) -> Element:
+    """The first `tag` element after the one with this id (a heading's table, say)."""
+    seen = False
+    for element in dom(page).iter():
+        if seen and element.tag == tag:
+            return element
+        seen = seen or element.get("id") == element_id
+    raise AssertionError(f"no <{tag}> after #{element_id}")
+
+
+def row_with(element: Element, words: str) -> Element:
+    """The first table row whose words contain `words`."""
+    found = next((tr for tr in element.find_all("tr") if words in tr.text), None)
+    assert found is not None, f"no row says {words!r}"
+    return found
+
+
+def links(page, prefix: str = "") -> list[str]:
+    """Every link's address on the page, in order (only those starting with `prefix`)."""
+    return [a["href"] for a in dom(page).find_all("a") if a.get("href", "").startswith(prefix)]
+
+
+def fields(page, name: str) -> list[str]:
+    """The values of every input named `name` on the page, in order."""
+    return [e.get("value", "") for e in dom(page).find_all("input", name=name)]
 
 
 class _Headings(HTMLParser):
@@ -458,6 +650,16 @@ def learner_and_assessor(app, name: str = "Sam Learner", **contexts: str):
     return learner_id, learner_client(app, token), assessor
 
 
+def add_learner(db, name: str, assessor: dict | None = None) -> tuple[int, str]:
+    """A learner (with this assessor, if any): (id, personal token)."""
+    from survey.store import learners
+
+    learner_id, token = learners.create_learner(db, name, actor="test")
+    if assessor:
+        learners.assign_assessor(db, learner_id, assessor["id"], "test")
+    return learner_id, token
+
+
 def answer(app, learner_id: int, ratings: dict[str, int], send: bool = True) -> None:
     """The learner's ratings, kept (and their answers sent) as the pages would."""
     from survey.store import learners
@@ -469,7 +671,7 @@ def answer(app, learner_id: int, ratings: dict[str, int], send: bool = True) -> 
 
 
 def every_statement(app, rating: int = 2) -> dict[str, int]:
-    return {s.id: rating for s in app.extensions["qualification"].statements()}
+    return {s.id: rating for s in served(app).statements()}
 
 
 def confirm_in_store(db, learner_id: int, units: list[str], staff_id: int, actor: str) -> None:
@@ -502,6 +704,40 @@ def assessor_prepares_contract(client, learner_id: int, sign_as: str = ""):
     if sign_as:
         response = post_form(client, page, {"action": "sign", "name": sign_as})
         assert response.status_code == 303, response.get_data(as_text=True)
+
+
+# ---- a unit given criteria by the centre -----------------------------------------------------
+
+
+def a11_with_criteria(q: Qualification) -> Unit:
+    """A11 (rated as a whole in 03455) with criteria, as its specification would give them."""
+
+    def c(number: str, text: str, kind: str = "performance") -> Criterion:
+        return Criterion(
+            "A11", int(number[0]), number, text, f"I can {text[0].lower()}{text[1:]}", kind
+        )
+
+    return replace(
+        q.unit("A11"),
+        outcomes=(
+            Outcome(
+                1,
+                "Be able to answer incoming calls",
+                (
+                    c("1.1", "Answer calls promptly and politely"),
+                    c("1.2", "Identify the caller and the reason for the call", "knowledge"),
+                ),
+            ),
+            Outcome(
+                2,
+                "Be able to deal with the call",
+                (
+                    c("2.1", "Give accurate information to the caller"),
+                    c("2.2", "Pass the call on when it needs someone else"),
+                ),
+            ),
+        ),
+    )
 
 
 # ---- a second qualification --------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from helpers import (
@@ -23,9 +24,13 @@ from helpers import (
     live_server,
     sign_in_staff,
 )
+from unit_texts import pdf_table, seed_unit
 
 from survey import create_app
-from survey.store import accounts, learners, plans, workplace
+from survey.drafts import draft_data, source_data
+from survey.importer import read, source_from_bytes, source_from_text
+from survey.qualifications import served
+from survey.store import accounts, drafts, learners, plans, workplace
 
 pytestmark = pytest.mark.browser
 
@@ -69,7 +74,7 @@ LEARNER_PAGES = [
     ("wa", "/workplace/review"),
     ("wa", "/workplace/testimonies"),
     ("wa", "/workplace/testimonies/new"),
-    ("wa", "/workplace/testimonies/{draft}"),
+    ("wa", "/workplace/testimonies/{testimony}"),
     ("wa", "/workplace/testimonies/{signed}"),
     ("wa", "/workplace/contract"),
     ("wa", "/workplace/forget"),
@@ -97,6 +102,11 @@ STAFF_PAGES = [
     ("admin", "/qr/units"),
     ("verifier", "/staff/learners/{a}"),
     ("verifier", "/staff/learners/{a}/plan"),
+    ("admin", "/staff/content"),
+    ("admin", "/staff/content/drafts/{draft}"),  # read from a PDF: pages, all well
+    ("admin", "/staff/content/drafts/{bad}"),  # a problem shown beside its field
+    ("admin", "/staff/content/units/B1"),
+    ("admin", "/staff/content/units/B1/restore/1"),
 ]
 # addresses that are not HTML pages, or only send the visitor on
 NOT_PAGES = {
@@ -129,7 +139,7 @@ class Site:
     def build(self) -> None:
         admin = self.server.add_staff("admin", "Ada Admin", "ada@centre.example")
         self.server.add_staff("verifier", "Vic Verifier", "vic@centre.example")
-        q = self.server.app.extensions["qualification"]
+        q = served(self.server.app)
         with self.server.db() as db:
             for key, name in (("a", "Alex Able"), ("b", "Blake Baker"), ("sent", "Sol Sent")):
                 self.ids[key], self.tokens[key] = learners.create_learner(db, name)
@@ -167,7 +177,7 @@ class Site:
             for key in ("wa", "ws"):
                 workplace.keep_answers(db, self.ids[key], answers, works)
             workplace.send(db, self.ids["ws"], works)
-            self.ids["draft"] = workplace.keep_testimony(
+            self.ids["testimony"] = workplace.keep_testimony(
                 db, self.ids["wa"], None, {"venue": "Front desk"}, works
             )
             self.ids["signed"] = workplace.keep_testimony(
@@ -186,6 +196,20 @@ class Site:
                 works,
                 signature=("Pat Manager", "2026-01-06"),
             )
+            # two unit drafts to check (one the loader refuses) and B1 published once
+            for key, reading in (
+                ("draft", read(source_from_bytes(pdf_table([seed_unit("F1")]), "F1.pdf"), q)),
+                ("bad", read(source_from_text("Unit 999 Other\nLO1 Do it\n1.1 Do it well"), q)),
+            ):
+                (self.ids[key],), _ = drafts.add_import(
+                    db,
+                    q.code,
+                    source_data(reading.source),
+                    [(d.name, draft_data(d)) for d in reading.units],
+                    admin["id"],
+                )
+            b1 = (Path(self.server.app.config["CONTENT"]) / "units" / "B1.toml").read_text()
+            self.server.app.extensions["library"].publish_unit(q.code, b1, "Ada Admin", "checked")
         # the assessor prepares and signs the contract through the real pages
         staff = self.context("admin")
         page = staff.new_page()

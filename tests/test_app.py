@@ -396,3 +396,38 @@ def test_flask_command_with_broken_content_prints_one_line(content_copy, tmp_pat
         f"Starting Point cannot start: {f1}: outcomes[0].criteria[0].kind: "
         "must be knowledge or performance, not 'doing'"
     )
+
+
+def test_the_app_serves_what_the_centre_publishes_from_its_next_request(app, client):
+    """Another process (here another Library on the same folders) publishes A11's criteria:
+    the app, started before, serves them on its next request, without a restart."""
+    from survey.library import Library
+
+    before = client.get("/units/A11").text
+    assert "Your centre will add the detailed list" in before
+    other = Library(Path(app.config["CONTENT"]).parent, Path(app.config["CENTRE_CONTENT"]))
+    other.publish_unit(
+        "03455",
+        'number = "A11"\n\n[[outcomes]]\nnumber = 1\ntitle = "Be able to answer calls"\n\n'
+        '[[outcomes.criteria]]\nnumber = "1.1"\ntext = "Answer calls promptly"\n'
+        'kind = "performance"\n',
+        "Ada Admin",
+    )
+    page = client.get("/units/A11").text
+    assert "I can answer calls promptly" in page
+    assert "Your centre will add the detailed list" not in page
+
+
+def test_a_qualification_folder_named_otherwise_than_its_code_is_served(content_copy, tmp_path):
+    assert content_copy.name != "03455"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "CONTENT": str(content_copy),
+            "DATABASE": str(tmp_path / "db.sqlite"),
+            "CENTRE_CONTENT": str(tmp_path / "centre"),
+        }
+    )
+    assert app.test_client().get("/units/B1").status_code == 200
+    assert app.extensions["library"].qualifications()[0].code == "03455"

@@ -27,6 +27,7 @@ from helpers import (
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
+from survey.qualifications import served
 from survey.store import learners
 from survey.views import learner as learner_views
 from survey.views import workplace as workplace_views
@@ -72,7 +73,7 @@ def enter(page, server, name: str) -> tuple[int, str]:
 
 
 def answer_all(server, learner_id: int, send: bool = True) -> None:
-    q = server.app.extensions["qualification"]
+    q = served(server.app)
     with server.db() as db:
         learners.save_ratings(
             db, learner_id, {s.id: i % 4 for i, s in enumerate(q.statements())}, "t"

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import database
 
 from survey.rules import check_plan
 
@@ -275,18 +276,33 @@ def test_import_case_writes_a_folder_that_loads_and_exports_the_same(runner, tmp
     assert again.exit_code == 1 and "already exists" in again.output
 
 
-def test_import_case_goes_under_the_instance_folder_by_default(runner, app, tmp_path):
-    app.instance_path = str(tmp_path / "instance")
+def test_import_case_is_published_into_the_centres_content_by_default(runner, app, tmp_path):
     package = tmp_path / "03455.json"
     package.write_text(runner.invoke(args=["content", "export", "--format", "case"]).output)
     result = runner.invoke(args=["content", "import-case", str(package), "--code", "03455-B"])
     assert result.exit_code == 0, result.output
-    target = Path(app.instance_path) / "content" / "03455-B"
+    target = Path(app.config["CENTRE_CONTENT"]) / "03455-B"
+    assert f"published 6 files to {target}" in result.output
     assert (target / "qualification.toml").read_text().count('code = "03455-B"') == 1
     check = runner.invoke(args=["content", "check", "--path", str(target)])
     assert (
         "03455-B OCR Level 2 NVQ Certificate in Customer Service: content is valid" in check.output
     )
+    # through the library: each file is version 1, with who and the package it came from
+    library = app.extensions["library"]
+    (version,) = library.file_versions("03455-B", "qualification.toml")
+    assert version.number == 1 and version.who.endswith("(command line)")
+    assert version.note == "imported from 03455.json"
+    with database(app) as db:
+        audit = db.execute("SELECT actor, action, subject FROM audit ORDER BY id").fetchall()
+    assert ("cli", "qualification-imported", "03455-B qualification.toml") in audit
+    # a qualification of that code exists now (so does the shipped one): refused, unchanged
+    before = sorted(p.relative_to(target) for p in target.rglob("*"))
+    for code in ("03455-B", "03455"):
+        again = runner.invoke(args=["content", "import-case", str(package), "--code", code])
+        assert again.exit_code == 1, again.output
+        assert f"there is already a qualification {code}" in again.output
+    assert sorted(p.relative_to(target) for p in target.rglob("*")) == before
 
 
 def test_import_case_of_a_foreign_package_lists_what_to_enter(runner, tmp_path):

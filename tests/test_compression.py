@@ -7,20 +7,16 @@ import gzip
 import io
 import json
 import os
-import re
 from pathlib import Path
 
 import pytest
 from flask import Response
-from werkzeug.security import generate_password_hash
+from helpers import csrf, fields, staff_client, with_db
 
 from survey import compress
-from survey.db import connect
-from survey.store import accounts, learners
+from survey.store import learners
 
 GZIP = {"Accept-Encoding": "gzip, deflate, br"}
-CSRF_VALUE = re.compile(rb'(name="csrf_token" type="hidden" value=")[^"]+"')
-PASSWORD = "correct horse battery staple"
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
@@ -30,15 +26,8 @@ def static_bytes(name: str) -> bytes:
 
 def masked(html: bytes) -> bytes:
     """The page with its CSRF token blanked: the token is signed afresh on every request."""
-    return CSRF_VALUE.sub(rb'\1"', html)
-
-
-def with_db(app, fn):
-    db = connect(app.config["DATABASE"])
-    try:
-        return fn(db)
-    finally:
-        db.conn.close()
+    tokens = fields(html, "csrf_token")
+    return html.replace(tokens[0].encode(), b"") if tokens else html
 
 
 @pytest.fixture
@@ -55,19 +44,7 @@ def learner_client(app, learner):
 
 @pytest.fixture
 def admin_client(app):
-    fast = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
-    with_db(
-        app, lambda db: accounts.create_staff(db, "fay@centre.example", "Fay", "admin", fast, "t")
-    )
-    client = app.test_client()
-    login = client.get("/staff/login").data
-    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', login).group(1)
-    response = client.post(
-        "/staff/login",
-        data={"csrf_token": token.decode(), "email": "fay@centre.example", "password": PASSWORD},
-    )
-    assert response.status_code == 302
-    return client
+    return staff_client(app, "admin", "Fay")[0]
 
 
 @pytest.fixture
@@ -298,11 +275,10 @@ def test_a_small_json_answer_is_sent_plain_and_still_parses(app):
     _, link = with_db(app, lambda db: learners.create_learner(db, "Ash New"))
     client = app.test_client()
     client.get(f"/l/{link}")
-    page = client.get("/assessment/F1-1").data
-    token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = csrf(client.get("/assessment/F1-1"))
     response = client.post(
         "/assessment/save",
-        data={"csrf_token": token.decode(), "name": "r-F1-1.1", "value": "3", "page": "F1-1"},
+        data={"csrf_token": token, "name": "r-F1-1.1", "value": "3", "page": "F1-1"},
         headers={**GZIP, "Accept": "application/json"},
     )
     assert response.status_code == 200

@@ -10,21 +10,14 @@ from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from helpers import csrf, staff_client
 
 from survey import create_app
-from survey.auth import hash_password
 from survey.db import StartupError, connect, migrate
 from survey.migrations import migrations
 from survey.store import accounts, learners
 
 NAME = "Zara Quentin-Marsh"
-
-
-@pytest.fixture
-def db(app):
-    db = connect(app.config["DATABASE"])
-    yield db
-    db.conn.close()
 
 
 @pytest.fixture
@@ -34,24 +27,6 @@ def learner(db):
     learners.save_contexts(db, learner_id, {"incoming-calls": "yes"}, "learner:1")
     learners.set_interest(db, learner_id, "A11", True, "learner:1")
     return learner_id, token
-
-
-def sign_in(app, db, role="admin"):
-    email = f"{role}@centre.example"
-    accounts.create_staff(db, email, f"The {role}", role, hash_password("a long password!"), "t")
-    client = app.test_client()
-    page = client.get("/staff/login")
-    token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1]
-    client.post(
-        "/staff/login",
-        data={"csrf_token": token.split('"')[0], "email": email, "password": "a long password!"},
-    )
-    return client
-
-
-def csrf(client, path):
-    body = client.get(path).get_data(as_text=True)
-    return body.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
 
 
 # ---- export --------------------------------------------------------------------------------------
@@ -76,7 +51,7 @@ def test_my_data_needs_the_learner(client):
 
 
 def test_staff_export_of_a_learner(app, db, learner):
-    client = sign_in(app, db)
+    client = staff_client(app, "admin")[0]
     response = client.get(f"/staff/learners/{learner[0]}/export.json")
     assert response.status_code == 200
     assert json.loads(response.get_data(as_text=True))["learner"]["candidate_number"] == "CAND-77"
@@ -86,7 +61,7 @@ def test_staff_export_of_a_learner(app, db, learner):
 
 def test_export_csv_neutralises_formulas(app, db):
     learner_id, _ = learners.create_learner(db, '=HYPERLINK("x")')
-    client = sign_in(app, db)
+    client = staff_client(app, "admin")[0]
     csv_text = client.get(f"/staff/learners/{learner_id}/export.csv").get_data(as_text=True)
     assert "learner,name,\"'=HYPERLINK" in csv_text
 
@@ -107,11 +82,11 @@ def file_bytes(path: str) -> bytes:
 
 def test_admin_erases_a_learner_and_nothing_of_them_is_left_in_the_file(app, db, learner):
     learner_id, token = learner
-    client = sign_in(app, db)
+    client = staff_client(app, "admin")[0]
     assert NAME.encode() in file_bytes(app.config["DATABASE"])
     response = client.post(
         f"/staff/learners/{learner_id}/erase",
-        data={"csrf_token": csrf(client, f"/staff/learners/{learner_id}"), "confirm": NAME},
+        data={"csrf_token": csrf(client.get(f"/staff/learners/{learner_id}")), "confirm": NAME},
     )
     assert response.status_code == 303 and response.location == "/staff/learners"
     assert learners.learner(db, learner_id) is None
@@ -140,13 +115,13 @@ def test_erasure_while_another_program_reads_the_database_says_so_and_finishes_l
     and can finish once that program is done."""
     app.config["ERASE_WAIT_SECONDS"] = 0.3
     learner_id, _ = learner
-    client = sign_in(app, db)
+    client = staff_client(app, "admin")[0]
     reader = sqlite3.connect(app.config["DATABASE"])
     reader.execute("BEGIN")
     reader.execute("SELECT count(*) FROM learners").fetchone()  # a read transaction, held open
     path = f"/staff/learners/{learner_id}"
     response = client.post(
-        f"{path}/erase", data={"csrf_token": csrf(client, path), "confirm": NAME}
+        f"{path}/erase", data={"csrf_token": csrf(client.get(path)), "confirm": NAME}
     )
     assert response.status_code == 303 and response.location == "/staff/learners"
     assert learners.learner(db, learner_id) is None  # gone from every table at once
@@ -154,12 +129,12 @@ def test_erasure_while_another_program_reads_the_database_says_so_and_finishes_l
     assert NOT_ON_DISK in page and "Finish erasing" in page
     assert NAME.encode() in file_bytes(app.config["DATABASE"])  # what the page says is true
     # still held: finishing is refused with the same plain words
-    finish = client.post("/staff/erasure", data={"csrf_token": csrf(client, "/staff/learners")})
+    finish = client.post("/staff/erasure", data={"csrf_token": csrf(client.get("/staff/learners"))})
     assert finish.status_code == 303
     assert NOT_ON_DISK in client.get("/staff/learners").get_data(as_text=True)
     reader.rollback()
     reader.close()
-    finish = client.post("/staff/erasure", data={"csrf_token": csrf(client, "/staff/learners")})
+    finish = client.post("/staff/erasure", data={"csrf_token": csrf(client.get("/staff/learners"))})
     assert finish.status_code == 303
     page = client.get("/staff/learners").get_data(as_text=True)
     assert "is now erased from the disk too" in page
@@ -187,19 +162,17 @@ def test_retention_says_when_an_erasure_is_not_yet_complete_on_disk(app, runner,
 
 
 def test_erasing_needs_the_name_typed(app, db, learner):
-    client = sign_in(app, db)
+    client = staff_client(app, "admin")[0]
     path = f"/staff/learners/{learner[0]}"
-    client.post(f"{path}/erase", data={"csrf_token": csrf(client, path), "confirm": "zara"})
+    client.post(f"{path}/erase", data={"csrf_token": csrf(client.get(path)), "confirm": "zara"})
     assert learners.learner(db, learner[0]) is not None
 
 
 @pytest.mark.parametrize("role", ["assessor", "verifier"])
 def test_only_an_admin_can_erase(app, db, learner, role):
-    client = sign_in(app, db, role)
-    learners.assign_assessor(
-        db, learner[0], accounts.staff_by_email(db, f"{role}@centre.example")["id"], "t"
-    )
-    token = csrf(client, "/staff/learners")
+    client, staff = staff_client(app, role)
+    learners.assign_assessor(db, learner[0], staff["id"], "t")
+    token = csrf(client.get("/staff/learners"))
     response = client.post(
         f"/staff/learners/{learner[0]}/erase", data={"csrf_token": token, "confirm": NAME}
     )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from helpers import foreign_package, write_folder
-from test_staff import add_learner, csrf, html, learner_client, staff_client
+from helpers import add_learner, csrf, foreign_package, learner_client, staff_client, write_folder
+from helpers import html_of as html
 
 from survey import create_app
 from survey.case import from_case
 from survey.db import connect
+from survey.qualifications import served
 from survey.store import learners
 
 NO_RULES = "the rules of combination of CARE2 have not been entered"
@@ -51,7 +52,7 @@ def test_a_learner_answers_and_their_result_says_no_plan_yet(draft_app):
     assert first.status_code == 200
     db = connect(draft_app.config["DATABASE"])
     try:
-        q = draft_app.extensions["qualification"]
+        q = served(draft_app)
         learners.save_ratings(db, learner_id, {s.id: 2 for s in q.statements()}, "t")
         learners.submit(db, learner_id, "t")
     finally:

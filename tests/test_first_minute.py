@@ -4,12 +4,12 @@ help when the answers or the link change."""
 from __future__ import annotations
 
 import math
-import re
 
 import pytest
-from helpers import csrf, database, learner_client, post_form, staff_client, words
+from helpers import csrf, database, dom, learner_client, links, post_form, staff_client, words
 
 from survey.journey import minutes_needed, pages, scale_notes
+from survey.qualifications import served
 from survey.store import learners, tokens
 
 
@@ -37,9 +37,7 @@ def test_a_new_learner_is_welcomed_before_page_1(app, sam):
     text = words(html(client, "/welcome"))
     assert "Welcome, Sam" in text
     assert "This is not a test. Nobody passes or fails." in text
-    minutes = minutes_needed(
-        app.extensions["qualification"], pages(app.extensions["qualification"], {})
-    )
+    minutes = minutes_needed(served(app), pages(served(app), {}))
     assert f"It takes about {minutes} minutes." in text
     assert "Every answer is kept as you go" in text
     assert "come back later with the same link" in text
@@ -126,10 +124,13 @@ def test_a_staff_page_names_the_staff_member_not_a_learner(app, sam):
 
 def announced(page: str) -> list[tuple[str, str]]:
     """(the note's words, the statement field that follows it) for each scale note."""
-    found = []
-    for note in page.split('<p class="scale-note">')[1:]:
-        field = re.search(r'<fieldset class="choice[^"]*" id="([^"]+)"', note).group(1)
-        found.append((words("<p>" + note.split("</p>")[0]), field))
+    found, note = [], None
+    for element in dom(page).iter():
+        if element.tag == "p" and "scale-note" in element.classes:
+            note = element.text
+        elif element.tag == "fieldset" and "choice" in element.classes and note is not None:
+            found.append((note, element["id"]))
+            note = None
     return found
 
 
@@ -179,9 +180,9 @@ def test_the_review_page_counts_what_has_no_answer_in_each_section_with_links(ap
     assert "About your job 1 of 16 questions answered. 15 with no answer:" in text
     assert "1 of 3 answered. 2 with no answer:" in text  # F1 outcome 1
     assert "2 of 3 answered. 1 with no answer:" in text  # F1 outcome 2
-    links = re.findall(r'<a href="(/assessment/[^"#]+)#([^"]+)">([^<]+)</a>', page)
+    anchored = [link.partition("#") for link in links(page, "/assessment/") if "#" in link]
     by_page: dict[str, list[str]] = {}
-    for path, anchor, _ in links:
+    for path, _, anchor in anchored:
         by_page.setdefault(path, []).append(anchor)
     assert by_page["/assessment/F1-1"] == ["r-F1-1.2", "r-F1-1.3"]
     assert by_page["/assessment/F1-2"] == ["r-F1-2.3"]
@@ -196,7 +197,7 @@ def test_the_review_page_counts_what_has_no_answer_in_each_section_with_links(ap
         for s in p.statements
         if s.id not in ("F1:1.1", "F1:2.1", "F1:2.2")
     )
-    assert sum(1 for p, _, _ in links if p != "/assessment/job") == missing
+    assert sum(1 for p, _, _ in anchored if p != "/assessment/job") == missing
     assert f"{missing} statements still have no answer" in text
 
 
@@ -259,4 +260,4 @@ def test_the_link_does_not_work_page_offers_to_enter_the_code(app):
     assert response.status_code == 404
     page = response.get_data(as_text=True)
     assert "This link does not work" in page
-    assert re.search(r'<a class="button" href="/code">Enter my personal code</a>', page)
+    assert dom(page).find("a", class_="button", href="/code").text == "Enter my personal code"

@@ -24,6 +24,7 @@ from survey.forms import (
     statement_of_field,
 )
 from survey.profile import ProfileError, read_profile
+from survey.qualifications import served
 from survey.scoring import RATINGS
 
 # ---- the field-name codec -----------------------------------------------------------------
@@ -218,7 +219,7 @@ def test_the_web_the_paste_and_the_cli_accept_the_same_learners(app, name, candi
         kept = db.execute("SELECT job_role, job_role_other FROM learners").fetchall()
     assert len(kept) == 2 * web
     if web and role:
-        assert {tuple(r) for r in kept} == {job_role_fields(app.extensions["qualification"], role)}
+        assert {tuple(r) for r in kept} == {job_role_fields(served(app), role)}
 
 
 @pytest.mark.parametrize("rating", [-1, *RATINGS, 4])

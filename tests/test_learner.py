@@ -8,7 +8,7 @@ import re
 import threading
 
 import pytest
-from helpers import confirm_in_store
+from helpers import confirm_in_store, csrf, dom, post, post_form, words
 from werkzeug.serving import make_server
 
 from survey.db import connect
@@ -16,21 +16,8 @@ from survey.store import accounts, audit, learners, records, sql, tokens
 
 
 @pytest.fixture
-def db(app):
-    db = connect(app.config["DATABASE"])
-    yield db
-    db.conn.close()
-
-
-@pytest.fixture
 def learner(db):
     return learners.create_learner(db, "Sam Learner")
-
-
-def csrf(response) -> str:
-    return re.search(
-        r'name="csrf_token" type="hidden" value="([^"]+)"', response.get_data(as_text=True)
-    ).group(1)
 
 
 def enter(client, token):
@@ -38,16 +25,13 @@ def enter(client, token):
 
 
 def post_page(client, key, data):
-    token = csrf(client.get(f"/assessment/{key}"))
-    return client.post(f"/assessment/{key}", data={"csrf_token": token, **data})
+    return post_form(client, f"/assessment/{key}", data)
 
 
 def save_one(client, name, value, page="F1-1"):
     # the token from a page that always has a form (a read-only page has none)
-    token = csrf(client.get("/forget"))
-    return client.post(
-        "/assessment/save", data={"csrf_token": token, "name": name, "value": value, "page": page}
-    )
+    data = {"name": name, "value": value, "page": page}
+    return post(client, "/assessment/save", data, page="/forget")
 
 
 # ---- entry --------------------------------------------------------------------------------
@@ -191,7 +175,8 @@ def test_forget_this_device(client, learner):
 
 
 def progress(response) -> str:
-    return re.search(r"Page \d+ of \d+", response.get_data(as_text=True)).group(0)
+    said = words(response.get_data(as_text=True))
+    return re.search(r"Page \d+ of \d+", said).group(0)
 
 
 def test_progress_counts_only_the_pages_this_learner_sees(client, learner, q):
@@ -228,8 +213,7 @@ def test_back_button_saves_and_goes_back(client, db, learner):
 def test_saved_answers_are_shown_again(client, learner):
     enter(client, learner[1])
     post_page(client, "F1-1", {"r-F1-1.1": "2"})
-    body = client.get("/assessment/F1-1").get_data(as_text=True)
-    assert re.search(r'<input checked id="r-F1-1.1-2"', body)
+    assert "checked" in dom(client.get("/assessment/F1-1")).find("input", id="r-F1-1.1-2").attrs
 
 
 def test_knowledge_statements_use_the_knowledge_scale(client, learner):
@@ -328,7 +312,7 @@ def test_tampered_values_are_refused_and_change_nothing(client, db, learner, nam
 
 def learner_key(page) -> str:
     """The opaque key a learner's page carries, naming whose answers its script keeps."""
-    keys = re.findall(r'data-learner="([^"]*)"', page.get_data(as_text=True))
+    keys = [e["data-learner"] for e in dom(page).iter() if "data-learner" in e.attrs]
     assert len(keys) == 1, keys
     return keys[0]
 
@@ -433,7 +417,7 @@ def test_a_refusal_says_whether_the_answer_itself_is_wrong(client, db, learner, 
     elif case == "bad value":
         data["value"] = "9"
     else:
-        shown = re.search(r'data-page="([^"]+)"', page.get_data(as_text=True)).group(1)
+        shown = next(e["data-page"] for e in dom(page).iter() if "data-page" in e.attrs)
         check = learners.open_check(db, learner_id, "B1")
         learners.save_check_ratings(db, check, {"B1:1.1": 1}, "t")
         learners.finish_check(db, check, "t")
@@ -506,11 +490,17 @@ def test_the_result_follows_changed_answers(client, db, learner, q):
     post_page(client, "interests", {"interests": ["A12"]})
     submit(client)
     second = client.get("/result").get_data(as_text=True)
-    pick = re.compile(
-        r'<span class="num">(\w+)</span>(?:(?!</li>).)*you said it interests you', re.S
-    )
-    assert pick.findall(first) == ["A11"]
-    assert pick.findall(second) == ["A12"]
+
+    def picked(page: str) -> list[str]:
+        """The units whose reason is that the learner said it interests them."""
+        return [
+            li.find("span", class_="num").text
+            for li in dom(page).find_all("li")
+            if li.find("span", class_="num") and "you said it interests you" in li.text
+        ]
+
+    assert picked(first) == ["A11"]
+    assert picked(second) == ["A12"]
     assert client.get("/result").get_data(as_text=True) == second
 
 
@@ -905,9 +895,7 @@ def test_check_background_save(client, db, learner):
     assert wrong.status_code == 400
     assert "not part of this unit" in wrong.json["error"]
     # the saved answer shows when the page is opened again
-    assert re.search(
-        r'<input checked id="r-B1-1.1-2"', client.get("/check/B1").get_data(as_text=True)
-    )
+    assert "checked" in dom(client.get("/check/B1")).find("input", id="r-B1-1.1-2").attrs
 
 
 # ---- QR codes -------------------------------------------------------------------------------

@@ -77,7 +77,7 @@ def test_the_documented_gunicorn_command_hides_tokens_in_its_access_log(tmp_path
         import gunicorn  # noqa: F401
     except ImportError:
         need("gunicorn", "pip install -r requirements-dev.txt")
-    from load import _no_control_socket, free_port
+    from benchmarks.load import _no_control_socket, free_port
 
     command = documented_gunicorn()
     assert "--access-logfile" in command  # an access log is part of the documented command

@@ -1,31 +1,14 @@
-"""Byte budgets: everything a learner page needs fits the first network round trip."""
+"""Byte budgets: everything a learner page needs fits the first network round trip.
+
+The pages and the budget are benchmarks/load.py's, which the page-weight benchmark measures too."""
 
 from __future__ import annotations
 
 import gzip
-import re
 
 import pytest
 
-BUDGET = 14_600  # bytes, gzipped: HTML + CSS + JS + icon, about ten TCP segments
-PAGES = [
-    "/welcome",
-    "/assessment/job",
-    "/assessment/F1-1",
-    "/assessment/F1-3",
-    "/assessment/group-B",
-    "/assessment/interests",
-    "/assessment/review",
-    "/result",
-    "/check/B1",
-    "/check/B1/results/1",
-    "/code",
-    "/contract",
-    "/my-record",
-]
-
-
-GZIP = {"Accept-Encoding": "gzip, deflate, br"}
+from benchmarks.load import BUDGET, GZIP, PAGES, addresses
 
 
 @pytest.fixture
@@ -42,12 +25,13 @@ def weight(client, path: str) -> tuple[int, list[str]]:
     assert response.headers["Content-Encoding"] == "gzip", path
     total = len(response.data)
     html = gzip.decompress(response.data)
-    for asset in re.findall(rb'(?:href|src)="(/static/[^"]+)"', html):
-        with client.get(asset.decode().replace("&amp;", "&"), headers=GZIP) as r:
+    loaded = addresses(html)
+    for asset in [a for a in loaded if a.startswith("/static/")]:
+        with client.get(asset, headers=GZIP) as r:
             assert r.status_code == 200, asset
             total += len(r.data)
-    third_party = re.findall(rb'(?:href|src)="(https?://[^"]+)"', html)
-    return total, [t.decode() for t in third_party if b"/l/" not in t]
+    third_party = [a for a in loaded if a.startswith(("http://", "https://"))]
+    return total, [t for t in third_party if "/l/" not in t]
 
 
 @pytest.mark.parametrize("path", PAGES)

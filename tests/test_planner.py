@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-import re
 
 import pytest
+from helpers import staff_client
 
 from survey import create_app, planner
 from survey.content import load_qualification
@@ -14,7 +14,7 @@ from survey.planner import suggest_plans, unit_cost
 from survey.profile import Profile
 from survey.rules import check_plan
 from survey.scoring import band, evidence_opportunity, readiness
-from survey.store import accounts, learners
+from survey.store import learners
 
 PHONE_JOB = {"incoming-calls": "yes", "outgoing-calls": "yes", "face-to-face": "no"}
 
@@ -197,19 +197,10 @@ def test_the_plan_and_result_pages_say_so_instead_of_timing_out(crowded, tmp_pat
         {"TESTING": True, "SECRET_KEY": "x", "DATABASE": str(tmp_path / "db"), "CONTENT": crowded}
     )
     db = connect(app.config["DATABASE"])
-    from werkzeug.security import generate_password_hash
-
-    password = "a long enough password"
-    hashed = generate_password_hash(password, method="scrypt:1024:8:1")
-    accounts.create_staff(db, "a@centre.example", "Ann Admin", "admin", hashed, "test")
     learner_id, token = learners.create_learner(db, "Sam Learner")
     learners.submit(db, learner_id, "test")
     db.conn.close()
-    staff = app.test_client()
-    page = staff.get("/staff/login").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    data = {"csrf_token": csrf, "email": "a@centre.example", "password": password}
-    assert staff.post("/staff/login", data=data).status_code == 302
+    staff, _ = staff_client(app, "admin", "Ann Admin")
     plan = staff.get(f"/staff/learners/{learner_id}/plan")
     assert plan.status_code == 200 and planner.TOO_COMPLEX in plan.get_data(as_text=True)
     phone = app.test_client()

@@ -27,7 +27,8 @@ import time
 from pathlib import Path
 
 import pytest
-from load import (
+
+from benchmarks.load import (
     ROOT,
     Phone,
     Server,
@@ -221,7 +222,7 @@ def test_sigkill_mid_load_loses_no_acknowledged_answer(fresh, q, record_property
 
 SAVER = """
 import sys, time
-from survey.store import accounts, audit, learners, plans, records, sql, tokens
+from survey.store import learners
 from survey.db import connect
 db = connect(sys.argv[1])
 deadline = time.monotonic() + 40  # bounded: the test kills it much sooner
@@ -352,18 +353,18 @@ def test_backup_of_a_large_database_finishes_under_steady_saves(fresh, tmp_path)
 
 def test_the_load_helpers_compare_like_the_app_stores(tmp_path: Path, q):
     """The checker itself: a missing or wrong answer is reported, a right one is not."""
-    from load import Attempt, Run
+    from benchmarks.load import Attempt, Run
 
     env = app_env(tmp_path)
-    learners = add_learners(env["FLASK_DATABASE"], 1)
-    run = Run(learners=learners, steps=[[]], attempts=[[]])
+    added = add_learners(env["FLASK_DATABASE"], 1)
+    run = Run(learners=added, steps=[[]], attempts=[[]])
     run.attempts[0].append(Attempt(0, "r-F1-1.1", "2", 0.0, acked=1.0))
     assert missing_acked(run, env["FLASK_DATABASE"])[1] == 1
     from survey.db import connect
     from survey.store import learners
 
     db = connect(env["FLASK_DATABASE"])
-    learners.save_ratings(db, learners[0][0], {"F1:1.1": 2}, "learner:1")
+    learners.save_ratings(db, added[0][0], {"F1:1.1": 2}, "learner:1")
     db.conn.close()
     assert missing_acked(run, env["FLASK_DATABASE"])[1] == 0
     assert audit_mismatches(run, env["FLASK_DATABASE"])[1] == 0

@@ -21,6 +21,7 @@ from helpers import (
 
 from survey.planner import suggest_plans
 from survey.profile import Profile
+from survey.qualifications import served
 from survey.scoring import readiness
 from survey.store import learners, plans
 
@@ -98,7 +99,7 @@ def page_words(client, path: str) -> str:
 
 def test_after_the_assessor_confirms_a_changed_plan_the_learner_sees_the_confirmed_units(world):
     app, learner_id, learner, assessor = world
-    q = app.extensions["qualification"]
+    q = served(app)
     answer(app, learner_id, every_statement(app))
     suggested = [c["number"] for c in cards(learner.get("/result").get_data(as_text=True))]
     assert suggested[:2] == ["F1", "F2"] and len(suggested) >= 6
@@ -148,7 +149,7 @@ def test_a_plan_changed_after_confirming_is_not_shown_as_confirmed(world):
 
 def test_every_statement_to_work_on_is_listed_with_the_learners_own_rating(world):
     app, learner_id, learner, _ = world
-    q = app.extensions["qualification"]
+    q = served(app)
     ratings = every_statement(app, 3)
     low = {"F1:1.1": 0, "F1:1.2": 1, "F1:2.1": 1, "F1:3.2": 0, "F2:1.3": 1, "F2:2.1": 0}
     ratings.update(low)
@@ -170,7 +171,7 @@ def test_every_statement_to_work_on_is_listed_with_the_learners_own_rating(world
 
 def test_the_page_leads_with_the_learners_units_and_counts_strengths_only_among_them(world):
     app, learner_id, learner, _ = world
-    q = app.extensions["qualification"]
+    q = served(app)
     ratings = every_statement(app, 3)
     for s in q.unit("F1").statements():
         ratings[s.id] = 1  # F1: with help
@@ -257,7 +258,7 @@ def test_another_learners_progress_never_shows(world):
 
 def test_the_suggested_units_match_the_planner(world):
     app, learner_id, learner, _ = world
-    q = app.extensions["qualification"]
+    q = served(app)
     ratings = every_statement(app, 2)
     answer(app, learner_id, ratings)
     with database(app) as db:

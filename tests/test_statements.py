@@ -23,6 +23,7 @@ from helpers import (
 )
 
 from survey.forms import rating_field_name
+from survey.qualifications import served
 from survey.store import learners
 
 ANSWER_TABLES = ("ratings", "context_answers", "interests", "self_checks", "check_ratings")
@@ -119,7 +120,7 @@ def test_the_starting_point_and_a_check_result_read_each_table_once(app, sql, sa
 
 
 def _group_b_rating(app) -> dict:
-    unit = next(u for u in app.extensions["qualification"].optional_units if u.group == "B")
+    unit = next(u for u in served(app).optional_units if u.group == "B")
     return {rating_field_name(unit.summary_statement.id): "2"}
 
 
@@ -247,3 +248,45 @@ def test_each_assessor_post_about_a_learner_commits_at_most_once(app, sql, sam):
         assert transactions(statements) == 1, (path, statements)
     with database(app) as db:
         assert len(learners.assessor_ratings(db, learner_id)) == 30
+
+
+# ---- the admin's Content pages -------------------------------------------------------------------
+
+UNIT_TEXT = "Unit A11\nLO1 Answer calls\n1.1 Answer calls politely\n1.2 Take a message"
+
+
+def test_the_content_pages_read_each_table_once_and_each_action_commits_once(app, sql):
+    admin, _ = staff_client(app, "admin", "Ada Admin")
+    response, statements = post(
+        sql, admin, "/staff/content/import", {"text": UNIT_TEXT}, "/staff/content"
+    )
+    assert response.status_code == 303 and transactions(statements) == 1, statements
+    draft = response.location
+    for path in ("/staff/content", draft, "/staff/content/units/A11"):
+        response, statements = sql.of(lambda path=path: admin.get(path))
+        assert response.status_code == 200, path
+        assert transactions(statements) == 0, (path, statements)
+        for table in ("staff_sessions", "unit_drafts", "content_imports", "learners", "audit"):
+            assert len(reading(statements, table)) <= 1, (path, table, statements)
+    page = admin.get(draft).get_data(as_text=True)
+    form = {
+        "revision": "1",
+        "number": "A11",
+        "outcomes-0-number": "1",
+        "outcomes-0-title": "Answer calls",
+        "outcomes-0-criteria-0-number": "1.1",
+        "outcomes-0-criteria-0-text": "Answer calls politely",
+        "outcomes-0-criteria-0-kind": "performance",
+    }
+    assert "Answer calls politely" in page
+    for action in ("save", "publish"):
+        response, statements = post(sql, admin, draft, {**form, "action": action}, draft)
+        assert response.status_code == 303, response.get_data(as_text=True)
+        assert transactions(statements) == 1, (action, statements)
+        form["revision"] = "2"
+    restore = "/staff/content/units/A11/restore/1"
+    response, statements = post(sql, admin, restore, {"current": "2"}, restore)
+    assert response.status_code == 303 and transactions(statements) == 1, statements
+    with database(app) as db:
+        audit = db.execute("SELECT action FROM audit WHERE action LIKE 'unit-%'").fetchall()
+    assert [a[0] for a in audit] == ["unit-published", "unit-restored"]

@@ -226,8 +226,8 @@ def _rewrite(text: str, table: list[tuple[str, str]]) -> str:
 
     for pattern in _KEEP:
         text = pattern.sub(hold, text)
-    for pattern, words in table:
-        text = re.sub(pattern, words, text, flags=re.I)
+    for rule, words in table:
+        text = re.sub(rule, words, text, flags=re.I)
     return re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m.group(1))], text)
 
 

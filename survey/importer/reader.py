@@ -260,8 +260,8 @@ def _pieces(source: Source) -> list[tuple[str, SourceLine, int]]:
             i += 1
             continue  # the line under a markdown table's header
         produced = False
-        for n, cell in enumerate(cells, start=1):
-            produced = cut(cell, line, n if len(cells) > 1 else line.column) or produced
+        for n, words in enumerate(cells, start=1):
+            produced = cut(words, line, n if len(cells) > 1 else line.column) or produced
         if not produced:
             out.append(("", line, 0))
         i += 1
@@ -387,8 +387,8 @@ def _mark_furniture(lines: list[_Line], paged: bool) -> None:
         for page, indexes in by_page.items():
             for i in indexes[:3] + indexes[-3:]:
                 zone.add(i)
-                if keys[i] is not None:
-                    zone_pages.setdefault(keys[i], set()).add(page)
+                if (found := keys[i]) is not None:
+                    zone_pages.setdefault(found, set()).add(page)
         for i in zone:
             key = keys[i]
             if key is not None and (
@@ -647,7 +647,8 @@ class _Parser:
         following = self.next_line[self.i]
         title_next = following is not None and following.kind in ("text", "heading")
         before = None  # "Deliver customer service", then "Unit 203", then a table: the line before
-        if not line.text and not (title_next and not following.column) and len(self.loose) == 1:
+        title_at_margin = title_next and following is not None and not following.column
+        if not line.text and not title_at_margin and len(self.loose) == 1:
             if self._title_like(self.loose[0]) and not self.loose_done:
                 before, self.loose = self.loose[0], []
         self._flush_loose()

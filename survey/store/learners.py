@@ -66,21 +66,21 @@ def add_learners(
     links anyone saw (tokens are stored only as hashes, so the old ones cannot be shown again).
     """
     stamp = now()
-    remember = bool(request_key and staff)
+    sender = staff if request_key else None  # who sent the form, if it can be sent again
     with immediate(db):
-        done = _request_learners(db, request_key, staff) if remember else []
-        if done:
-            again = [(row, _new_link(db, row["id"], actor)) for row in done if can_see(staff, row)]
+        done = _request_learners(db, request_key, sender) if sender else []
+        if sender and done:
+            again = [(row, _new_link(db, row["id"], actor)) for row in done if can_see(sender, row)]
             return Added(again, again=True)
         made = []
         for position, one in enumerate(new):
             learner_id, token = _insert_learner(db, one, actor, stamp)
             made.append((learner_id, token))
-            if remember:
+            if sender:
                 db.execute(
                     "INSERT INTO add_learner_requests (request_key, staff_id, position, "
                     "learner_id, created_at) VALUES (?, ?, ?, ?, ?)",
-                    [request_key, staff["id"], position, learner_id, stamp],
+                    [request_key, sender["id"], position, learner_id, stamp],
                 )
         rows = _learners_by_id(db, [learner_id for learner_id, _ in made])
     return Added([(rows[learner_id], token) for learner_id, token in made], again=False)
@@ -90,7 +90,7 @@ def _insert_learner(
     db: sqlite_utils.Database, new: NewLearner, actor: str, stamp: str
 ) -> tuple[int, str]:
     token = new_token()
-    values = {
+    values: dict[str, object] = {
         "name": new.name,
         "candidate_number": new.candidate_number,
         "job_role": new.job_role,
@@ -228,26 +228,30 @@ class Answers:
     ratings: dict[str, int]  # statement id -> 0-3
     interests: frozenset[str]  # unit numbers
     assessor: dict[str, int]  # the assessor's ratings (read only when asked for)
+    answered_at: dict[str, str] = field(default_factory=dict)  # statement id -> when rated
 
 
 # one statement, so every part comes from the same moment of the database
 _ANSWERS = (
-    "SELECT 'c', context_id, answer FROM context_answers WHERE learner_id = :id "
-    "UNION ALL SELECT 'r', statement_id, rating FROM ratings WHERE learner_id = :id "
-    "UNION ALL SELECT 'i', unit, NULL FROM interests WHERE learner_id = :id"
+    "SELECT 'c', context_id, answer, NULL FROM context_answers WHERE learner_id = :id "
+    "UNION ALL SELECT 'r', statement_id, rating, updated_at FROM ratings WHERE learner_id = :id "
+    "UNION ALL SELECT 'i', unit, NULL, NULL FROM interests WHERE learner_id = :id"
 )
 _ASSESSOR = (
-    " UNION ALL SELECT 'a', statement_id, rating FROM assessor_ratings WHERE learner_id = :id"
+    " UNION ALL SELECT 'a', statement_id, rating, NULL FROM assessor_ratings WHERE learner_id = :id"
 )
 
 
 def answers(db: sqlite_utils.Database, learner_id: int, assessor: bool = False) -> Answers:
     """Everything the learner has answered (and, if asked, the assessor's ratings)."""
     parts: dict[str, dict[str, Any]] = {"c": {}, "r": {}, "i": {}, "a": {}}
+    times: dict[str, str] = {}
     sql = _ANSWERS + _ASSESSOR if assessor else _ANSWERS
-    for kind, key, value in db.conn.execute(sql, {"id": learner_id}):
+    for kind, key, value, at in db.conn.execute(sql, {"id": learner_id}):
         parts[kind][key] = value
-    return Answers(parts["c"], parts["r"], frozenset(parts["i"]), parts["a"])
+        if kind == "r":
+            times[key] = at
+    return Answers(parts["c"], parts["r"], frozenset(parts["i"]), parts["a"], times)
 
 
 # the saved answers to the questions a change is about, and no others

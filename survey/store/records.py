@@ -17,19 +17,19 @@ def learner_record(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any]
     row = learners.learner(db, learner_id)
     if row is None:
         return None
-    checks = []
-    for c in query(db, "SELECT * FROM self_checks WHERE learner_id = ? ORDER BY id", [learner_id]):
-        c = dict(c)
-        c["ratings"] = learners.check_ratings(db, c["id"])
-        checks.append(c)
+    checks = list(
+        query(db, "SELECT * FROM self_checks WHERE learner_id = ? ORDER BY id", [learner_id])
+    )
+    given = learners.ratings_of_checks(db, [c["id"] for c in checks])
+    had = learners.answers(db, learner_id, assessor=True)
     details = {k: v for k, v in row.items() if k != "token_hash"}  # the link is a secret
     return {
         "learner": details,
-        "job_contexts": learners.context_answers(db, learner_id),
-        "ratings": learners.ratings(db, learner_id),
-        "interests": sorted(learners.interests(db, learner_id)),
-        "self_checks": checks,
-        "assessor_ratings": learners.assessor_ratings(db, learner_id),
+        "job_contexts": had.contexts,
+        "ratings": had.ratings,
+        "interests": sorted(had.interests),
+        "self_checks": [{**c, "ratings": given[c["id"]]} for c in checks],
+        "assessor_ratings": had.assessor,
         "plan": plans.unit_plan(db, learner_id),
         "assessment_plan": plans.assessment_plan_rows(db, learner_id),
         "contracts": plans.contracts(db, learner_id),

@@ -11,9 +11,6 @@ import sqlite_utils
 Row = dict[str, Any]
 
 
-Row = dict[str, Any]
-
-
 def query(db: sqlite_utils.Database, sql: str, params: Iterable[Any] = ()) -> Iterator[Row]:
     """Rows as dicts, straight from the connection.
 

@@ -19,9 +19,10 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 
-from ..content import Statement, UnitNotFound
+from ..content import Qualification, Statement, Unit, UnitNotFound
 from ..db import get_db
 from ..errors import LinkNotFound
 from ..forms import (
@@ -98,7 +99,7 @@ def learner_context() -> dict[str, Any]:
     return {"learner_key": learner_key(row) if row else ""}
 
 
-def _not_theirs(row: Row):  # type: ignore[no-untyped-def]
+def _not_theirs(row: Row) -> ResponseReturnValue | None:
     """A background save from a page of another learner: refused, and not theirs to drop."""
     return other_owners(request.form.get("learner"), learner_key(row))
 
@@ -131,7 +132,7 @@ def _need_learner() -> Row:
 
 
 @bp.get("/l/<path:token>")  # a path: a link pasted with a "/" on the end still works
-def enter(token: str):  # type: ignore[no-untyped-def]
+def enter(token: str) -> ResponseReturnValue:
     row = learners.learner_by_token(get_db(), token)
     if row is None or row["archived_at"]:
         raise LinkNotFound(
@@ -143,7 +144,7 @@ def enter(token: str):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/code", methods=["GET", "POST"])
-def code():  # type: ignore[no-untyped-def]
+def code() -> ResponseReturnValue:
     target = _safe_next(request.values.get("next"))
     form = CodeForm()
     if form.validate_on_submit():
@@ -157,7 +158,7 @@ def code():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/forget", methods=["GET", "POST"])
-def forget():  # type: ignore[no-untyped-def]
+def forget() -> ResponseReturnValue:
     form = ActionForm()
     if form.validate_on_submit():
         session.clear()
@@ -189,7 +190,7 @@ def _locked_message(row: Row) -> str | None:
 
 
 @bp.get("/assessment")
-def assessment():  # type: ignore[no-untyped-def]
+def assessment() -> ResponseReturnValue:
     row = _need_learner()
     if row["submitted_at"]:
         return redirect(url_for(".result"))
@@ -201,7 +202,7 @@ def assessment():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/welcome")
-def welcome():  # type: ignore[no-untyped-def]
+def welcome() -> ResponseReturnValue:
     row = _need_learner()
     q = qualification_for(row)
     all_pages = _pages(row)
@@ -257,14 +258,14 @@ def _page_changes(page: Page, form: Any) -> learners.Changes:
 
 
 @bp.route("/assessment/<key>", methods=["GET", "POST"])
-def page(key: str):  # type: ignore[no-untyped-def]
+def page(key: str) -> ResponseReturnValue:
     row = _need_learner()
     q = qualification_for(row)
     had = _answers(row)
     all_pages = pages(q, had.contexts)
     index = page_index(all_pages, key)
     if index is None:
-        raise NotFound("This page is not part of your assessment.")
+        return _page_moved(row, q, all_pages, key)
     current = all_pages[index]
     if current.kind == "review":
         return _review(row, had, all_pages, index)
@@ -312,6 +313,36 @@ def page(key: str):  # type: ignore[no-untyped-def]
     )
 
 
+QUESTIONS_CHANGED = (
+    "The questions for this unit changed while your page was open. Your answers were kept: "
+    "here are the questions as they are now."
+)
+
+
+def _page_moved(row: Row, q: Qualification, all_pages: tuple[Page, ...], key: str):  # type: ignore[no-untyped-def]
+    """A page of a unit whose questions changed since it was shown (its criteria published):
+    its answers are kept, and the learner goes on to the unit's questions as they are now."""
+    moved = next((p for p in all_pages if p.unit and p.unit == key.split("-")[0]), None)
+    if moved is None:
+        raise NotFound("This page is not part of your assessment.")
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        kept = {}
+        for name, value in request.form.items():
+            try:
+                answer = read_one_answer(q, name, value)
+            except AnswerRefused:
+                continue
+            if answer.kind == "rating":
+                kept[answer.item] = answer.value
+        try:
+            learners.keep_answers(get_db(), row["id"], learners.Changes(ratings=kept), _actor(row))
+        except learners.AnswersClosed as closed:
+            flash(CLOSED_MESSAGES[closed.reason])
+            return redirect(url_for(".result"), 303)
+    flash(QUESTIONS_CHANGED)
+    return redirect(url_for(".page", key=moved.key), 303)
+
+
 def _scale_notes(statements: tuple[Statement, ...], before: tuple[Page, ...]) -> dict[str, str]:
     """Field name -> scale kind where the rating scale changes, from the last one seen."""
     seen = [s.kind for p in before for s in p.statements]
@@ -319,7 +350,9 @@ def _scale_notes(statements: tuple[Statement, ...], before: tuple[Page, ...]) ->
     return {rating_field_name(k): v for k, v in notes.items()}
 
 
-def _review(row: Row, had: learners.Answers, all_pages: tuple[Page, ...], index: int):  # type: ignore[no-untyped-def]
+def _review(
+    row: Row, had: learners.Answers, all_pages: tuple[Page, ...], index: int
+) -> ResponseReturnValue:
     q = qualification_for(row)
     # per section: (page, answered, [(field name, words)] of each question with no answer)
     job = [(context_field_name(c.id), c.question) for c in q.contexts if c.id not in had.contexts]
@@ -347,7 +380,7 @@ def _review(row: Row, had: learners.Answers, all_pages: tuple[Page, ...], index:
 
 
 @bp.post("/assessment/submit")
-def submit():  # type: ignore[no-untyped-def]
+def submit() -> ResponseReturnValue:
     row = _need_learner()
     form = ActionForm()
     if not form.validate_on_submit():
@@ -360,7 +393,7 @@ def submit():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/assessment/reopen")
-def reopen():  # type: ignore[no-untyped-def]
+def reopen() -> ResponseReturnValue:
     row = _need_learner()
     form = ActionForm()
     if not form.validate_on_submit():
@@ -379,7 +412,7 @@ def reopen():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/assessment/save")
-def save_one():  # type: ignore[no-untyped-def]
+def save_one() -> ResponseReturnValue:
     """Save one tap; the script calls this in the background. Saving twice is harmless."""
     row = current_learner()
     if row is None:
@@ -426,7 +459,7 @@ def _save_one(row: Row, answer: OneAnswer) -> None:
 
 
 @bp.get("/result")
-def result():  # type: ignore[no-untyped-def]
+def result() -> ResponseReturnValue:
     row = _need_learner()
     q = qualification_for(row)
     if not row["submitted_at"]:
@@ -452,7 +485,7 @@ def result():  # type: ignore[no-untyped-def]
         "learner/result.html",
         report=report,
         steps=steps,
-        confirmed_at=plan["confirmed_at"] if confirmed is not None else None,
+        confirmed_at=plan["confirmed_at"] if plan and confirmed is not None else None,
         learner=row,
         form=ActionForm(),
         q=q,
@@ -463,7 +496,7 @@ def result():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/check/<number>", methods=["GET", "POST"])
-def unit_check(number: str):  # type: ignore[no-untyped-def]
+def unit_check(number: str) -> ResponseReturnValue:
     unit = current_qualification().find_unit(number)
     if unit.number != number:
         return redirect(url_for(".unit_check", number=unit.number))
@@ -483,7 +516,13 @@ def unit_check(number: str):  # type: ignore[no-untyped-def]
             for s in unit.statements()
             if _valid(form, rating_field_name(s.id))
         }
-        if "csrf_token" not in form.errors and values:
+        earlier = _whole_unit_answer(q, unit) if "csrf_token" not in form.errors else {}
+        if earlier and not values:
+            # the page was shown before the unit's criteria were published: kept, not finished
+            learners.keep_check_ratings(get_db(), row["id"], unit.number, earlier, _actor(row))
+            valid, message = False, QUESTIONS_CHANGED
+        values |= earlier
+        if "csrf_token" not in form.errors and values and not message:
             # kept, and the check finished if the page is complete: one transaction
             check_row = learners.keep_check_ratings(
                 get_db(), row["id"], unit.number, values, _actor(row), finish=valid
@@ -494,7 +533,7 @@ def unit_check(number: str):  # type: ignore[no-untyped-def]
             )
         if valid:
             message = "Answer at least one statement to see your progress."
-        status = 400
+        status = 409 if message == QUESTIONS_CHANGED else 400
     return (
         render_template(
             "learner/check.html",
@@ -512,8 +551,20 @@ def unit_check(number: str):  # type: ignore[no-untyped-def]
     )
 
 
+def _whole_unit_answer(q: Qualification, unit: Unit) -> dict[str, int]:
+    """A rating of a unit as a whole posted for a unit that now has criteria, if one was."""
+    name = rating_field_name(unit.unit_statement_id)
+    if unit.awaiting_criteria or name not in request.form:
+        return {}
+    try:
+        answer = read_one_answer(q, name, request.form[name])
+    except AnswerRefused:
+        return {}
+    return {answer.item: answer.value}
+
+
 @bp.post("/check/<number>/save")
-def check_save_one(number: str):  # type: ignore[no-untyped-def]
+def check_save_one(number: str) -> ResponseReturnValue:
     try:
         unit = current_qualification().find_unit(number)
     except UnitNotFound:
@@ -531,7 +582,9 @@ def check_save_one(number: str):  # type: ignore[no-untyped-def]
         answer = read_one_answer(q, request.form.get("name", ""), request.form.get("value", ""))
     except AnswerRefused as e:
         return json_error(str(e), 400, drop=True)
-    if answer.kind != "rating" or not any(s.id == answer.item for s in unit.statements()):
+    # the unit as a whole, tapped on a page shown before its criteria came: kept on the check
+    asked = {s.id for s in unit.statements()} | {unit.unit_statement_id}
+    if answer.kind != "rating" or answer.item not in asked:
         return json_error("That statement is not part of this unit.", 400, drop=True)
     # a save queued on the phone from before the last check was finished must not start a
     # new check by itself: the page says when it was shown
@@ -548,7 +601,7 @@ def check_save_one(number: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/check/<number>/results/<int:check_id>")
-def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
+def check_result(number: str, check_id: int) -> ResponseReturnValue:
     unit = current_qualification().find_unit(number)
     row = _need_learner()
     q = qualification_for(row)
@@ -582,7 +635,7 @@ def check_result(number: str, check_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/contract", methods=["GET", "POST"])
-def contract():  # type: ignore[no-untyped-def]
+def contract() -> ResponseReturnValue:
     row = _need_learner()
     q = qualification_for(row)
     db = get_db()
@@ -618,7 +671,7 @@ def contract():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/my-record")
-def record():  # type: ignore[no-untyped-def]
+def record() -> ResponseReturnValue:
     row = _need_learner()
     q = qualification_for(row)
     from ..export import describe
@@ -635,7 +688,7 @@ def record():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/my-data.json")
-def my_data_json():  # type: ignore[no-untyped-def]
+def my_data_json() -> ResponseReturnValue:
     from ..export import record_json
 
     row = _need_learner()
@@ -647,7 +700,7 @@ def my_data_json():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/my-data.csv")
-def my_data_csv():  # type: ignore[no-untyped-def]
+def my_data_csv() -> ResponseReturnValue:
     from ..export import record_csv
 
     row = _need_learner()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, url_for
+from flask.typing import ResponseReturnValue
 
 from ..qr import qr_svg
 from ..qualifications import current_qualification
@@ -21,7 +22,7 @@ def unit_svg(number: str) -> Response:
 
 
 @bp.get("/qr/units")
-def sheet():  # type: ignore[no-untyped-def]
+def sheet() -> ResponseReturnValue:
     q = current_qualification()
     links = {u.number: public_url(url_for("learner.unit_check", number=u.number)) for u in q.units}
     return render_template("qr/sheet.html", q=q, links=links)

@@ -17,9 +17,10 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 
-from ..auth import hash_password, signed_in_staff, staff_learner, staff_required
+from ..auth import hash_password, signed_in_staff, staff_actor, staff_learner, staff_required
 from ..content import Qualification
 from ..db import get_db
 from ..export import record_csv, record_json
@@ -45,11 +46,17 @@ from ..gaps import (
     gap_report_csv,
 )
 from ..journey import answered
+from ..library import Version
 from ..planner import Suggestion, suggest_plans
 from ..plans import contract_terms
 from ..profile import learner_profile
 from ..qr import qr_svg
-from ..qualifications import current_qualification, qualification_for
+from ..qualifications import (
+    current_qualification,
+    qualification_for,
+    units_answered,
+    versions_answered,
+)
 from ..rules import check_optional, plan_credits
 from ..store import accounts, audit, learners, plans, records, tokens, workplace
 from ..store.sql import Row
@@ -65,12 +72,8 @@ from ..workplace import (
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
-def _me() -> Row:
-    return signed_in_staff()
-
-
-def _actor() -> str:
-    return f"staff:{_me()['id']}"
+_me = signed_in_staff
+_actor = staff_actor
 
 
 def _learner_or_404(learner_id: int) -> Row:
@@ -104,13 +107,13 @@ def _learner_form() -> LearnerForm:
 
 @bp.get("/")
 @staff_required()
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     return redirect(url_for(".learners"))
 
 
 @bp.get("/learners", endpoint="learners")
 @staff_required()
-def learners_page():  # type: ignore[no-untyped-def]
+def learners_page() -> ResponseReturnValue:
     archived = request.args.get("archived") == "1"
     return _learners_page(archived, _learner_form(), LearnerCsvForm())
 
@@ -147,7 +150,9 @@ def _new_learner(fields: LearnerFields, assessor_id: int | None) -> learners.New
     return learners.NewLearner(**fields.learner(q), assessor_id=assessor_id)
 
 
-def _cards_for(new: list[learners.NewLearner], problems: list[str], request_key: str):  # type: ignore[no-untyped-def]
+def _cards_for(
+    new: list[learners.NewLearner], problems: list[str], request_key: str
+) -> ResponseReturnValue:
     """Add the learners in one transaction and show their cards (the same form sent again
     adds nobody twice: its learners' cards come back with new links)."""
     added = learners.add_learners(get_db(), new, _actor(), _me(), request_key)
@@ -181,14 +186,14 @@ def _assessor_for_new(form_value: str | None) -> int | None:
     return chosen if any(str(chosen) == c[0] for c in _assessor_choices()) else None
 
 
-def _learners_page_with_errors(form: LearnerForm, csv_form: LearnerCsvForm):  # type: ignore[no-untyped-def]
+def _learners_page_with_errors(form: LearnerForm, csv_form: LearnerCsvForm) -> ResponseReturnValue:
     """The learners page again, with the refused form's messages (nothing was added)."""
     return _learners_page(False, form, csv_form), 400
 
 
 @bp.post("/learners")
 @staff_required("admin", "assessor", write=True)
-def add_learner():  # type: ignore[no-untyped-def]
+def add_learner() -> ResponseReturnValue:
     form = _learner_form()
     if not form.validate_on_submit():
         return _learners_page_with_errors(form, LearnerCsvForm())
@@ -198,7 +203,7 @@ def add_learner():  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/import")
 @staff_required("admin", "assessor", write=True)
-def import_learners():  # type: ignore[no-untyped-def]
+def import_learners() -> ResponseReturnValue:
     form = LearnerCsvForm()
     if not form.validate_on_submit():
         return _learners_page_with_errors(_learner_form(), form)
@@ -213,7 +218,7 @@ def import_learners():  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/<int:learner_id>/reissue")
 @staff_required("admin", "assessor", write=True)
-def reissue(learner_id: int):  # type: ignore[no-untyped-def]
+def reissue(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     _check_form(ActionForm())
     token = learners.reissue_token(get_db(), learner_id, _actor())
@@ -223,7 +228,7 @@ def reissue(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/<int:learner_id>/archive")
 @staff_required("admin", "assessor", write=True)
-def archive(learner_id: int):  # type: ignore[no-untyped-def]
+def archive(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     _check_form(ActionForm())
     # the button says which way: a double tap (or two people) must not undo it again
@@ -242,7 +247,7 @@ def _wanted(posted: str | None, choices: tuple[str, str], otherwise: bool) -> bo
 
 @bp.post("/learners/<int:learner_id>/assessor")
 @staff_required("admin", write=True)
-def assign(learner_id: int):  # type: ignore[no-untyped-def]
+def assign(learner_id: int) -> ResponseReturnValue:
     _learner_or_404(learner_id)
     _check_form(ActionForm())
     choice = request.form.get("assessor", "")
@@ -264,11 +269,13 @@ class Report(NamedTuple):
     units: tuple[UnitGap, ...]
     jobs: tuple[JobRow, ...]
     contacts: int
+    versions: dict[str, tuple[Version | None, Version]]  # unit -> (answered, current)
 
 
 def _report(row: Row) -> Report:
     """The learner's gap report: three views of each claim (the learner's, the workplace's,
-    the assessor's), the job's answers (the workplace's where given), and the unit plan."""
+    the assessor's), the job's answers (the workplace's where given), the unit plan, and which
+    version of each unit the centre has published the learner answered."""
     db = get_db()
     q = qualification_for(row)
     had = learners.answers(db, row["id"], assessor=True)
@@ -284,12 +291,14 @@ def _report(row: Row) -> Report:
         ratings_by_statement(kept.contacts, kept.ratings),
     )
     jobs = job_comparison(q, had.contexts, kept.contacts, kept.contexts)
-    return Report(units, jobs, len(kept.contacts))
+    shown = {g.unit.number for g in units}
+    answered = {u: t for u, t in units_answered(had.answered_at.items()).items() if u in shown}
+    return Report(units, jobs, len(kept.contacts), versions_answered(row, answered))
 
 
 @bp.get("/learners/<int:learner_id>", endpoint="learner")
 @staff_required()
-def learner_page(learner_id: int):  # type: ignore[no-untyped-def]
+def learner_page(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     report = _report(row)
     me = _me()
@@ -299,6 +308,7 @@ def learner_page(learner_id: int):  # type: ignore[no-untyped-def]
         report=report.units,
         jobs=report.jobs,
         contacts=report.contacts,
+        versions=report.versions,
         action=ActionForm(),
         max_outcomes=max((len(g.cells) for g in report.units), default=1),
         # only an admin is shown the list (and the query behind it)
@@ -308,7 +318,7 @@ def learner_page(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/<int:learner_id>/ratings")
 @staff_required("admin", "assessor", write=True)
-def save_ratings(learner_id: int):  # type: ignore[no-untyped-def]
+def save_ratings(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     form = AssessorRatingsForm()
     _check_form(form)
@@ -324,7 +334,8 @@ def save_ratings(learner_id: int):  # type: ignore[no-untyped-def]
 @staff_required()
 def report_csv(learner_id: int) -> Response:
     row = _learner_or_404(learner_id)
-    body = gap_report_csv(qualification_for(row), row["name"], _report(row).units)
+    report = _report(row)
+    body = gap_report_csv(qualification_for(row), row["name"], report.units, report.versions)
     return _csv_response(body, f"gap-report-{learner_id}.csv")
 
 
@@ -337,13 +348,13 @@ def _csv_response(body: str, filename: str) -> Response:
 # ---- plan ----------------------------------------------------------------------------------------
 
 
-def _unit_plan_page(  # type: ignore[no-untyped-def]
+def _unit_plan_page(
     row: Row,
     suggestion: Suggestion,
     saved: Row | None,
     working: list[str],
     status: int = 200,
-):
+) -> ResponseReturnValue:
     q = qualification_for(row)
     form = PlanForm(data={"units": working})
     form.units.choices = [(u.number, u.number) for u in q.optional_units]
@@ -371,7 +382,7 @@ def _posted_units(q: Qualification) -> tuple[list[str], list[str]]:
 
 @bp.route("/learners/<int:learner_id>/plan", methods=["GET", "POST"])
 @staff_required()
-def plan(learner_id: int):  # type: ignore[no-untyped-def]
+def plan(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     q, db = qualification_for(row), get_db()
     saved = plans.unit_plan(db, learner_id)
@@ -417,7 +428,7 @@ def plan(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/<int:learner_id>/plan/check")
 @staff_required()
-def plan_check(learner_id: int):  # type: ignore[no-untyped-def]
+def plan_check(learner_id: int) -> ResponseReturnValue:
     """Re-run the rules on a plan being edited, without saving it (for the page's script)."""
     q = qualification_for(_learner_or_404(learner_id))
     _check_form(ActionForm())
@@ -432,7 +443,7 @@ def plan_check(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/learners/<int:learner_id>/assessment-plan", methods=["GET", "POST"])
 @staff_required()
-def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
+def assessment_plan(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     q = qualification_for(row)
     saved = plans.unit_plan(get_db(), learner_id)
@@ -461,7 +472,7 @@ def assessment_plan(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/learners/<int:learner_id>/assessment-plan/<int:row_id>/delete")
 @staff_required("admin", "assessor", write=True)
-def delete_plan_row(learner_id: int, row_id: int):  # type: ignore[no-untyped-def]
+def delete_plan_row(learner_id: int, row_id: int) -> ResponseReturnValue:
     _learner_or_404(learner_id)
     _check_form(ActionForm())
     if not plans.delete_assessment_plan_row(get_db(), learner_id, row_id, _actor()):
@@ -472,7 +483,7 @@ def delete_plan_row(learner_id: int, row_id: int):  # type: ignore[no-untyped-de
 
 @bp.route("/learners/<int:learner_id>/contract", methods=["GET", "POST"])
 @staff_required()
-def contract(learner_id: int):  # type: ignore[no-untyped-def]
+def contract(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     db = get_db()
     content = contract_terms(
@@ -526,7 +537,7 @@ def contract(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/learners/<int:learner_id>/audit")
 @staff_required()
-def learner_audit(learner_id: int):  # type: ignore[no-untyped-def]
+def learner_audit(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     return render_template(
         "staff/audit.html", learner=row, entries=audit.entries(get_db(), learner_id)
@@ -535,7 +546,7 @@ def learner_audit(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/audit", endpoint="audit")
 @staff_required("admin", "verifier")
-def audit_page():  # type: ignore[no-untyped-def]
+def audit_page() -> ResponseReturnValue:
     page = min(max(0, request.args.get("page", 0, type=int)), 100_000)
     entries = audit.all_entries(get_db(), limit=200, offset=page * 200)
     return render_template("staff/audit.html", learner=None, entries=entries, page=page)
@@ -578,7 +589,7 @@ def _cohort_ratings(view: str, learner_ids: list[int]) -> dict[int, dict[str, in
 
 @bp.get("/cohort")
 @staff_required()
-def cohort():  # type: ignore[no-untyped-def]
+def cohort() -> ResponseReturnValue:
     q = current_qualification()  # the cohort's: a cohort view per qualification later
     everyone = learners.learners_for(get_db(), _me())
     rows = _cohort_learners(everyone)
@@ -623,7 +634,7 @@ def cohort_export() -> Response:
 
 @bp.route("/users", methods=["GET", "POST"])
 @staff_required("admin")
-def users():  # type: ignore[no-untyped-def]
+def users() -> ResponseReturnValue:
     form = StaffForm()
     status = 200
     if form.validate_on_submit():
@@ -654,7 +665,7 @@ def users():  # type: ignore[no-untyped-def]
 
 @bp.post("/users/<int:staff_id>/disable")
 @staff_required("admin")
-def disable_user(staff_id: int):  # type: ignore[no-untyped-def]
+def disable_user(staff_id: int) -> ResponseReturnValue:
     _check_form(ActionForm())
     target = accounts.staff_member(get_db(), staff_id)
     if target is None:
@@ -700,7 +711,7 @@ def export_learner_csv(learner_id: int) -> Response:
 
 @bp.post("/learners/<int:learner_id>/erase")
 @staff_required("admin", write=True)
-def erase_learner(learner_id: int):  # type: ignore[no-untyped-def]
+def erase_learner(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     _check_form(ActionForm())
     typed = request.form.get("confirm", "").strip()
@@ -717,7 +728,7 @@ def erase_learner(learner_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/erasure")
 @staff_required("admin", write=True)
-def finish_erasure():  # type: ignore[no-untyped-def]
+def finish_erasure() -> ResponseReturnValue:
     """Try again to clear erased learners from the disk (the write-ahead log)."""
     _check_form(ActionForm())
     if records.finish_erasure(get_db(), current_app.config["ERASE_WAIT_SECONDS"]):

@@ -1,6 +1,9 @@
-"""A load generator for the reliability tests: the app under gunicorn, simulated learners.
+"""What the tests and the benchmarks share: the app under gunicorn, simulated learners, and
+the learner pages a phone loads with their byte budget.
 
-Everything here talks only to 127.0.0.1. Every loop is bounded in count and in time.
+Everything here talks only to 127.0.0.1. Every loop is bounded in count and in time. It
+imports nothing from tests/: tests/test_reliability.py and tests/test_page_weight.py import
+from here, as benchmarks/run.py does.
 """
 
 from __future__ import annotations
@@ -9,7 +12,6 @@ import functools
 import http.client
 import os
 import random
-import re
 import signal
 import socket
 import sqlite3
@@ -20,6 +22,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -32,7 +35,62 @@ from survey.store import learners
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+# ---- the learner pages a phone loads ------------------------------------------------------
+
+BUDGET = 14_600  # bytes, gzipped: HTML + CSS + JS + icon, about ten TCP segments
+PAGES = [
+    "/welcome",
+    "/assessment/job",
+    "/assessment/F1-1",
+    "/assessment/F1-3",
+    "/assessment/group-B",
+    "/assessment/interests",
+    "/assessment/review",
+    "/result",
+    "/check/B1",
+    "/check/B1/results/1",
+    "/code",
+    "/contract",
+    "/my-record",
+]
+GZIP = {"Accept-Encoding": "gzip, deflate, br"}  # as a phone's browser asks
+
+
+class _Page(HTMLParser):
+    """What a page links to and loads (href and src, in order), and its forms' CSRF token."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.addresses: list[str] = []
+        self.csrf: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        for name in ("href", "src"):
+            if found.get(name):
+                self.addresses.append(found[name] or "")
+        if tag == "input" and found.get("name") == "csrf_token" and self.csrf is None:
+            self.csrf = found.get("value")
+
+
+def read_page(html: str | bytes) -> _Page:
+    page = _Page()
+    page.feed(html.decode() if isinstance(html, bytes) else html)
+    page.close()
+    return page
+
+
+def addresses(html: str | bytes) -> list[str]:
+    """Every href and src on the page, in order."""
+    return read_page(html).addresses
+
+
+def csrf_token(html: str | bytes) -> str | None:
+    """The CSRF token of the page's first form, if it has one."""
+    return read_page(html).csrf
+
+
 ANSWER_WEIGHTS = {"yes": 5, "sometimes": 3, "no": 2}
 
 
@@ -71,7 +129,8 @@ class Server:
     """gunicorn serving `app:app` on loopback, in its own process group (so SIGKILL takes all).
 
     One thread a worker means gunicorn's sync workers; more, its threaded workers. `app` and
-    `chdir` serve another WSGI app (the benchmark's bare Flask ceiling).
+    `chdir` serve another WSGI app (the benchmark's bare Flask ceiling); `args` are more of
+    gunicorn's options.
     """
 
     def __init__(
@@ -82,9 +141,10 @@ class Server:
         threads: int = 4,
         app: str = "app:app",
         chdir: Path = ROOT,
+        args: tuple[str, ...] = (),
     ):
         self.env, self.log, self.workers, self.threads = env, log, workers, threads
-        self.app, self.chdir = app, chdir
+        self.app, self.chdir, self.args = app, chdir, args
         self.proc: subprocess.Popen[bytes] | None = None
         self.port = 0
         self.starts = 0
@@ -121,6 +181,7 @@ class Server:
                         "--chdir",
                         str(self.chdir),
                         *_no_control_socket(),
+                        *self.args,
                         self.app,
                     ],
                     cwd=self.chdir,
@@ -418,8 +479,7 @@ def _learner(run: Run, index: int, port: int, stop: threading.Event, deadline: f
                 if status != 200:
                     fail(f"GET {step.path} -> {status}")
                     continue
-                found = CSRF.search(text)
-                csrf = found.group(1) if found else csrf
+                csrf = csrf_token(text) or csrf
                 continue
             if step.kind == "submit":
                 status, _ = phone.request("POST", step.path, {"csrf_token": csrf})

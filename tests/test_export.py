@@ -1,0 +1,67 @@
+"""A learner's record as JSON and CSV, and the audit trail in words (survey/export.py), without
+HTTP; the downloads themselves are tested in test_data_protection.py."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from survey.export import describe, record_csv, record_json
+
+RECORD = {
+    "learner": {"id": 1, "name": "Sam", "candidate_number": "=C1"},
+    "job_contexts": {"writing": "yes"},
+    "ratings": {"F1:1.1": 2},
+    "interests": ["A11"],
+    "self_checks": [{"id": 4, "unit": "B1", "finished_at": None, "ratings": {"B1:1.1": 3}}],
+    "assessor_ratings": {"F1:1.1": 1},
+    "plan": {"units": ["A3", "B2"], "confirmed_at": None, "updated_at": "2026-01-02"},
+    "assessment_plan": [],
+    "contracts": [],
+    "audit": [],
+}
+
+
+def test_the_json_record_is_the_record_sorted():
+    assert json.loads(record_json(RECORD)) == RECORD
+
+
+def test_the_csv_record_has_a_row_per_fact_in_words(q):
+    rows = list(csv.reader(io.StringIO(record_csv(q, RECORD))))
+    assert rows[0] == ["section", "item", "value", "detail", "when"]
+    assert ["learner", "candidate_number", "'=C1", "", ""] in rows
+    assert ["rating", "F1:1.1", "2", q.statement("F1:1.1").text, ""] in rows
+    assert ["self-check 4 (B1)", "B1:1.1", "3", q.statement("B1:1.1").text, "unfinished"] in rows
+    assert ["plan", "units", "A3 B2", "draft", "2026-01-02"] in rows
+
+
+@pytest.mark.parametrize(
+    "entry, said",
+    [
+        (
+            {"action": "rating", "subject": "F1:1.1", "before": None, "after": "2"},
+            "Rated “{s}”: {l2}",
+        ),
+        (
+            {"action": "assessor-rating", "subject": "F1:1.1", "before": "1", "after": "2"},
+            "Assessor rated “{s}”: {l1} → {l2}",
+        ),
+        ({"action": "job-role", "subject": "", "before": "", "after": "Courier"}, "Job: Courier"),
+        (
+            {"action": "plan-confirmed", "subject": "", "before": None, "after": "A3 B2 C3"},
+            "Your assessor confirmed your units: A3, B2 and C3",
+        ),
+        ({"action": "submitted", "subject": "", "before": None, "after": None}, "Answers sent"),
+        (
+            {"action": "some-new-thing", "subject": "", "before": None, "after": None},
+            "some new thing",
+        ),
+    ],
+)
+def test_an_audit_entry_reads_in_plain_words(q, entry, said):
+    labels = q.scales.labels(q.statement("F1:1.1").kind)
+    expected = said.format(s=q.statement("F1:1.1").text, l1=labels[1], l2=labels[2])
+    assert describe(q, entry) == expected
