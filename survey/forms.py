@@ -853,6 +853,14 @@ class TestimonyReviewForm(FlaskForm):
     )
 
 
+class ObservationForm(FlaskForm):
+    """One tap on the gap report: an observation of the criteria the workplace has not seen,
+    added to the assessment plan (`criteria`: statement ids, space-separated)."""
+
+    request_key = request_key_field()
+    criteria = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9:. _-]{1,4000}$")])
+
+
 # ---- content: importing and checking a unit ------------------------------------------------------
 
 KIND_CHOICES = (

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from .content import Outcome, Qualification, Statement, Unit
 from .library import Version
 from .scoring import Band, band, evidence_opportunity, readiness
-from .workplace import FLAG_WORDS, WorkplaceRating, workplace_flag
+from .workplace import FLAG_WORDS, OBSERVE, WorkplaceRating, workplace_flag
 
 LOW_READINESS = 1.0  # below "with help" on average
 
@@ -165,6 +165,11 @@ def gap_report(
             )
         )
     return tuple(result)
+
+
+def to_observe(report: Iterable[UnitGap]) -> list[str]:
+    """The statements the report flags "Plan an observation", in the report's order."""
+    return [r.statement.id for g in report for r in g.rows if r.action == OBSERVE and not r.retired]
 
 
 def _retired(

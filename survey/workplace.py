@@ -321,3 +321,21 @@ def proposed_observations(
         text = listing(q, statements)[0]
         rows.append(ProposedObservation((unit,), tuple(statements), f"Observe at work: {text}"))
     return tuple(rows)
+
+
+# an observation added from the gap report is arranged with the workplace afterwards
+OBSERVE_WHEN = "To arrange with the workplace"
+OBSERVE_WHERE = "At work"
+
+
+def observation_row(rows: Sequence[ProposedObservation]) -> dict[str, Any]:
+    """One assessment plan row observing what `rows` propose (one proposal as a rule; more if
+    the workplace's answers moved the criteria between activities since the page was shown),
+    its activity naming the criteria; to be arranged with the workplace."""
+    return {
+        "units": list(dict.fromkeys(u for r in rows for u in r.units)),
+        "observed_when": OBSERVE_WHEN,
+        "observed_where": OBSERVE_WHERE,
+        "activity": "; then ".join(r.activity for r in rows),
+        "evidence": ["observation"],
+    }

@@ -1,8 +1,8 @@
 """The workplace's voice in real Chromium: the assessor (1280 px) invites a line manager; the
 manager opens the link on their own phone (360 px), corrects one job answer, rates the claims,
 writes a testimony and signs the contract; the gap report then shows three columns with the
-disagreements flagged. axe-core runs over every page the manager sees; screenshots land in
-screenshots/.
+disagreements flagged, and one flagged criterion goes into the assessment plan in one step.
+axe-core runs over every page the manager sees; screenshots land in screenshots/.
 """
 
 from __future__ import annotations
@@ -188,6 +188,22 @@ def test_a_line_manager_confirms_rates_testifies_and_signs_from_their_phone(serv
         expect(calls).to_contain_text("Sometimes · Pat Manager (line manager)")
         assert_accessible(staff, "the three-column gap report")
         shot(staff, "gap-report-three-views-1280")
+        # ---- one step: a flagged criterion goes into the assessment plan as an observation
+        to_observe = staff.locator("#observe li", has_text="F1 1.1")
+        expect(to_observe).to_have_count(1)
+        to_observe.get_by_role("button", name="Add to the assessment plan").click()
+        expect(staff.locator("h2").first).to_have_text("Assessment plan")
+        expect(staff.locator(".flash")).to_contain_text("Added to the assessment plan: ")
+        planned = staff.locator("table tbody tr", has_text="F1 1.1")
+        expect(planned).to_have_count(1)
+        expect(planned).to_contain_text("To arrange with the workplace")
+        expect(planned).to_contain_text("Observation")
+        assert_accessible(staff, "the assessment plan with the observation")
+        shot(staff, "assessment-plan-observation-1280")
+        staff.goto(server + f"/staff/learners/{learner_id}")
+        expect(staff.locator("#observe li", has_text="F1 1.1")).to_contain_text(
+            "in the assessment plan"
+        )
         staff.goto(server + f"/staff/learners/{learner_id}/testimonies")
         expect(staff.locator("article")).to_contain_text("WT1: Pat Manager")
         shot(staff, "testimonies-1280")

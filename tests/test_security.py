@@ -169,6 +169,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "workplace.contract": {"GET": WORKPLACE, "POST": ONLY_WORKPLACE_A},  # B has none to sign
     "staff_workplace.contacts": {"GET": READ_A, "POST": WRITE_A},
     "staff_workplace.testimonies": {"GET": READ_A, "POST": WRITE_A},
+    "staff.plan_observation": {"POST": WRITE_A},
     # the Content pages: admins only
     "content.units": {"GET": ADMIN},
     "content.import_unit": {"POST": ADMIN},
@@ -493,6 +494,7 @@ class World:
                 "relationship": "colleague",
                 "role": "witness",
             },
+            "staff.plan_observation": {"criteria": "F1:1.1"},
             "staff_workplace.testimonies": {
                 "testimony": str(self.testimony_signed),
                 "criteria": ["F1:1.1"],
@@ -607,6 +609,9 @@ def build_world(folder: Path) -> World:
             db, a, None, {"venue": "Desk", "description": "Served a customer"}, works,
             signature=("Pat Manager", "2026-01-05"),
         )  # fmt: skip
+        # A says "on my own" to F1 1.1; their manager has not seen it: an observation to plan
+        not_seen = workplace_store.ContactAnswers(ratings={"F1:1.1": "not-yet"})
+        workplace_store.keep_answers(db, a, not_seen, works)
     finally:
         db.conn.close()
     # every kind of visitor: a session cookie and its CSRF token

@@ -262,6 +262,7 @@ PAYLOADS = {
         {"action": "revoke", "contact": "1"},
     ],
     "staff_workplace.testimonies": [{"testimony": "1", "decision": "accepted"}],
+    "staff.plan_observation": [{"criteria": "F1:1.1"}, {"criteria": "F1:1.1 F1:1.3"}],
     "content.import_unit": [{"text": "Unit A11\nLO1 Answer calls\n1.1 Answer calls politely"}],
     "content.draft": [{"action": "publish", "revision": "1", "number": "A11"}],
     "content.discard": [{}],

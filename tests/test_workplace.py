@@ -34,13 +34,15 @@ from helpers import (
 from survey.gaps import gap_report
 from survey.planner import suggest_plans
 from survey.profile import ProfileError, learner_profile, read_profile
-from survey.store import learners, records, tokens
+from survey.store import learners, plans, records, tokens
 from survey.store import workplace as store
 from survey.testimonies import coverage, missing_fields, numbered, reads_like_a_list
 from survey.workplace import (
     NO_CHANCE,
     NOT_YET,
     OBSERVE,
+    OBSERVE_WHEN,
+    OBSERVE_WHERE,
     PARTLY,
     SEEN,
     TALK,
@@ -878,7 +880,7 @@ def test_the_assessor_links_a_testimony_to_criteria_and_accepts_it(app, sam, pat
     assert kept[0]["decision"] == "accepted"
     assert coverage(kept) == {"A3:unit": ("WT1",), "F1:1.1": ("WT1",), "F1:1.3": ("WT1",)}
     body = words(html(assessor.get(page)))
-    assert "Evidences: A3:unit, F1:1.1, F1:1.3 · Decision: Accepted" in body
+    assert "Evidences: F1 1.1, 1.3; A3 · Decision: Accepted" in body
     assert "Rang Pat on 8 January" in body
     # in the learner's own record too
     record = words(html(learner_phone.get("/my-record")))
@@ -1002,6 +1004,128 @@ def test_the_gap_report_shows_three_views_with_the_disagreements_flagged(app, sa
     assert first["workplace says"] == "Pat Manager (line manager): Not yet"
     assert first["workplace notes"] == "Pat Manager (line manager): Not yet on tills"
     assert first["learner and workplace differ: what to do"] == "Plan an observation"
+
+
+def observe_forms(page: str) -> list[dict[str, str]]:
+    """The gap report's one-tap "Add to the assessment plan" forms: their hidden fields."""
+    found = re.findall(r'<form method="post" action="[^"]*/observations"[^>]*>(.*?)</form>', page)
+    inputs = [re.findall(r"<input [^>]*>", f) for f in found]
+    return [
+        {re.search(r'name="([a-z_]+)"', i)[1]: re.search(r'value="([^"]*)"', i)[1] for i in fields}
+        for fields in inputs
+    ]
+
+
+def plan_rows(app, learner_id: int) -> list[dict]:
+    with database(app) as db:
+        return plans.assessment_plan_rows(db, learner_id)
+
+
+def test_a_flagged_claim_goes_into_the_assessment_plan_in_one_tap(app, sam, pat):
+    learner_id, _, assessor = sam
+    phone, _, _ = pat
+    # the learner says they can (F1 1.1 confidently, 1.3 on their own); the manager has not seen
+    wpost(phone, "/workplace/claims/F1", {"w-F1-1.1": "not-yet", "w-F1-1.3": "no-chance",
+              "w-F1-1.2": "seen"})  # fmt: skip
+    page = html(assessor.get(f"/staff/learners/{learner_id}"))
+    assert "To observe: what the workplace has not seen" in page
+    forms = observe_forms(page)
+    assert [f["criteria"] for f in forms] == ["F1:1.1 F1:1.3"]
+    base = f"/staff/learners/{learner_id}"
+    response = assessor.post(f"{base}/observations", data=forms[0])
+    assert response.status_code == 303
+    assert response.location == f"{base}/assessment-plan"
+    [row] = plan_rows(app, learner_id)
+    assert row["units"] == ["F1"] and row["evidence"] == ["observation"]
+    assert "F1 1.1, 1.3" in row["activity"] or "F1 1.1; F1 1.3" in row["activity"], row
+    assert (row["observed_when"], row["observed_where"]) == (OBSERVE_WHEN, OBSERVE_WHERE)
+    shown = words(html(assessor.get(f"{base}/assessment-plan")))
+    assert f"Added to the assessment plan: {row['activity']}" in shown
+    assert f"F1 {OBSERVE_WHEN} {OBSERVE_WHERE} {row['activity']} Observation" in shown
+    # the same tap again (a double tap, a resent form): still one row
+    again = assessor.post(f"{base}/observations", data=forms[0])
+    assert again.status_code == 303 and len(plan_rows(app, learner_id)) == 1
+    assert "That observation was added already." in html(assessor.get(f"{base}/assessment-plan"))
+    # the gap report now says it is planned, and offers no second button
+    page = html(assessor.get(base))
+    assert observe_forms(page) == []
+    assert "in the assessment plan" in re.search(r'id="observe".*?</section>', page, re.S)[0]
+    with database(app) as db:
+        entries = db.execute(
+            "SELECT action FROM audit WHERE learner_id = ? AND action LIKE 'assessment-plan%'",
+            [learner_id],
+        ).fetchall()
+    assert [e[0] for e in entries] == ["assessment-plan-row-added"]
+
+
+def test_each_flagged_observation_is_its_own_row(app, sam, pat):
+    learner_id, _, assessor = sam
+    phone, _, _ = pat
+    wpost(phone, "/workplace/claims/F1", {"w-F1-1.1": "not-yet"})
+    wpost(phone, "/workplace/claims/F2", {"w-F2-1.1": "no-chance"})
+    forms = observe_forms(html(assessor.get(f"/staff/learners/{learner_id}")))
+    flagged = " ".join(f["criteria"] for f in forms).split()
+    assert sorted(flagged) == ["F1:1.1", "F2:1.1"]
+    assert len({f["request_key"] for f in forms}) == len(forms)  # one key each
+    for form in forms:
+        response = assessor.post(f"/staff/learners/{learner_id}/observations", data=form)
+        assert response.status_code == 303
+    rows = plan_rows(app, learner_id)
+    assert len(rows) == len(forms)
+    assert sorted(c for r in rows for c in re.findall(r"F[12] 1\.1", r["activity"])) == [
+        "F1 1.1",
+        "F2 1.1",
+    ]
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    ["F1:1.2", "ZZ:1.1", "F1:1.1 F1:1.1x", "<script>"],
+    ids=["seen by the workplace", "no such criterion", "half tampered", "not an id"],
+)
+def test_only_criteria_still_flagged_go_into_the_plan(app, sam, pat, criteria):
+    learner_id, _, assessor = sam
+    phone, _, _ = pat
+    wpost(phone, "/workplace/claims/F1", {"w-F1-1.1": "not-yet", "w-F1-1.2": "seen"})
+    [form] = observe_forms(html(assessor.get(f"/staff/learners/{learner_id}")))
+    response = assessor.post(
+        f"/staff/learners/{learner_id}/observations", data={**form, "criteria": criteria}
+    )
+    rows = plan_rows(app, learner_id)
+    if criteria.startswith("F1:1.1 "):  # the flagged one kept, the tampered one left out
+        assert response.status_code == 303
+        assert [r["units"] for r in rows] == [["F1"]] and "1.1x" not in rows[0]["activity"]
+        return
+    assert response.status_code in (303, 400)
+    assert rows == []
+    if response.status_code == 303:
+        assert response.location.endswith(f"/staff/learners/{learner_id}#observe")
+        assert "no longer flagged" in html(assessor.get(f"/staff/learners/{learner_id}"))
+
+
+def test_a_claim_the_workplace_has_since_seen_is_not_planned(app, sam, pat):
+    learner_id, _, assessor = sam
+    phone, _, _ = pat
+    wpost(phone, "/workplace/claims/F1", {"w-F1-1.1": "not-yet"})
+    [form] = observe_forms(html(assessor.get(f"/staff/learners/{learner_id}")))
+    wpost(phone, "/workplace/claims/F1", {"w-F1-1.1": "seen"})  # on another tab, meanwhile
+    response = assessor.post(f"/staff/learners/{learner_id}/observations", data=form)
+    assert response.status_code == 303 and plan_rows(app, learner_id) == []
+
+
+def test_a_verifier_sees_what_to_observe_but_cannot_plan_it(app, sam, pat):
+    learner_id, _, assessor = sam
+    phone, _, _ = pat
+    wpost(phone, "/workplace/claims/F1", {"w-F1-1.1": "not-yet"})
+    [form] = observe_forms(html(assessor.get(f"/staff/learners/{learner_id}")))
+    verifier, _ = staff_client(app, "verifier", "Vic Verifier")
+    page = html(verifier.get(f"/staff/learners/{learner_id}"))
+    assert "To observe: what the workplace has not seen" in page and observe_forms(page) == []
+    token = csrf(verifier.get(f"/staff/learners/{learner_id}"))
+    response = verifier.post(
+        f"/staff/learners/{learner_id}/observations", data={**form, "csrf_token": token}
+    )
+    assert response.status_code == 403 and plan_rows(app, learner_id) == []
 
 
 def test_the_suggested_plan_says_the_manager_confirms_the_job(app):
@@ -1214,6 +1338,23 @@ def test_the_assessors_workplace_pages_read_each_table_once(app, monkeypatch, sa
     assert transactions(statements) == 0
     for table in WORKPLACE_TABLES + ("testimony_criteria", "assessor_ratings"):
         assert len(reading(statements, table)) <= 1, (table, statements)
+
+
+def test_observations_to_plan_read_each_table_once_and_a_tap_commits_once(
+    app, monkeypatch, sam, pat
+):
+    learner_id, _, assessor = sam
+    wpost(pat[0], "/workplace/claims/F1", {"w-F1-1.1": "not-yet"})
+    sql = TracedSql(monkeypatch)
+    response, statements = sql.of(lambda: assessor.get(f"/staff/learners/{learner_id}"))
+    assert transactions(statements) == 0
+    for table in WORKPLACE_TABLES + ("assessment_plan_rows", "assessor_ratings"):
+        assert len(reading(statements, table)) <= 1, (table, statements)
+    [form] = observe_forms(html(response))
+    path = f"/staff/learners/{learner_id}/observations"
+    response, statements = sql.of(lambda: assessor.post(path, data=form))
+    assert response.status_code == 303
+    assert transactions(statements) == 1, statements
 
 
 def test_records_module_reads_the_whole_workplace_record(app, sam, pat):

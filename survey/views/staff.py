@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -31,9 +32,11 @@ from ..forms import (
     LearnerCsvForm,
     LearnerFields,
     LearnerForm,
+    ObservationForm,
     PlanForm,
     SignForm,
     StaffForm,
+    new_request_key,
     plan_row_form,
     read_learner_lines,
 )
@@ -44,6 +47,7 @@ from ..gaps import (
     commonest_gaps,
     gap_report,
     gap_report_csv,
+    to_observe,
 )
 from ..journey import answered
 from ..library import Version
@@ -63,8 +67,11 @@ from ..store.sql import Row
 from ..web import public_url
 from ..workplace import (
     JobRow,
+    ProposedObservation,
     cohort_numbers,
     job_comparison,
+    observation_row,
+    proposed_observations,
     ratings_by_statement,
     workplace_job,
 )
@@ -269,6 +276,8 @@ class Report(NamedTuple):
     units: tuple[UnitGap, ...]
     jobs: tuple[JobRow, ...]
     contacts: int
+    observations: tuple[ProposedObservation, ...]  # for the claims flagged "Plan an observation"
+    observe: Callable[[list[str]], tuple[ProposedObservation, ...]]  # the same, for some claims
     versions: dict[str, tuple[Version | None, Version]]  # unit -> (answered, current)
 
 
@@ -291,9 +300,22 @@ def _report(row: Row) -> Report:
         ratings_by_statement(kept.contacts, kept.ratings),
     )
     jobs = job_comparison(q, had.contexts, kept.contacts, kept.contexts)
+    observe = partial(proposed_observations, q, answers=had.contexts, workplace=job.answers)
     shown = {g.unit.number for g in units}
     answered = {u: t for u, t in units_answered(had.answered_at.items()).items() if u in shown}
-    return Report(units, jobs, len(kept.contacts), versions_answered(row, answered))
+    return Report(
+        units,
+        jobs,
+        len(kept.contacts),
+        observe(to_observe(units)),
+        observe,
+        versions_answered(row, answered),
+    )
+
+
+def _plan_key(values: dict[str, Any]) -> tuple[tuple[str, ...], str]:
+    """An assessment plan row's units and activity: an observation proposed again is the same."""
+    return tuple(values["units"]), values["activity"]
 
 
 @bp.get("/learners/<int:learner_id>", endpoint="learner")
@@ -302,6 +324,9 @@ def learner_page(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     report = _report(row)
     me = _me()
+    planned = set()
+    if report.observations:
+        planned = {_plan_key(r) for r in plans.assessment_plan_rows(get_db(), learner_id)}
     return render_template(
         "staff/learner.html",
         learner=row,
@@ -309,6 +334,11 @@ def learner_page(learner_id: int) -> ResponseReturnValue:
         jobs=report.jobs,
         contacts=report.contacts,
         versions=report.versions,
+        # each with its own one-time key: two observations added are two rows
+        observations=[
+            (o, _plan_key(observation_row([o])) in planned, new_request_key())
+            for o in report.observations
+        ],
         action=ActionForm(),
         max_outcomes=max((len(g.cells) for g in report.units), default=1),
         # only an admin is shown the list (and the query behind it)
@@ -337,6 +367,35 @@ def report_csv(learner_id: int) -> Response:
     report = _report(row)
     body = gap_report_csv(qualification_for(row), row["name"], report.units, report.versions)
     return _csv_response(body, f"gap-report-{learner_id}.csv")
+
+
+@bp.post("/learners/<int:learner_id>/observations")
+@staff_required("admin", "assessor", write=True)
+def plan_observation(learner_id: int) -> ResponseReturnValue:
+    """One tap: the claims the workplace has not seen become an observation in the assessment
+    plan, its activity naming them; claims no longer flagged are left out."""
+    row = _learner_or_404(learner_id)
+    form = ObservationForm()
+    _check_form(form)
+    report = _report(row)
+    flagged = {c for o in report.observations for c in o.criteria}
+    wanted = [c for c in dict.fromkeys((form.criteria.data or "").split()) if c in flagged]
+    if not wanted:
+        flash(
+            "The workplace's view or the ratings have changed: those criteria are no longer "
+            "flagged for an observation, so nothing was added."
+        )
+        return redirect(url_for(".learner", learner_id=learner_id) + "#observe", 303)
+    values = observation_row(report.observe(wanted))
+    added = plans.add_assessment_plan_row(
+        get_db(), learner_id, values, _me()["id"], _actor(), form.request_key.data
+    )
+    flash(
+        f"Added to the assessment plan: {values['activity']}."
+        if added is not None
+        else "That observation was added already."
+    )
+    return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
 
 
 def _csv_response(body: str, filename: str) -> Response:

@@ -22,6 +22,7 @@ from werkzeug.exceptions import NotFound
 from ..auth import signed_in_staff, staff_actor, staff_learner, staff_required
 from ..dates import day
 from ..db import get_db
+from ..evidence_plan import listing
 from ..forms import ActionForm, ContactForm, TestimonyReviewForm
 from ..qr import qr_svg
 from ..qualifications import qualification_for
@@ -239,6 +240,8 @@ def testimonies(learner_id: int):  # type: ignore[no-untyped-def]
         learner=row,
         written=written,
         refs=numbered(written),
+        # the criteria each evidences as the assessment plan names them: "F1 1.1, 1.3; A3"
+        evidences={t["id"]: listing(q, t["criteria"])[0] for t in written},
         units=chosen,
         fields=FIELDS,
         action=ActionForm(),
