@@ -51,14 +51,26 @@ def register_requests(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .views import auth as staff_sign_in
-    from .views import content, learner, public, qr, record, sampling, staff
+    from .views import (
+        content,
+        learner,
+        public,
+        qr,
+        record,
+        sampling,
+        staff,
+        staff_workplace,
+        workplace,
+    )
 
     blueprints = (
         public.bp,
         learner.bp,
+        workplace.bp,
         qr.bp,
         staff_sign_in.bp,
         staff.bp,
+        staff_workplace.bp,
         record.bp,
         sampling.bp,
         content.bp,

@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, abort, g, redirect, request, session, url_for
+from werkzeug.exceptions import NotFound
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import get_db
 from .forms import ROLES
-from .store import accounts
+from .store import accounts, learners
 from .store.sql import Row
 
 # Failed sign-ins count against an account and an address together: the person who owns an
@@ -86,6 +87,15 @@ def current_staff() -> Row | None:
     return found
 
 
+def staff_learner(learner_id: int) -> Row:
+    """A learner the signed-in staff member may see; anyone else's is simply not there (404)."""
+    staff = current_staff()
+    row = learners.learner(get_db(), learner_id)
+    if staff is None or row is None or not learners.can_see(staff, row):
+        raise NotFound("There is no learner of yours with that number.")
+    return row
+
+
 def signed_in_staff() -> Row:
     """The signed-in staff member, on a page staff_required already let through."""
     staff = current_staff()
@@ -96,16 +106,6 @@ def signed_in_staff() -> Row:
 def staff_actor() -> str:
     """Who the audit trail says made a change: the signed-in staff member."""
     return f"staff:{signed_in_staff()['id']}"
-
-
-def learner_for_staff(learner_id: int) -> Row:
-    """A learner the signed-in staff member may see; anyone else's is simply not there (404)."""
-    from .store import learners
-
-    row = learners.learner(get_db(), learner_id)
-    if row is None or not learners.can_see(signed_in_staff(), row):
-        abort(404, "There is no learner of yours with that number.")
-    return row
 
 
 def init_app(app: Flask) -> None:

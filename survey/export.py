@@ -124,6 +124,34 @@ def record_csv(q: Qualification, record: Mapping[str, Any]) -> str:
                 c["assessor_signed_at"] or "",
             ]
         )
+    for c in record.get("workplace_contacts", []):
+        who = f"workplace contact {c['id']}"
+        for key in ("name", "job_title", "relationship", "role", "email", "phone"):
+            rows.append([who, key, c[key], "", ""])
+        for key in ("created_at", "expires_at", "revoked_at", "erased_at"):
+            if c[key]:
+                rows.append([who, key, "", "", c[key]])
+        for context_id, answer in sorted(c["job_contexts"].items()):
+            context = q.context(context_id)
+            question = context.question if context else ""
+            rows.append([who, f"job context {context_id}", answer, question, ""])
+        for statement_id, given in sorted(c["ratings"].items()):
+            detail = _statement(q, statement_id) + (
+                f" (note: {given['note']})" if given["note"] else ""
+            )
+            rows.append([who, f"claim {statement_id}", given["rating"] or "", detail, ""])
+        if c["sent_at"]:
+            rows.append([who, "answers sent", "yes", "", c["sent_at"]])
+    for t in record.get("testimonies", []):
+        section = f"testimony {t['id']}"
+        for key in ("activity_date", "activity_time", "venue", "description", "relationship"):
+            rows.append([section, key, t[key], "", ""])
+        for key in ("job_title", "contact_details", "written_on"):
+            rows.append([section, key, t[key] or "", "", ""])
+        rows.append([section, "signature", t["signature"] or "", "", t["signed_at"] or ""])
+        rows.append([section, "criteria", " ".join(t["criteria"]), "", ""])
+        decision = t["decision"] or ""
+        rows.append([section, "decision", decision, t["questioning_note"], t["decided_at"] or ""])
     for e in record["audit"]:
         rows.append(
             [

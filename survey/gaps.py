@@ -12,6 +12,7 @@ from typing import NamedTuple
 from .content import Outcome, Qualification, Statement, Unit
 from .library import Version
 from .scoring import Band, band, evidence_opportunity, readiness
+from .workplace import FLAG_WORDS, OBSERVE, WorkplaceRating, workplace_flag
 
 LOW_READINESS = 1.0  # below "with help" on average
 
@@ -32,7 +33,13 @@ class CriterionRow(NamedTuple):
     latest_label: str = ""
     latest_on: str = ""  # when that self-check was finished (ISO)
     latest_band: str = "unknown"
+    workplace: tuple[WorkplaceRating, ...] = ()  # each workplace contact's view, if given
+    action: str = ""  # what to do when the learner and the workplace differ (FLAG_WORDS)
     retired: bool = False  # answered under an earlier version: no longer asked
+
+    @property
+    def action_words(self) -> str:
+        return FLAG_WORDS.get(self.action, "")
 
 
 class Change(NamedTuple):
@@ -80,6 +87,7 @@ class UnitGap(NamedTuple):
     in_plan: bool
     disagreements: int
     change: Change = Change(0, 0, 0, None, None, "")
+    flagged: int = 0  # claims the learner and the workplace see differently
 
 
 def disagree(learner: int | None, assessor: int | None) -> bool:
@@ -99,30 +107,28 @@ def _row(
     learner: int | None,
     assessor: int | None,
     latest: tuple[int, str] | None = None,
+    workplace: tuple[WorkplaceRating, ...] = (),
 ) -> CriterionRow:
     labels = q.scales.labels(s.kind)
-    if latest is None:
-        return CriterionRow(
-            s,
-            learner,
-            "—" if learner is None else labels[learner],
-            assessor,
-            "—" if assessor is None else labels[assessor],
-            disagree(learner, assessor),
-            _band(learner).key,
-        )
-    return CriterionRow(
+    row = CriterionRow(
         s,
         learner,
         "—" if learner is None else labels[learner],
         assessor,
         "—" if assessor is None else labels[assessor],
-        disagree(latest[0], assessor),  # the learner's view now, against the assessor's
+        # the learner's view now (their latest self-check), against the assessor's
+        disagree(latest[0] if latest else learner, assessor),
         _band(learner).key,
-        latest[0],
-        labels[latest[0]],
-        latest[1],
-        _band(latest[0]).key,
+        workplace=workplace,
+        action=workplace_flag(learner, (w.value for w in workplace)),
+    )
+    if latest is None:
+        return row
+    return row._replace(
+        latest=latest[0],
+        latest_label=labels[latest[0]],
+        latest_on=latest[1],
+        latest_band=_band(latest[0]).key,
     )
 
 
@@ -150,15 +156,20 @@ def gap_report(
     assessor: Mapping[str, int],
     contexts: Mapping[str, str],
     plan_units: Iterable[str] = (),
+    workplace: Mapping[str, tuple[WorkplaceRating, ...]] | None = None,
     latest: Mapping[str, tuple[int, str]] | None = None,
 ) -> tuple[UnitGap, ...]:
     """Mandatory units, then every optional unit rated or in the plan, with what is hard.
 
-    `latest` is each statement's latest self-check rating and when (store: latest_self_checks):
-    shown beside the initial one, with the change per unit.
+    Three views of each statement: the learner's, the workplace's (`workplace`, statement id
+    -> each contact's rating: survey/workplace.py ratings_by_statement) and the assessor's.
+    `contexts` are the job's answers, the workplace's where it gave one. `latest` is each
+    statement's latest self-check rating and when (store: latest_self_checks): shown beside
+    the initial one, with the change per unit.
     """
     latest = latest or {}
     plan = set(plan_units)
+    seen = workplace or {}
     mandatory = {u.number for u in q.mandatory_units}
     opportunity = evidence_opportunity(q, contexts)
     values = readiness(q, ratings)
@@ -175,10 +186,13 @@ def gap_report(
         ):
             continue
         rows = tuple(
-            _row(q, s, ratings.get(s.id), assessor.get(s.id), latest.get(s.id)) for s in statements
+            _row(q, s, ratings.get(s.id), assessor.get(s.id), latest.get(s.id), seen.get(s.id, ()))
+            for s in statements
         )
         rows += tuple(
-            _row(q, s, ratings.get(s.id), assessor.get(s.id))._replace(retired=True)
+            _row(
+                q, s, ratings.get(s.id), assessor.get(s.id), workplace=seen.get(s.id, ())
+            )._replace(retired=True)
             for s in retired
         )
         cells: tuple[OutcomeCell, ...]
@@ -209,9 +223,15 @@ def gap_report(
                 unit.number in plan,
                 sum(r.disagree for r in rows),
                 _change(rows),
+                sum(bool(r.action) for r in rows),
             )
         )
     return tuple(result)
+
+
+def to_observe(report: Iterable[UnitGap]) -> list[str]:
+    """The statements the report flags "Plan an observation", in the report's order."""
+    return [r.statement.id for g in report for r in g.rows if r.action == OBSERVE and not r.retired]
 
 
 def _retired(
@@ -317,6 +337,9 @@ def gap_report_csv(
                     r.assessor if r.assessor is not None else "",
                     r.assessor_label,
                     "yes" if r.disagree else "",
+                    "; ".join(f"{w.who}: {w.label}" for w in r.workplace),
+                    "; ".join(f"{w.who}: {w.note}" for w in r.workplace if w.note),
+                    r.action_words,
                     "; ".join(g.hard),
                 ]
             )
@@ -336,6 +359,9 @@ def gap_report_csv(
             "assessor rating",
             "assessor says",
             "disagree",
+            "workplace says",
+            "workplace notes",
+            "learner and workplace differ: what to do",
             "hard to finish",
         ],
         rows,

@@ -18,6 +18,7 @@ from .export import answered_statement
 from .initial_assessment import item as checklist_item
 from .plans import row_changes, row_sentence
 from .sampling import DECISION_WORDS, parts_words
+from .workplace import SHORT_WORDS
 
 ROLE_WORDS = {"admin": "centre admin", "assessor": "assessor", "verifier": "internal verifier"}
 SYSTEM_ACTORS = {
@@ -95,6 +96,8 @@ def who(
         if learner is not None:
             return "you"
         return f"{learner_name} (learner)" if learner_name else "the learner"
+    if actor.startswith("workplace:"):  # a contact with a workplace link
+        return "your workplace" if learner is not None else "the learner's workplace"
     return SYSTEM_ACTORS.get(actor, "the centre")
 
 
@@ -216,6 +219,8 @@ def describe(
     if action == "centre-changed":
         words = CENTRE_WORDS.get(subject, subject.replace("_", " "))
         return f"Changed the centre's {words}: {_quote(after)}"
+    if action in WORKPLACE_WORDS:
+        return _workplace_entry(q, action, subject, after, your)
     if action in CONTENT_WORDS:  # the content library: subject "03455 B1", after "version 2: note"
         return f"{CONTENT_WORDS[action]} {subject} as {after}"
     if action == "password-changed":
@@ -225,6 +230,36 @@ def describe(
     if action == "password-reset":
         return f"{person(subject)} chose a new password through a reset link"
     return SIMPLE.get(action, action.replace("-", " ").capitalize())
+
+
+WORKPLACE_WORDS = {  # "{your}": "your" for the learner reading their own record, else "the"
+    "workplace-contact-invited": "Someone from {your} workplace was asked for their view",
+    "workplace-link-reissued": "{Your} workplace contact was given a new link",
+    "workplace-link-revoked": "{Your} workplace contact's link was withdrawn",
+    "workplace-contact-erased": "{Your} workplace contact's details were erased (retention)",
+    "workplace-sent": "{Your} workplace sent its view of the job and what the learner can do",
+    "testimony-started": "{Your} workplace started a witness testimony",
+    "testimony-signed": "A witness testimony was signed",
+    "testimony-reviewed": "The assessor reviewed a witness testimony",
+    "workplace-context": "{Your} workplace answered",
+    "workplace-rating": "{Your} workplace rated",
+    "workplace-note": "{Your} workplace wrote a note on",
+}
+
+
+def _workplace_entry(q: Qualification, action: str, subject: str, after: Any, your: str) -> str:
+    words = WORKPLACE_WORDS[action].format(your=your, Your=your.capitalize())
+    if action == "workplace-context":
+        context = q.context(subject)
+        return f"{words}: {context.question if context else subject} {after}"
+    if action in ("workplace-rating", "workplace-note"):
+        statement = q.statement(subject)
+        text = statement.text if statement else subject
+        value = SHORT_WORDS.get(str(after), str(after)) if action == "workplace-rating" else after
+        return f"{words} \u201c{text}\u201d: {value}"
+    if action == "testimony-signed":
+        return f"{words} by {after}"
+    return words
 
 
 def _and(items: list[str]) -> str:

@@ -257,7 +257,94 @@ def m006_unit_drafts(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m007_learner_record(db: sqlite_utils.Database) -> None:
+def m007_workplace_contacts(db: sqlite_utils.Database) -> None:
+    # the learner's workplace: contacts with personal links of their own (only the hash kept),
+    # their view of the learner's job and claims, witness testimonies, the employer's signature
+    _run(
+        db,
+        """
+        CREATE TABLE workplace_contacts (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            job_title TEXT NOT NULL DEFAULT '',
+            relationship TEXT NOT NULL
+                CHECK (relationship IN ('line-manager', 'supervisor', 'colleague')),
+            role TEXT NOT NULL DEFAULT 'workplace' CHECK (role IN ('workplace', 'witness')),
+            email TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            created_by INTEGER REFERENCES staff(id),
+            request_key TEXT,
+            link_issued_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            revoked_at TEXT,
+            sent_at TEXT,
+            erased_at TEXT
+        );
+        CREATE INDEX workplace_contacts_by_learner ON workplace_contacts (learner_id, id);
+        CREATE UNIQUE INDEX workplace_contacts_by_request
+            ON workplace_contacts (learner_id, created_by, request_key)
+            WHERE request_key IS NOT NULL;
+        CREATE TABLE workplace_context_answers (
+            contact_id INTEGER NOT NULL REFERENCES workplace_contacts(id) ON DELETE CASCADE,
+            context_id TEXT NOT NULL,
+            answer TEXT NOT NULL CHECK (answer IN ('yes', 'sometimes', 'no')),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (contact_id, context_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE workplace_ratings (
+            contact_id INTEGER NOT NULL REFERENCES workplace_contacts(id) ON DELETE CASCADE,
+            statement_id TEXT NOT NULL,
+            rating TEXT CHECK (rating IN ('seen', 'partly', 'not-yet', 'no-chance')),
+            note TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (contact_id, statement_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE testimonies (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            contact_id INTEGER REFERENCES workplace_contacts(id) ON DELETE SET NULL,
+            learner_name TEXT NOT NULL,
+            activity_date TEXT NOT NULL DEFAULT '',
+            activity_time TEXT NOT NULL DEFAULT '',
+            venue TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL DEFAULT '',
+            relationship TEXT NOT NULL DEFAULT '',
+            job_title TEXT NOT NULL DEFAULT '',
+            contact_details TEXT NOT NULL DEFAULT '',
+            signature TEXT,
+            signed_at TEXT,
+            written_on TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            request_key TEXT,
+            decision TEXT CHECK (decision IN ('accepted', 'not-accepted')),
+            questioning_note TEXT NOT NULL DEFAULT '',
+            decided_by INTEGER REFERENCES staff(id),
+            decided_at TEXT
+        );
+        CREATE INDEX testimonies_by_learner ON testimonies (learner_id, id);
+        CREATE INDEX testimonies_by_contact ON testimonies (contact_id, id);
+        CREATE UNIQUE INDEX testimonies_by_request ON testimonies (contact_id, request_key)
+            WHERE request_key IS NOT NULL;
+        CREATE TABLE testimony_criteria (
+            testimony_id INTEGER NOT NULL REFERENCES testimonies(id) ON DELETE CASCADE,
+            statement_id TEXT NOT NULL,
+            PRIMARY KEY (testimony_id, statement_id)
+        ) WITHOUT ROWID;
+        ALTER TABLE contracts ADD COLUMN employer_name TEXT;
+        ALTER TABLE contracts ADD COLUMN employer_signed_at TEXT;
+        ALTER TABLE contracts ADD COLUMN employer_title TEXT;
+        ALTER TABLE contracts ADD COLUMN employer_contact_id INTEGER
+            REFERENCES workplace_contacts(id) ON DELETE SET NULL
+        """,
+    )
+
+
+@migrations()
+def m008_learner_record(db: sqlite_utils.Database) -> None:
     # the learner's record (the portfolio's introductory section): contact details, employer
     # and workplace, the programme's dates; and the initial-assessment conversation, the seed's
     # checklist ticked point by point with the date and the assessor's note
@@ -286,7 +373,7 @@ def m007_learner_record(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m008_assessment_plan_rows_v2(db: sqlite_utils.Database) -> None:
+def m009_assessment_plan_rows_v2(db: sqlite_utils.Database) -> None:
     # a living assessment plan: real dates, who observes, the criteria each activity evidences
     # across units, a review date, and a status (planned, done with outcome and feedback, or
     # cancelled with the reason). Rows are never deleted. A row kept before this had its "when"
@@ -317,7 +404,7 @@ def m008_assessment_plan_rows_v2(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m009_verifier_sampling(db: sqlite_utils.Database) -> None:
+def m010_verifier_sampling(db: sqlite_utils.Database) -> None:
     # an internal verifier's sample of a learner: what was sampled (the learner's record as a
     # whole, units), the comment and the decision; each verifier changes only their own
     _run(
@@ -342,7 +429,7 @@ def m009_verifier_sampling(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m010_password_resets_and_link_requests(db: sqlite_utils.Database) -> None:
+def m011_password_resets_and_link_requests(db: sqlite_utils.Database) -> None:
     # one-time links that let a member of staff choose a new password (made by an admin or on
     # the command line; only a hash is kept); and the personal links each "new link" form made,
     # by its one-time key, so the same form sent again (a refresh) makes no new link

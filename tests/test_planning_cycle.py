@@ -278,8 +278,8 @@ def test_the_gap_report_shows_the_latest_self_check_beside_the_initial_and_the_c
     learners.finish_check(db, check, f"learner:{learner_id}")
     page = html_of(client.get(f"/staff/learners/{learner_id}"))
     tree = dom(page)
-    heads = [th.text for th in tree.find("table", class_="criteria-table").find_all("th")][:4]
-    assert heads == ["Statement", "Learner at first", "Latest self-check", "Assessor"]
+    heads = [th.text for th in tree.find("table", class_="criteria-table").find_all("th")][:5]
+    assert heads == ["Statement", "Learner at first", "Latest self-check", "Workplace", "Assessor"]
     said = words(page)
     assert "1 up, 1 down since the initial assessment (mean 1.5 → 1.5)" in said
     cells = {

@@ -274,6 +274,12 @@ PAYLOADS = {
     ],
     "staff.disable_user": [{}],
     "staff.finish_erasure": [{}],
+    "staff_workplace.contacts": [
+        {"action": "invite", "name": "Pat Manager", "job_title": "Manager"},
+        {"action": "revoke", "contact": "1"},
+    ],
+    "staff_workplace.testimonies": [{"testimony": "1", "decision": "accepted"}],
+    "staff.plan_observation": [{"criteria": "F1:1.1"}, {"criteria": "F1:1.1 F1:1.3"}],
     "content.import_unit": [{"text": "Unit A11\nLO1 Answer calls\n1.1 Answer calls politely"}],
     "content.draft": [{"action": "publish", "revision": "1", "number": "A11"}],
     "content.discard": [{}],
@@ -1017,7 +1023,13 @@ def test_gap_report_csv_has_a_header_and_neutralises_formulas(app, db):
         "answered under",
         "learner's initial rating",
     ]
-    assert rows[0][-2:] == ["disagree", "hard to finish"]
+    assert rows[0][-5:] == [
+        "disagree",
+        "workplace says",
+        "workplace notes",
+        "learner and workplace differ: what to do",
+        "hard to finish",
+    ]
     body = rows[1:]
     assert all(r[0].startswith("'=HYPERLINK") for r in body)
     assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)
@@ -1543,7 +1555,7 @@ def test_rows_kept_before_dates_and_criteria_move_forward(tmp_path):
 
     path = tmp_path / "old.db"
     db = connect(path)
-    migrations.apply(db, stop_before="m007_learner_record")
+    migrations.apply(db, stop_before="m008_learner_record")
     db.execute("INSERT INTO learners (name, token_hash, created_at) VALUES ('Old', 'h', 'x')")
     for when in ("2027-02-01", "Tuesday morning"):
         db.execute(

@@ -872,15 +872,20 @@ def save_assessor_rating(
 
 
 def cohort_ratings(
-    db: sqlite_utils.Database, learner_ids: list[int], latest: bool = False
+    db: sqlite_utils.Database,
+    learner_ids: list[int],
+    assessor: bool = False,
+    latest: bool = False,
 ) -> dict[int, dict[str, int]]:
-    """Every rating of these learners, by learner: as given in the initial assessment, or
-    (`latest`) each statement's rating in their latest finished self-check where there is one."""
+    """Every rating of these learners, by learner: their own as given in the initial
+    assessment, or (`assessor`) the assessor's, or (`latest`) the learner's own with each
+    statement's rating in their latest finished self-check where there is one."""
     result: dict[int, dict[str, int]] = {i: {} for i in learner_ids}
+    table = "assessor_ratings" if assessor else "ratings"
     ids = json.dumps(learner_ids)
     for r in query(
         db,
-        "SELECT learner_id, statement_id, rating FROM ratings "
+        f"SELECT learner_id, statement_id, rating FROM {table} "  # noqa: S608  # nosec B608: one of two table names above
         "WHERE learner_id IN (SELECT value FROM json_each(?))",
         [ids],
     ):

@@ -15,7 +15,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from ..auth import learner_for_staff, signed_in_staff, staff_actor, staff_required
+from ..auth import signed_in_staff, staff_actor, staff_learner, staff_required
 from ..dates import today_in
 from ..db import get_db
 from ..forms import (
@@ -74,7 +74,7 @@ def _today() -> str:
 @staff_required()
 def learner_record(learner_id: int) -> ResponseReturnValue:
     """The learner's details as the portfolio's introductory section needs them."""
-    row = learner_for_staff(learner_id)
+    row = staff_learner(learner_id)
     if request.method == "GET":
         return _record_page(row, learner_record_form(qualification_for(row), row))
     if signed_in_staff()["role"] == "verifier":
@@ -93,7 +93,7 @@ def learner_record(learner_id: int) -> ResponseReturnValue:
 def checklist(learner_id: int) -> ResponseReturnValue:
     """The initial-assessment conversation, point by point: the good points are kept even
     when another is refused, and the page says which and why."""
-    row = learner_for_staff(learner_id)
+    row = staff_learner(learner_id)
     form = ChecklistForm()
     if not form.validate_on_submit():
         abort(400)
@@ -115,7 +115,7 @@ def checklist(learner_id: int) -> ResponseReturnValue:
 @staff_required()
 def introduction_page(learner_id: int) -> ResponseReturnValue:
     """The portfolio's introductory section, to print or save as PDF."""
-    row = learner_for_staff(learner_id)
+    row = staff_learner(learner_id)
     db = get_db()
     people = accounts.staff_names(db)
     intro = introduction(

@@ -10,7 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 
-from ..auth import learner_for_staff, signed_in_staff, staff_actor, staff_required
+from ..auth import signed_in_staff, staff_actor, staff_learner, staff_required
 from ..db import get_db
 from ..forms import SampleForm, sample_form
 from ..gaps import to_csv
@@ -57,7 +57,7 @@ def _page(
 @bp.route("/learners/<int:learner_id>/sampling", methods=["GET", "POST"])
 @staff_required()
 def learner_sampling(learner_id: int) -> ResponseReturnValue:
-    row = learner_for_staff(learner_id)
+    row = staff_learner(learner_id)
     units = _units(row)
     form = sample_form(qualification_for(row), units)
     if request.method == "GET":
@@ -84,7 +84,7 @@ def learner_sampling(learner_id: int) -> ResponseReturnValue:
 @staff_required("verifier")
 def change_sample(learner_id: int, sample_id: int) -> ResponseReturnValue:
     """A verifier changes their own sample; anyone else's is not there (404)."""
-    row = learner_for_staff(learner_id)
+    row = staff_learner(learner_id)
     mine = [
         s
         for s in sampling.samples_of(get_db(), learner_id)
