@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import url_for
-from helpers import FAST_HASH, PASSWORD, csrf, dump, links, sign_in, with_db
+from helpers import FAST_HASH, PASSWORD, csrf, dump, links, ready_for_contract, sign_in, with_db
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
@@ -1293,6 +1293,10 @@ def _ok(value: str, limit: str) -> bool:
     return 0 < len(value.strip()) <= WORKPLACE_LIMITS[limit]
 
 
+def _staff_id(db) -> int:
+    return accounts.staff_by_email(db, "xena@centre.example")["id"]
+
+
 def test_stored_xss_in_the_workplace_is_escaped_everywhere(fresh_app):
     """Every payload through every free-text field of the workplace: the assessor's invitation,
     the contact's notes, a testimony, the employer's signature and the assessor's review."""
@@ -1303,6 +1307,8 @@ def test_stored_xss_in_the_workplace_is_escaped_everywhere(fresh_app):
         response = admin.post("/staff/learners", {"name": f"Wren {i}"})
         lid = _learner_id(app, f"Wren {i}")
         assert admin.post(f"/staff/learners/{lid}/plan", {"action": "confirm", "units": VALID})
+        # what a contract needs besides the units: the dates, an activity, the conversation
+        with_db(app, lambda db, lid=lid: ready_for_contract(db, lid, _staff_id(db)))
         assert admin.post(f"/staff/learners/{lid}/contract", {"action": "issue"}).status_code == 303
         base = f"/staff/learners/{lid}"
         name, job = f"K{i} {p}", f"J{i} {p}"

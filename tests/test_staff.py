@@ -2034,7 +2034,8 @@ def test_the_cohort_shows_the_initial_or_the_latest_self_check_ratings(cohort):
     initial = html(client.get("/staff/cohort"))
     assert f1_row(initial) == ["1", "0"]  # =Bob Formula, Ann One
     latest = html(client.get("/staff/cohort?view=latest"))
-    assert "Cohort progress: latest self-checks" in latest
+    chosen = dom(latest).find("a", aria_current="page")
+    assert chosen.text == "Their latest self-checks"  # the cohort's view, named as a tab
     assert f1_row(latest) == ["1", "3"]
     gaps = latest.split('id="gaps"')[1].split("</ol>")[0]
     assert "(F1:1.1) · 1 of 2 learners" in gaps
