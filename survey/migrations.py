@@ -254,3 +254,16 @@ def m006_unit_drafts(db: sqlite_utils.Database) -> None:
         CREATE INDEX unit_drafts_by_import ON unit_drafts (import_id, position)
         """,
     )
+
+
+@migrations()
+def m007_learner_qualification(db: sqlite_utils.Database) -> None:
+    # the qualification each learner is enrolled on, by its code; learners added before a
+    # centre served several qualifications are on the one it served then (03455 as shipped)
+    _run(
+        db,
+        """
+        ALTER TABLE learners ADD COLUMN qualification TEXT NOT NULL DEFAULT '03455';
+        CREATE INDEX learners_by_qualification ON learners (qualification, name)
+        """,
+    )

@@ -37,12 +37,12 @@ pytestmark = pytest.mark.browser
 # (who opens it, address; {a} {b} {sent} are learners, {check} learner A's finished check)
 LEARNER_PAGES = [
     ("anyone", "/"),
-    ("anyone", "/units/B1"),
-    ("anyone", "/units/A1"),  # a unit awaiting its criteria
+    ("anyone", "/q/03455/units/B1"),
+    ("anyone", "/q/03455/units/A1"),  # a unit awaiting its criteria
     ("anyone", "/code"),
     ("anyone", "/forget"),
     ("anyone", "/l/not-a-real-link"),  # a link that does not work
-    ("anyone", "/check/ZZ9"),  # no such unit: the list of units
+    ("anyone", "/q/03455/check/ZZ9"),  # no such unit: the list of units
     ("b", "/welcome"),
     ("b", "/assessment/job"),
     ("b", "/assessment/F1-1"),
@@ -51,8 +51,8 @@ LEARNER_PAGES = [
     ("b", "/assessment/group-B"),
     ("b", "/assessment/interests"),
     ("b", "/assessment/review"),
-    ("b", "/check/B1"),
-    ("b", "/check/A1"),
+    ("b", "/q/03455/check/B1"),
+    ("b", "/q/03455/check/A1"),
     ("b", "/contract"),  # nothing to sign yet
     ("b", "/forget"),
     ("sent", "/result"),  # sent, the plan not yet confirmed
@@ -60,7 +60,7 @@ LEARNER_PAGES = [
     ("a", "/result"),  # the plan confirmed, a contract to sign
     ("a", "/assessment/F1-1"),  # read-only for good
     ("a", "/assessment/review"),
-    ("a", "/check/B1/results/{check}"),
+    ("a", "/q/03455/check/B1/results/{check}"),
     ("a", "/contract"),
     ("a", "/my-record"),
 ]
@@ -77,14 +77,14 @@ STAFF_PAGES = [
     ("admin", "/staff/audit"),
     ("admin", "/staff/cohort"),
     ("admin", "/staff/users"),
-    ("admin", "/qr/units"),
+    ("admin", "/q/03455/qr/units"),
     ("verifier", "/staff/learners/{a}"),
     ("verifier", "/staff/learners/{a}/plan"),
-    ("admin", "/staff/content"),
-    ("admin", "/staff/content/drafts/{draft}"),  # read from a PDF: pages, all well
-    ("admin", "/staff/content/drafts/{bad}"),  # a problem shown beside its field
-    ("admin", "/staff/content/units/B1"),
-    ("admin", "/staff/content/units/B1/restore/1"),
+    ("admin", "/staff/content/q/03455"),
+    ("admin", "/staff/content/q/03455/drafts/{draft}"),  # read from a PDF: pages, all well
+    ("admin", "/staff/content/q/03455/drafts/{bad}"),  # a problem shown beside its field
+    ("admin", "/staff/content/q/03455/units/B1"),
+    ("admin", "/staff/content/q/03455/units/B1/restore/1"),
 ]
 # addresses that are not HTML pages, or only send the visitor on
 NOT_PAGES = {
