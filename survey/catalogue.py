@@ -33,8 +33,8 @@ MAX_UNITS = 500
 # what each kind of rule means, as the editor offers it
 RULE_KIND_NAMES = {
     "all_units": "Every unit of the groups",
-    "credits": "At least this many credits from the groups",
-    "units_each_group": "At least this many units from each of the groups",
+    "credits": "Credits from the groups",
+    "units_each_group": "Units from each group",
 }
 
 
@@ -291,7 +291,7 @@ def read_entered(
     units = read_units(entered.units, group_ids, problems)
     rules = read_rules(entered.rules, group_ids, problems)
     empty = sorted(group_ids - {u["group"] for u in units})
-    if units and empty:
+    if units and empty and "units" not in problems.by_field:
         problems.add("groups", f"No unit of the catalogue is in group {', '.join(empty)}.")
     data: dict[str, Any] = {"code": code, "title": title, "level": level or 0}
     if entered.awarding_body.strip():

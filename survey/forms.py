@@ -742,6 +742,7 @@ class RestoreForm(FlaskForm):
 
 CATALOGUE_MAX = 200_000  # characters of a pasted or uploaded catalogue
 RULE_ROWS_SPARE = 2  # empty rule rows offered below those entered
+RULE_ROWS_LEAST = 5  # rows the editor shows at least (03455 has five rules)
 
 
 class RuleRowForm(Form):
@@ -844,7 +845,8 @@ def qualification_form(entered: Entered | None = None) -> QualificationForm:
                 "rules": [r.__dict__ for r in entered.rules],
             }
         )
-    while len(form.rules) < len([r for r in form.rules if r.kind.data]) + RULE_ROWS_SPARE:
+    wanted = max(RULE_ROWS_LEAST, len([r for r in form.rules if r.kind.data]) + RULE_ROWS_SPARE)
+    while len(form.rules) < wanted:
         if len(form.rules) >= (form.rules.max_entries or 40):
             break
         form.rules.append_entry()

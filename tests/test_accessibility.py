@@ -15,6 +15,7 @@ from helpers import (
     LAPTOP,
     PHONE,
     ROW,
+    SECOND,
     VALID,
     assert_accessible,
     axe_path,
@@ -37,6 +38,7 @@ pytestmark = pytest.mark.browser
 # (who opens it, address; {a} {b} {sent} are learners, {check} learner A's finished check)
 LEARNER_PAGES = [
     ("anyone", "/"),
+    ("anyone", "/q/TL3-2027/"),  # another qualification the centre delivers
     ("anyone", "/q/03455/units/B1"),
     ("anyone", "/q/03455/units/A1"),  # a unit awaiting its criteria
     ("anyone", "/code"),
@@ -63,6 +65,7 @@ LEARNER_PAGES = [
     ("a", "/q/03455/check/B1/results/{check}"),
     ("a", "/contract"),
     ("a", "/my-record"),
+    ("tl", "/q/TL3-2027/check/P2"),  # a learner on the second qualification
 ]
 STAFF_PAGES = [
     ("anyone", "/staff/login"),
@@ -85,6 +88,10 @@ STAFF_PAGES = [
     ("admin", "/staff/content/q/03455/drafts/{bad}"),  # a problem shown beside its field
     ("admin", "/staff/content/q/03455/units/B1"),
     ("admin", "/staff/content/q/03455/units/B1/restore/1"),
+    ("admin", "/staff/learners/{lead}/plan"),  # the level check offers a move to Level 3
+    ("admin", "/staff/content"),
+    ("admin", "/staff/content/new"),
+    ("admin", "/staff/content/q/TL3-2027/edit"),
 ]
 # addresses that are not HTML pages, or only send the visitor on
 NOT_PAGES = {
@@ -99,6 +106,13 @@ NOT_PAGES = {
     "staff.cohort_export",
     "staff.export_learner_json",
     "staff.export_learner_csv",
+    "catalogue.export",  # downloads
+    # the addresses from before several qualifications: they send the visitor on
+    "legacy.unit_check",
+    "legacy.check_result",
+    "legacy.unit",
+    "legacy.unit_svg",
+    "legacy.sheet",
 }
 SCANNED_BELOW = {"auth.setup"}  # only while there are no staff accounts
 
@@ -117,10 +131,23 @@ class Site:
         admin = self.server.add_staff("admin", "Ada Admin", "ada@centre.example")
         self.server.add_staff("verifier", "Vic Verifier", "vic@centre.example")
         q = served(self.server.app)
+        # a second qualification the centre added, at Level 3
+        self.server.app.extensions["library"].publish_qualification("TL3-2027", SECOND, "test")
         with self.server.db() as db:
             for key, name in (("a", "Alex Able"), ("b", "Blake Baker"), ("sent", "Sol Sent")):
                 self.ids[key], self.tokens[key] = learners.create_learner(db, name)
                 learners.assign_assessor(db, self.ids[key], admin["id"], "test")
+            (lead, _), (tl, self.tokens["tl"]) = learners.add_learners(
+                db,
+                [
+                    learners.NewLearner(
+                        "Lee Lead", job_role="Customer Service Team Leader", assessor_id=admin["id"]
+                    ),
+                    learners.NewLearner("Tia Team", qualification="TL3-2027"),
+                ],
+                "test",
+            ).learners
+            self.ids["lead"], self.ids["tl"] = lead["id"], tl["id"]
             every = {s.id: (i % 4) for i, s in enumerate(q.statements())}
             for key in ("a", "sent"):
                 learners.set_job_role(db, self.ids[key], "Customer Service Agents", "", "test")

@@ -274,17 +274,23 @@ def test_the_old_03455_addresses_are_sent_on_to_the_new_ones(client, old, new):
     assert client.get(new, follow_redirects=True).status_code == 200
 
 
-def test_a_self_check_sent_from_a_page_open_since_before_still_saves(app):
+def test_a_self_check_sent_from_a_page_open_since_before_is_sent_on_with_its_answers(app):
     learner_id, token = enrolled(app, "03455")
     phone = learner_client(app, token)
     token_ = csrf(phone.get("/q/03455/check/B1"))
-    response = phone.post("/check/B1", data={"csrf_token": token_, "r-B1-1.1": "2"})
+    answers = {"csrf_token": token_, "r-B1-1.1": "2"}
+    moved = phone.post("/check/B1", data=answers)
+    assert moved.status_code == 308 and moved.location == "/q/03455/check/B1"
+    assert column(app, "SELECT count(*) FROM check_ratings") == [0]
+    # the browser sends the same answers on (308 keeps the method and the body)
+    response = phone.post(moved.location, data=answers)
     assert response.status_code == 303
     assert response.location.startswith("/q/03455/check/B1/results/")
-    saved = phone.post(
-        "/check/B1/save", data={"csrf_token": token_, "name": "r-B1-1.2", "value": "3"}
-    )
-    assert saved.status_code == 200
+    one = {"csrf_token": token_, "name": "r-B1-1.2", "value": "3"}
+    moved = phone.post("/check/B1/save", data=one)
+    assert moved.status_code == 308 and moved.location == "/q/03455/check/B1/save"
+    saved = phone.post(moved.location, data=one)
+    assert saved.status_code == 200 and saved.get_json() == {"ok": True}
     assert sorted(column(app, "SELECT statement_id FROM check_ratings")) == ["B1:1.1", "B1:1.2"]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -49,6 +50,8 @@ from ..store import audit, learners, plans, records, tokens
 from ..store.sql import Row, now
 
 bp = Blueprint("learner", __name__)
+
+SELF_CHECK = re.compile(r"/q/[^/?#]+/check/")  # a self-check of any qualification
 
 LOCKED = (
     "Your assessor has confirmed your plan, so these answers can no longer be changed. "
@@ -128,7 +131,9 @@ def _safe_next(target: str | None) -> str | None:
     if not target.isprintable() or "\\" in target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith(("/q/", "/assessment", "/result")):
+    if parts.scheme or parts.netloc:
+        return None
+    if not (target.startswith(("/check/", "/assessment", "/result")) or SELF_CHECK.match(target)):
         return None
     return target
 
@@ -218,6 +223,7 @@ def welcome() -> ResponseReturnValue:
     return render_template(
         "learner/welcome.html",
         learner=row,
+        q=q,
         minutes=minutes_needed(q, all_pages),
         first=all_pages[0],
     )
@@ -701,7 +707,7 @@ def contract() -> ResponseReturnValue:
             return redirect(url_for("learner.contract"), 303)
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "learner/contract.html", learner=row, current=current, form=form, stale=stale
+        "learner/contract.html", learner=row, current=current, form=form, stale=stale, q=q
     ), status
 
 
