@@ -1878,3 +1878,66 @@ def test_random_forms_never_cause_a_500_or_bad_data(world, endpoint, form, data)
     assert not header_problems(response)
     problems = stored_data_problems(world.path, served(world.app))
     assert not problems, problems
+
+
+def test_xss_payloads_in_a_qualification_and_a_move_reason_are_escaped_everywhere(
+    fresh_app, tmp_path
+):
+    """Every payload in the catalogue editor's free text (title, awarding body, group and unit
+    titles, a rule's words) and in the reason for moving a learner: shown inert on every page
+    that shows them, or refused with the field's message."""
+    app = fresh_app
+    site = XssSite(app, app.test_cli_runner())
+    admin = site.admin
+    for i, p in enumerate(PAYLOADS):
+        code = f"XQ{i}"
+        one_line = " ".join(p.split()).replace(",", " ")  # a CSV cell of its own
+        data = {
+            **NEW_QUALIFICATION,
+            "code": code,
+            "title": f"{i} {p}"[:200],
+            "awarding_body": f"{i} {p}"[:100],
+            "groups": f"A, {i} {one_line}, yes\nB, Optional, no",
+            "units": f'T1, K/{i}/1, "{i} {one_line}", 5, 3, A\nT2, K/{i}/2, Plan work, 4, 3, B',
+            "rules-1-wording": f"{i} {p}"[:500],
+            "action": "publish",
+        }
+        response = admin.post("/staff/content/new", data)
+        site.check(f"qualification {i} sent", response)
+        if response.status_code != 303:
+            assert response.status_code == 400, (i, response.status_code)
+            continue
+        for where, page in (
+            ("qualifications", admin.get("/staff/content")),
+            ("editor", admin.get(f"/staff/content/q/{code}/edit")),
+            ("units", admin.get(f"/staff/content/q/{code}")),
+            ("public", admin.get(f"/q/{code}/")),
+            ("unit", admin.get(f"/q/{code}/units/T1")),
+            ("learners", admin.get("/staff/learners")),
+            ("cohort", admin.get(f"/staff/cohort?qualification={code}")),
+            ("qr", admin.get(f"/q/{code}/qr/units")),
+        ):
+            assert page.status_code == 200, (where, i)
+            site.check(f"{where} of qualification {i}", page)
+    # the reason for a move, in the audit trail (moved back and forth between two)
+    with_db(app, lambda db: learners.create_learner(db, "Mo Mover"))
+    mover = _learner_id(app, "Mo Mover")
+    there = [c for c in (f"XQ{i}" for i in range(len(PAYLOADS))) if c in app.extensions["library"]]
+    assert there, "at least one qualification with payloads was published"
+    for i, p in enumerate(PAYLOADS):
+        to = there[0] if i % 2 == 0 else "03455"
+        with_db(
+            app,
+            lambda db, to=to, i=i, p=p: learners.move_qualification(
+                db, mover, to, f"{i} {p}", "test"
+            ),
+        )
+    reasons = [f"{i} {p}" for i, p in enumerate(PAYLOADS)][:3]
+    for where, page, present in (
+        ("learner audit", admin.get(f"/staff/learners/{mover}/audit"), reasons),
+        ("audit", admin.get("/staff/audit"), reasons),
+        ("gap report", admin.get(f"/staff/learners/{mover}"), []),
+    ):
+        assert page.status_code == 200, where
+        site.check(where, page, present)
+    assert not site.failures, "\n".join(site.failures[:60])
