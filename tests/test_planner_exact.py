@@ -134,6 +134,32 @@ class Case:
         )
 
 
+def _drawn_unit(draw: st.DrawFn, number: str, group: str, most: int, levels: list[int]) -> Unit:
+    """A unit of drawn credits (1 to `most`) and level (one of `levels`)."""
+    return Unit(
+        number=number,
+        accreditation=f"X/{number}",
+        title=f"Unit {number}",
+        credits=draw(st.integers(1, most)),
+        level=draw(st.sampled_from(levels)),
+        group=group,
+        statement=f"I can do {number}",
+    )
+
+
+def _drawn_contexts(draw: st.DrawFn, numbers: list[str], most: int) -> tuple[Context, ...]:
+    """Up to `most` job questions, each opening up to three of the units."""
+    return tuple(
+        Context(
+            id=f"ctx{i}",
+            label=f"context {i}",
+            question=f"Do you do {i}?",
+            units=tuple(draw(st.lists(st.sampled_from(numbers), max_size=3, unique=True))),
+        )
+        for i in range(draw(st.integers(0, most)))
+    )
+
+
 @st.composite
 def small_cases(draw: st.DrawFn) -> Case:
     """A catalogue small enough to search all 2^n plans, a learner, and how many alternatives."""
@@ -152,15 +178,7 @@ def small_cases(draw: st.DrawFn) -> Case:
     n_mandatory = draw(st.integers(1, 2))
 
     def unit(number: str, group: str) -> Unit:
-        return Unit(
-            number=number,
-            accreditation=f"X/{number}",
-            title=f"Unit {number}",
-            credits=draw(st.integers(1, 10)),
-            level=draw(st.sampled_from([1, 2, 2, 3])),
-            group=group,
-            statement=f"I can do {number}",
-        )
+        return _drawn_unit(draw, number, group, 10, [1, 2, 2, 3])
 
     mandatory = [unit(f"M{i + 1}", "A") for i in range(n_mandatory)]
     optional = [unit(f"U{i + 1}", g) for i, g in enumerate(homes)]
@@ -189,16 +207,7 @@ def small_cases(draw: st.DrawFn) -> Case:
         ),  # sometimes out of reach
     ]
     numbers = [u.number for u in units]
-    optional_numbers = [u.number for u in optional]
-    contexts = tuple(
-        Context(
-            id=f"ctx{i}",
-            label=f"context {i}",
-            question=f"Do you do {i}?",
-            units=tuple(draw(st.lists(st.sampled_from(numbers), max_size=3, unique=True))),
-        )
-        for i in range(draw(st.integers(0, 4)))
-    )
+    contexts = _drawn_contexts(draw, numbers, 4)
     weights = Weights(**{name: draw(st.integers(0, 3)) for name in WEIGHT_NAMES})
     q = Qualification(
         code="T1",
@@ -215,23 +224,7 @@ def small_cases(draw: st.DrawFn) -> Case:
         weights=weights,
         scales=SCALES,
     )
-    answers = {}
-    for c in contexts:
-        answer = draw(st.sampled_from([None, "yes", "sometimes", "no"]))
-        if answer:
-            answers[c.id] = answer
-    readiness = {}
-    for n in numbers:
-        if draw(st.booleans()):
-            readiness[n] = draw(st.sampled_from(READINESS))
-    profile = Profile(
-        job_role=draw(st.sampled_from([""] + [r.title for r in ROLES])),
-        contexts=answers,
-        readiness=readiness,
-        interests=frozenset(draw(st.sets(st.sampled_from(optional_numbers)))),
-        exclusions=frozenset(draw(st.sets(st.sampled_from(optional_numbers), max_size=4))),
-    )
-    return Case(q, profile, draw(st.integers(0, 4)))
+    return Case(q, _profile(draw, q), draw(st.integers(0, 4)))
 
 
 def _profile(draw: st.DrawFn, q: Qualification) -> Profile:
@@ -266,15 +259,7 @@ def second_shape_cases(draw: st.DrawFn) -> Case:
     homes = draw(st.permutations(homes))
 
     def unit(number: str, group: str) -> Unit:
-        return Unit(
-            number=number,
-            accreditation=f"Y/{number}",
-            title=f"Unit {number}",
-            credits=draw(st.integers(1, 8)),
-            level=draw(st.sampled_from([2, 3, 3, 4])),
-            group=group,
-            statement=f"I can do {number}",
-        )
+        return _drawn_unit(draw, number, group, 8, [2, 3, 3, 4])
 
     mandatory = [unit(f"3{i:02d}", "M") for i in range(draw(st.integers(1, 3)))]
     optional = [unit(f"{g}{i + 1}", g) for i, g in enumerate(homes)]
@@ -288,16 +273,7 @@ def second_shape_cases(draw: st.DrawFn) -> Case:
         Rule("each", "units_each_group", optional_ids, min=draw(st.sampled_from([1, 1, 2]))),
         Rule("from-p", "credits", ("P",), min=draw(st.integers(1, 12))),
     ]
-    numbers = [u.number for u in mandatory + optional]
-    contexts = tuple(
-        Context(
-            id=f"ctx{i}",
-            label=f"context {i}",
-            question=f"Do you do {i}?",
-            units=tuple(draw(st.lists(st.sampled_from(numbers), max_size=3, unique=True))),
-        )
-        for i in range(draw(st.integers(0, 3)))
-    )
+    contexts = _drawn_contexts(draw, [u.number for u in mandatory + optional], 3)
     q = Qualification(
         code="TL3-T",
         title="Team leading test qualification",
