@@ -143,6 +143,8 @@ def test_a_unit_imported_from_a_pdf_reaches_the_learner_and_every_worker(
         with opened(browser, LAPTOP) as page:
             sign_in_staff(page, server, "ada@centre.example")
             page.get_by_role("link", name="Content", exact=True).click()
+            page.wait_for_url("**/staff/content")  # the qualifications
+            page.get_by_role("link", name="Units and criteria").first.click()
             page.wait_for_url("**/staff/content/q/03455")
             assert_accessible(page, "the content page")
             page.set_input_files(
@@ -179,7 +181,7 @@ def test_a_unit_imported_from_a_pdf_reaches_the_learner_and_every_worker(
             assert "A11 from the OCR handbook" in page.locator("table").inner_text()
             assert_accessible(page, "the unit's versions")
             shot(page, "content-versions-1280")
-            page.locator(".crumbs").get_by_role("link", name="Content").click()
+            page.locator(".crumbs").get_by_role("link", name="03455").click()
             units = page.locator("#units + table").inner_text()
             a11 = next(line for line in units.splitlines() if line.startswith("A11 "))
             assert re.fullmatch(r"A11 .*\t\w+\t4 published by the centre\tversion 2 · Ada .*", a11)

@@ -422,7 +422,7 @@ def test_real_catalogue_every_optional_unit_costs_at_least_one(q, name):
 @given(st.data())
 def test_second_qualification_plans_are_the_cheapest_found_by_brute_force(data):
     q = SECOND_Q
-    profile = data.draw(_profiles_of(q))
+    profile = _profile(data.draw, q)
     alternatives = data.draw(st.integers(0, 4))
     costs = optional_costs(q, profile)
     reference = two_phase(q, profile, lambda out: brute_force_plans(q, costs, out))
@@ -435,10 +435,6 @@ def test_second_qualification_check_plan_accepts_exactly_the_valid_plans(data):
     q = SECOND_Q
     plan = data.draw(st.lists(st.sampled_from([u.number for u in q.units]), unique=True))
     assert (check_plan(q, plan) == []) == is_valid(q, plan), plan
-
-
-def _profiles_of(q: Qualification) -> st.SearchStrategy[Profile]:
-    return st.composite(lambda draw: _profile(draw, q))()
 
 
 # ---- plain behaviour -------------------------------------------------------------------------
