@@ -126,7 +126,8 @@ def qualification_for(learner: Mapping[str, Any]) -> Qualification:
     '03455' every learner was given when the column was added, on an installation serving
     another qualification) means the default: the one they were on then."""
     code = learner.get("qualification") or ""
-    return qualification(code if code and code in library() else default_code())
+    known = code in g.get("qualifications", {}) or (code and code in library())
+    return qualification(code if known else default_code())
 
 
 def served(app: Flask, code: str | None = None) -> Qualification:
