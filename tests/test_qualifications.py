@@ -161,14 +161,28 @@ def test_flask_learners_add_takes_the_qualification(app):
     ]
 
 
-def test_the_migration_puts_every_learner_there_was_on_03455(app):
-    from survey.forms import read_learner_lines
+def test_the_migration_puts_every_learner_there_was_on_03455(tmp_path):
+    from survey.db import connect
+    from survey.migrations import migrations
 
-    lines, _ = read_learner_lines("Hal Eight", ["03455", TL3])
-    assert [code for _, code in lines] == ["03455"]
-    with database(app) as db:
-        learner_id, _ = learners.create_learner(db, "Old Row")
-        assert learners.learner(db, learner_id)["qualification"] == "03455"
+    path = tmp_path / "before.db"
+    db = connect(path)
+    migrations.apply(db, stop_before="m007_learner_qualification")
+    learner_id, token = learners.create_learner(db, "From Before")
+    db.conn.close()
+    write_folder(tmp_path / "centre" / TL3, SECOND)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE": str(path),
+            "CENTRE_CONTENT": str(tmp_path / "centre"),
+        }
+    )
+    assert column(app, "SELECT qualification FROM learners WHERE id = ?", [learner_id]) == ["03455"]
+    phone = learner_client(app, token)
+    assert phone.get("/q/03455/check/B1").status_code == 200
+    assert phone.get(f"/q/{TL3}/check/301").status_code == 404
 
 
 # ---- isolation ---------------------------------------------------------------------------------
