@@ -51,17 +51,29 @@ def register_requests(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .views import auth as staff_sign_in
-    from .views import content, learner, public, qr, staff, staff_workplace, workplace
+    from .views import (
+        catalogue,
+        content,
+        learner,
+        legacy,
+        public,
+        qr,
+        staff,
+        staff_workplace,
+        workplace,
+    )
 
     for blueprint in (
         public.bp,
         learner.bp,
         workplace.bp,
         qr.bp,
+        legacy.bp,
         staff_sign_in.bp,
         staff.bp,
         staff_workplace.bp,
         content.bp,
+        catalogue.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -341,3 +341,16 @@ def m007_workplace_contacts(db: sqlite_utils.Database) -> None:
             REFERENCES workplace_contacts(id) ON DELETE SET NULL
         """,
     )
+
+
+@migrations()
+def m007_learner_qualification(db: sqlite_utils.Database) -> None:
+    # the qualification each learner is enrolled on, by its code; learners added before a
+    # centre served several qualifications are on the one it served then (03455 as shipped)
+    _run(
+        db,
+        """
+        ALTER TABLE learners ADD COLUMN qualification TEXT NOT NULL DEFAULT '03455';
+        CREATE INDEX learners_by_qualification ON learners (qualification, name)
+        """,
+    )

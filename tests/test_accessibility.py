@@ -15,6 +15,7 @@ from helpers import (
     LAPTOP,
     PHONE,
     ROW,
+    SECOND,
     VALID,
     assert_accessible,
     axe_path,
@@ -37,12 +38,13 @@ pytestmark = pytest.mark.browser
 # (who opens it, address; {a} {b} {sent} are learners, {check} learner A's finished check)
 LEARNER_PAGES = [
     ("anyone", "/"),
-    ("anyone", "/units/B1"),
-    ("anyone", "/units/A1"),  # a unit awaiting its criteria
+    ("anyone", "/q/TL3-2027/"),  # another qualification the centre delivers
+    ("anyone", "/q/03455/units/B1"),
+    ("anyone", "/q/03455/units/A1"),  # a unit awaiting its criteria
     ("anyone", "/code"),
     ("anyone", "/forget"),
     ("anyone", "/l/not-a-real-link"),  # a link that does not work
-    ("anyone", "/check/ZZ9"),  # no such unit: the list of units
+    ("anyone", "/q/03455/check/ZZ9"),  # no such unit: the list of units
     ("b", "/welcome"),
     ("b", "/assessment/job"),
     ("b", "/assessment/F1-1"),
@@ -51,8 +53,8 @@ LEARNER_PAGES = [
     ("b", "/assessment/group-B"),
     ("b", "/assessment/interests"),
     ("b", "/assessment/review"),
-    ("b", "/check/B1"),
-    ("b", "/check/A1"),
+    ("b", "/q/03455/check/B1"),
+    ("b", "/q/03455/check/A1"),
     ("b", "/contract"),  # nothing to sign yet
     ("b", "/forget"),
     ("sent", "/result"),  # sent, the plan not yet confirmed
@@ -60,7 +62,7 @@ LEARNER_PAGES = [
     ("a", "/result"),  # the plan confirmed, a contract to sign
     ("a", "/assessment/F1-1"),  # read-only for good
     ("a", "/assessment/review"),
-    ("a", "/check/B1/results/{check}"),
+    ("a", "/q/03455/check/B1/results/{check}"),
     ("a", "/contract"),
     ("a", "/my-record"),
     # a workplace contact's pages, on their phone: "wa" is learner A's line manager, "ws" one
@@ -81,6 +83,7 @@ LEARNER_PAGES = [
     ("ws", "/workplace"),
     ("ws", "/workplace/claims/F1"),  # read-only once sent
     ("ws", "/workplace/review"),
+    ("tl", "/q/TL3-2027/check/P2"),  # a learner on the second qualification
 ]
 STAFF_PAGES = [
     ("anyone", "/staff/login"),
@@ -99,14 +102,18 @@ STAFF_PAGES = [
     ("admin", "/staff/learners/{a}/testimonies"),
     ("verifier", "/staff/learners/{a}/testimonies"),
     ("admin", "/staff/users"),
-    ("admin", "/qr/units"),
+    ("admin", "/q/03455/qr/units"),
     ("verifier", "/staff/learners/{a}"),
     ("verifier", "/staff/learners/{a}/plan"),
+    ("admin", "/staff/content/q/03455"),
+    ("admin", "/staff/content/q/03455/drafts/{draft}"),  # read from a PDF: pages, all well
+    ("admin", "/staff/content/q/03455/drafts/{bad}"),  # a problem shown beside its field
+    ("admin", "/staff/content/q/03455/units/B1"),
+    ("admin", "/staff/content/q/03455/units/B1/restore/1"),
+    ("admin", "/staff/learners/{lead}/plan"),  # the level check offers a move to Level 3
     ("admin", "/staff/content"),
-    ("admin", "/staff/content/drafts/{draft}"),  # read from a PDF: pages, all well
-    ("admin", "/staff/content/drafts/{bad}"),  # a problem shown beside its field
-    ("admin", "/staff/content/units/B1"),
-    ("admin", "/staff/content/units/B1/restore/1"),
+    ("admin", "/staff/content/new"),
+    ("admin", "/staff/content/q/TL3-2027/edit"),
 ]
 # addresses that are not HTML pages, or only send the visitor on
 NOT_PAGES = {
@@ -122,6 +129,13 @@ NOT_PAGES = {
     "staff.cohort_export",
     "staff.export_learner_json",
     "staff.export_learner_csv",
+    "catalogue.export",  # downloads
+    # the addresses from before several qualifications: they send the visitor on
+    "legacy.unit_check",
+    "legacy.check_result",
+    "legacy.unit",
+    "legacy.unit_svg",
+    "legacy.sheet",
 }
 SCANNED_BELOW = {"auth.setup"}  # only while there are no staff accounts
 
@@ -140,10 +154,23 @@ class Site:
         admin = self.server.add_staff("admin", "Ada Admin", "ada@centre.example")
         self.server.add_staff("verifier", "Vic Verifier", "vic@centre.example")
         q = served(self.server.app)
+        # a second qualification the centre added, at Level 3
+        self.server.app.extensions["library"].publish_qualification("TL3-2027", SECOND, "test")
         with self.server.db() as db:
             for key, name in (("a", "Alex Able"), ("b", "Blake Baker"), ("sent", "Sol Sent")):
                 self.ids[key], self.tokens[key] = learners.create_learner(db, name)
                 learners.assign_assessor(db, self.ids[key], admin["id"], "test")
+            (lead, _), (tl, self.tokens["tl"]) = learners.add_learners(
+                db,
+                [
+                    learners.NewLearner(
+                        "Lee Lead", job_role="Customer Service Team Leader", assessor_id=admin["id"]
+                    ),
+                    learners.NewLearner("Tia Team", qualification="TL3-2027"),
+                ],
+                "test",
+            ).learners
+            self.ids["lead"], self.ids["tl"] = lead["id"], tl["id"]
             every = {s.id: (i % 4) for i, s in enumerate(q.statements())}
             for key in ("a", "sent"):
                 learners.set_job_role(db, self.ids[key], "Customer Service Agents", "", "test")

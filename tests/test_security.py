@@ -58,6 +58,19 @@ CSRF_WORDS = "came from somewhere else"  # the error page's words for a CSRF fai
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 UNIT_TEXT = "Unit A11\nLO1 Answer calls\n1.1 Answer calls politely\n1.2 Take a message"
+# a qualification as the editor takes it (checked, not published: the files outlive a test)
+NEW_QUALIFICATION = {
+    "code": "TL3",
+    "title": "Level 3 Certificate in Team Leading",
+    "level": "3",
+    "groups": "A, Mandatory, yes\nB, Optional, no",
+    "units": "T1, K/1, Lead a team, 5, 3, A\nT2, K/2, Plan work, 4, 3, B",
+    "rules-0-kind": "all_units",
+    "rules-0-groups": "A",
+    "rules-1-kind": "credits",
+    "rules-1-groups": "A, B",
+    "rules-1-min": "9",
+}
 VISITORS = ("anonymous", "learner_a", "learner_b", "assessor_a", "assessor_b", "verifier", "admin")
 # a workplace contact of learner A, of learner B, one whose link was withdrawn, one expired
 CONTACTS = ("workplace_a", "workplace_b", "workplace_revoked", "workplace_expired")
@@ -105,7 +118,15 @@ ONLY_WORKPLACE_A = _row(*["unauth"] * 7, "ok", "notfound", "unauth", "unauth")
 
 EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "public.index": {"GET": EVERYONE},
+    "public.qualification_page": {"GET": EVERYONE},
     "public.unit": {"GET": EVERYONE},
+    # the addresses from before several qualifications: sent on, or (a POST) handled as ever
+    "legacy.unit": {"GET": EVERYONE},
+    "legacy.unit_svg": {"GET": EVERYONE},
+    "legacy.sheet": {"GET": EVERYONE},
+    "legacy.unit_check": {"GET": EVERYONE, "POST": EVERYONE},
+    "legacy.check_save_one": {"POST": EVERYONE},
+    "legacy.check_result": {"GET": EVERYONE},
     "qr.unit_svg": {"GET": EVERYONE},
     "qr.sheet": {"GET": EVERYONE},
     "learner.enter": {"GET": EVERYONE},
@@ -177,6 +198,12 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "content.discard": {"POST": ADMIN},
     "content.unit": {"GET": ADMIN},
     "content.restore": {"GET": ADMIN, "POST": ADMIN},
+    "staff.move_qualification": {"POST": WRITE_A},
+    # the qualifications: added, changed and downloaded by admins only
+    "catalogue.index": {"GET": ADMIN},
+    "catalogue.new": {"GET": ADMIN, "POST": ADMIN},
+    "catalogue.edit": {"GET": ADMIN, "POST": ADMIN},
+    "catalogue.export": {"GET": ADMIN},
 }
 POST_ENDPOINTS = sorted(e for e, methods in EXPECTED.items() if "POST" in methods)
 GET_ENDPOINTS = sorted(e for e, methods in EXPECTED.items() if "GET" in methods)
@@ -434,6 +461,8 @@ class World:
             "testimony_id": self.testimony_draft,
             "draft_id": self.draft,
             "version": 1,
+            "code": "03455",
+            "fmt": "case",
         }
         rule = self.rule(endpoint)
         assert rule is not None
@@ -503,6 +532,9 @@ class World:
             "content.import_unit": {"text": UNIT_TEXT},
             "content.draft": {"revision": "1", "action": "save", "number": "A11"},
             "content.restore": {"current": "2"},
+            "staff.move_qualification": {"qualification": "03455", "reason": "Level 3 role"},
+            "catalogue.new": {**NEW_QUALIFICATION, "action": "check"},
+            "catalogue.edit": {**NEW_QUALIFICATION, "action": "check"},
         }.get(endpoint, {})
 
     def take_snapshot(self) -> None:
@@ -575,7 +607,7 @@ def build_world(folder: Path) -> World:
     # learner A and learner B each finish a self-check of B1 through the real pages
     for token in (w.token_a, w.token_b):
         learner = learner_visitor(app, token)
-        response = learner.post("/check/B1", {"r-B1-1.1": "2", "r-B1-1.2": "3"})
+        response = learner.post("/q/03455/check/B1", {"r-B1-1.1": "2", "r-B1-1.2": "3"})
         assert response.status_code == 303, text(response)
         check_id = int(response.headers["Location"].rsplit("/", 1)[1])
         if token == w.token_a:
@@ -712,7 +744,7 @@ def test_assessor_cannot_delete_another_learners_row_through_their_own_learner(w
 
 
 def test_learner_cannot_open_another_learners_check_through_their_own_unit(w):
-    for url in (f"/check/B1/results/{w.check_b}", f"/check/F1/results/{w.check_a}"):
+    for url in (f"/q/03455/check/B1/results/{w.check_b}", f"/q/03455/check/F1/results/{w.check_a}"):
         assert w.request("learner_a", "GET", url).status_code == 404, url
 
 
@@ -761,7 +793,7 @@ def test_sign_in_and_code_never_redirect_off_site(w, target):
     ("path", "target"),
     [
         ("/staff/login", "/staff/\r\nSet-Cookie: hacked=1"),
-        ("/code", "/check/B1\r\nSet-Cookie: hacked=1"),
+        ("/code", "/q/03455/check/B1\r\nSet-Cookie: hacked=1"),
     ],
 )
 def test_a_next_address_with_a_line_break_is_ignored_not_a_500(w, path, target):
@@ -1039,7 +1071,7 @@ def test_stored_xss_payloads_are_escaped_everywhere(fresh_app, monkeypatch):
         for path, present in (
             ("/assessment/job", [job] if _fits(job, "role") else []),
             ("/result", []),  # greets them by the first word of their name only
-            ("/check/B1", [f"N{i} {p}"]),  # "This check is for <their name>"
+            ("/q/03455/check/B1", [f"N{i} {p}"]),  # "This check is for <their name>"
             ("/contract", plan_values + signed),
             ("/my-record", [job] if _fits(job, "role") else []),
             ("/forget", [f"N{i} {p}"]),
@@ -1074,7 +1106,7 @@ def test_stored_xss_payloads_are_escaped_everywhere(fresh_app, monkeypatch):
     site.check("learner list", admin.get("/staff/learners"), everything)
     site.check("staff users", admin.get("/staff/users"), stored["staff"])
     site.check("cohort", admin.get("/staff/cohort"), stored["names"])
-    site.check("qr sheet", admin.get("/qr/units"))
+    site.check("qr sheet", admin.get("/q/03455/qr/units"))
     for page in range(0, 20):
         response = admin.get(f"/staff/audit?page={page}")
         site.check(f"audit page {page}", response)
@@ -1252,7 +1284,7 @@ def test_xss_payloads_in_a_unit_draft_are_escaped_everywhere_it_is_shown(fresh_a
     with_db(app, lambda db: learners.save_ratings(db, lid, {"A11:unit": 1}, "test"))
     learner = learner_visitor(app, token)
     # the pasted specification itself carries a payload: shown in the source column
-    imported = admin.post("/staff/content/import", {"text": UNIT_TEXT + "\n" + PAYLOADS[1]})
+    imported = admin.post("/staff/content/q/03455/import", {"text": UNIT_TEXT + "\n" + PAYLOADS[1]})
     assert imported.status_code == 303
     address = imported.headers["Location"]
     site.check("draft as read", admin.get(address), [PAYLOADS[1]])
@@ -1271,17 +1303,17 @@ def test_xss_payloads_in_a_unit_draft_are_escaped_everywhere_it_is_shown(fresh_a
         # published: every page that shows A11's words, to staff and to learners
         shown = " ".join(f"{i} {p}".split())  # line breaks typed in a field become spaces
         for where, response, present in (
-            ("versions", admin.get("/staff/content/units/A11"), [shown]),
-            ("content", admin.get("/staff/content"), []),
-            ("unit page", learner.get("/units/A11"), [shown]),
-            ("self-check", learner.get("/check/A11"), [shown]),
+            ("versions", admin.get("/staff/content/q/03455/units/A11"), [shown]),
+            ("content", admin.get("/staff/content/q/03455"), []),
+            ("unit page", learner.get("/q/03455/units/A11"), [shown]),
+            ("self-check", learner.get("/q/03455/check/A11"), [shown]),
             ("gap report", admin.get(f"/staff/learners/{lid}"), [shown]),
-            ("restore", admin.get("/staff/content/units/A11/restore/1"), []),
+            ("restore", admin.get("/staff/content/q/03455/units/A11/restore/1"), []),
             ("audit", admin.get("/staff/audit"), []),
         ):
             site.check(f"{where} after draft {i}", response, present)
         # the next payload goes into a new draft of the same text
-        imported = admin.post("/staff/content/import", {"text": UNIT_TEXT})
+        imported = admin.post("/staff/content/q/03455/import", {"text": UNIT_TEXT})
         address = imported.headers["Location"]
     assert not site.failures, "\n".join(site.failures[:60])
 
@@ -1379,9 +1411,9 @@ def test_static_files_carry_the_headers_too(w):
         "/static/app.js%00?v=1",
         "/static/..%00",
         "/static/" + "a" * 5000 + ".css",
-        "/units/F1%00",
-        "/check/B1%00",
-        "/qr/B1%00.svg",
+        "/q/03455/units/F1%00",
+        "/q/03455/check/B1%00",
+        "/q/03455/qr/B1%00.svg",
         "/l/%00",
         "/staff/setup/%00",
     ],
@@ -1805,7 +1837,7 @@ def test_an_erased_learner_leaves_nothing_in_the_database_file(w):
         ("admin", "POST", "/staff/learners/99999999999999999999/reissue"),
         ("admin", "POST", "/staff/users/99999999999999999999/disable"),
         ("admin", "GET", "/staff/audit?page=99999999999999999999"),
-        ("learner_a", "GET", "/check/B1/results/99999999999999999999"),
+        ("learner_a", "GET", "/q/03455/check/B1/results/99999999999999999999"),
     ],
 )
 def test_a_number_too_big_for_sqlite_is_a_404_not_a_500(w, visitor, method, url):
@@ -1825,7 +1857,7 @@ def test_a_plan_suggestion_number_in_superscript_is_a_400_not_a_500(w):
 @pytest.mark.parametrize(
     ("path", "field"),
     [
-        ("/check/F1", "r-F1-1.1"),
+        ("/q/03455/check/F1", "r-F1-1.1"),
         ("/assessment/F1-1", "r-F1-1.1"),
         ("/assessment/job", "c-writing"),
     ],
@@ -2107,3 +2139,66 @@ def test_random_forms_never_cause_a_500_or_bad_data(world, endpoint, form, data)
     assert not header_problems(response)
     problems = stored_data_problems(world.path, served(world.app))
     assert not problems, problems
+
+
+def test_xss_payloads_in_a_qualification_and_a_move_reason_are_escaped_everywhere(
+    fresh_app, tmp_path
+):
+    """Every payload in the catalogue editor's free text (title, awarding body, group and unit
+    titles, a rule's words) and in the reason for moving a learner: shown inert on every page
+    that shows them, or refused with the field's message."""
+    app = fresh_app
+    site = XssSite(app, app.test_cli_runner())
+    admin = site.admin
+    for i, p in enumerate(PAYLOADS):
+        code = f"XQ{i}"
+        one_line = " ".join(p.split()).replace(",", " ")  # a CSV cell of its own
+        data = {
+            **NEW_QUALIFICATION,
+            "code": code,
+            "title": f"{i} {p}"[:200],
+            "awarding_body": f"{i} {p}"[:100],
+            "groups": f"A, {i} {one_line}, yes\nB, Optional, no",
+            "units": f'T1, K/{i}/1, "{i} {one_line}", 5, 3, A\nT2, K/{i}/2, Plan work, 4, 3, B',
+            "rules-1-wording": f"{i} {p}"[:500],
+            "action": "publish",
+        }
+        response = admin.post("/staff/content/new", data)
+        site.check(f"qualification {i} sent", response)
+        if response.status_code != 303:
+            assert response.status_code == 400, (i, response.status_code)
+            continue
+        for where, page in (
+            ("qualifications", admin.get("/staff/content")),
+            ("editor", admin.get(f"/staff/content/q/{code}/edit")),
+            ("units", admin.get(f"/staff/content/q/{code}")),
+            ("public", admin.get(f"/q/{code}/")),
+            ("unit", admin.get(f"/q/{code}/units/T1")),
+            ("learners", admin.get("/staff/learners")),
+            ("cohort", admin.get(f"/staff/cohort?qualification={code}")),
+            ("qr", admin.get(f"/q/{code}/qr/units")),
+        ):
+            assert page.status_code == 200, (where, i)
+            site.check(f"{where} of qualification {i}", page)
+    # the reason for a move, in the audit trail (moved back and forth between two)
+    with_db(app, lambda db: learners.create_learner(db, "Mo Mover"))
+    mover = _learner_id(app, "Mo Mover")
+    there = [c for c in (f"XQ{i}" for i in range(len(PAYLOADS))) if c in app.extensions["library"]]
+    assert there, "at least one qualification with payloads was published"
+    for i, p in enumerate(PAYLOADS):
+        to = there[0] if i % 2 == 0 else "03455"
+        with_db(
+            app,
+            lambda db, to=to, i=i, p=p: learners.move_qualification(
+                db, mover, to, f"{i} {p}", "test"
+            ),
+        )
+    reasons = [f"{i} {p}" for i, p in enumerate(PAYLOADS)][:3]
+    for where, page, present in (
+        ("learner audit", admin.get(f"/staff/learners/{mover}/audit"), reasons),
+        ("audit", admin.get("/staff/audit"), reasons),
+        ("gap report", admin.get(f"/staff/learners/{mover}"), []),
+    ):
+        assert page.status_code == 200, where
+        site.check(where, page, present)
+    assert not site.failures, "\n".join(site.failures[:60])

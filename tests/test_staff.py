@@ -82,7 +82,8 @@ def staff_rules(app, method: str) -> list:
 
 
 def build(app, rule, **ids) -> str:
-    ids = {"draft_id": 1, "number": "A11", "version": 1, **ids}  # the Content pages'
+    # the Content pages', and the qualification an address names
+    ids = {"draft_id": 1, "number": "A11", "version": 1, "code": "03455", "fmt": "json", **ids}
     with app.test_request_context():
         return url_for(rule.endpoint, **{a: ids[a] for a in rule.arguments})
 
@@ -267,6 +268,9 @@ PAYLOADS = {
     "content.draft": [{"action": "publish", "revision": "1", "number": "A11"}],
     "content.discard": [{}],
     "content.restore": [{"current": "2"}],
+    "staff.move_qualification": [{"qualification": "03455", "reason": "Level 3 role"}],
+    "catalogue.new": [{"code": "NEW1", "title": "New", "level": "2", "action": "publish"}],
+    "catalogue.edit": [{"title": "Changed", "level": "2", "action": "publish"}],
 }
 READ_ONLY_POSTS = {"staff.plan_check"}  # re-runs the rules on a draft; saves nothing
 
@@ -1554,7 +1558,7 @@ def test_cohort_csv_has_a_row_per_learner_and_a_column_per_statement(cohort, q):
     client, _, ids = cohort
     response = client.get("/staff/cohort.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert 'filename="cohort.csv"' in response.headers["Content-Disposition"]
+    assert 'filename="cohort-03455.csv"' in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(html_of(response))))
     header = rows[0]
     assert header[:2] == ["learner", "candidate number"]

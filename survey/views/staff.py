@@ -32,6 +32,7 @@ from ..forms import (
     LearnerCsvForm,
     LearnerFields,
     LearnerForm,
+    MoveForm,
     ObservationForm,
     PlanForm,
     SignForm,
@@ -51,12 +52,14 @@ from ..gaps import (
 )
 from ..journey import answered
 from ..library import Version
-from ..planner import Suggestion, suggest_plans
+from ..planner import Suggestion, levels_pointed, suggest_plans
 from ..plans import contract_terms
-from ..profile import learner_profile
+from ..profile import Profile, learner_profile
 from ..qr import qr_svg
 from ..qualifications import (
-    current_qualification,
+    codes,
+    listings,
+    qualification,
     qualification_for,
     units_answered,
     versions_answered,
@@ -104,9 +107,14 @@ def _assessor_choices() -> list[tuple[str, str]]:
     ]
 
 
+def _qualification_choices() -> list[tuple[str, str]]:
+    return [(x.code, f"{x.code} {x.title}") for x in listings()]
+
+
 def _learner_form() -> LearnerForm:
     form = LearnerForm()
     form.assessor.choices = _assessor_choices()
+    form.qualification.choices = _qualification_choices()
     if request.method == "GET" and _me()["role"] == "assessor":
         form.assessor.data = str(_me()["id"])
     return form
@@ -125,11 +133,20 @@ def learners_page() -> ResponseReturnValue:
     return _learners_page(archived, _learner_form(), LearnerCsvForm())
 
 
+def _chosen_code() -> str:
+    """The qualification a list is narrowed to (?qualification=CODE); "" for all of them."""
+    code = request.args.get("qualification", "")
+    return code if code in codes() else ""
+
+
 def _learners_page(archived: bool, form: LearnerForm, csv_form: LearnerCsvForm) -> str:
-    rows = learners.learners_with_answers(get_db(), _me(), archived)
+    shown = _chosen_code()
+    rows = learners.learners_with_answers(get_db(), _me(), archived, shown)
     return render_template(
         "staff/learners.html",
         learners=rows,
+        qualifications=listings(),
+        shown=shown,
         # "answered 34 of 48": of the statements on the pages each learner's job gives them
         answered={r["id"]: answered(qualification_for(r), r["contexts"], r["rated"]) for r in rows},
         archived=archived,
@@ -151,10 +168,9 @@ def _erasure_notice() -> dict[str, Any]:
     )
 
 
-def _new_learner(fields: LearnerFields, assessor_id: int | None) -> learners.NewLearner:
-    # enrolled on the qualification this centre delivers
-    q = current_qualification()
-    return learners.NewLearner(**fields.learner(q), assessor_id=assessor_id)
+def _new_learner(fields: LearnerFields, code: str, assessor_id: int | None) -> learners.NewLearner:
+    # enrolled on the qualification chosen (its job roles place the job)
+    return learners.NewLearner(**fields.learner(qualification(code)), assessor_id=assessor_id)
 
 
 def _cards_for(
@@ -202,9 +218,11 @@ def _learners_page_with_errors(form: LearnerForm, csv_form: LearnerCsvForm) -> R
 @staff_required("admin", "assessor", write=True)
 def add_learner() -> ResponseReturnValue:
     form = _learner_form()
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    code = form.chosen_qualification(codes())
+    if not valid or code is None:
         return _learners_page_with_errors(form, LearnerCsvForm())
-    new = _new_learner(form, _assessor_for_new(form.assessor.data))
+    new = _new_learner(form, code, _assessor_for_new(form.assessor.data))
     return _cards_for([new], [], form.request_key.data or "")
 
 
@@ -214,12 +232,12 @@ def import_learners() -> ResponseReturnValue:
     form = LearnerCsvForm()
     if not form.validate_on_submit():
         return _learners_page_with_errors(_learner_form(), form)
-    lines, problems = read_learner_lines(form.rows.data or "")
+    lines, problems = read_learner_lines(form.rows.data or "", codes())
     if len(lines) > PASTE_MAX:
         problems = [f"Add at most {PASTE_MAX} learners at a time."]
         lines = []
     assessor = _me()["id"] if _me()["role"] == "assessor" else None
-    new = [_new_learner(line, assessor) for line in lines]
+    new = [_new_learner(line, code, assessor) for line, code in lines]
     return _cards_for(new, problems, form.request_key.data or "")
 
 
@@ -407,14 +425,35 @@ def _csv_response(body: str, filename: str) -> Response:
 # ---- plan ----------------------------------------------------------------------------------------
 
 
+def _move_choices(row: Row, q: Qualification, profile: Profile) -> list[tuple[str, str]]:
+    """The qualifications the level check points to (another level's, loaded here), while the
+    learner's plan is not confirmed: those an assessor may move them to."""
+    if row["plan_confirmed_at"]:
+        return []
+    levels = levels_pointed(q, profile)
+    if not levels:
+        return []
+    found = []
+    for x in listings():
+        other = qualification(x.code)
+        if other.code != q.code and other.level in levels:
+            found.append((other.code, f"{other.code} {other.title} (Level {other.level})"))
+    return found
+
+
 def _unit_plan_page(
     row: Row,
     suggestion: Suggestion,
     saved: Row | None,
     working: list[str],
     status: int = 200,
+    move: MoveForm | None = None,
+    profile: Profile | None = None,
 ) -> ResponseReturnValue:
     q = qualification_for(row)
+    if move is None:
+        move = MoveForm()
+        move.qualification.choices = _move_choices(row, q, profile) if profile else []
     form = PlanForm(data={"units": working})
     form.units.choices = [(u.number, u.number) for u in q.optional_units]
     return render_template(
@@ -427,6 +466,7 @@ def _unit_plan_page(
         saved=saved,
         credits=plan_credits(q, working),
         q=q,
+        move=move,
     ), status
 
 
@@ -452,10 +492,10 @@ def plan(learner_id: int) -> ResponseReturnValue:
     suggestion = suggest_plans(q, profile)
     if request.method == "GET":
         if saved:
-            return _unit_plan_page(row, suggestion, saved, saved["units"])
+            return _unit_plan_page(row, suggestion, saved, saved["units"], profile=profile)
         best = suggestion.best
         working = [u.number for u in best.optional] if best else []
-        return _unit_plan_page(row, suggestion, saved, working)
+        return _unit_plan_page(row, suggestion, saved, working, profile=profile)
     if _me()["role"] == "verifier":
         abort(403)
     _check_form(ActionForm())
@@ -495,6 +535,43 @@ def plan_check(learner_id: int) -> ResponseReturnValue:
     problems = [p.message for p in check_optional(q, units + unknown)]
     credits = plan_credits(q, units)
     return jsonify({"ok": True, "valid": not problems, "problems": problems, "credits": credits})
+
+
+@bp.post("/learners/<int:learner_id>/qualification")
+@staff_required("admin", "assessor", write=True)
+def move_qualification(learner_id: int) -> ResponseReturnValue:
+    """Move the learner to the qualification the level check points to, with the reason."""
+    row = _learner_or_404(learner_id)
+    q, db = qualification_for(row), get_db()
+    had = learners.answers(db, learner_id)
+    profile = learner_profile(q, row, had.ratings, had.contexts, had.interests)
+    form = MoveForm()
+    form.qualification.choices = _move_choices(row, q, profile)
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        if not form.qualification.choices:
+            flash(
+                "Their plan is confirmed, so they stay on this qualification."
+                if row["plan_confirmed_at"]
+                else "The level check points to no other qualification loaded here."
+            )
+            return redirect(url_for(".plan", learner_id=learner_id), 303)
+        saved = plans.unit_plan(db, learner_id)
+        suggestion = suggest_plans(q, profile)
+        working = saved["units"] if saved else []
+        return _unit_plan_page(row, suggestion, saved, working, 400, move=form, profile=profile)
+    code = form.qualification.data or ""
+    try:
+        learners.move_qualification(db, learner_id, code, form.reason.data or "", _actor())
+    except learners.MoveRefused as refused:
+        flash(str(refused))
+        return redirect(url_for(".plan", learner_id=learner_id), 303)
+    flash(
+        f"{row['name']} is now enrolled on {code}. Their answers are kept in their record; "
+        "they answer the new qualification's questions from their link."
+    )
+    return redirect(url_for(".learner", learner_id=learner_id), 303)
 
 
 # ---- assessment plan and learning contract -------------------------------------------------------
@@ -646,11 +723,17 @@ def _cohort_ratings(view: str, learner_ids: list[int]) -> dict[int, dict[str, in
     return learners.cohort_ratings(db, learner_ids, assessor=view == "assessor")
 
 
+def _cohort_qualification() -> Qualification:
+    """The qualification a cohort view is about (?qualification=CODE, else the default): a
+    cohort is the learners on one qualification, whose statements they answer."""
+    return qualification(_chosen_code() or codes()[0])
+
+
 @bp.get("/cohort")
 @staff_required()
 def cohort() -> ResponseReturnValue:
-    q = current_qualification()  # the cohort's: a cohort view per qualification later
-    everyone = learners.learners_for(get_db(), _me())
+    q = _cohort_qualification()
+    everyone = learners.learners_for(get_db(), _me(), qualification=q.code)
     rows = _cohort_learners(everyone)
     # a heat map wider than a group is unreadable: without a choice, show the first group
     capped = len(rows) > HEAT_MAP_LIMIT
@@ -674,17 +757,18 @@ def cohort() -> ResponseReturnValue:
         view=view,
         views=COHORT_VIEWS,
         q=q,
+        qualifications=listings(),
     )
 
 
 @bp.get("/cohort.csv")
 @staff_required()
 def cohort_export() -> Response:
-    rows = _cohort_learners(learners.learners_for(get_db(), _me()))
+    q = _cohort_qualification()
+    rows = _cohort_learners(learners.learners_for(get_db(), _me(), qualification=q.code))
     view = _cohort_view()
     by_learner = _cohort_ratings(view, [r["id"] for r in rows])
-    q = current_qualification()
-    name = "cohort.csv" if view == "learner" else f"cohort-{view}.csv"
+    name = f"cohort-{q.code}.csv" if view == "learner" else f"cohort-{q.code}-{view}.csv"
     return _csv_response(cohort_csv(q, rows, by_learner), name)
 
 
