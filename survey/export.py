@@ -8,10 +8,13 @@ from typing import Any
 
 from .content import Qualification, Statement
 from .gaps import to_csv
+from .prior_learning import record_parts, record_rows
 
 
-def record_json(record: Mapping[str, Any]) -> str:
-    return json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True)
+def record_json(q: Qualification, record: Mapping[str, Any]) -> str:
+    """The record with the prior-learning ledger and the suggested evidence worked out from it."""
+    full = {**record, **record_parts(q, record)} if record else {}
+    return json.dumps(full, indent=2, ensure_ascii=False, sort_keys=True)
 
 
 def record_csv(q: Qualification, record: Mapping[str, Any]) -> str:
@@ -79,6 +82,8 @@ def record_csv(q: Qualification, record: Mapping[str, Any]) -> str:
                 c["assessor_signed_at"] or "",
             ]
         )
+    if "prior_learning" in record:
+        rows += record_rows(q, record)
     for e in record["audit"]:
         rows.append(
             [
