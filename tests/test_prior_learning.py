@@ -218,7 +218,9 @@ def test_accepted_with_a_reason_on_one_unit_kept_with_the_date_and_the_figures(a
     assert decision["figures"]["percent_to_deliver"] == 98
     assert [u["hours_covered"] for u in decision["figures"]["units"]][:3] == [1.9, 2.67, 0]
     page = assessor.get(url(learner_id, "ledger"))
-    assert "Accepted on" in by_id(page, "decision-now").text
+    now = by_id(page, "decision-now").text
+    assert "Accepted on" in now and "98% still to deliver, with A3 not reduced" in now
+    assert "not reduced: your decision" in by_id(page, "unit-A3").find("th").text
     row = by_id(page, "decisions").find("tbody").find("tr").text
     assert f"A3 not reduced: {REASON}" in row and "98% to deliver" in row
 
@@ -259,7 +261,7 @@ def test_a_decision_goes_stale_when_the_figures_change(app, sam):
     assert "have changed" not in by_id(assessor.get(url(learner_id, "ledger")), "decision-now").text
     name_evidence(assessor, learner_id, {**MET, RATED_ONLY: "Observed last year"})
     now = by_id(assessor.get(url(learner_id, "ledger")), "decision-now").text
-    assert "The figures have changed since then" in now
+    assert "The figures below have changed since then" in now
 
 
 def test_a_verifier_reads_the_ledger_but_is_offered_no_form(app, sam):
@@ -285,8 +287,10 @@ def test_suggestions_list_the_fewest_observations_with_their_criteria(app, sam):
     assert page.status_code == 200
     calls = by_id(page, "incoming-calls").text
     # F1 1.1 and F2 1.1 are met, so not asked for again; A3 is met as a whole
-    sentence = "Observe incoming calls: F1 1.3, 2.2; F2 1.5; B2 — 3 criteria in 2 units, and 1 unit"
-    assert sentence in calls and "The job has this routinely" in calls
+    assert "3 criteria in 2 units, and 1 unit as a whole:" in calls
+    assert "F1 Communicate using customer service language: 1.3, 2.2" in calls
+    assert "F2 Follow the rules to deliver customer service: 1.5" in calls
+    assert "The job has this routinely" in calls
     assert (
         "B2 Deliver reliable customer service: the unit as a whole" in calls
     )  # unit by unit, with its title

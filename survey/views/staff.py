@@ -552,6 +552,7 @@ def _ledger_page(
 ) -> ResponseReturnValue:
     figures = p.current.ledger
     decision = p.kept.decision
+    decided_on = decision if decision and decision["decision"] == "accepted" else None
     return render_template(
         "staff/ledger.html",
         learner=p.row,
@@ -566,6 +567,7 @@ def _ledger_page(
         with_prior_learning=prior_learning.units_with_prior_learning(figures),
         decisions=list(reversed(p.kept.decisions)),
         stale=bool(decision and decision["version"] != figures.version),
+        not_reduced=decided_on["unit_reasons"] if decided_on else {},
         funding_form=funding_form or ledger_funding_form(p.q, p.kept.funding),
         decision_form=decision_form or LedgerDecisionForm(data={"version": figures.version}),
         action=ActionForm(),
