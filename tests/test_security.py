@@ -1045,6 +1045,13 @@ def test_xss_payloads_in_the_ledger_are_escaped_everywhere_they_are_shown(fresh_
         site.check(f"decision {i}", response, [] if fits else [reason])
         if fits:
             shown.append(reason)
+        # the centre's figures are numbers: a payload is refused, and shown back escaped
+        numbers = {"agreed_price": p, "planned_months": p, "off_the_job_hours": "1" + p}
+        response = admin.post(
+            f"{base}/ledger/funding", {"profile": "apprenticeship-2025-08", **numbers}
+        )
+        assert response.status_code == 400, i
+        site.check(f"funding {i}", response)
     site.check("ledger", admin.get(f"{base}/ledger"), shown)
     site.check("suggestions", admin.get(f"{base}/suggestions"))
     site.check("audit", admin.get(f"{base}/audit"), shown)

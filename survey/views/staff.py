@@ -562,7 +562,7 @@ def _ledger_page(
         current=p.current,
         funding=figures.funding,
         rated=prior_learning.rated_statements(p.q, p.units, p.had.assessor),
-        evidence={**p.kept.evidence, **(request.form if problems else {})},
+        evidence=p.kept.evidence,
         problems=problems or {},
         with_prior_learning=prior_learning.units_with_prior_learning(figures),
         decisions=list(reversed(p.kept.decisions)),
