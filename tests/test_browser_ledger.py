@@ -3,8 +3,8 @@
 The assessor confirms the units, rates three statements "could show evidence now" on the gap
 report, names their evidence on the ledger, enters an apprenticeship's figures (a missing one
 refused beside its field), accepts the ledger with a reason on one unit, takes two suggested
-observations into the assessment plan, and finds them there. axe-core over each new page, and
-screenshots of the ledger and the suggestions.
+observations into the assessment plan, and finds them there. axe-core over each new page,
+the ledger as printed, and screenshots of the ledger and the suggestions.
 """
 
 from __future__ import annotations
@@ -112,6 +112,17 @@ def test_confirmed_plan_to_accepted_ledger_to_two_observations_in_the_plan(lapto
     page.locator("#proportion summary").click()
     assert_accessible(page, "the ledger accepted")
     shot(page, "ledger-1280")
+
+    # printed (or saved as PDF): every figure open with what is behind it, no forms
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert page.locator(".ledger details:not([open]), details.figure:not([open])").count() == 0
+    expect(page.locator("#unit-F2")).to_contain_text("Evidence: " + EVIDENCE["F2:1.1"])
+    for hidden in ("#decide", "#evidence", "#funding form", ".tabs"):
+        expect(page.locator(hidden)).to_be_hidden()
+    expect(page.locator("#decisions")).to_be_visible()
+    shot(page, "ledger-print-1280")
+    page.emulate_media(media="screen")
 
     # suggestions: two observations taken into the plan, one tap each
     page.get_by_role("link", name="Suggested evidence").first.click()
