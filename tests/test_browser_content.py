@@ -30,9 +30,9 @@ from helpers import (
     need,
     sign_in_staff,
 )
-from load import HOST, Server
 from unit_texts import pdf_table
 
+from benchmarks.load import HOST, Server
 from survey import create_app
 from survey.qualifications import served
 from survey.store import learners

@@ -320,11 +320,8 @@ def test_a_corrected_draft_is_published_with_who_when_note_and_an_audit_entry(
     library = app.extensions["library"]
     first, second = library.versions("03455", "A11")
     assert first.absent and first.when is None
-    assert (second.number, second.who, second.note) == (
-        2,
-        "Ada Admin (ada.admin@centre.example)",
-        "A11 from the OCR handbook",
-    )
+    assert (second.number, second.note) == (2, "A11 from the OCR handbook")
+    assert re.fullmatch(r"Ada Admin \(admin\d+@centre\.example\)", second.who), second.who
     assert second.statements == ("A11:1.1", "A11:1.2", "A11:2.1", "A11:2.2")
     assert rows(
         app, "SELECT action, subject, before, after FROM audit WHERE action LIKE 'unit%'"
