@@ -81,10 +81,8 @@ def learner_ledger(
         missing = ""
     except LedgerError as e:
         figures = ledger.build_ledger(q, units, met, None, inputs)
-        missing = (
-            f"Enter the {FIELD_WORDS[e.field]} to work out the {profile.title if profile else ''}"
-            " figures."
-        )
+        # only an apprenticeship asks for the centre's figures
+        missing = f"The apprenticeship figures need the {FIELD_WORDS[e.field]}: enter it below."
     return LearnerLedger(figures, profile, missing, met)
 
 

@@ -438,3 +438,27 @@ def test_each_post_commits_once(app, monkeypatch, sam):
         response, statements = sql.of(act)
         assert response.status_code == 303
         assert transactions(statements) == 1, statements
+
+
+def test_an_apprenticeship_kept_without_a_figure_says_which_one_it_needs(app, sam):
+    """(kept by an earlier version of the form, say): the hours are shown, the funding asks."""
+    learner_id, _, assessor = sam
+    with database(app) as db:
+        figures = {"profile": "apprenticeship-2025-08", "planned_months": 12}
+        prior_learning.save_funding(db, learner_id, figures, 1, "test")
+    page = assessor.get(url(learner_id, "ledger"))
+    assert page.status_code == 200
+    funding = by_id(page, "funding").text
+    assert "The apprenticeship figures need the off-the-job hours: enter it below." in funding
+    assert "Proportion still to deliver" in by_id(page, "proportion").text
+
+
+def test_a_suggestion_taken_by_another_member_of_staff_is_not_added_again(app, sam):
+    learner_id, _, assessor = sam
+    admin, _ = staff_client(app, "admin", "Ada Admin")
+    assert take(assessor, learner_id, "incoming-calls").status_code == 303
+    response = take(admin, learner_id, "incoming-calls")
+    page = admin.get(response.headers["Location"]).get_data(as_text=True)
+    assert "already in the assessment plan" in words(page)
+    with database(app) as db:
+        assert len(plans.assessment_plan_rows(db, learner_id)) == 1

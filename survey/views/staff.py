@@ -698,9 +698,14 @@ def take_suggestion(learner_id: int) -> ResponseReturnValue:
         flash("That suggestion is no longer there (the ratings or the plan changed): look again.")
         return redirect(back, 303)
     key = prior_learning.suggestion_key(item)
-    added = plans.add_assessment_plan_row(
-        get_db(), learner_id, prior_learning.plan_row(item), _me()["id"], _actor(), key
-    )
+    # already taken, by this or another member of staff: the same row once
+    rows = plans.assessment_plan_rows(get_db(), learner_id)
+    taken = any(r["request_key"] == key for r in rows)
+    added = None
+    if not taken:
+        added = plans.add_assessment_plan_row(
+            get_db(), learner_id, prior_learning.plan_row(item), _me()["id"], _actor(), key
+        )
     if added is None:
         flash("That suggestion is already in the assessment plan.")
     else:
