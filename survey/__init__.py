@@ -51,9 +51,18 @@ def register_requests(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from .views import auth as staff_sign_in
-    from .views import content, learner, public, qr, staff
+    from .views import content, learner, public, qr, staff, staff_workplace, workplace
 
-    for blueprint in (public.bp, learner.bp, qr.bp, staff_sign_in.bp, staff.bp, content.bp):
+    for blueprint in (
+        public.bp,
+        learner.bp,
+        workplace.bp,
+        qr.bp,
+        staff_sign_in.bp,
+        staff.bp,
+        staff_workplace.bp,
+        content.bp,
+    ):
         app.register_blueprint(blueprint)
 
 

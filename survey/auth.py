@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, abort, g, redirect, request, session, url_for
+from werkzeug.exceptions import NotFound
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import get_db
 from .forms import ROLES
-from .store import accounts
+from .store import accounts, learners
 from .store.sql import Row
 
 # Failed sign-ins count against an account and an address together: the person who owns an
@@ -84,6 +85,15 @@ def current_staff() -> Row | None:
         session.pop("staff_session", None)
     g.staff = found
     return found
+
+
+def staff_learner(learner_id: int) -> Row:
+    """A learner the signed-in staff member may see; anyone else's is simply not there (404)."""
+    staff = current_staff()
+    row = learners.learner(get_db(), learner_id)
+    if staff is None or row is None or not learners.can_see(staff, row):
+        raise NotFound("There is no learner of yours with that number.")
+    return row
 
 
 def signed_in_staff() -> Row:

@@ -566,36 +566,45 @@ def restore_command(path: str, yes: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Only list who would be erased.")
 @with_appcontext
 def retention_command(dry_run: bool) -> None:
-    """Erase learners archived longer ago than RETENTION_MONTHS (default 36).
+    """Erase learners archived longer ago than RETENTION_MONTHS (default 36), and the details
+    of workplace contacts whose link stopped working longer ago than WORKPLACE_RETENTION_MONTHS
+    (default 12).
 
     Each erasure leaves one anonymised audit entry. Run it from cron, e.g. monthly.
 
     Example: flask --app app retention --dry-run
     """
-    from datetime import UTC, datetime, timedelta
-
     from .db import connect
     from .store import records
 
-    months = int(current_app.config.get("RETENTION_MONTHS") or 0)
-    if months <= 0:
-        raise click.ClickException("RETENTION_MONTHS is not set to a number of months")
-    cutoff = (datetime.now(UTC) - timedelta(days=round(months * 30.44))).isoformat(
-        timespec="seconds"
-    )
+    cutoff = _months_ago("RETENTION_MONTHS")
+    contacts_cutoff = _months_ago("WORKPLACE_RETENTION_MONTHS")
     db = connect(current_app.config["DATABASE"])
     try:
+        ended = records.contacts_ended_before(db, contacts_cutoff)
+        for contact in ended:
+            if not dry_run:
+                records.erase_contact(db, contact["id"], "retention")
+            _erased(
+                dry_run,
+                f"the details of workplace contact #{contact['id']}",
+                "link stopped",
+                contact["ended_at"],
+            )
+        months = int(current_app.config["RETENTION_MONTHS"])
         due = records.learners_archived_before(db, cutoff)
         for row in due:
             if not dry_run:
                 records.erase_learner(db, row["id"], "retention")
-            click.echo(
-                f"{'would erase' if dry_run else 'erased'} learner #{row['id']} "
-                f"(archived {row['archived_at'][:10]})"
-            )
+            _erased(dry_run, f"learner #{row['id']}", "archived", row["archived_at"])
         click.echo(
             f"{len(due)} learner(s) archived more than {months} months ago"
             f"{' (dry run: nothing erased)' if dry_run else ' erased'}"
+        )
+        wait = int(current_app.config["WORKPLACE_RETENTION_MONTHS"])
+        click.echo(
+            f"{len(ended)} workplace contact(s) whose link stopped more than {wait} months ago"
+            f"{' (dry run: nothing erased)' if dry_run else ': details erased'}"
         )
         since = None if dry_run else records.erasure_unfinished(db)
         if since and not records.finish_erasure(db, current_app.config["ERASE_WAIT_SECONDS"]):
@@ -608,6 +617,20 @@ def retention_command(dry_run: bool) -> None:
             click.echo("Erased learners are now erased from the disk too.")
     finally:
         db.conn.close()
+
+
+def _erased(dry_run: bool, what: str, since: str, when: str) -> None:
+    click.echo(f"{'would erase' if dry_run else 'erased'} {what} ({since} {when[:10]})")
+
+
+def _months_ago(setting: str) -> str:
+    """The moment `setting` months ago; a setting that is not a number of months stops here."""
+    from datetime import UTC, datetime, timedelta
+
+    months = int(current_app.config.get(setting) or 0)
+    if months <= 0:
+        raise click.ClickException(f"{setting} is not set to a number of months")
+    return (datetime.now(UTC) - timedelta(days=round(months * 30.44))).isoformat(timespec="seconds")
 
 
 def register(app: Flask) -> None:

@@ -33,6 +33,10 @@ def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
         PERMANENT_SESSION_LIFETIME=400 * 24 * 3600,  # a learner's phone keeps knowing them
         SESSION_REFRESH_EACH_REQUEST=False,  # DailySessions renews the cookie once a day
         RETENTION_MONTHS=36,  # months after archiving before `flask retention` erases a learner
+        WORKPLACE_LINK_DAYS=90,  # days a workplace contact's link works once made or reissued
+        # months after a workplace contact's link stops working before `flask retention` erases
+        # their details
+        WORKPLACE_RETENTION_MONTHS=12,
         TIME_ZONE="Europe/London",  # the centre's: times on pages are shown in it
         ERASE_WAIT_SECONDS=10,  # how long an erasure waits for readers to let the log be emptied
         # how many proxies in front set each X-Forwarded-* header; 0: believe none of them

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 MONTHS = (
@@ -44,3 +44,13 @@ def day_and_time(stamp: str | None, zone: ZoneInfo) -> str:
     """ "30 November 2026 at 14:05"."""
     moment = local(stamp, zone)
     return f"{day(stamp, zone)} at {moment:%H:%M}" if moment else ""
+
+
+def calendar_day(text: str | None) -> str:
+    """A date kept without a time ("2026-03-14", a testimony's) as "14 March 2026"; anything
+    else as it is."""
+    try:
+        moment = date.fromisoformat(str(text or ""))
+    except ValueError:
+        return str(text or "")
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"

@@ -11,6 +11,7 @@ from .content import Unit, UnitNotFound
 
 HEADINGS = {
     400: "That did not work",
+    401: "Open your link again",
     403: "Not for this account",
     404: "Page not found",
     405: "Not possible here",
@@ -21,6 +22,7 @@ HEADINGS = {
 # plain words for the statuses a visitor is likely to meet
 EXPLANATIONS = {
     400: "Something in that request was not right. Go back, check your answer and try again.",
+    401: "This page needs your personal link. Open it again from the message it came in.",
     403: "You do not have access to this page.",
     404: "There is no page at this address. Check the link, or start from the home page.",
     405: "That action is not possible on this page.",

@@ -9,6 +9,7 @@ from typing import Any
 from .content import Qualification, Statement
 from .gaps import to_csv
 from .prior_learning import record_parts, record_rows
+from .workplace import SHORT_WORDS
 
 
 def record_json(q: Qualification, record: Mapping[str, Any]) -> str:
@@ -84,6 +85,34 @@ def record_csv(q: Qualification, record: Mapping[str, Any]) -> str:
         )
     if "prior_learning" in record:
         rows += record_rows(q, record)
+    for c in record.get("workplace_contacts", []):
+        who = f"workplace contact {c['id']}"
+        for key in ("name", "job_title", "relationship", "role", "email", "phone"):
+            rows.append([who, key, c[key], "", ""])
+        for key in ("created_at", "expires_at", "revoked_at", "erased_at"):
+            if c[key]:
+                rows.append([who, key, "", "", c[key]])
+        for context_id, answer in sorted(c["job_contexts"].items()):
+            context = q.context(context_id)
+            question = context.question if context else ""
+            rows.append([who, f"job context {context_id}", answer, question, ""])
+        for statement_id, given in sorted(c["ratings"].items()):
+            detail = _statement(q, statement_id) + (
+                f" (note: {given['note']})" if given["note"] else ""
+            )
+            rows.append([who, f"claim {statement_id}", given["rating"] or "", detail, ""])
+        if c["sent_at"]:
+            rows.append([who, "answers sent", "yes", "", c["sent_at"]])
+    for t in record.get("testimonies", []):
+        section = f"testimony {t['id']}"
+        for key in ("activity_date", "activity_time", "venue", "description", "relationship"):
+            rows.append([section, key, t[key], "", ""])
+        for key in ("job_title", "contact_details", "written_on"):
+            rows.append([section, key, t[key] or "", "", ""])
+        rows.append([section, "signature", t["signature"] or "", "", t["signed_at"] or ""])
+        rows.append([section, "criteria", " ".join(t["criteria"]), "", ""])
+        decision = t["decision"] or ""
+        rows.append([section, "decision", decision, t["questioning_note"], t["decided_at"] or ""])
     for e in record["audit"]:
         rows.append(
             [
@@ -152,6 +181,8 @@ def describe(q: Qualification, entry: Mapping[str, Any]) -> str:
         return "A row was added to the assessment plan"
     if action == "assessment-plan-row-removed":
         return "A row was removed from the assessment plan"
+    if action in WORKPLACE_WORDS:
+        return _workplace_entry(q, action, subject, before, after)
     if action.startswith("contract-signed-by-"):
         return f"Learning contract {subject} signed by the {action.rsplit('-', 1)[1]}: {after}"
     if action == "contract-issued":
@@ -167,6 +198,36 @@ def describe(q: Qualification, entry: Mapping[str, Any]) -> str:
         "self-check-finished": f"Self-check of {subject} finished",
     }
     return words.get(action, action.replace("-", " "))
+
+
+WORKPLACE_WORDS = {
+    "workplace-contact-invited": "Someone from your workplace was asked for their view",
+    "workplace-link-reissued": "Your workplace contact was given a new link",
+    "workplace-link-revoked": "Your workplace contact's link was withdrawn",
+    "workplace-contact-erased": "Your workplace contact's details were erased (retention)",
+    "workplace-sent": "Your workplace sent its view of your job and what you can do",
+    "testimony-started": "Your workplace started a witness testimony",
+    "testimony-signed": "A witness testimony was signed",
+    "testimony-reviewed": "Your assessor reviewed a witness testimony",
+    "workplace-context": "Your workplace answered",
+    "workplace-rating": "Your workplace rated",
+    "workplace-note": "Your workplace wrote a note on",
+}
+
+
+def _workplace_entry(q: Qualification, action: str, subject: str, before: Any, after: Any) -> str:
+    words = WORKPLACE_WORDS[action]
+    if action == "workplace-context":
+        context = q.context(subject)
+        return f"{words}: {context.question if context else subject} {after}"
+    if action in ("workplace-rating", "workplace-note"):
+        statement = q.statement(subject)
+        text = statement.text if statement else subject
+        value = SHORT_WORDS.get(str(after), str(after)) if action == "workplace-rating" else after
+        return f"{words} \u201c{text}\u201d: {value}"
+    if action == "testimony-signed":
+        return f"{words} by {after}"
+    return words
 
 
 def _and(items: list[str]) -> str:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypedDict
 
 from flask import request
@@ -48,6 +50,11 @@ from .content import ANSWERS, Context, FundingProfile, Qualification, Statement,
 from .plans import EVIDENCE
 from .prior_learning import EVIDENCE_MAX, REASON_MAX
 from .scoring import RATINGS
+from .testimonies import FIELD_NAMES as TESTIMONY_FIELDS
+from .testimonies import LIMITS as TESTIMONY_LIMITS
+from .testimonies import missing_fields
+from .workplace import CONTACT_ROLES, RELATIONSHIPS, SCALE, SCALE_VALUES
+from .workplace import NOTE_MAX as CLAIM_NOTE_MAX
 
 OTHER_ROLE = "other"  # the job select's "Something else": the learner's own words follow
 ANSWER_LABELS = {"yes": "Yes", "sometimes": "Sometimes", "no": "No"}
@@ -86,6 +93,24 @@ def statement_of_assessor_field(name: str) -> str | None:
 
 def interest_field_name() -> str:
     return "interests"
+
+
+def workplace_field_name(statement_id: str) -> str:
+    """A workplace contact's rating of a claim ("F1:1.2" -> "w-F1-1.2")."""
+    return "w-" + statement_id.replace(":", "-")
+
+
+def note_field_name(statement_id: str) -> str:
+    """A workplace contact's note on a claim ("F1:1.2" -> "n-F1-1.2")."""
+    return "n-" + statement_id.replace(":", "-")
+
+
+def statement_of_workplace_field(name: str) -> tuple[str, str] | None:
+    """("rating" or "note", statement id) for a workplace field name, if it is one."""
+    kinds = {"w-": "rating", "n-": "note"}
+    if name[:2] not in kinds:
+        return None
+    return kinds[name[:2]], name[2:].replace("-", ":", 1)
 
 
 class ActionForm(FlaskForm):
@@ -756,6 +781,252 @@ class LedgerDecisionForm(FlaskForm):
             elif text:
                 reasons[unit] = text
         return reasons, problems
+
+
+# ---- the workplace ---------------------------------------------------------------------------
+
+
+class ContactFields(Form):
+    """A workplace contact as the assessor invites them."""
+
+    name = StringField(
+        "Their name",
+        validators=[DataRequired("Enter their name."), Length(max=NAME_MAX)],
+        filters=[_strip],
+    )
+    job_title = StringField(
+        "Their job title",
+        validators=[DataRequired("Enter their job title."), Length(max=JOB_TITLE_MAX)],
+        filters=[_strip],
+        description="e.g. Customer Service Manager",
+    )
+    relationship = SelectField(
+        "Their relationship to the learner",
+        choices=[SelectChoice(v, w) for v, w in RELATIONSHIPS],
+        default="line-manager",
+    )
+    role = SelectField(
+        "What they are asked to do",
+        choices=[SelectChoice(v, w) for v, w in CONTACT_ROLES],
+        default="workplace",
+    )
+    email = EmailLikeField(
+        "Email (optional)",
+        validators=[Optional(), Length(max=EMAIL_MAX)],
+        filters=[_strip],
+    )
+    phone = StringField(
+        "Phone (optional)",
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(r"^[0-9+() .-]*$", message="Use digits, spaces and + ( ) - only."),
+        ],
+        filters=[_strip],
+    )
+
+
+class ContactForm(FlaskForm, ContactFields):
+    request_key = request_key_field()
+
+
+def claim_group(statement: Statement, data: str | None = None) -> RadioGroup:
+    """A workplace contact's rating of one claim, on the contact's own scale."""
+    # the learner's claim in their own words, quoted: the contact says what they have seen
+    quoted = f"\u201c{statement.text}\u201d"
+    return RadioGroup(workplace_field_name(statement.id), quoted, SCALE, data=data)
+
+
+def job_confirm_form(
+    q: Qualification, whose: str, saved: Mapping[str, str], learner: Mapping[str, str]
+) -> ChoicesForm:
+    """The contact's page of job questions: each asked about the learner (`whose`: "Sam's")
+    by the question's label, with the learner's own answer shown beside it."""
+    groups = []
+    for c in q.contexts:
+        group = RadioGroup(
+            context_field_name(c.id),
+            f"Does {whose} job involve {c.label}?",
+            ((a, ANSWER_LABELS[a]) for a in ANSWERS),
+            help=c.help,
+            data=saved.get(c.id),
+        )
+        group.said = ANSWER_LABELS.get(learner.get(c.id, ""), "")  # type: ignore[attr-defined]
+        groups.append(group)
+    return ChoicesForm(groups)
+
+
+def claims_form(
+    statements: Iterable[Statement], saved: Mapping[str, str], notes: Mapping[str, str]
+) -> ChoicesForm:
+    """One claims page: a rating on the contact's scale and a short note per claim."""
+    statements = tuple(statements)
+    form = ChoicesForm(claim_group(s, saved.get(s.id)) for s in statements)
+    form.statements = statements
+    form.notes = {}
+    form.note_errors = {}
+    for s in statements:
+        name = note_field_name(s.id)
+        value = notes.get(s.id, "")
+        if form.is_submitted() and name in request.form:
+            value = request.form[name].strip()
+            if len(value) > CLAIM_NOTE_MAX:
+                form.note_errors[s.id] = f"Keep the note under {CLAIM_NOTE_MAX} characters."
+        form.notes[s.id] = value
+    return form
+
+
+@dataclass(frozen=True)
+class WorkplaceAnswer:
+    kind: str  # context, rating, note
+    item: str  # the job question or statement it answers
+    value: str
+
+
+def read_workplace_answer(
+    q: Qualification, asked: Iterable[str], name: str, value: str
+) -> WorkplaceAnswer:
+    """One field a workplace contact's page saves as it is tapped; AnswerRefused if not one of
+    theirs (`asked`: the statement ids they are asked about)."""
+    if (context_id := context_of_field(name)) is not None:
+        context = q.context(context_id)
+        if context is None:
+            raise AnswerRefused("That question is not part of this assessment.")
+        if value not in ANSWERS:
+            raise AnswerRefused("Choose yes, sometimes or no.")
+        return WorkplaceAnswer("context", context_id, value)
+    found = statement_of_workplace_field(name)
+    if found is None or found[1] not in set(asked):
+        raise AnswerRefused("That is not one of the things you are asked about.")
+    kind, statement_id = found
+    if kind == "rating" and value not in SCALE_VALUES:
+        raise AnswerRefused("Choose one of the four answers shown.")
+    if kind == "note" and len(value.strip()) > CLAIM_NOTE_MAX:
+        raise AnswerRefused(f"Keep the note under {CLAIM_NOTE_MAX} characters.")
+    return WorkplaceAnswer(kind, statement_id, value.strip() if kind == "note" else value)
+
+
+def _limit(name: str) -> Length:
+    return Length(
+        max=TESTIMONY_LIMITS[name], message=f"Keep it under {TESTIMONY_LIMITS[name]} characters."
+    )
+
+
+class TestimonyForm(FlaskForm):
+    """A witness testimony, with exactly what the seed asks for; saved as a draft, or signed."""
+
+    request_key = request_key_field()
+    activity_date = StringField(
+        "Date of the activity",
+        validators=[Optional(), _limit("activity_date")],
+        filters=[_strip],
+    )
+    activity_time = StringField(
+        "Time of the activity",
+        validators=[Optional(), _limit("activity_time")],
+        filters=[_strip],
+        description="e.g. 10:30, or the morning shift",
+    )
+    venue = StringField(
+        "Where it happened", validators=[Optional(), _limit("venue")], filters=[_strip]
+    )
+    description = TextAreaField(
+        "What the learner did", validators=[Optional(), _limit("description")], filters=[_strip]
+    )
+    relationship = StringField(
+        "Your relationship to the learner",
+        validators=[Optional(), _limit("relationship")],
+        filters=[_strip],
+        description="e.g. I am their line manager and work on the same shift.",
+    )
+    job_title = StringField(
+        "Your job title", validators=[Optional(), _limit("job_title")], filters=[_strip]
+    )
+    contact_details = StringField(
+        "Your contact details",
+        validators=[Optional(), _limit("contact_details")],
+        filters=[_strip],
+        description="A phone number or email the assessor can reach you on.",
+    )
+    signature = StringField(
+        "Type your full name to sign",
+        validators=[Optional(), Length(max=NAME_MAX)],
+        filters=[_strip],
+    )
+
+    def validate_activity_date(self, field: StringField) -> None:
+        if not field.data:
+            return
+        day = parse_day(field.data)
+        if day is None:
+            raise ValidationError("Enter the date like 2026-03-14 or 14/03/2026.")
+        if day > date.today():
+            raise ValidationError("The activity must have happened already.")
+        field.data = day.isoformat()
+
+    def values(self) -> dict[str, str]:
+        """The testimony's fields as they are kept."""
+        return {n: self[n].data or "" for n in TESTIMONY_FIELDS}
+
+    def check_for_signing(self) -> bool:
+        """Every field the seed requires, and a signature; messages on the fields missing."""
+        ok = True
+        for name in missing_fields(self.values()):
+            self[name].errors = [*self[name].errors, "Fill this in before you sign."]
+            ok = False
+        if not self.signature.data:
+            self.signature.errors = [*self.signature.errors, "Type your name to sign."]
+            ok = False
+        return ok
+
+
+def parse_day(text: str) -> date | None:
+    """A date as a date field or a person writes it: 2026-03-14, 14/03/2026, 14.3.26."""
+    text = text.strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    parts = [p for p in re.split(r"[/.\- ]", text) if p]
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
+        return None
+    d, m, y = (int(p) for p in parts)
+    if y < 100:
+        y += 2000
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+DECISIONS = (("", "Not decided yet"), ("accepted", "Accepted"), ("not-accepted", "Not accepted"))
+
+
+class TestimonyReviewForm(FlaskForm):
+    """The assessor's view of a signed testimony: the criteria it evidences, their decision,
+    and a note of questioning the witness."""
+
+    testimony = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9]{1,18}$")])
+    criteria = MultiCheckboxField("Criteria it evidences", choices=[], validators=[Optional()])
+    decision = SelectField(
+        "Your decision",
+        choices=[SelectChoice(v, label) for v, label in DECISIONS],
+        validators=[Optional()],
+    )
+    questioning_note = TextAreaField(
+        "Note of questioning the witness (optional)",
+        validators=[Optional(), Length(max=2000)],
+        filters=[_strip],
+        description="If you spoke to the witness to check the testimony: when, and what they said.",
+    )
+
+
+class ObservationForm(FlaskForm):
+    """One tap on the gap report: an observation of the criteria the workplace has not seen,
+    added to the assessment plan (`criteria`: statement ids, space-separated)."""
+
+    request_key = request_key_field()
+    criteria = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9:. _-]{1,4000}$")])
 
 
 # ---- content: importing and checking a unit ------------------------------------------------------

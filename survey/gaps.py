@@ -12,6 +12,7 @@ from typing import NamedTuple
 from .content import Outcome, Qualification, Statement, Unit
 from .library import Version
 from .scoring import Band, band, evidence_opportunity, readiness
+from .workplace import FLAG_WORDS, OBSERVE, WorkplaceRating, workplace_flag
 
 LOW_READINESS = 1.0  # below "with help" on average
 
@@ -28,7 +29,13 @@ class CriterionRow(NamedTuple):
     assessor_label: str
     disagree: bool
     learner_band: str  # the band key of the learner's rating, for the page's colour
+    workplace: tuple[WorkplaceRating, ...] = ()  # each workplace contact's view, if given
+    action: str = ""  # what to do when the learner and the workplace differ (FLAG_WORDS)
     retired: bool = False  # answered under an earlier version: no longer asked
+
+    @property
+    def action_words(self) -> str:
+        return FLAG_WORDS.get(self.action, "")
 
 
 class OutcomeCell(NamedTuple):
@@ -48,6 +55,7 @@ class UnitGap(NamedTuple):
     opportunity: str
     in_plan: bool
     disagreements: int
+    flagged: int = 0  # claims the learner and the workplace see differently
 
 
 def disagree(learner: int | None, assessor: int | None) -> bool:
@@ -61,7 +69,13 @@ def _mean(values: Sequence[int]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _row(q: Qualification, s: Statement, learner: int | None, assessor: int | None) -> CriterionRow:
+def _row(
+    q: Qualification,
+    s: Statement,
+    learner: int | None,
+    assessor: int | None,
+    workplace: tuple[WorkplaceRating, ...] = (),
+) -> CriterionRow:
     labels = q.scales.labels(s.kind)
     return CriterionRow(
         s,
@@ -71,6 +85,8 @@ def _row(q: Qualification, s: Statement, learner: int | None, assessor: int | No
         "—" if assessor is None else labels[assessor],
         disagree(learner, assessor),
         _band(learner).key,
+        workplace,
+        workplace_flag(learner, (w.value for w in workplace)),
     )
 
 
@@ -85,9 +101,16 @@ def gap_report(
     assessor: Mapping[str, int],
     contexts: Mapping[str, str],
     plan_units: Iterable[str] = (),
+    workplace: Mapping[str, tuple[WorkplaceRating, ...]] | None = None,
 ) -> tuple[UnitGap, ...]:
-    """Mandatory units, then every optional unit rated or in the plan, with what is hard."""
+    """Mandatory units, then every optional unit rated or in the plan, with what is hard.
+
+    Three views of each statement: the learner's, the workplace's (`workplace`, statement id
+    -> each contact's rating: survey/workplace.py ratings_by_statement) and the assessor's.
+    `contexts` are the job's answers, the workplace's where it gave one.
+    """
     plan = set(plan_units)
+    seen = workplace or {}
     mandatory = {u.number for u in q.mandatory_units}
     opportunity = evidence_opportunity(q, contexts)
     values = readiness(q, ratings)
@@ -101,9 +124,14 @@ def gap_report(
         shown = unit.number in mandatory or unit.number in plan or bool(retired)
         if not shown and not any(s.id in ratings or s.id in assessor for s in statements):
             continue
-        rows = tuple(_row(q, s, ratings.get(s.id), assessor.get(s.id)) for s in statements)
+        rows = tuple(
+            _row(q, s, ratings.get(s.id), assessor.get(s.id), seen.get(s.id, ()))
+            for s in statements
+        )
         rows += tuple(
-            _row(q, s, ratings.get(s.id), assessor.get(s.id))._replace(retired=True)
+            _row(q, s, ratings.get(s.id), assessor.get(s.id), seen.get(s.id, ()))._replace(
+                retired=True
+            )
             for s in retired
         )
         cells: tuple[OutcomeCell, ...]
@@ -133,9 +161,15 @@ def gap_report(
                 opportunity[unit.number],
                 unit.number in plan,
                 sum(r.disagree for r in rows),
+                sum(bool(r.action) for r in rows),
             )
         )
     return tuple(result)
+
+
+def to_observe(report: Iterable[UnitGap]) -> list[str]:
+    """The statements the report flags "Plan an observation", in the report's order."""
+    return [r.statement.id for g in report for r in g.rows if r.action == OBSERVE and not r.retired]
 
 
 def _retired(
@@ -238,6 +272,9 @@ def gap_report_csv(
                     r.assessor if r.assessor is not None else "",
                     r.assessor_label,
                     "yes" if r.disagree else "",
+                    "; ".join(f"{w.who}: {w.label}" for w in r.workplace),
+                    "; ".join(f"{w.who}: {w.note}" for w in r.workplace if w.note),
+                    r.action_words,
                     "; ".join(g.hard),
                 ]
             )
@@ -254,6 +291,9 @@ def gap_report_csv(
             "assessor rating",
             "assessor says",
             "disagree",
+            "workplace says",
+            "workplace notes",
+            "learner and workplace differ: what to do",
             "hard to finish",
         ],
         rows,

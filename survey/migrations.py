@@ -257,7 +257,94 @@ def m006_unit_drafts(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m007_prior_learning_ledger(db: sqlite_utils.Database) -> None:
+def m007_workplace_contacts(db: sqlite_utils.Database) -> None:
+    # the learner's workplace: contacts with personal links of their own (only the hash kept),
+    # their view of the learner's job and claims, witness testimonies, the employer's signature
+    _run(
+        db,
+        """
+        CREATE TABLE workplace_contacts (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            job_title TEXT NOT NULL DEFAULT '',
+            relationship TEXT NOT NULL
+                CHECK (relationship IN ('line-manager', 'supervisor', 'colleague')),
+            role TEXT NOT NULL DEFAULT 'workplace' CHECK (role IN ('workplace', 'witness')),
+            email TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            created_by INTEGER REFERENCES staff(id),
+            request_key TEXT,
+            link_issued_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            revoked_at TEXT,
+            sent_at TEXT,
+            erased_at TEXT
+        );
+        CREATE INDEX workplace_contacts_by_learner ON workplace_contacts (learner_id, id);
+        CREATE UNIQUE INDEX workplace_contacts_by_request
+            ON workplace_contacts (learner_id, created_by, request_key)
+            WHERE request_key IS NOT NULL;
+        CREATE TABLE workplace_context_answers (
+            contact_id INTEGER NOT NULL REFERENCES workplace_contacts(id) ON DELETE CASCADE,
+            context_id TEXT NOT NULL,
+            answer TEXT NOT NULL CHECK (answer IN ('yes', 'sometimes', 'no')),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (contact_id, context_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE workplace_ratings (
+            contact_id INTEGER NOT NULL REFERENCES workplace_contacts(id) ON DELETE CASCADE,
+            statement_id TEXT NOT NULL,
+            rating TEXT CHECK (rating IN ('seen', 'partly', 'not-yet', 'no-chance')),
+            note TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (contact_id, statement_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE testimonies (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            contact_id INTEGER REFERENCES workplace_contacts(id) ON DELETE SET NULL,
+            learner_name TEXT NOT NULL,
+            activity_date TEXT NOT NULL DEFAULT '',
+            activity_time TEXT NOT NULL DEFAULT '',
+            venue TEXT NOT NULL DEFAULT '',
+            description TEXT NOT NULL DEFAULT '',
+            relationship TEXT NOT NULL DEFAULT '',
+            job_title TEXT NOT NULL DEFAULT '',
+            contact_details TEXT NOT NULL DEFAULT '',
+            signature TEXT,
+            signed_at TEXT,
+            written_on TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            request_key TEXT,
+            decision TEXT CHECK (decision IN ('accepted', 'not-accepted')),
+            questioning_note TEXT NOT NULL DEFAULT '',
+            decided_by INTEGER REFERENCES staff(id),
+            decided_at TEXT
+        );
+        CREATE INDEX testimonies_by_learner ON testimonies (learner_id, id);
+        CREATE INDEX testimonies_by_contact ON testimonies (contact_id, id);
+        CREATE UNIQUE INDEX testimonies_by_request ON testimonies (contact_id, request_key)
+            WHERE request_key IS NOT NULL;
+        CREATE TABLE testimony_criteria (
+            testimony_id INTEGER NOT NULL REFERENCES testimonies(id) ON DELETE CASCADE,
+            statement_id TEXT NOT NULL,
+            PRIMARY KEY (testimony_id, statement_id)
+        ) WITHOUT ROWID;
+        ALTER TABLE contracts ADD COLUMN employer_name TEXT;
+        ALTER TABLE contracts ADD COLUMN employer_signed_at TEXT;
+        ALTER TABLE contracts ADD COLUMN employer_title TEXT;
+        ALTER TABLE contracts ADD COLUMN employer_contact_id INTEGER
+            REFERENCES workplace_contacts(id) ON DELETE SET NULL
+        """,
+    )
+
+
+@migrations()
+def m008_prior_learning_ledger(db: sqlite_utils.Database) -> None:
     # the prior-learning ledger: the evidence the assessor names for a criterion rated "could
     # show evidence now" (only such criteria count as met), the funding profile and the figures
     # the centre enters per learner, and every decision on the ledger with the version of the

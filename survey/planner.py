@@ -473,24 +473,7 @@ def unit_reason(
     if mandatory:
         parts.append("everyone takes this unit")
     else:
-        labels = [
-            c.label
-            for c in q.contexts_for(u.number)
-            if profile.contexts.get(c.id) in ("yes", "sometimes")
-        ]
-        opp = opportunity[u.number]
-        if opp == "general":
-            parts.append("fits any customer service job")
-        elif opp == "yes":
-            parts.append("fits your job (" + ", ".join(labels) + ")")
-        elif opp == "sometimes":
-            parts.append("your job sometimes involves " + " and ".join(labels))
-        elif opp == "unknown":
-            needed = " or ".join(c.label for c in q.contexts_for(u.number))
-            parts.append(f"needs {needed}: check your job offers it")
-        else:
-            needed = " or ".join(c.label for c in q.contexts_for(u.number))
-            parts.append(f"needs {needed}, which your job does not have")
+        parts.append(_job_reason(q, profile, opportunity[u.number], u))
         if u.number in profile.interests:
             parts.append("you said it interests you")
     statements = u_found.statements() if (u_found := q.unit(u.number)) else ()
@@ -520,6 +503,33 @@ def unit_reason(
         parts.append(f"covers {group.label if group else 'Group ' + u.group}")
     text = "; ".join(parts)
     return text[:1].upper() + text[1:]
+
+
+def _job_reason(q: Qualification, profile: Profile, opp: str, u: Unit) -> str:
+    """How the job fits a unit, naming the workplace where its answers decided it."""
+    contexts = q.contexts_for(u.number)
+    opened = [c for c in contexts if profile.contexts.get(c.id) in ("yes", "sometimes")]
+    labels = [c.label for c in opened]
+    # the workplace's word, when every answer that decides this is the workplace's
+    deciding = opened if opp in ("yes", "sometimes") else contexts
+    who = profile.workplace_by or "your workplace"
+    by_workplace = bool(deciding) and all(c.id in profile.workplace for c in deciding)
+    if opp == "general":
+        return "fits any customer service job"
+    if opp == "yes":
+        if by_workplace:
+            return f"fits your job: {who} confirms your job involves " + _and(labels)
+        return "fits your job (" + ", ".join(labels) + ")"
+    if opp == "sometimes":
+        if by_workplace:
+            return f"{who} says your job sometimes involves " + _and(labels)
+        return "your job sometimes involves " + " and ".join(labels)
+    needed = " or ".join(c.label for c in contexts)
+    if opp == "unknown":
+        return f"needs {needed}: check your job offers it"
+    if by_workplace:
+        return f"needs {needed}, which {who} says your job does not have"
+    return f"needs {needed}, which your job does not have"
 
 
 # ---- explanations --------------------------------------------------------------------------

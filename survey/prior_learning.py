@@ -17,6 +17,7 @@ from . import evidence_plan, ledger
 from .content import FundingProfile, Qualification
 from .evidence_plan import Discussion, EvidencePlan, SuggestedActivity
 from .ledger import COULD_SHOW_EVIDENCE, CentreInputs, Ledger, LedgerError
+from .workplace import workplace_job
 
 DECISIONS = ("accepted", "no-reduction")
 EVIDENCE_MAX = 500  # characters of the evidence named for one criterion
@@ -203,7 +204,9 @@ def _from_record(
         kept.get("evidence") or {},
         kept.get("funding"),
     )
-    plan = suggestions(q, units, record.get("job_contexts") or {}, current.met)
+    contacts = record.get("workplace_contacts") or []
+    confirmed = workplace_job(contacts, {c["id"]: c["job_contexts"] for c in contacts}).answers
+    plan = suggestions(q, units, record.get("job_contexts") or {}, current.met, confirmed)
     return units, kept, current, plan
 
 

@@ -1,9 +1,11 @@
 """What the planner knows about one learner, built in one place; pure Python, no Flask.
 
 A Profile is frozen and hashable (its mappings are FrozenMaps), so the planner can remember
-its suggestions per profile as they are. Three doors lead to one: a learner's saved answers
-(`learner_profile`, for the learner's and the assessor's pages), a JSON profile given to
-`flask plan` (`read_profile`, checked field by field), and tests or benchmarks that build one.
+its suggestions per profile as they are. The job's answers are the workplace's where it gave
+one, else the learner's (NVQ evidence comes from the real job); the workplace's own answers are
+kept beside them, so a reason can say who confirmed what. Three doors lead to one: a learner's
+saved answers (`learner_profile`, for the learner's and the assessor's pages), a JSON profile
+given to `flask plan` (`read_profile`, checked field by field), and tests or benchmarks.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from .content import ANSWERS, Qualification
+from .evidence_plan import job_answers
 from .scoring import RATINGS, readiness
 
 K = TypeVar("K")
@@ -60,10 +63,14 @@ class Profile:
     interests: frozenset[str] = frozenset()
     exclusions: frozenset[str] = frozenset()
     ratings: Mapping[str, int] = field(default_factory=FrozenMap)  # statement id -> 0-3
+    # the workplace's own answers about the job (already counted in `contexts`), and how the
+    # learner's pages speak of whoever gave them ("your manager")
+    workplace: Mapping[str, str] = field(default_factory=FrozenMap)
+    workplace_by: str = ""
 
     def __post_init__(self) -> None:
         # whatever mappings and sets it was given, it keeps frozen copies: hashable, unchanging
-        for name in ("contexts", "readiness", "ratings"):
+        for name in ("contexts", "readiness", "ratings", "workplace"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
         for name in ("interests", "exclusions"):
             object.__setattr__(self, name, frozenset(getattr(self, name)))
@@ -80,11 +87,23 @@ def learner_profile(
     ratings: Mapping[str, int],
     contexts: Mapping[str, str],
     interests: frozenset[str] | set[str],
+    workplace: Mapping[str, str] | None = None,
+    workplace_by: str = "",
 ) -> Profile:
-    """A learner's profile from their saved answers; their own words for their job, if any."""
+    """A learner's profile from their saved answers; their own words for their job, if any.
+
+    `workplace` is the workplace's answers about the job (survey/workplace.py: workplace_job):
+    where it gave one, it counts as the job's answer, the learner's "no" included.
+    """
     job_role = learner["job_role_other"] or learner["job_role"]
     return Profile.from_ratings(
-        q, ratings, job_role=job_role, contexts=contexts, interests=frozenset(interests)
+        q,
+        ratings,
+        job_role=job_role,
+        contexts=job_answers(contexts, workplace),
+        interests=frozenset(interests),
+        workplace=workplace or {},
+        workplace_by=workplace_by,
     )
 
 
@@ -92,7 +111,15 @@ class ProfileError(ValueError):
     """A JSON profile that is not one: the message names the field and the problem."""
 
 
-PROFILE_FIELDS = ("job_role", "contexts", "ratings", "readiness", "interests", "exclusions")
+PROFILE_FIELDS = (
+    "job_role",
+    "contexts",
+    "workplace",
+    "ratings",
+    "readiness",
+    "interests",
+    "exclusions",
+)
 
 
 def read_profile(q: Qualification, data: Any) -> Profile:
@@ -106,14 +133,7 @@ def read_profile(q: Qualification, data: Any) -> Profile:
     role = data.get("job_role", "")
     if not isinstance(role, str):
         raise ProfileError("job_role must be text")
-    contexts = data.get("contexts", {})
-    if not isinstance(contexts, dict):
-        raise ProfileError("contexts must be an object of context id to yes, sometimes or no")
-    for key, value in contexts.items():
-        if q.context(key) is None:
-            raise ProfileError(f"unknown context {key!r}")
-        if value not in ANSWERS:
-            raise ProfileError(f"context {key!r} must be yes, sometimes or no, not {value!r}")
+    contexts, workplace = (_contexts(q, data, key) for key in ("contexts", "workplace"))
     ratings = data.get("ratings", {})
     if not isinstance(ratings, dict):
         raise ProfileError("ratings must be an object of statement id to 0-3")
@@ -145,9 +165,27 @@ def read_profile(q: Qualification, data: Any) -> Profile:
     merged = {**(readiness(q, ratings) if ratings else {}), **given}
     return Profile(
         job_role=role,
-        contexts=contexts,
+        contexts=job_answers(contexts, workplace),
+        workplace=workplace,
+        workplace_by="your workplace" if workplace else "",
         readiness=merged,
         interests=lists["interests"],
         exclusions=lists["exclusions"],
         ratings=ratings,
     )
+
+
+def _contexts(q: Qualification, data: dict[str, Any], field_name: str) -> dict[str, str]:
+    """A profile's job answers (`contexts`, the learner's; `workplace`, the workplace's)."""
+    given = data.get(field_name, {})
+    if not isinstance(given, dict):
+        raise ProfileError(f"{field_name} must be an object of context id to yes, sometimes or no")
+    for key, value in given.items():
+        if q.context(key) is None:
+            raise ProfileError(f"unknown context {key!r} in {field_name}")
+        if value not in ANSWERS:
+            raise ProfileError(
+                f"the answer for {key!r} in {field_name} must be yes, sometimes or no, "
+                f"not {value!r}"
+            )
+    return given

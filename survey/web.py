@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, jsonify, request, url_for
 from flask import Response as FlaskResponse
 from flask.sessions import SecureCookieSessionInterface
 from markupsafe import Markup
@@ -22,8 +23,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 from werkzeug.wrappers import Response
 
-from .dates import day, day_and_time
-from .forms import ActionForm, assessor_field_name, rating_field_name
+from .dates import calendar_day, day, day_and_time
+from .forms import (
+    ActionForm,
+    assessor_field_name,
+    note_field_name,
+    rating_field_name,
+    workplace_field_name,
+)
 from .plans import EVIDENCE_WORDS
 from .qualifications import current_qualification
 
@@ -106,6 +113,37 @@ class BoundedInt(IntegerConverter):
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", 2**63 - 1)
         super().__init__(map, *args, **kwargs)
+
+
+def owner_key(purpose: str, owner_id: int) -> str:
+    """An opaque key naming to a page's script whose unsent answers it keeps on the phone.
+
+    Each kind of answerer has its own `purpose`, so a learner's and a workplace contact's kept
+    answers never mix on a shared phone; the key tells nothing without the app's secret.
+    """
+    secret = str(current_app.secret_key).encode()
+    message = f"{purpose}:{owner_id}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:24]
+
+
+def json_error(message: str, status: int, drop: bool = False) -> tuple[Response, int]:
+    """A refused background save; `drop`: the answer itself is wrong, never send it again."""
+    body: dict[str, Any] = {"ok": False, "error": message}
+    if drop:
+        body["drop"] = True
+    return jsonify(body), status
+
+
+def other_owners(claimed: str | None, key: str) -> tuple[Response, int] | None:
+    """A background save sent with another owner's key (`learner`, as app.js names it): 409,
+    and kept on the phone for its owner; None when it is this page's owner's, or unnamed."""
+    if claimed is None or hmac.compare_digest(claimed.encode(), key.encode()):
+        return None
+    return json_error(
+        "These answers were given by someone else on this phone, so they were not saved for "
+        "you. They stay on the phone for that person.",
+        409,
+    )
 
 
 def public_url(path: str) -> str:
@@ -197,11 +235,14 @@ def register_template_helpers(app: Flask) -> None:
         # fields are named by the forms' own codec, on the page as in the view
         rating_field_name=rating_field_name,
         assessor_field_name=assessor_field_name,
+        workplace_field_name=workplace_field_name,
+        note_field_name=note_field_name,
     )
     app.jinja_env.filters.update(
         b64=lambda text: base64.b64encode(text.encode()).decode(),
         day=lambda stamp: day(stamp, zone),
         day_and_time=lambda stamp: day_and_time(stamp, zone),
+        calendar_day=calendar_day,
         # "Sam" from "Sam Learner": how a page greets the learner and says whose record it is
         first_name=lambda name: (str(name).split() or [""])[0],
     )

@@ -30,7 +30,7 @@ from survey import create_app, ledger
 from survey.drafts import draft_data, source_data
 from survey.importer import read, source_from_bytes, source_from_text
 from survey.qualifications import served
-from survey.store import accounts, drafts, learners, plans, prior_learning
+from survey.store import accounts, drafts, learners, plans, prior_learning, workplace
 
 pytestmark = pytest.mark.browser
 
@@ -63,6 +63,24 @@ LEARNER_PAGES = [
     ("a", "/check/B1/results/{check}"),
     ("a", "/contract"),
     ("a", "/my-record"),
+    # a workplace contact's pages, on their phone: "wa" is learner A's line manager, "ws" one
+    # who has sent their answers
+    ("anyone", "/w/not-a-real-link"),
+    ("anyone", "/workplace"),  # no link opened: what to do
+    ("wa", "/workplace"),
+    ("wa", "/workplace/job"),
+    ("wa", "/workplace/claims/F1"),
+    ("wa", "/workplace/claims/units"),
+    ("wa", "/workplace/review"),
+    ("wa", "/workplace/testimonies"),
+    ("wa", "/workplace/testimonies/new"),
+    ("wa", "/workplace/testimonies/{testimony}"),
+    ("wa", "/workplace/testimonies/{signed}"),
+    ("wa", "/workplace/contract"),
+    ("wa", "/workplace/forget"),
+    ("ws", "/workplace"),
+    ("ws", "/workplace/claims/F1"),  # read-only once sent
+    ("ws", "/workplace/review"),
 ]
 STAFF_PAGES = [
     ("anyone", "/staff/login"),
@@ -80,6 +98,10 @@ STAFF_PAGES = [
     ("admin", "/staff/learners/{a}/audit"),
     ("admin", "/staff/audit"),
     ("admin", "/staff/cohort"),
+    ("admin", "/staff/cohort?view=workplace"),
+    ("admin", "/staff/learners/{a}/workplace"),
+    ("admin", "/staff/learners/{a}/testimonies"),
+    ("verifier", "/staff/learners/{a}/testimonies"),
     ("admin", "/staff/users"),
     ("admin", "/qr/units"),
     ("verifier", "/staff/learners/{a}"),
@@ -92,6 +114,7 @@ STAFF_PAGES = [
 ]
 # addresses that are not HTML pages, or only send the visitor on
 NOT_PAGES = {
+    "workplace.enter",  # a working link redirects; a broken one is scanned above
     "static",
     "qr.unit_svg",
     "learner.enter",  # a working link redirects; a broken one is scanned above
@@ -152,6 +175,43 @@ class Site:
             learners.save_check_ratings(db, check, {"B1:1.1": 2, "B1:2.1": 1}, "test")
             learners.finish_check(db, check, "test")
             self.ids["check"] = check["id"]
+            # learner A's workplace: a line manager with a draft and a signed testimony, and a
+            # supervisor who has answered and sent
+            works = lambda row: True  # noqa: E731
+            for key, name, relationship in (
+                ("wa", "Pat Manager", "line-manager"),
+                ("ws", "Sue Supervisor", "supervisor"),
+            ):
+                new = workplace.NewContact(name, "Operations Manager", relationship)
+                row, self.tokens[key], _ = workplace.invite(db, a, new, admin["id"], actor, 90)
+                self.ids[key] = row["id"]
+            answers = workplace.ContactAnswers(
+                contexts={"face-to-face": "no", "incoming-calls": "yes"},
+                ratings={"F1:1.1": "not-yet", "F1:1.2": "seen", "F1:1.3": "no-chance"},
+                notes={"F1:1.1": "Not on the front desk yet"},
+            )
+            for key in ("wa", "ws"):
+                workplace.keep_answers(db, self.ids[key], answers, works)
+            workplace.send(db, self.ids["ws"], works)
+            self.ids["testimony"] = workplace.keep_testimony(
+                db, self.ids["wa"], None, {"venue": "Front desk"}, works
+            )
+            self.ids["signed"] = workplace.keep_testimony(
+                db,
+                self.ids["wa"],
+                None,
+                {
+                    "activity_date": "2026-01-05",
+                    "activity_time": "10:30",
+                    "venue": "Front desk",
+                    "description": "Sam greeted a customer and found their parcel.",
+                    "relationship": "Line manager",
+                    "job_title": "Operations Manager",
+                    "contact_details": "01234 567890",
+                },
+                works,
+                signature=("Pat Manager", "2026-01-06"),
+            )
             # two unit drafts to check (one the loader refuses) and B1 published once
             for key, reading in (
                 ("draft", read(source_from_bytes(pdf_table([seed_unit("F1")]), "F1.pdf"), q)),
@@ -184,6 +244,8 @@ class Site:
             if who in ("admin", "verifier"):
                 email = {"admin": "ada@centre.example", "verifier": "vic@centre.example"}[who]
                 sign_in_staff(page, self.server, email)
+            elif who in ("wa", "ws"):
+                page.goto(self.server + f"/w/{self.tokens[who]}")
             elif who in self.tokens:
                 page.goto(self.server + f"/l/{self.tokens[who]}")
             page.close()
@@ -242,6 +304,21 @@ def test_the_personal_link_cards_have_no_axe_violations(site):
         page.wait_for_url("**/staff/learners")
         assert page.locator(".learner-card").count() == 1
         assert_accessible(page, "the cards of a new learner")
+    finally:
+        page.close()
+
+
+def test_a_workplace_contacts_link_card_has_no_axe_violations(site):
+    """The page that answers inviting a workplace contact (and reissuing their link)."""
+    page = site.context("admin").new_page()
+    try:
+        page.goto(site.url("/staff/learners/{a}/workplace"))
+        page.get_by_label("Their name").fill("Cara Colleague")
+        page.get_by_label("Their job title").fill("Team Leader")
+        page.get_by_label("Email (optional)").fill("cara@shop.example")
+        page.get_by_role("button", name="Invite and show their link").click()
+        page.wait_for_selector(".learner-card")
+        assert_accessible(page, "a workplace contact's card")
     finally:
         page.close()
 

@@ -30,6 +30,7 @@ from playwright.sync_api import expect
 from survey.qualifications import served
 from survey.store import learners
 from survey.views import learner as learner_views
+from survey.views import workplace as workplace_views
 
 pytestmark = pytest.mark.browser
 
@@ -43,9 +44,11 @@ def status_messages() -> list[str]:
     safe) and the server's."""
     script = (ROOT / "static" / "app.js").read_text()
     found = [json.loads(f'"{m}"') for m in re.findall(r'"((?:[^"\\]|\\.)*)"', script)]
-    source = (ROOT / "survey" / "views" / "learner.py").read_text()
-    found += re.findall(r'_json_error\(\s*"([^"]+)"', source)
+    for path in ("survey/views/learner.py", "survey/views/workplace.py", "survey/web.py"):
+        source = (ROOT / path).read_text()
+        found += re.findall(r'\bjson_error\(\s*"([^"]+)"', source)
     found += [learner_views.LOCKED, learner_views.SUBMITTED]
+    found += [workplace_views.SENT, *workplace_views.GONE.values()]
     return found
 
 

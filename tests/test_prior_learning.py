@@ -462,3 +462,25 @@ def test_a_suggestion_taken_by_another_member_of_staff_is_not_added_again(app, s
     assert "already in the assessment plan" in words(page)
     with database(app) as db:
         assert len(plans.assessment_plan_rows(db, learner_id)) == 1
+
+
+def test_the_workplace_confirming_the_job_shapes_the_suggestion(app, sam):
+    """The line manager says the job has face-to-face service (the learner said no) and
+    confirms incoming calls: face-to-face work is now offered, marked as confirmed."""
+    from survey.store import workplace
+
+    learner_id, _, assessor = sam
+    with database(app) as db:
+        new = workplace.NewContact("Pat Manager", "Team leader", "line-manager")
+        contact, _, _ = workplace.invite(db, learner_id, new, None, "test", 90)
+        answers = workplace.ContactAnswers(
+            contexts={"face-to-face": "yes", "incoming-calls": "yes"}
+        )
+        workplace.keep_answers(db, contact["id"], answers, lambda row: True)
+    page = assessor.get(url(learner_id, "suggestions"))
+    face = by_id(page, "face-to-face").text
+    assert "The job has this routinely; the workplace confirmed it." in face
+    assert "F2 Follow the rules to deliver customer service: 1.1, 1.4–1.5" in face
+    record = json.loads(assessor.get(url(learner_id, "export.json")).get_data(as_text=True))
+    chosen = {a["id"]: a for a in record["suggested_evidence"]["activities"]}
+    assert chosen["face-to-face"]["confirmed_by_workplace"] is True

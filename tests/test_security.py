@@ -43,6 +43,7 @@ from survey.importer import read, source_from_text
 from survey.qualifications import served
 from survey.rules import check_optional
 from survey.store import accounts, drafts, learners, plans, tokens
+from survey.store import workplace as workplace_store
 
 SECRET = "security-tests-secret-key-4f1d2c9a8b7e"
 VALID = ["A3", "B2", "C3", "D1"]  # a plan that meets every rule of combination
@@ -58,6 +59,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 UNIT_TEXT = "Unit A11\nLO1 Answer calls\n1.1 Answer calls politely\n1.2 Take a message"
 VISITORS = ("anonymous", "learner_a", "learner_b", "assessor_a", "assessor_b", "verifier", "admin")
+# a workplace contact of learner A, of learner B, one whose link was withdrawn, one expired
+CONTACTS = ("workplace_a", "workplace_b", "workplace_revoked", "workplace_expired")
+VISITORS += CONTACTS
 STAFF_NAMES = {
     "admin": "Ada Admin",
     "assessor_a": "Asha Assessor",
@@ -74,6 +78,11 @@ STAFF_NAMES = {
 
 
 def _row(*outcomes: str) -> dict[str, str]:
+    """One outcome per visitor; given the seven who are not workplace contacts, a contact
+    gets what an anonymous visitor gets (on every page that is not a workplace page, a
+    contact is nobody)."""
+    if len(outcomes) == len(VISITORS) - len(CONTACTS):
+        outcomes += (outcomes[0],) * len(CONTACTS)
     assert len(outcomes) == len(VISITORS)
     return dict(zip(VISITORS, outcomes))
 
@@ -90,6 +99,9 @@ READ_A = _row("login", "login", "login", "ok", "notfound", "ok", "ok")
 WRITE_A = _row("login", "login", "login", "ok", "notfound", "forbidden", "ok")
 ADMIN = _row("login", "login", "login", "forbidden", "forbidden", "forbidden", "ok")
 ADMIN_OR_VERIFIER = _row("login", "login", "login", "forbidden", "forbidden", "ok", "ok")
+#                 everyone else  workplace_a workplace_b revoked   expired
+WORKPLACE = _row(*["unauth"] * 7, "ok", "ok", "unauth", "unauth")
+ONLY_WORKPLACE_A = _row(*["unauth"] * 7, "ok", "notfound", "unauth", "unauth")
 
 EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "public.index": {"GET": EVERYONE},
@@ -149,6 +161,22 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "staff.export_learner_csv": {"GET": READ_A},
     "staff.erase_learner": {"POST": ADMIN},
     "staff.finish_erasure": {"POST": ADMIN},
+    # the workplace: a contact's own pages, and the assessor's
+    "workplace.enter": {"GET": EVERYONE},
+    "workplace.forget": {"GET": EVERYONE, "POST": EVERYONE},
+    "workplace.home": {"GET": WORKPLACE},
+    "workplace.job": {"GET": WORKPLACE, "POST": WORKPLACE},
+    "workplace.claims": {"GET": WORKPLACE, "POST": WORKPLACE},
+    "workplace.review": {"GET": WORKPLACE},
+    "workplace.send": {"POST": WORKPLACE},
+    "workplace.save_one": {"POST": WORKPLACE},  # JSON 401 for anyone else
+    "workplace.testimonies": {"GET": WORKPLACE},
+    "workplace.testimony_new": {"GET": WORKPLACE, "POST": WORKPLACE},
+    "workplace.testimony": {"GET": ONLY_WORKPLACE_A, "POST": ONLY_WORKPLACE_A},
+    "workplace.contract": {"GET": WORKPLACE, "POST": ONLY_WORKPLACE_A},  # B has none to sign
+    "staff_workplace.contacts": {"GET": READ_A, "POST": WRITE_A},
+    "staff_workplace.testimonies": {"GET": READ_A, "POST": WRITE_A},
+    "staff.plan_observation": {"POST": WRITE_A},
     # the Content pages: admins only
     "content.units": {"GET": ADMIN},
     "content.import_unit": {"POST": ADMIN},
@@ -363,6 +391,9 @@ class World:
         self.learner_a = self.learner_b = 0
         self.token_a = self.token_b = self.setup_token = ""
         self.check_a = self.check_b = self.row_a = self.row_b = self.draft = 0
+        self.contact_tokens: dict[str, str] = {}
+        self.contacts: dict[str, int] = {}
+        self.testimony_draft = self.testimony_signed = 0
 
     # visitors carry only their session cookie: each request gets a new client, so a request
     # that changes the session (sign-out, a learner link) never changes the visitor
@@ -402,7 +433,12 @@ class World:
             "number": "B1",
             "key": "job",
             "staff_id": self.staff["assessor_b"]["id"],
-            "token": self.setup_token if endpoint == "auth.setup" else self.token_a,
+            "token": {
+                "auth.setup": self.setup_token,
+                "workplace.enter": self.contact_tokens.get("workplace_a", ""),
+            }.get(endpoint, self.token_a),
+            "unit": "F1",
+            "testimony_id": self.testimony_draft,
             "draft_id": self.draft,
             "version": 1,
         }
@@ -456,6 +492,25 @@ class World:
             "staff.ledger_funding": {"profile": "adult-skills-2025-08"},
             "staff.ledger_decision": {"decision": "no-reduction", "reason": "Other setting"},
             "staff.take_suggestion": {"suggestion": "discussion-F1"},
+            "workplace.job": {"c-incoming-calls": "no", "c-face-to-face": "yes"},
+            "workplace.claims": {"w-F1-1.1": "seen", "n-F1-1.1": "Every shift"},
+            "workplace.save_one": {"name": "w-F1-1.2", "value": "partly"},
+            "workplace.testimony_new": {"action": "save", "venue": "Front desk"},
+            "workplace.testimony": {"action": "save", "venue": "Back office"},
+            "workplace.contract": {"name": "Pat Manager"},
+            "staff_workplace.contacts": {
+                "action": "invite",
+                "name": "Cara Colleague",
+                "job_title": "Advisor",
+                "relationship": "colleague",
+                "role": "witness",
+            },
+            "staff.plan_observation": {"criteria": "F1:1.1"},
+            "staff_workplace.testimonies": {
+                "testimony": str(self.testimony_signed),
+                "criteria": ["F1:1.1"],
+                "decision": "accepted",
+            },
             "content.import_unit": {"text": UNIT_TEXT},
             "content.draft": {"revision": "1", "action": "save", "number": "A11"},
             "content.restore": {"current": "2"},
@@ -545,6 +600,31 @@ def build_world(folder: Path) -> World:
         f"/staff/learners/{w.learner_a}/contract", {"action": "issue"}
     )
     assert response.status_code == 303
+    # workplace contacts: of A (with a draft and a signed testimony), of B, and two of A's
+    # whose links stop once their phones have opened them
+    db = survey.db.connect(w.path)
+    try:
+        for visitor, learner_id in (
+            ("workplace_a", w.learner_a),
+            ("workplace_b", w.learner_b),
+            ("workplace_revoked", w.learner_a),
+            ("workplace_expired", w.learner_a),
+        ):
+            new = workplace_store.NewContact(f"Pat {visitor}", "Manager", "line-manager")
+            row, token, _ = workplace_store.invite(db, learner_id, new, None, "test", 90)
+            w.contacts[visitor], w.contact_tokens[visitor] = row["id"], token
+        works = lambda row: True  # noqa: E731
+        a = w.contacts["workplace_a"]
+        w.testimony_draft = workplace_store.keep_testimony(db, a, None, {"venue": "Till"}, works)
+        w.testimony_signed = workplace_store.keep_testimony(
+            db, a, None, {"venue": "Desk", "description": "Served a customer"}, works,
+            signature=("Pat Manager", "2026-01-05"),
+        )  # fmt: skip
+        # A says "on my own" to F1 1.1; their manager has not seen it: an observation to plan
+        not_seen = workplace_store.ContactAnswers(ratings={"F1:1.1": "not-yet"})
+        workplace_store.keep_answers(db, a, not_seen, works)
+    finally:
+        db.conn.close()
     # every kind of visitor: a session cookie and its CSRF token
     name = app.config["SESSION_COOKIE_NAME"]
     for visitor in VISITORS:
@@ -555,10 +635,21 @@ def build_world(folder: Path) -> World:
             assert client.get(f"/l/{w.token_a}").status_code == 302
         elif visitor == "learner_b":
             assert client.get(f"/l/{w.token_b}").status_code == 302
+        elif visitor in CONTACTS:
+            assert client.get(f"/w/{w.contact_tokens[visitor]}").status_code == 302
         w.csrf[visitor] = csrf(client.get("/code"))
         cookie = client.get_cookie(name)
         assert cookie is not None
         w.cookies[visitor] = cookie.value
+    db = survey.db.connect(w.path)
+    try:
+        workplace_store.revoke(db, w.learner_a, w.contacts["workplace_revoked"], "test")
+        db.execute(
+            "UPDATE workplace_contacts SET expires_at = '2000-01-01T00:00:00+00:00' WHERE id = ?",
+            [w.contacts["workplace_expired"]],
+        )
+    finally:
+        db.conn.close()
     w.take_snapshot()
     return w
 
@@ -703,7 +794,7 @@ def test_a_next_address_with_a_line_break_is_ignored_not_a_500(w, path, target):
 
 def _allowed_visitor(endpoint: str) -> str:
     table = EXPECTED[endpoint]["POST"]
-    for visitor in ("admin", "assessor_a", "learner_a", "learner_b", "anonymous"):
+    for visitor in ("admin", "assessor_a", "learner_a", "learner_b", "workplace_a", "anonymous"):
         if table[visitor] == "ok":
             return visitor
     return "anonymous"
@@ -1056,6 +1147,120 @@ def test_xss_payloads_in_the_ledger_are_escaped_everywhere_they_are_shown(fresh_
     site.check("suggestions", admin.get(f"{base}/suggestions"))
     site.check("audit", admin.get(f"{base}/audit"), shown)
     assert not site.failures, "\n".join(site.failures[:60])
+
+
+WORKPLACE_LIMITS = {"name": 120, "job": 100, "note": 500, "venue": 200, "time": 40,
+                    "description": 5000, "relationship": 300, "contact": 300}  # fmt: skip
+
+
+def _ok(value: str, limit: str) -> bool:
+    return 0 < len(value.strip()) <= WORKPLACE_LIMITS[limit]
+
+
+def test_stored_xss_in_the_workplace_is_escaped_everywhere(fresh_app):
+    """Every payload through every free-text field of the workplace: the assessor's invitation,
+    the contact's notes, a testimony, the employer's signature and the assessor's review."""
+    app = fresh_app
+    site = XssSite(app, app.test_cli_runner())
+    admin = site.admin
+    for i, p in enumerate(PAYLOADS):
+        response = admin.post("/staff/learners", {"name": f"Wren {i}"})
+        lid = _learner_id(app, f"Wren {i}")
+        assert admin.post(f"/staff/learners/{lid}/plan", {"action": "confirm", "units": VALID})
+        assert admin.post(f"/staff/learners/{lid}/contract", {"action": "issue"}).status_code == 303
+        base = f"/staff/learners/{lid}"
+        name, job = f"K{i} {p}", f"J{i} {p}"
+        # a bad email or phone: refused, the form shown again with the words escaped
+        bad = {"action": "invite", "name": name, "job_title": "Manager", "email": p, "phone": p}
+        response = admin.post(f"{base}/workplace", bad)
+        assert response.status_code == 400
+        site.check(f"W{i} refused invite", response)
+        invite = {"action": "invite", "name": name, "job_title": job, "email": f"k{i}@x.example"}
+        response = admin.post(f"{base}/workplace", invite)
+        fits = _ok(name, "name") and _ok(job, "job")
+        assert response.status_code == (200 if fits else 400), i
+        site.check(f"W{i} card", response, [name.strip()] if fits else [])
+        if not fits:
+            continue
+        token = re.findall(r"/w/([a-z0-9]{26})", text(response))[0]
+        phone = Visitor(app, app.test_client())
+        assert phone.client.get(f"/w/{token}").status_code == 302
+        phone.csrf = csrf(phone.client.get("/code"))
+        note = f"N{i} {p}"
+        response = phone.post("/workplace/claims/F1", {"w-F1-1.1": "seen", "n-F1-1.1": note})
+        site.check(f"W{i} note post", response)
+        testimony = {
+            "activity_date": "2026-01-05",
+            "activity_time": f"T{i} {p}"[:40],
+            "venue": f"V{i} {p}"[:200],
+            "description": f"D{i} {p}"[:5000],
+            "relationship": f"R{i} {p}"[:300],
+            "job_title": job[:100],
+            "contact_details": f"C{i} {p}"[:300],
+            "signature": f"S{i} {p}"[:120],
+            "action": "sign-as-it-is",
+        }
+        response = phone.post("/workplace/testimonies/new", testimony)
+        assert response.status_code == 303, (i, text(response)[:300])
+        testimony_url = response.headers["Location"]
+        response = phone.post("/workplace/contract", {"name": f"E{i} {p}"[:120]})
+        assert response.status_code == 303
+        written = [
+            testimony[k].strip()
+            for k in ("activity_time", "venue", "description", "relationship", "contact_details")
+        ]
+        signed = [testimony["signature"].strip(), f"E{i} {p}"[:120].strip()]
+        for path, present in (
+            ("/workplace", [name.split()[0]]),
+            ("/workplace/claims/F1", [note.strip()] if _ok(note, "note") else []),
+            (testimony_url, written + [testimony["signature"].strip()]),
+            ("/workplace/testimonies", []),
+            ("/workplace/contract", signed[1:]),
+        ):
+            site.check(f"W{i} contact {path}", phone.get(path), present)
+        testimony_id = testimony_url.rsplit("/", 1)[1]
+        review = {"testimony": testimony_id, "decision": "accepted", "questioning_note": p[:2000]}
+        assert admin.post(f"{base}/testimonies", review).status_code == 303
+        notes = [note.strip()] if _ok(note, "note") else []
+        for path, present in (
+            (base, notes),
+            (f"{base}/workplace", [name.strip(), job.strip()]),
+            (f"{base}/testimonies", written + [p[:2000].strip()]),
+            (f"{base}/contract", signed[1:]),
+            (f"{base}/audit", []),
+        ):
+            site.check(f"W{i} {path}", admin.get(path), present)
+        learner = learner_visitor(app, site.cards(admin.post(f"{base}/reissue"))[0])
+        site.check(f"W{i} learner record", learner.get("/my-record"), written)
+        site.check(f"W{i} learner contract", learner.get("/contract"), signed[1:])
+    site.check("cohort, workplace view", admin.get("/staff/cohort?view=workplace"))
+    assert not site.failures, "\n".join(site.failures[:60])
+
+
+def test_workplace_words_in_csv_exports_are_defused(fresh_app):
+    app = fresh_app
+    admin, _ = staff_visitor(app, "admin", "Fay Admin", "fay@centre.example")
+    response = admin.post("/staff/learners", {"name": "Wren Formula"})
+    lid = _learner_id(app, "Wren Formula")
+    base = f"/staff/learners/{lid}"
+    invite = {"action": "invite", "name": "=cmd|' /C calc'!A0", "job_title": "+1+2"}
+    response = admin.post(f"{base}/workplace", invite)
+    token = re.findall(r"/w/([a-z0-9]{26})", text(response))[0]
+    phone = Visitor(app, app.test_client())
+    assert phone.client.get(f"/w/{token}").status_code == 302
+    phone.csrf = csrf(phone.client.get("/code"))
+    phone.post("/workplace/claims/F1", {"w-F1-1.1": "not-yet", "n-F1-1.1": "@SUM(1,2)"})
+    testimony = {k: "-3+4" for k in ("activity_time", "venue", "description")}
+    testimony |= {"relationship": "=1+2", "job_title": "+1", "contact_details": "@x"}
+    testimony |= {"activity_date": "2026-01-05", "signature": "=2+2", "action": "sign-as-it-is"}
+    assert phone.post("/workplace/testimonies/new", testimony).status_code == 303
+    for url in (f"{base}/report.csv", f"{base}/export.csv"):
+        cells = _csv_cells(admin.get(url))
+        bad = [c for c in cells if c.startswith(FORMULA_START)]
+        assert not bad, f"{url}: {bad[:5]}"
+    cells = _csv_cells(admin.get(f"{base}/export.csv"))
+    for value in ("=cmd|' /C calc'!A0", "+1+2", "@SUM(1,2)", "-3+4", "=2+2"):
+        assert "'" + value in cells, value
 
 
 class DraftFields(HTMLParser):
@@ -1473,6 +1678,8 @@ def test_cookies_are_httponly_and_lax_without_https(w):
 
 def _raw_secrets(w: World) -> dict[str, str]:
     found = {"learner A's token": w.token_a, "learner B's token": w.token_b}
+    for visitor, token in w.contact_tokens.items():
+        found[f"{visitor}'s link"] = token
     found["setup link"] = w.setup_token
     for visitor in w.staff:
         found[f"{visitor}'s session token"] = w.session_of(visitor)["staff_session"]
@@ -1750,6 +1957,25 @@ FIELD_NAMES = [
     "a-F1:1.1",
     "a-B1:1.2",
     "a-ZZ:9",
+    "w-F1-1.1",
+    "w-F1-3.1",
+    "n-F1-1.1",
+    "c-incoming-calls",
+    "activity_date",
+    "activity_time",
+    "venue",
+    "description",
+    "relationship",
+    "job_title",
+    "contact_details",
+    "signature",
+    "testimony",
+    "criteria",
+    "decision",
+    "questioning_note",
+    "contact",
+    "phone",
+    "learner",
 ]
 SPECIAL_VALUES = [
     "",
@@ -1809,6 +2035,23 @@ SPECIAL_VALUES = [
     "review",
     "interests",
     "back",
+    "seen",
+    "partly",
+    "not-yet",
+    "no-chance",
+    "line-manager",
+    "witness",
+    "workplace",
+    "accepted",
+    "not-accepted",
+    "invite",
+    "revoke",
+    "reissue",
+    "save",
+    "sign-as-it-is",
+    "2026-01-05",
+    "31/02/2026",
+    "2999-12-31",
     "\x00",
     "\u202e",
     "<script>alert(1)</script>",
@@ -1831,7 +2074,7 @@ FORMS = st.dictionaries(_key, st.one_of(_value, st.lists(_value, max_size=4)), m
 
 def _fuzz_visitor(endpoint: str) -> str:
     table = EXPECTED[endpoint]["POST"]
-    for visitor in ("learner_b", "learner_a", "admin", "anonymous"):
+    for visitor in ("learner_b", "learner_a", "workplace_a", "admin", "anonymous"):
         if table[visitor] == "ok":
             return visitor
     return "anonymous"
@@ -1868,6 +2111,23 @@ def stored_data_problems(path: str, q) -> list[str]:
                 problems.append(f"assessment_plan_rows units: {units}")
             if not set(json.loads(evidence)) <= evidence_kinds or not json.loads(evidence):
                 problems.append(f"assessment_plan_rows evidence: {evidence}")
+        scale = {None, "seen", "partly", "not-yet", "no-chance"}
+        for statement_id, rating, note in db.execute(
+            "SELECT statement_id, rating, note FROM workplace_ratings"
+        ):
+            if q.statement(statement_id) is None or rating not in scale or len(note) > 500:
+                problems.append(f"workplace_ratings: {statement_id!r} = {rating!r}")
+        for context_id, answer in db.execute(
+            "SELECT context_id, answer FROM workplace_context_answers"
+        ):
+            if q.context(context_id) is None or answer not in ANSWERS:
+                problems.append(f"workplace_context_answers: {context_id!r} = {answer!r}")
+        for (statement_id,) in db.execute("SELECT statement_id FROM testimony_criteria"):
+            if q.statement(statement_id) is None:
+                problems.append(f"testimony_criteria: {statement_id!r}")
+        for (day,) in db.execute("SELECT activity_date FROM testimonies"):
+            if day and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+                problems.append(f"testimonies: activity date {day!r}")
         roles = {r.title for r in q.roles} | {"", "other"}
         for role, other in db.execute("SELECT job_role, job_role_other FROM learners"):
             if role not in roles or len(other) > 100:
@@ -1885,6 +2145,7 @@ URL_PARAMS = {
     "key": st.sampled_from(["job", "F1-1", "F2-2", "group-B", "group-E", "interests", "review"]),
     "number": st.sampled_from(["B1", "F1", "A3", "b1", "ZZ9"]),
     "learner_id": st.sampled_from(["learner_a", "learner_b"]),
+    "unit": st.sampled_from(["F1", "F2", "units", "B1", "f1", "ZZ9"]),
 }
 
 

@@ -261,6 +261,12 @@ PAYLOADS = {
     "staff.ledger_funding": [{"profile": "adult-skills-2025-08"}],
     "staff.ledger_decision": [{"decision": "no-reduction", "reason": "A different setting"}],
     "staff.take_suggestion": [{"suggestion": "discussion-F1"}],
+    "staff_workplace.contacts": [
+        {"action": "invite", "name": "Pat Manager", "job_title": "Manager"},
+        {"action": "revoke", "contact": "1"},
+    ],
+    "staff_workplace.testimonies": [{"testimony": "1", "decision": "accepted"}],
+    "staff.plan_observation": [{"criteria": "F1:1.1"}, {"criteria": "F1:1.1 F1:1.3"}],
     "content.import_unit": [{"text": "Unit A11\nLO1 Answer calls\n1.1 Answer calls politely"}],
     "content.draft": [{"action": "publish", "revision": "1", "number": "A11"}],
     "content.discard": [{}],
@@ -958,7 +964,13 @@ def test_gap_report_csv_has_a_header_and_neutralises_formulas(app, db):
         "answered under",
         "learner rating",
     ]
-    assert rows[0][-2:] == ["disagree", "hard to finish"]
+    assert rows[0][-5:] == [
+        "disagree",
+        "workplace says",
+        "workplace notes",
+        "learner and workplace differ: what to do",
+        "hard to finish",
+    ]
     body = rows[1:]
     assert all(r[0].startswith("'=HYPERLINK") for r in body)
     assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)

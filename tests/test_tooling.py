@@ -78,6 +78,7 @@ def test_every_setting_is_in_the_readme(tmp_path):
     settings = re.findall(r"^\s+([A-Z_]+)=", block, flags=re.M)
     documented = {"DATABASE", "CONTENT", "PUBLIC_URL", "RETENTION_MONTHS", "TIME_ZONE"}
     documented |= {"ERASE_WAIT_SECONDS", "CENTRE_CONTENT"}
+    documented |= {"WORKPLACE_LINK_DAYS", "WORKPLACE_RETENTION_MONTHS"}
     documented |= {f"PROXY_FIX_X_{k}" for k in ("FOR", "PROTO", "HOST", "PREFIX")}
     assert documented <= set(settings)
     for name in documented:
@@ -108,6 +109,8 @@ PURE = (
     "export",
     "dates",
     "drafts",
+    "workplace",
+    "testimonies",
 )
 NOT_PURE = {"flask", "flask_wtf", "werkzeug", "jinja2", "sqlite3", "sqlite_utils"}
 UPWARDS = {"db", "store", "migrations", "views", "forms", "auth", "cli", "errors", "export"}

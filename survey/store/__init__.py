@@ -4,6 +4,7 @@
   assessor's ratings of them), personal links, who may see whom;
 - `accounts`: staff accounts, their sessions, the setup link, failed sign-ins;
 - `plans`: the assessor's unit plan, the assessment plan and learning contracts;
+- `workplace`: a learner's workplace contacts and their links, their answers, testimonies;
 - `audit`: the audit trail every change writes to;
 - `records`: a learner's whole record, to export or erase;
 - `prior_learning`: the ledger's evidence named, funding chosen and decisions;

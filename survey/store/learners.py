@@ -754,12 +754,15 @@ def save_assessor_rating(
     return bool(save_assessor_ratings(db, learner_id, {statement_id: rating}, staff_id, actor))
 
 
-def cohort_ratings(db: sqlite_utils.Database, learner_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Every rating of these learners, by learner."""
+def cohort_ratings(
+    db: sqlite_utils.Database, learner_ids: list[int], assessor: bool = False
+) -> dict[int, dict[str, int]]:
+    """Every rating of these learners, by learner: their own, or (`assessor`) the assessor's."""
     result: dict[int, dict[str, int]] = {i: {} for i in learner_ids}
+    table = "assessor_ratings" if assessor else "ratings"
     for r in query(
         db,
-        "SELECT learner_id, statement_id, rating FROM ratings "
+        f"SELECT learner_id, statement_id, rating FROM {table} "  # noqa: S608  # nosec B608: one of two table names above
         "WHERE learner_id IN (SELECT value FROM json_each(?))",
         [json.dumps(learner_ids)],
     ):

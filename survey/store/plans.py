@@ -284,3 +284,41 @@ def sign_contract(
             name,
         )
     return True
+
+
+def sign_contract_for_employer(
+    db: sqlite_utils.Database,
+    contract_id: int,
+    learner_id: int,
+    name: str,
+    title: str,
+    contact_id: int,
+    actor: str,
+) -> bool:
+    """The employer signs a version of this learner's contract through a workplace contact's
+    link, once; `title` says in what capacity ("Operations Manager, line manager")."""
+    with immediate(db):
+        rows = list(
+            query(
+                db,
+                "SELECT * FROM contracts WHERE id = ? AND learner_id = ?",
+                [contract_id, learner_id],
+            )
+        )
+        if not rows or rows[0]["employer_signed_at"]:
+            return False
+        db.execute(
+            "UPDATE contracts SET employer_name = ?, employer_title = ?, employer_signed_at = ?, "
+            "employer_contact_id = ? WHERE id = ?",
+            [name, title, now(), contact_id, contract_id],
+        )
+        audit.record(
+            db,
+            actor,
+            learner_id,
+            "contract-signed-by-employer",
+            f"version {rows[0]['version']}",
+            None,
+            name,
+        )
+    return True

@@ -7,8 +7,9 @@ from typing import Any
 import sqlite_utils
 
 from ..db import empty_log, immediate
-from . import audit, learners, plans, prior_learning
+from . import audit, learners, plans, prior_learning, workplace
 from .sql import Row, now, query
+from .tokens import hash_secret, new_secret
 
 
 def learner_record(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any] | None:
@@ -33,6 +34,8 @@ def learner_record(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any]
         "assessment_plan": plans.assessment_plan_rows(db, learner_id),
         "contracts": plans.contracts(db, learner_id),
         "prior_learning": _prior_learning(db, learner_id),
+        # the workplace contacts' details and answers, and the testimonies written for them
+        **workplace.record(db, learner_id),
         "audit": audit.entries(db, learner_id),
     }
 
@@ -55,7 +58,8 @@ def erase_learner(db: sqlite_utils.Database, learner_id: int, actor: str) -> boo
         if learners.learner(db, learner_id) is None:
             return False
         db.execute("DELETE FROM audit WHERE learner_id = ?", [learner_id])
-        # answers, checks, ratings, plans and contracts go with the learner (ON DELETE CASCADE)
+        # answers, checks, ratings, plans, contracts, workplace contacts and what they wrote
+        # go with the learner (ON DELETE CASCADE)
         db.execute("DELETE FROM learners WHERE id = ?", [learner_id])
         audit.record(db, actor, None, "learner-erased", f"learner #{learner_id}", None, None)
         db.execute(
@@ -89,3 +93,52 @@ def learners_archived_before(db: sqlite_utils.Database, cutoff: str) -> list[Row
             [cutoff],
         )
     )
+
+
+# ---- a workplace contact's details: a retention of their own ---------------------------------
+
+
+def contacts_ended_before(db: sqlite_utils.Database, cutoff: str) -> list[Row]:
+    """Contacts (details not yet erased) whose link stopped working before `cutoff`."""
+    return list(
+        query(
+            db,
+            "SELECT id, learner_id, revoked_at, expires_at, "
+            "min(coalesce(revoked_at, expires_at), expires_at) AS ended_at "
+            "FROM workplace_contacts WHERE erased_at IS NULL "
+            "AND min(coalesce(revoked_at, expires_at), expires_at) < ? ORDER BY id",
+            [cutoff],
+        )
+    )
+
+
+def erase_contact(db: sqlite_utils.Database, contact_id: int, who: str) -> bool:
+    """Erase a contact's personal details (name, job title, email, phone) and their unsigned
+    drafts; their answers stay with the learner, under their relationship only. What they
+    signed (testimonies, the contract) is the learner's record and goes with it."""
+    with immediate(db):
+        row = workplace.contact(db, contact_id)
+        if row is None or row["erased_at"]:
+            return False
+        db.execute(
+            "UPDATE workplace_contacts SET name = '', job_title = '', email = '', phone = '', "
+            "token_hash = ?, erased_at = ?, revoked_at = coalesce(revoked_at, ?) WHERE id = ?",
+            [hash_secret(new_secret()), now(), now(), contact_id],
+        )
+        db.execute(
+            "DELETE FROM testimonies WHERE contact_id = ? AND signed_at IS NULL", [contact_id]
+        )
+        audit.record(
+            db,
+            who,
+            row["learner_id"],
+            "workplace-contact-erased",
+            f"contact #{contact_id}",
+            None,
+            None,
+        )
+        db.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            [ERASURE_ON_DISK, now()],
+        )
+    return True

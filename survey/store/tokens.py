@@ -2,7 +2,8 @@
 
 Two kinds. A personal code is the key in a personal link (`/l/<code>` for a learner), typed
 from a card or scanned from a QR code, so it is short, lower case and forgiving of spaces and
-dashes; any visitor kind with links of its own (a path in LINK_PATHS) uses the same code. A
+dashes; any visitor kind with links of its own (a path in LINK_PATHS: learners, workplace
+contacts) uses the same code. A
 secret (a staff session, a setup link) is never typed: it is longer and compared exactly.
 """
 
@@ -17,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 # where each kind of personal link starts; the token follows (logs hide it, see survey/logs.py)
-LINK_PATHS = {"learner": "/l/"}
+LINK_PATHS = {"learner": "/l/", "workplace": "/w/"}
 _LINK = re.compile("(?:" + "|".join(re.escape(p) for p in LINK_PATHS.values()) + ")")
 
 

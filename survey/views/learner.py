@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,8 +43,10 @@ from ..plans import contract_terms, next_steps
 from ..profile import learner_profile
 from ..qualifications import current_qualification, qualification_for
 from ..starting_point import check_progress, starting_point
-from ..store import audit, learners, plans, records, tokens
+from ..store import audit, learners, plans, records, tokens, workplace
 from ..store.sql import Row, now
+from ..web import json_error, other_owners, owner_key
+from ..workplace import workplace_job
 
 bp = Blueprint("learner", __name__)
 
@@ -90,9 +90,7 @@ def learner_key(row: Row) -> str:
     It does not change with a new link (the answers are still theirs) and tells nothing about
     the learner without the app's secret.
     """
-    secret = str(current_app.secret_key).encode()
-    message = f"answers kept on a phone:{row['id']}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:24]
+    return owner_key("answers kept on a phone", row["id"])
 
 
 @bp.context_processor
@@ -103,14 +101,7 @@ def learner_context() -> dict[str, Any]:
 
 def _not_theirs(row: Row) -> ResponseReturnValue | None:
     """A background save from a page of another learner: refused, and not theirs to drop."""
-    claimed = request.form.get("learner")
-    if claimed is not None and not hmac.compare_digest(claimed, learner_key(row)):
-        return _json_error(
-            "These answers were given by someone else on this phone, so they were not saved "
-            "for you. They stay on the phone for that person.",
-            409,
-        )
-    return None
+    return other_owners(request.form.get("learner"), learner_key(row))
 
 
 def _remember(row: Row) -> None:
@@ -420,20 +411,12 @@ def reopen() -> ResponseReturnValue:
 # ---- saving one answer in the background --------------------------------------------------
 
 
-def _json_error(message: str, status: int, drop: bool = False) -> ResponseReturnValue:
-    """A refused background save; `drop`: the answer itself is wrong, never send it again."""
-    body: dict[str, Any] = {"ok": False, "error": message}
-    if drop:
-        body["drop"] = True
-    return jsonify(body), status
-
-
 @bp.post("/assessment/save")
 def save_one() -> ResponseReturnValue:
     """Save one tap; the script calls this in the background. Saving twice is harmless."""
     row = current_learner()
     if row is None:
-        return _json_error("This device no longer knows you: open your link again.", 401)
+        return json_error("This device no longer knows you: open your link again.", 401)
     q = qualification_for(row)
     # CSRFProtect has already refused this POST if its token was wrong (a JSON 400 for the
     # script, with the current token to send it again with)
@@ -442,15 +425,15 @@ def save_one() -> ResponseReturnValue:
         return refused
     locked = _locked_message(row)
     if locked:
-        return _json_error(locked, 409, drop=True)
+        return json_error(locked, 409, drop=True)
     try:
         answer = read_one_answer(q, request.form.get("name", ""), request.form.get("value", ""))
     except AnswerRefused as e:
-        return _json_error(str(e), 400, drop=True)
+        return json_error(str(e), 400, drop=True)
     try:
         _save_one(row, answer)
     except learners.AnswersClosed as closed:  # locked since this request read the learner
-        return _json_error(CLOSED_MESSAGES[closed.reason], 409, drop=True)
+        return json_error(CLOSED_MESSAGES[closed.reason], 409, drop=True)
     return jsonify({"ok": True})
 
 
@@ -486,7 +469,10 @@ def result() -> ResponseReturnValue:
     agreed = plans.agreement(get_db(), row["id"])
     plan, contract = agreed.unit_plan, agreed.contract
     confirmed = plan["units"] if plan and plan["confirmed_at"] else None
-    profile = learner_profile(q, row, had.ratings, had.contexts, had.interests)
+    # the job's answers are the workplace's where it gave one: "your manager confirms …"
+    kept = workplace.job_answers(get_db(), row["id"])
+    job = workplace_job(kept.contacts, kept.contexts)
+    profile = learner_profile(q, row, had.ratings, had.contexts, had.interests, job.answers, job.by)
     report = starting_point(q, profile, confirmed)
     terms = contract_terms(q, plan, agreed.assessment_plan_rows)
     steps = next_steps(
@@ -582,10 +568,10 @@ def check_save_one(number: str) -> ResponseReturnValue:
     try:
         unit = current_qualification().find_unit(number)
     except UnitNotFound:
-        return _json_error("There is no unit with that number.", 404, drop=True)
+        return json_error("There is no unit with that number.", 404, drop=True)
     row = current_learner()
     if row is None:
-        return _json_error("This device no longer knows you: open your link again.", 401)
+        return json_error("This device no longer knows you: open your link again.", 401)
     q = qualification_for(row)
     # CSRFProtect has already refused this POST if its token was wrong (a JSON 400 for the
     # script, with the current token to send it again with)
@@ -595,11 +581,11 @@ def check_save_one(number: str) -> ResponseReturnValue:
     try:
         answer = read_one_answer(q, request.form.get("name", ""), request.form.get("value", ""))
     except AnswerRefused as e:
-        return _json_error(str(e), 400, drop=True)
+        return json_error(str(e), 400, drop=True)
     # the unit as a whole, tapped on a page shown before its criteria came: kept on the check
     asked = {s.id for s in unit.statements()} | {unit.unit_statement_id}
     if answer.kind != "rating" or answer.item not in asked:
-        return _json_error("That statement is not part of this unit.", 400, drop=True)
+        return json_error("That statement is not part of this unit.", 400, drop=True)
     # a save queued on the phone from before the last check was finished must not start a
     # new check by itself: the page says when it was shown
     shown = request.form.get("page", "")
@@ -608,7 +594,7 @@ def check_save_one(number: str) -> ResponseReturnValue:
             get_db(), row["id"], unit.number, {answer.item: answer.value}, _actor(row), shown=shown
         )
     except learners.CheckFinished:
-        return _json_error(
+        return json_error(
             "That check is finished. Open the unit again to check it anew.", 409, drop=True
         )
     return jsonify({"ok": True})
@@ -690,12 +676,14 @@ def record() -> ResponseReturnValue:
     q = qualification_for(row)
     from ..export import describe
 
+    written = workplace.testimonies(get_db(), row["id"])
     return render_template(
         "learner/record.html",
         learner=row,
         q=q,
         describe=describe,
         entries=audit.entries(get_db(), row["id"]),
+        testimonies=[t for t in written if t["signed_at"]],
     )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import (
     Blueprint,
@@ -23,7 +23,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 
 from .. import prior_learning
-from ..auth import hash_password, signed_in_staff, staff_actor, staff_required
+from ..auth import hash_password, signed_in_staff, staff_actor, staff_learner, staff_required
 from ..content import Qualification
 from ..db import get_db
 from ..evidence_plan import listing
@@ -38,10 +38,12 @@ from ..forms import (
     LedgerDecisionForm,
     LedgerEvidenceForm,
     LedgerFundingForm,
+    ObservationForm,
     PlanForm,
     SignForm,
     StaffForm,
     ledger_funding_form,
+    new_request_key,
     plan_row_form,
     read_learner_lines,
 )
@@ -52,6 +54,7 @@ from ..gaps import (
     commonest_gaps,
     gap_report,
     gap_report_csv,
+    to_observe,
 )
 from ..journey import answered
 from ..ledger import as_record as ledger_record
@@ -68,10 +71,20 @@ from ..qualifications import (
     versions_answered,
 )
 from ..rules import check_optional, plan_credits
-from ..store import accounts, audit, learners, plans, records, tokens
+from ..store import accounts, audit, learners, plans, records, tokens, workplace
 from ..store import prior_learning as prior_learning_store
 from ..store.sql import Row
 from ..web import public_url
+from ..workplace import (
+    JobRow,
+    ProposedObservation,
+    cohort_numbers,
+    job_comparison,
+    observation_row,
+    proposed_observations,
+    ratings_by_statement,
+    workplace_job,
+)
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -82,10 +95,7 @@ _actor = staff_actor
 
 def _learner_or_404(learner_id: int) -> Row:
     """A learner this staff member may see; anyone else's is simply not there."""
-    row = learners.learner(get_db(), learner_id)
-    if row is None or not learners.can_see(_me(), row):
-        raise NotFound("There is no learner of yours with that number.")
-    return row
+    return staff_learner(learner_id)
 
 
 def _check_form(form: Any) -> None:
@@ -269,37 +279,78 @@ def assign(learner_id: int) -> ResponseReturnValue:
 # ---- gap report ----------------------------------------------------------------------------------
 
 
-def _report(row: Row) -> tuple[tuple[UnitGap, ...], dict[str, tuple[Version | None, Version]]]:
-    """The learner's gap report (their answers and the assessor's ratings, and the unit plan),
-    and which version of each unit the centre has published they answered."""
+class Report(NamedTuple):
+    """A learner's gap report: units, the job as the learner and the workplace answered it,
+    and whether anyone at the workplace has been invited."""
+
+    units: tuple[UnitGap, ...]
+    jobs: tuple[JobRow, ...]
+    contacts: int
+    observations: tuple[ProposedObservation, ...]  # for the claims flagged "Plan an observation"
+    observe: Callable[[list[str]], tuple[ProposedObservation, ...]]  # the same, for some claims
+    versions: dict[str, tuple[Version | None, Version]]  # unit -> (answered, current)
+
+
+def _report(row: Row) -> Report:
+    """The learner's gap report: three views of each claim (the learner's, the workplace's,
+    the assessor's), the job's answers (the workplace's where given), the unit plan, and which
+    version of each unit the centre has published the learner answered."""
     db = get_db()
+    q = qualification_for(row)
     had = learners.answers(db, row["id"], assessor=True)
     saved = plans.unit_plan(db, row["id"])
-    report = gap_report(
-        qualification_for(row),
+    kept = workplace.workplace(db, row["id"])
+    job = workplace_job(kept.contacts, kept.contexts)
+    units = gap_report(
+        q,
         had.ratings,
         had.assessor,
-        had.contexts,
+        job.over(had.contexts),
         saved["units"] if saved else [],
+        ratings_by_statement(kept.contacts, kept.ratings),
     )
-    shown = {g.unit.number for g in report}
+    jobs = job_comparison(q, had.contexts, kept.contacts, kept.contexts)
+    observe = partial(proposed_observations, q, answers=had.contexts, workplace=job.answers)
+    shown = {g.unit.number for g in units}
     answered = {u: t for u, t in units_answered(had.answered_at.items()).items() if u in shown}
-    return report, versions_answered(row, answered)
+    return Report(
+        units,
+        jobs,
+        len(kept.contacts),
+        observe(to_observe(units)),
+        observe,
+        versions_answered(row, answered),
+    )
+
+
+def _plan_key(values: dict[str, Any]) -> tuple[tuple[str, ...], str]:
+    """An assessment plan row's units and activity: an observation proposed again is the same."""
+    return tuple(values["units"]), values["activity"]
 
 
 @bp.get("/learners/<int:learner_id>", endpoint="learner")
 @staff_required()
 def learner_page(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
-    report, versions = _report(row)
+    report = _report(row)
     me = _me()
+    planned = set()
+    if report.observations:
+        planned = {_plan_key(r) for r in plans.assessment_plan_rows(get_db(), learner_id)}
     return render_template(
         "staff/learner.html",
         learner=row,
-        report=report,
-        versions=versions,
+        report=report.units,
+        jobs=report.jobs,
+        contacts=report.contacts,
+        versions=report.versions,
+        # each with its own one-time key: two observations added are two rows
+        observations=[
+            (o, _plan_key(observation_row([o])) in planned, new_request_key())
+            for o in report.observations
+        ],
         action=ActionForm(),
-        max_outcomes=max((len(g.cells) for g in report), default=1),
+        max_outcomes=max((len(g.cells) for g in report.units), default=1),
         # only an admin is shown the list (and the query behind it)
         assessors=_assessor_choices() if me["role"] == "admin" else [],
     )
@@ -323,9 +374,38 @@ def save_ratings(learner_id: int) -> ResponseReturnValue:
 @staff_required()
 def report_csv(learner_id: int) -> Response:
     row = _learner_or_404(learner_id)
-    report, versions = _report(row)
-    body = gap_report_csv(qualification_for(row), row["name"], report, versions)
+    report = _report(row)
+    body = gap_report_csv(qualification_for(row), row["name"], report.units, report.versions)
     return _csv_response(body, f"gap-report-{learner_id}.csv")
+
+
+@bp.post("/learners/<int:learner_id>/observations")
+@staff_required("admin", "assessor", write=True)
+def plan_observation(learner_id: int) -> ResponseReturnValue:
+    """One tap: the claims the workplace has not seen become an observation in the assessment
+    plan, its activity naming them; claims no longer flagged are left out."""
+    row = _learner_or_404(learner_id)
+    form = ObservationForm()
+    _check_form(form)
+    report = _report(row)
+    flagged = {c for o in report.observations for c in o.criteria}
+    wanted = [c for c in dict.fromkeys((form.criteria.data or "").split()) if c in flagged]
+    if not wanted:
+        flash(
+            "The workplace's view or the ratings have changed: those criteria are no longer "
+            "flagged for an observation, so nothing was added."
+        )
+        return redirect(url_for(".learner", learner_id=learner_id) + "#observe", 303)
+    values = observation_row(report.observe(wanted))
+    added = plans.add_assessment_plan_row(
+        get_db(), learner_id, values, _me()["id"], _actor(), form.request_key.data
+    )
+    flash(
+        f"Added to the assessment plan: {values['activity']}."
+        if added is not None
+        else "That observation was added already."
+    )
+    return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
 
 
 def _csv_response(body: str, filename: str) -> Response:
@@ -376,7 +456,10 @@ def plan(learner_id: int) -> ResponseReturnValue:
     q, db = qualification_for(row), get_db()
     saved = plans.unit_plan(db, learner_id)
     had = learners.answers(db, learner_id)
-    suggestion = suggest_plans(q, learner_profile(q, row, had.ratings, had.contexts, had.interests))
+    kept = workplace.job_answers(db, learner_id)
+    job = workplace_job(kept.contacts, kept.contexts)
+    profile = learner_profile(q, row, had.ratings, had.contexts, had.interests, job.answers, job.by)
+    suggestion = suggest_plans(q, profile)
     if request.method == "GET":
         if saved:
             return _unit_plan_page(row, suggestion, saved, saved["units"])
@@ -531,6 +614,7 @@ class _PriorLearningPage:
     had: learners.Answers
     kept: prior_learning_store.PriorLearning
     current: prior_learning.LearnerLedger
+    workplace: Mapping[str, str]  # the job as the workplace confirmed it, where it answered
 
 
 def _prior_learning(learner_id: int) -> _PriorLearningPage:
@@ -540,7 +624,9 @@ def _prior_learning(learner_id: int) -> _PriorLearningPage:
     had = learners.answers(db, learner_id, assessor=True)
     kept = prior_learning_store.prior_learning(db, learner_id)
     current = prior_learning.learner_ledger(q, units, had.assessor, kept.evidence, kept.funding)
-    return _PriorLearningPage(row, q, units, had, kept, current)
+    job = workplace.job_answers(db, learner_id)
+    confirmed = workplace_job(job.contacts, job.contexts).answers
+    return _PriorLearningPage(row, q, units, had, kept, current, confirmed)
 
 
 def _ledger_page(
@@ -669,7 +755,7 @@ def ledger_decision(learner_id: int) -> ResponseReturnValue:
 @staff_required()
 def suggestions(learner_id: int) -> ResponseReturnValue:
     p = _prior_learning(learner_id)
-    plan = prior_learning.suggestions(p.q, p.units, p.had.contexts, p.current.met)
+    plan = prior_learning.suggestions(p.q, p.units, p.had.contexts, p.current.met, p.workplace)
     rows = plans.assessment_plan_rows(get_db(), learner_id)
     taken = {r["request_key"] for r in rows if r["request_key"]}
     return render_template(
@@ -691,7 +777,7 @@ def suggestions(learner_id: int) -> ResponseReturnValue:
 def take_suggestion(learner_id: int) -> ResponseReturnValue:
     p = _prior_learning(learner_id)
     _check_form(ActionForm())
-    plan = prior_learning.suggestions(p.q, p.units, p.had.contexts, p.current.met)
+    plan = prior_learning.suggestions(p.q, p.units, p.had.contexts, p.current.met, p.workplace)
     item = prior_learning.find_suggestion(plan, request.form.get("suggestion", ""))
     back = url_for(".suggestions", learner_id=learner_id)
     if item is None:
@@ -745,6 +831,29 @@ def _cohort_learners(everyone: list[Row]) -> list[Row]:
     return [r for r in everyone if r["id"] in chosen] if chosen else everyone
 
 
+# the cohort view shows one of three ratings: (code, what the picker says)
+COHORT_VIEWS = (
+    ("learner", "The learners' own ratings"),
+    ("workplace", "The workplace's view"),
+    ("assessor", "The assessor's ratings"),
+)
+
+
+def _cohort_view() -> str:
+    view = request.args.get("view", "learner")
+    return view if view in dict(COHORT_VIEWS) else "learner"
+
+
+def _cohort_ratings(view: str, learner_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Statement ratings per learner as the chosen view gives them (the workplace's as
+    not yet 0, partly 1, seen 2)."""
+    db = get_db()
+    if view == "workplace":
+        found = cohort_numbers(workplace.cohort_ratings(db, learner_ids))
+        return {i: found.get(i, {}) for i in learner_ids}
+    return learners.cohort_ratings(db, learner_ids, assessor=view == "assessor")
+
+
 @bp.get("/cohort")
 @staff_required()
 def cohort() -> ResponseReturnValue:
@@ -754,7 +863,8 @@ def cohort() -> ResponseReturnValue:
     # a heat map wider than a group is unreadable: without a choice, show the first group
     capped = len(rows) > HEAT_MAP_LIMIT
     rows = rows[:HEAT_MAP_LIMIT]
-    by_learner = learners.cohort_ratings(get_db(), [r["id"] for r in rows])
+    view = _cohort_view()
+    by_learner = _cohort_ratings(view, [r["id"] for r in rows])
     find = request.args.get("find", "").strip().lower()
     matches = [r for r in everyone if find in r["name"].lower()] if find else everyone
     return render_template(
@@ -769,6 +879,8 @@ def cohort() -> ResponseReturnValue:
         by_learner=by_learner,
         statements=cohort_statements(q),
         gaps=commonest_gaps(q, by_learner),
+        view=view,
+        views=COHORT_VIEWS,
         q=q,
     )
 
@@ -777,9 +889,11 @@ def cohort() -> ResponseReturnValue:
 @staff_required()
 def cohort_export() -> Response:
     rows = _cohort_learners(learners.learners_for(get_db(), _me()))
-    by_learner = learners.cohort_ratings(get_db(), [r["id"] for r in rows])
+    view = _cohort_view()
+    by_learner = _cohort_ratings(view, [r["id"] for r in rows])
     q = current_qualification()
-    return _csv_response(cohort_csv(q, rows, by_learner), "cohort.csv")
+    name = "cohort.csv" if view == "learner" else f"cohort-{view}.csv"
+    return _csv_response(cohort_csv(q, rows, by_learner), name)
 
 
 # ---- staff accounts ------------------------------------------------------------------------------
