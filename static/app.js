@@ -5,7 +5,7 @@
      only on that learner's pages, goes with the page's current CSRF token (a refused token is
      replaced by the one the server sends back, once), and is let go only when the server says
      the answer itself is wrong ("drop");
-   - a print button;
+   - a print button; a printed ledger shows what each figure is made of (its details open);
    - on a draft being checked, the source lines behind the outcome or criterion being edited
      are highlighted and scrolled into view beside it. */
 (function () {
@@ -250,5 +250,9 @@
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
     button.addEventListener("click", function (event) { event.preventDefault(); window.print(); });
+  });
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll(".ledger details, details.figure"),
+      function (d) { d.open = true; });
   });
 }());

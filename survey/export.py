@@ -8,11 +8,14 @@ from typing import Any
 
 from .content import Qualification, Statement
 from .gaps import to_csv
+from .prior_learning import record_parts, record_rows
 from .workplace import SHORT_WORDS
 
 
-def record_json(record: Mapping[str, Any]) -> str:
-    return json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True)
+def record_json(q: Qualification, record: Mapping[str, Any]) -> str:
+    """The record with the prior-learning ledger and the suggested evidence worked out from it."""
+    full = {**record, **record_parts(q, record)} if record else {}
+    return json.dumps(full, indent=2, ensure_ascii=False, sort_keys=True)
 
 
 def record_csv(q: Qualification, record: Mapping[str, Any]) -> str:
@@ -80,6 +83,8 @@ def record_csv(q: Qualification, record: Mapping[str, Any]) -> str:
                 c["assessor_signed_at"] or "",
             ]
         )
+    if "prior_learning" in record:
+        rows += record_rows(q, record)
     for c in record.get("workplace_contacts", []):
         who = f"workplace contact {c['id']}"
         for key in ("name", "job_title", "relationship", "role", "email", "phone"):

@@ -47,8 +47,9 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .catalogue import RULE_KIND_NAMES, Entered, RuleRow
-from .content import ANSWERS, Context, Qualification, Statement, Unit
+from .content import ANSWERS, Context, FundingProfile, Qualification, Statement, Unit
 from .plans import EVIDENCE
+from .prior_learning import EVIDENCE_MAX, REASON_MAX
 from .scoring import RATINGS
 from .testimonies import FIELD_NAMES as TESTIMONY_FIELDS
 from .testimonies import LIMITS as TESTIMONY_LIMITS
@@ -662,6 +663,173 @@ class AssessorRatingsForm(FlaskForm):
                 continue
             values[statement_id] = int(value) if value else None
         return values, refused
+
+
+# ---- the prior-learning ledger ------------------------------------------------------------------
+
+
+def evidence_field_name(statement_id: str) -> str:
+    """The ledger's field for the evidence named for a statement ("F1:1.2" -> "ev-F1:1.2")."""
+    return f"ev-{statement_id}"
+
+
+def unit_reason_field_name(unit: str) -> str:
+    return f"why-{unit}"
+
+
+class LedgerEvidenceForm(FlaskForm):
+    """The evidence the assessor names for each criterion rated "could show evidence now";
+    blank takes it away (and the criterion then no longer counts as met)."""
+
+    def evidence(self, allowed: Iterable[str]) -> tuple[dict[str, str], dict[str, str], list[str]]:
+        """(statement id -> evidence, statement id -> problem, names that are not ours)."""
+        wanted = set(allowed)
+        values: dict[str, str] = {}
+        problems: dict[str, str] = {}
+        refused = []
+        for name, value in request.form.items():
+            if not name.startswith("ev-"):
+                continue
+            statement_id = name[3:]
+            if statement_id not in wanted:
+                refused.append(statement_id)
+                continue
+            text = " ".join(value.split())
+            if len(text) > EVIDENCE_MAX:
+                problems[statement_id] = (
+                    f"Keep it to {EVIDENCE_MAX} characters (this is {len(text)}): name the "
+                    "evidence, and keep the detail in the portfolio."
+                )
+                continue
+            values[statement_id] = text
+        return values, problems, refused
+
+
+def _whole_number(text: str | None) -> str:
+    return (text or "").strip().replace(",", "").replace("£", "").replace(" ", "")
+
+
+class LedgerFundingForm(FlaskForm):
+    """The funding profile for the learner, and what the centre agreed for an apprenticeship."""
+
+    profile = SelectField("Funding profile", choices=[], validate_choice=False)
+    agreed_price = StringField(
+        "Agreed price (£)",
+        validators=[Length(max=20)],
+        description="Whole pounds, as agreed with the employer, e.g. 3000",
+    )
+    planned_months = StringField(
+        "Planned duration (months)", validators=[Length(max=20)], description="e.g. 12"
+    )
+    off_the_job_hours = StringField(
+        "Off-the-job training hours", validators=[Length(max=20)], description="e.g. 300"
+    )
+    qualification: Qualification | None = None
+
+    LIMITS = {  # field -> (lowest, highest, how a user says it)
+        "agreed_price": (0, 10_000_000, "a whole number of pounds, like 3000"),
+        "planned_months": (1, 120, "a whole number of months, like 12"),
+        "off_the_job_hours": (1, 100_000, "a whole number of hours, like 300"),
+    }
+
+    def validate_profile(self, field: SelectField) -> None:
+        if field.data and (self.qualification is None or not self._profile()):
+            raise ValidationError("Choose a funding profile from the list.")
+
+    def _profile(self) -> FundingProfile | None:
+        q = self.qualification
+        return q.funding_profile(self.profile.data or "") if q else None
+
+    def _number(self, name: str) -> None:
+        field = getattr(self, name)
+        low, high, say = self.LIMITS[name]
+        text = _whole_number(field.data)
+        words = str(field.label.text).split(" (")[0].lower()
+        profile = self._profile()
+        if not text:
+            if profile is not None and profile.kind == "apprenticeship":
+                raise ValidationError(f"Enter the {words}: the apprenticeship figures need it.")
+            return
+        if not (text.isascii() and text.isdigit()):
+            raise ValidationError(f"Enter the {words} as {say}.")
+        if not low <= int(text) <= high:
+            raise ValidationError(f"Enter the {words} as {say}, from {low:,} to {high:,}.")
+
+    def validate_agreed_price(self, field: StringField) -> None:
+        self._number("agreed_price")
+
+    def validate_planned_months(self, field: StringField) -> None:
+        self._number("planned_months")
+
+    def validate_off_the_job_hours(self, field: StringField) -> None:
+        self._number("off_the_job_hours")
+
+    def values(self) -> dict[str, Any]:
+        """What is kept: the profile's id ("" for none) and whole numbers (None when blank)."""
+
+        def number(field: StringField) -> int | None:
+            text = _whole_number(field.data)
+            return int(text) if text else None
+
+        return {
+            "profile": self.profile.data or "",
+            "agreed_price": number(self.agreed_price),
+            "planned_months": number(self.planned_months),
+            "off_the_job_hours": number(self.off_the_job_hours),
+        }
+
+
+def ledger_funding_form(q: Qualification, saved: Mapping[str, Any] | None) -> LedgerFundingForm:
+    data = None
+    if saved and request.method == "GET":
+        data = {k: "" if saved[k] is None else str(saved[k]) for k in LEDGER_FUNDING_FIELDS}
+    form = LedgerFundingForm(data=data)
+    form.profile.choices = [SelectChoice("", "None: show the hours only")] + [
+        SelectChoice(f.id, f.title) for f in q.funding
+    ]
+    form.qualification = q
+    return form
+
+
+LEDGER_FUNDING_FIELDS = ("profile", "agreed_price", "planned_months", "off_the_job_hours")
+
+
+class LedgerDecisionForm(FlaskForm):
+    """The assessor's decision on the ledger: accept the figures (a unit given a reason is not
+    reduced), or record why the prior learning does not reduce the content at all."""
+
+    decision = RadioField(
+        "Your decision",
+        choices=[
+            SelectChoice(
+                "accepted", "Accept these figures (a unit with a reason above is not reduced)"
+            ),
+            SelectChoice("no-reduction", "The prior learning does not reduce the content"),
+        ],
+        validators=[DataRequired("Choose one.")],
+    )
+    reason = TextAreaField(
+        "Why the prior learning does not reduce the content",
+        validators=[Length(max=REASON_MAX)],
+        description="Needed for the second choice, e.g. the same skill, but in a different setting",
+    )
+    version = HiddenField()
+
+    def validate_reason(self, field: TextAreaField) -> None:
+        if self.decision.data == "no-reduction" and not (field.data or "").strip():
+            raise ValidationError("Say why the prior learning does not reduce the content.")
+
+    def unit_reasons(self, units: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+        """(unit -> reason its prior learning does not reduce it, unit -> problem)."""
+        reasons: dict[str, str] = {}
+        problems: dict[str, str] = {}
+        for unit in units:
+            text = (request.form.get(unit_reason_field_name(unit)) or "").strip()
+            if len(text) > REASON_MAX:
+                problems[unit] = f"Keep the reason to {REASON_MAX} characters."
+            elif text:
+                reasons[unit] = text
+        return reasons, problems
 
 
 # ---- the workplace ---------------------------------------------------------------------------

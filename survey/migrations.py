@@ -354,3 +354,46 @@ def m007_learner_qualification(db: sqlite_utils.Database) -> None:
         CREATE INDEX learners_by_qualification ON learners (qualification, name)
         """,
     )
+
+
+@migrations()
+def m008_prior_learning_ledger(db: sqlite_utils.Database) -> None:
+    # the prior-learning ledger: the evidence the assessor names for a criterion rated "could
+    # show evidence now" (only such criteria count as met), the funding profile and the figures
+    # the centre enters per learner, and every decision on the ledger with the version of the
+    # figures it was taken on (kept, never edited: a new decision is a new row)
+    _run(
+        db,
+        """
+        CREATE TABLE prior_learning_evidence (
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            statement_id TEXT NOT NULL,
+            evidence TEXT NOT NULL,
+            staff_id INTEGER REFERENCES staff(id),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (learner_id, statement_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE prior_learning_funding (
+            learner_id INTEGER PRIMARY KEY REFERENCES learners(id) ON DELETE CASCADE,
+            profile TEXT NOT NULL DEFAULT '',
+            agreed_price INTEGER,
+            planned_months INTEGER,
+            off_the_job_hours INTEGER,
+            updated_by INTEGER REFERENCES staff(id),
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE prior_learning_decisions (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            decision TEXT NOT NULL CHECK (decision IN ('accepted', 'no-reduction')),
+            reason TEXT NOT NULL DEFAULT '',
+            unit_reasons TEXT NOT NULL DEFAULT '{}',
+            version TEXT NOT NULL,
+            figures TEXT NOT NULL,
+            staff_id INTEGER REFERENCES staff(id),
+            decided_at TEXT NOT NULL
+        );
+        CREATE INDEX prior_learning_decisions_by_learner
+            ON prior_learning_decisions (learner_id, id)
+        """,
+    )

@@ -27,11 +27,11 @@ from helpers import (
 )
 from unit_texts import pdf_table, seed_unit
 
-from survey import create_app
+from survey import create_app, ledger
 from survey.drafts import draft_data, source_data
 from survey.importer import read, source_from_bytes, source_from_text
 from survey.qualifications import served
-from survey.store import accounts, drafts, learners, plans, workplace
+from survey.store import accounts, drafts, learners, plans, prior_learning, workplace
 
 pytestmark = pytest.mark.browser
 
@@ -94,6 +94,10 @@ STAFF_PAGES = [
     ("admin", "/staff/learners/{b}/plan"),  # a learner still answering
     ("admin", "/staff/learners/{a}/assessment-plan"),
     ("admin", "/staff/learners/{a}/contract"),
+    ("admin", "/staff/learners/{a}/ledger"),  # evidence named, an apprenticeship, a decision
+    ("admin", "/staff/learners/{b}/ledger"),  # units not confirmed yet
+    ("admin", "/staff/learners/{a}/suggestions"),
+    ("verifier", "/staff/learners/{a}/ledger"),
     ("admin", "/staff/learners/{a}/audit"),
     ("admin", "/staff/audit"),
     ("admin", "/staff/cohort"),
@@ -182,6 +186,18 @@ class Site:
             a, actor = self.ids["a"], f"staff:{admin['id']}"
             confirm_in_store(db, a, VALID, admin["id"], actor)
             plans.add_assessment_plan_row(db, a, ROW, admin["id"], actor)
+            # a ledger with prior learning, an apprenticeship's figures and a decision
+            met = {"F1:1.1": "Unit certificate", "B2:unit": "Previous NVQ unit"}
+            learners.save_assessor_ratings(db, a, {s: 3 for s in met}, admin["id"], actor)
+            prior_learning.save_evidence(db, a, met, admin["id"], actor)
+            funding = {"profile": "apprenticeship-2025-08", "agreed_price": 3000}
+            funding |= {"planned_months": 12, "off_the_job_hours": 200}
+            prior_learning.save_funding(db, a, funding, admin["id"], actor)
+            figures = ledger.as_record(ledger.build_ledger(q, ["F1", "F2", *VALID], met))
+            reasons = {"B2": "A different setting"}
+            prior_learning.record_decision(
+                db, a, "accepted", "", reasons, figures["version"], figures, admin["id"], actor
+            )
             check = learners.open_check(db, a, "B1")
             learners.save_check_ratings(db, check, {"B1:1.1": 2, "B1:2.1": 1}, "test")
             learners.finish_check(db, check, "test")

@@ -165,6 +165,13 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "staff.delete_plan_row": {"POST": WRITE_A},
     "staff.contract": {"GET": READ_A, "POST": WRITE_A},
     "staff.learner_audit": {"GET": READ_A},
+    # the prior-learning ledger and suggested evidence
+    "staff.ledger": {"GET": READ_A},
+    "staff.ledger_evidence": {"POST": WRITE_A},
+    "staff.ledger_funding": {"POST": WRITE_A},
+    "staff.ledger_decision": {"POST": WRITE_A},
+    "staff.suggestions": {"GET": READ_A},
+    "staff.take_suggestion": {"POST": WRITE_A},
     "staff.audit": {"GET": ADMIN_OR_VERIFIER},
     "staff.cohort": {"GET": STAFF},
     "staff.cohort_export": {"GET": STAFF},
@@ -510,6 +517,10 @@ class World:
                 "confirm": PASSWORD,
             },
             "staff.erase_learner": {"confirm": "Alex Able"},
+            "staff.ledger_evidence": {"ev-F1:1.1": "Unit certificate"},
+            "staff.ledger_funding": {"profile": "adult-skills-2025-08"},
+            "staff.ledger_decision": {"decision": "no-reduction", "reason": "Other setting"},
+            "staff.take_suggestion": {"suggestion": "discussion-F1"},
             "workplace.job": {"c-incoming-calls": "no", "c-face-to-face": "yes"},
             "workplace.claims": {"w-F1-1.1": "seen", "n-F1-1.1": "Every shift"},
             "workplace.save_one": {"name": "w-F1-1.2", "value": "partly"},
@@ -1112,6 +1123,61 @@ def test_stored_xss_payloads_are_escaped_everywhere(fresh_app, monkeypatch):
         site.check(f"audit page {page}", response)
         if "Nothing recorded yet" in text(response):
             break
+    assert not site.failures, "\n".join(site.failures[:60])
+
+
+EVIDENCE_LIMIT, REASON_LIMIT = 500, 2000
+
+
+def test_xss_payloads_in_the_ledger_are_escaped_everywhere_they_are_shown(fresh_app):
+    """The evidence named and the reasons given: on the ledger, its decisions, the audit trail,
+    the suggestions page and the learner's record."""
+    app = fresh_app
+    site = XssSite(app, app.test_cli_runner())
+    admin = site.admin
+    staff_id = with_db(app, lambda db: accounts.staff_by_email(db, "xena@centre.example")["id"])
+
+    def setup(db):  # type: ignore[no-untyped-def]
+        lid, _ = learners.create_learner(db, "Lee Ledger")
+        q = served(app)
+        plans.confirm_unit_plan(db, lid, VALID, staff_id, "t", lambda u: check_optional(q, u))
+        learners.save_assessor_ratings(db, lid, {"F1:1.1": 3, "A3:unit": 3}, staff_id, "t")
+        return lid
+
+    lid = with_db(app, setup)
+    base = f"/staff/learners/{lid}"
+    shown: list[str] = []
+    for i, p in enumerate(PAYLOADS):
+        evidence = " ".join(f"E{i} {p}".split())
+        response = admin.post(f"{base}/ledger/evidence", {"ev-F1:1.1": f"E{i} {p}"})
+        fits = len(evidence) <= EVIDENCE_LIMIT
+        assert response.status_code == (303 if fits else 400), i
+        site.check(f"evidence {i}", response, [] if fits else [f"E{i} {p}"])
+        page = admin.get(f"{base}/ledger")
+        site.check(f"ledger after evidence {i}", page, [evidence] if fits else [])
+        version = re.search(r'name="version"[^>]*value="([0-9a-f]+)"', text(page))
+        assert version is not None
+        reason, why = f"R{i} {p}".strip(), f"U{i} {p}".strip()
+        decision = {"decision": "no-reduction", "reason": reason, "version": version[1]}
+        if not fits:  # the evidence of the payload before still counts: F1 has prior learning
+            decision["why-F1"] = why
+        decision["why-A3"] = why  # A3 has no evidence named: its reason is not asked for
+        response = admin.post(f"{base}/ledger/decision", decision)
+        fits = len(reason) <= REASON_LIMIT and len(why) <= REASON_LIMIT
+        assert response.status_code == (303 if fits else 400), i
+        site.check(f"decision {i}", response, [] if fits else [reason])
+        if fits:
+            shown.append(reason)
+        # the centre's figures are numbers: a payload is refused, and shown back escaped
+        numbers = {"agreed_price": p, "planned_months": p, "off_the_job_hours": "1" + p}
+        response = admin.post(
+            f"{base}/ledger/funding", {"profile": "apprenticeship-2025-08", **numbers}
+        )
+        assert response.status_code == 400, i
+        site.check(f"funding {i}", response)
+    site.check("ledger", admin.get(f"{base}/ledger"), shown)
+    site.check("suggestions", admin.get(f"{base}/suggestions"))
+    site.check("audit", admin.get(f"{base}/audit"), shown)
     assert not site.failures, "\n".join(site.failures[:60])
 
 

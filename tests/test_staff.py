@@ -258,6 +258,10 @@ PAYLOADS = {
     ],
     "staff.disable_user": [{}],
     "staff.finish_erasure": [{}],
+    "staff.ledger_evidence": [{"ev-F1:1.1": "A certificate"}],
+    "staff.ledger_funding": [{"profile": "adult-skills-2025-08"}],
+    "staff.ledger_decision": [{"decision": "no-reduction", "reason": "A different setting"}],
+    "staff.take_suggestion": [{"suggestion": "discussion-F1"}],
     "staff_workplace.contacts": [
         {"action": "invite", "name": "Pat Manager", "job_title": "Manager"},
         {"action": "revoke", "contact": "1"},

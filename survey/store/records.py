@@ -7,7 +7,7 @@ from typing import Any
 import sqlite_utils
 
 from ..db import empty_log, immediate
-from . import audit, learners, plans, workplace
+from . import audit, learners, plans, prior_learning, workplace
 from .sql import Row, now, query
 from .tokens import hash_secret, new_secret
 
@@ -33,10 +33,16 @@ def learner_record(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any]
         "plan": plans.unit_plan(db, learner_id),
         "assessment_plan": plans.assessment_plan_rows(db, learner_id),
         "contracts": plans.contracts(db, learner_id),
+        "prior_learning": _prior_learning(db, learner_id),
         # the workplace contacts' details and answers, and the testimonies written for them
         **workplace.record(db, learner_id),
         "audit": audit.entries(db, learner_id),
     }
+
+
+def _prior_learning(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any]:
+    kept = prior_learning.prior_learning(db, learner_id)
+    return {"evidence": kept.evidence, "funding": kept.funding, "decisions": kept.decisions}
 
 
 ERASURE_ON_DISK = "erasure_unfinished_since"  # settings key while the log may hold erased data

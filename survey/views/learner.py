@@ -719,8 +719,9 @@ def my_data_json() -> ResponseReturnValue:
     from ..export import record_json
 
     row = _need_learner()
+    record = records.learner_record(get_db(), row["id"]) or {}
     response = current_app.response_class(
-        record_json(records.learner_record(get_db(), row["id"]) or {}), mimetype="application/json"
+        record_json(qualification_for(row), record), mimetype="application/json"
     )
     response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
     return response

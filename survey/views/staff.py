@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -21,9 +22,11 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 
+from .. import prior_learning
 from ..auth import hash_password, signed_in_staff, staff_actor, staff_learner, staff_required
 from ..content import Qualification
 from ..db import get_db
+from ..evidence_plan import listing
 from ..export import record_csv, record_json
 from ..forms import (
     PASTE_MAX,
@@ -32,11 +35,15 @@ from ..forms import (
     LearnerCsvForm,
     LearnerFields,
     LearnerForm,
+    LedgerDecisionForm,
+    LedgerEvidenceForm,
+    LedgerFundingForm,
     MoveForm,
     ObservationForm,
     PlanForm,
     SignForm,
     StaffForm,
+    ledger_funding_form,
     new_request_key,
     plan_row_form,
     read_learner_lines,
@@ -51,6 +58,8 @@ from ..gaps import (
     to_observe,
 )
 from ..journey import answered
+from ..ledger import as_record as ledger_record
+from ..ledger import hours_text
 from ..library import Version
 from ..planner import Suggestion, levels_pointed, suggest_plans
 from ..plans import contract_terms
@@ -66,6 +75,7 @@ from ..qualifications import (
 )
 from ..rules import check_optional, plan_credits
 from ..store import accounts, audit, learners, plans, records, tokens, workplace
+from ..store import prior_learning as prior_learning_store
 from ..store.sql import Row
 from ..web import public_url
 from ..workplace import (
@@ -668,6 +678,204 @@ def contract(learner_id: int) -> ResponseReturnValue:
     ), status
 
 
+# ---- prior-learning ledger and suggested evidence -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class _PriorLearningPage:
+    """What the ledger and suggestion pages show, read once."""
+
+    row: Row
+    q: Qualification
+    units: list[str]
+    had: learners.Answers
+    kept: prior_learning_store.PriorLearning
+    current: prior_learning.LearnerLedger
+    workplace: Mapping[str, str]  # the job as the workplace confirmed it, where it answered
+
+
+def _prior_learning(learner_id: int) -> _PriorLearningPage:
+    row = _learner_or_404(learner_id)
+    q, db = qualification_for(row), get_db()
+    units = prior_learning.plan_units(q, plans.unit_plan(db, learner_id))
+    had = learners.answers(db, learner_id, assessor=True)
+    kept = prior_learning_store.prior_learning(db, learner_id)
+    current = prior_learning.learner_ledger(q, units, had.assessor, kept.evidence, kept.funding)
+    job = workplace.job_answers(db, learner_id)
+    confirmed = workplace_job(job.contacts, job.contexts).answers
+    return _PriorLearningPage(row, q, units, had, kept, current, confirmed)
+
+
+def _ledger_page(
+    p: _PriorLearningPage,
+    funding_form: LedgerFundingForm | None = None,
+    decision_form: LedgerDecisionForm | None = None,
+    problems: Mapping[str, str] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    figures = p.current.ledger
+    decision = p.kept.decision
+    decided_on = decision if decision and decision["decision"] == "accepted" else None
+    return render_template(
+        "staff/ledger.html",
+        learner=p.row,
+        q=p.q,
+        units=p.units,
+        ledger=figures,
+        current=p.current,
+        funding=figures.funding,
+        rated=prior_learning.rated_statements(p.q, p.units, p.had.assessor),
+        evidence=p.kept.evidence,
+        problems=problems or {},
+        with_prior_learning=prior_learning.units_with_prior_learning(figures),
+        decisions=list(reversed(p.kept.decisions)),
+        stale=bool(decision and decision["version"] != figures.version),
+        not_reduced=decided_on["unit_reasons"] if decided_on else {},
+        funding_form=funding_form or ledger_funding_form(p.q, p.kept.funding),
+        decision_form=decision_form or LedgerDecisionForm(data={"version": figures.version}),
+        action=ActionForm(),
+        hours_text=hours_text,
+        listing=lambda ids: listing(p.q, ids)[0],
+        not_advice=prior_learning.NOT_ADVICE,
+    ), status
+
+
+@bp.get("/learners/<int:learner_id>/ledger")
+@staff_required()
+def ledger(learner_id: int) -> ResponseReturnValue:
+    return _ledger_page(_prior_learning(learner_id))
+
+
+@bp.post("/learners/<int:learner_id>/ledger/evidence")
+@staff_required("admin", "assessor", write=True)
+def ledger_evidence(learner_id: int) -> ResponseReturnValue:
+    p = _prior_learning(learner_id)
+    form = LedgerEvidenceForm()
+    _check_form(form)
+    values, problems, refused = form.evidence(
+        prior_learning.rated_statements(p.q, p.units, p.had.assessor)
+    )
+    if problems:
+        flash("Nothing was saved: see the message beside the evidence.")
+        return _ledger_page(p, problems=problems, status=400)
+    changed = prior_learning_store.save_evidence(
+        get_db(), learner_id, values, _me()["id"], _actor()
+    )
+    if refused:
+        flash(
+            f"{len(refused)} criterion or criteria are no longer rated \u201ccould show evidence "
+            "now\u201d in the confirmed units, so their evidence was not saved."
+        )
+    flash(f"Saved the evidence for {changed} criteri{'on' if changed == 1 else 'a'}.")
+    return redirect(url_for(".ledger", learner_id=learner_id) + "#evidence", 303)
+
+
+@bp.post("/learners/<int:learner_id>/ledger/funding")
+@staff_required("admin", "assessor", write=True)
+def ledger_funding(learner_id: int) -> ResponseReturnValue:
+    p = _prior_learning(learner_id)
+    form = ledger_funding_form(p.q, p.kept.funding)
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _ledger_page(p, funding_form=form, status=400)
+    prior_learning_store.save_funding(get_db(), learner_id, form.values(), _me()["id"], _actor())
+    flash("Funding saved: the figures below use it.")
+    return redirect(url_for(".ledger", learner_id=learner_id) + "#funding", 303)
+
+
+@bp.post("/learners/<int:learner_id>/ledger/decision")
+@staff_required("admin", "assessor", write=True)
+def ledger_decision(learner_id: int) -> ResponseReturnValue:
+    p = _prior_learning(learner_id)
+    form = LedgerDecisionForm()
+    reasons, problems = form.unit_reasons(
+        prior_learning.units_with_prior_learning(p.current.ledger)
+    )
+    if not form.validate_on_submit() or problems:
+        if form.csrf_token.errors:
+            abort(400)
+        return _ledger_page(p, decision_form=form, problems=problems, status=400)
+    if not p.units:
+        flash("Confirm the learner's units first: the ledger covers the confirmed units.")
+        return redirect(url_for(".ledger", learner_id=learner_id), 303)
+    if form.version.data != p.current.ledger.version:
+        flash(
+            "The figures changed since this page was opened (in another tab, or by someone "
+            "else): nothing was recorded. Look at them again below, then decide."
+        )
+        return redirect(url_for(".ledger", learner_id=learner_id) + "#decide", 303)
+    decision = form.decision.data or ""
+    reason = (form.reason.data or "").strip() if decision == "no-reduction" else ""
+    kept_reasons = reasons if decision == "accepted" else {}
+    figures = prior_learning.decided_figures(p.q, p.units, p.current, decision, kept_reasons)
+    prior_learning_store.record_decision(
+        get_db(),
+        learner_id,
+        decision,
+        reason,
+        kept_reasons,
+        p.current.ledger.version,
+        ledger_record(figures),
+        _me()["id"],
+        _actor(),
+    )
+    flash(
+        "Ledger accepted."
+        if decision == "accepted"
+        else "Recorded: no reduction for prior learning."
+    )
+    return redirect(url_for(".ledger", learner_id=learner_id) + "#decisions", 303)
+
+
+@bp.get("/learners/<int:learner_id>/suggestions")
+@staff_required()
+def suggestions(learner_id: int) -> ResponseReturnValue:
+    p = _prior_learning(learner_id)
+    plan = prior_learning.suggestions(p.q, p.units, p.had.contexts, p.current.met, p.workplace)
+    rows = plans.assessment_plan_rows(get_db(), learner_id)
+    taken = {r["request_key"] for r in rows if r["request_key"]}
+    return render_template(
+        "staff/suggestions.html",
+        learner=p.row,
+        q=p.q,
+        units=p.units,
+        plan=plan,
+        taken=taken,
+        key=prior_learning.suggestion_key,
+        name=prior_learning.suggestion_id,
+        by_unit=partial(prior_learning.by_unit, p.q),
+        action=ActionForm(),
+    )
+
+
+@bp.post("/learners/<int:learner_id>/suggestions/take")
+@staff_required("admin", "assessor", write=True)
+def take_suggestion(learner_id: int) -> ResponseReturnValue:
+    p = _prior_learning(learner_id)
+    _check_form(ActionForm())
+    plan = prior_learning.suggestions(p.q, p.units, p.had.contexts, p.current.met, p.workplace)
+    item = prior_learning.find_suggestion(plan, request.form.get("suggestion", ""))
+    back = url_for(".suggestions", learner_id=learner_id)
+    if item is None:
+        flash("That suggestion is no longer there (the ratings or the plan changed): look again.")
+        return redirect(back, 303)
+    key = prior_learning.suggestion_key(item)
+    # already taken, by this or another member of staff: the same row once
+    rows = plans.assessment_plan_rows(get_db(), learner_id)
+    taken = any(r["request_key"] == key for r in rows)
+    added = None
+    if not taken:
+        added = plans.add_assessment_plan_row(
+            get_db(), learner_id, prior_learning.plan_row(item), _me()["id"], _actor(), key
+        )
+    if added is None:
+        flash("That suggestion is already in the assessment plan.")
+    else:
+        flash(f"Added to the assessment plan: {item.sentence}")
+    return redirect(back + "#" + prior_learning.suggestion_id(item), 303)
+
+
 # ---- audit trail ---------------------------------------------------------------------------------
 
 
@@ -839,7 +1047,9 @@ def _record(learner_id: int) -> dict[str, Any]:
 @bp.get("/learners/<int:learner_id>/export.json")
 @staff_required()
 def export_learner_json(learner_id: int) -> Response:
-    response = Response(record_json(_record(learner_id)), mimetype="application/json")
+    record = _record(learner_id)
+    body = record_json(qualification_for(record["learner"]), record)
+    response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="learner-{learner_id}.json"'
     return response
 
