@@ -513,7 +513,7 @@ def section_lighthouse(args: argparse.Namespace, tmp: Path) -> None:
                 ("/assessment/job", fresh),
                 ("/assessment/F1-1", fresh),
                 ("/result", done),
-                ("/check/B1", done),
+                ("/q/03455/check/B1", done),
                 (f"/staff/learners/{done_id}", staff),
             ]
             runs = 1 if args.quick else 3  # Lighthouse varies run to run: report the median

@@ -7,7 +7,7 @@
      the answer itself is wrong ("drop");
    - the assessor's ratings saved as they are chosen, with a warning before leaving the page
      while one is not saved;
-   - a print button;
+   - a print button; a printed ledger shows what each figure is made of (its details open);
    - on a draft being checked, the source lines behind the outcome or criterion being edited
      are highlighted and scrolled into view beside it. */
 (function () {
@@ -295,5 +295,9 @@
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-print]"), function (button) {
     button.addEventListener("click", function (event) { event.preventDefault(); window.print(); });
+  });
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll(".ledger details, details.figure"),
+      function (d) { d.open = true; });
   });
 }());

@@ -52,8 +52,10 @@ def register_requests(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .views import auth as staff_sign_in
     from .views import (
+        catalogue,
         content,
         learner,
+        legacy,
         public,
         qr,
         record,
@@ -68,12 +70,14 @@ def register_blueprints(app: Flask) -> None:
         learner.bp,
         workplace.bp,
         qr.bp,
+        legacy.bp,
         staff_sign_in.bp,
         staff.bp,
         staff_workplace.bp,
         record.bp,
         sampling.bp,
         content.bp,
+        catalogue.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

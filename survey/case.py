@@ -24,6 +24,7 @@ from typing import Any
 import jsonschema
 
 from .content import (
+    DEFAULT_SCALES,
     QUALIFICATION_CODE,
     QUALIFICATION_CODE_RULE,
     UNIT_NUMBER,
@@ -52,10 +53,6 @@ ITEM_TYPES = {
     "performance": ("Performance criterion", "An assessment criterion about doing."),
 }
 # the four-point scales of the app's design, for packages that do not carry ours
-DEFAULT_SCALES = {
-    "performance": ["Not yet", "With help", "On my own", "Could show evidence now"],
-    "knowledge": ["Not yet", "A little", "Could explain", "Could explain with examples"],
-}
 FOREIGN_GROUP = {"id": "U", "title": "Units"}
 _RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)")
 

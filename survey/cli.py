@@ -22,9 +22,35 @@ from .forms import ROLES
 from .library import LibraryError
 from .planner import STATE_BUDGET, reachable_states, suggest_plans
 from .profile import Profile, ProfileError, read_profile
-from .qualifications import current_code, current_qualification, library
+from .qualifications import codes, default_code, library, qualification
 
-content_cli = AppGroup("content", help="Check, export and import the qualification's content.")
+content_cli = AppGroup("content", help="Check, export and import the qualifications' content.")
+
+QUALIFICATION_HELP = "The qualification's code (default: the one FLASK_CONTENT names, 03455)."
+
+
+def qualification_option(command: Any) -> Any:
+    """--qualification CODE: which of the qualifications served a command is about."""
+    return click.option(
+        "--qualification", "code", default=None, metavar="CODE", help=QUALIFICATION_HELP
+    )(command)
+
+
+def _code(code: str | None) -> str:
+    """The code asked for (the default if none), as the library spells it; a one-line error
+    listing the codes there are when it names none."""
+    if code is None:
+        return default_code()
+    found = next((c for c in codes() if c.lower() == code.lower()), None)
+    if found is None:
+        raise click.ClickException(
+            f"there is no qualification {code!r}: choose one of {', '.join(codes())}"
+        )
+    return found
+
+
+def _qualification(code: str | None) -> Qualification:
+    return qualification(_code(code))
 
 
 @content_cli.command("check")
@@ -34,8 +60,9 @@ content_cli = AppGroup("content", help="Check, export and import the qualificati
     default=None,
     help="A qualification folder to check instead of the configured one.",
 )
+@qualification_option
 @with_appcontext
-def content_check(path: str | None) -> None:
+def content_check(path: str | None, code: str | None) -> None:
     """Validate the content files and print a summary.
 
     Without --path: the qualification as served, the centre's published files over the
@@ -45,7 +72,7 @@ def content_check(path: str | None) -> None:
     """
     folder = Path(path or current_app.config["CONTENT"])
     try:
-        q = load_qualification(folder) if path else library().load(current_code())
+        q = load_qualification(folder) if path else library().load(_code(code))
     except ContentError as e:
         raise click.ClickException(str(e)) from None
     # the rules must also be ones the planner can weigh: counted, not run in full
@@ -86,8 +113,11 @@ def content_check(path: str | None) -> None:
     help="The date the CASE package carries, e.g. 2027-01-31T09:00:00+00:00 "
     "(default: last_changed in qualification.toml).",
 )
+@qualification_option
 @with_appcontext
-def content_export(fmt: str, base_url: str | None, changed: datetime | None) -> None:
+def content_export(
+    fmt: str, base_url: str | None, changed: datetime | None, code: str | None
+) -> None:
     """Print the qualification as JSON, as a CASE 1.1 package, or as Moodle's framework CSV.
 
     The same content always gives the same output: CASE identifiers are derived from the
@@ -102,7 +132,7 @@ def content_export(fmt: str, base_url: str | None, changed: datetime | None) -> 
     from .case import CaseError, package_json, to_case
     from .moodle import MoodleError, to_moodle_csv
 
-    q = current_qualification()
+    q = _qualification(code)
     try:
         if fmt == "case":
             when = changed.replace(tzinfo=changed.tzinfo or UTC) if changed else None
@@ -208,8 +238,9 @@ def _write_folder(target: Path, files: dict[str, str]) -> None:
 @content_cli.command("publish")
 @click.argument("draft", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--note", default="", help="A note for the version history.")
+@qualification_option
 @with_appcontext
-def content_publish(draft: str, note: str) -> None:
+def content_publish(draft: str, note: str, code: str | None) -> None:
     """Publish a checked unit file (a draft from `content import`) as the unit's new version.
 
     DRAFT is the unit file (TOML), or - for standard input. It is checked exactly as the
@@ -222,7 +253,7 @@ def content_publish(draft: str, note: str) -> None:
         text = sys.stdin.read() if draft == "-" else Path(draft).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise click.ClickException(f"cannot read {draft}: {e}") from None
-    lib, code, name = library(), current_code(), Path(draft).name if draft != "-" else "stdin"
+    lib, code, name = library(), _code(code), Path(draft).name if draft != "-" else "stdin"
     try:
         (version,) = _record(
             "unit-published", lambda: (lib.publish_unit(code, text, _who(), note, name),)
@@ -264,8 +295,9 @@ def _record(action: str, act: Any) -> Any:
     default=None,
     help="Write each draft to OUTPUT/<unit>.toml instead of printing it.",
 )
+@qualification_option
 @with_appcontext
-def content_import(file: str, output: str | None) -> None:
+def content_import(file: str, output: str | None, code: str | None) -> None:
     """Turn a unit specification into draft unit files to check.
 
     FILE is a PDF, a Word .docx or a text file (pasted from a PDF, a web page, the
@@ -291,7 +323,7 @@ def content_import(file: str, output: str | None) -> None:
             source = source_from_bytes(data, "standard input")
         else:
             source = source_from_path(file)
-        reading = read(source, current_qualification())
+        reading = read(source, _qualification(code))
     except ImportProblem as e:
         raise click.ClickException(str(e)) from None
     for draft in reading.units:
@@ -361,8 +393,9 @@ def suggestion_json(q: Qualification, profile: Profile, alternatives: int) -> di
     show_default=True,
     help="How many alternative plans to show besides the best.",
 )
+@qualification_option
 @with_appcontext
-def plan_command(profile: str, alternatives: int) -> None:
+def plan_command(profile: str, alternatives: int, code: str | None) -> None:
     """Suggest optional-unit plans for a learner profile and print them as JSON.
 
     PROFILE is a JSON file (or - for standard input) with any of: job_role, contexts
@@ -371,7 +404,7 @@ def plan_command(profile: str, alternatives: int) -> None:
 
     Example: flask --app app plan learner.json --alternatives 2
     """
-    q = current_qualification()
+    q = _qualification(code)
     try:
         text = sys.stdin.read() if profile == "-" else Path(profile).read_text(encoding="utf-8")
     except OSError as e:
@@ -431,8 +464,17 @@ def link_note() -> None:
     default="",
     help="The email of the learner's assessor (an assessor's or admin's account).",
 )
+@click.option(
+    "--qualification",
+    "code",
+    default=None,
+    metavar="CODE",
+    help="The qualification they are enrolled on (default: 03455, the one FLASK_CONTENT names).",
+)
 @with_appcontext
-def learners_add(name: str, job_role: str, candidate_number: str, assessor_email: str) -> None:
+def learners_add(
+    name: str, job_role: str, candidate_number: str, assessor_email: str, code: str | None
+) -> None:
     """Add a learner and print their personal link and code.
 
     The link is shown once: only a hash of it is stored. Give it to the learner (or print
@@ -440,7 +482,7 @@ def learners_add(name: str, job_role: str, candidate_number: str, assessor_email
     with FLASK_PUBLIC_URL (the command says so when it is not set).
 
     Example: flask --app app learners add "Sam Patel" --job-role "Call Centre Operators"
-             --assessor asha@centre.example
+             --assessor asha@centre.example --qualification 03455
     """
     from .db import connect
     from .forms import NAME_MAX, LearnerFields
@@ -454,6 +496,7 @@ def learners_add(name: str, job_role: str, candidate_number: str, assessor_email
         if fields.name.errors:
             raise click.ClickException(f"the name must be 1 to {NAME_MAX} characters")
         raise click.ClickException(_first_problem(fields))
+    q = _qualification(code)
     db = connect(current_app.config["DATABASE"])
     try:
         assessor = None
@@ -466,7 +509,7 @@ def learners_add(name: str, job_role: str, candidate_number: str, assessor_email
             if assessor["disabled_at"]:
                 raise click.ClickException(f"{assessor_email}'s account is disabled")
         new = learners.NewLearner(
-            **fields.learner(current_qualification()),
+            **fields.learner(q),
             assessor_id=assessor["id"] if assessor else None,
         )
         row, token = learners.add_learners(db, [new], "cli").learners[0]  # one transaction

@@ -43,6 +43,12 @@ FUNDING_KINDS = ("proportion", "apprenticeship")
 APPRENTICESHIP_LIMITS = ("price_reduction_share", "min_duration_months", "min_off_the_job_hours")
 # the funding profiles shipped with the app, shared by every qualification
 FUNDING = Path(__file__).resolve().parent.parent / "content" / "funding"
+# the four-point rating scales of a qualification that names none of its own (one added in the
+# browser, or imported from another publisher's CASE package)
+DEFAULT_SCALES = {
+    "performance": ["Not yet", "With help", "On my own", "Could show evidence now"],
+    "knowledge": ["Not yet", "A little", "Could explain", "Could explain with examples"],
+}
 HOURS_PER_CREDIT = 10  # QCF: one credit is ten hours of notional learning
 
 

@@ -103,6 +103,19 @@ def from_plan_rows(rows: Iterable[Mapping[str, Any]]) -> list[Evidence]:
     return found
 
 
+def from_testimonies(linked: Mapping[str, Sequence[str]]) -> list[Evidence]:
+    """Accepted, signed witness testimonies as evidence done: `linked` is statement id -> the
+    testimonies' references (testimonies.coverage), one Evidence per testimony."""
+    by_ref: dict[str, list[str]] = {}
+    for statement_id, refs in linked.items():
+        for ref in refs:
+            by_ref.setdefault(ref, []).append(statement_id)
+    return [
+        Evidence(tuple(ids), DONE, f"Witness testimony {ref}", "testimony", ref)
+        for ref, ids in by_ref.items()
+    ]
+
+
 def coverage(
     q: Qualification, units: Sequence[str], evidence: Iterable[Evidence]
 ) -> tuple[UnitCover, ...]:

@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
 from .content import Unit, UnitNotFound
+from .qualifications import default_code
 
 HEADINGS = {
     400: "That did not work",
@@ -52,6 +53,7 @@ def render_unit_not_found(error: UnitNotFound) -> ResponseReturnValue:
         NotFound(UNIT_NOT_FOUND.get(area)),
         units=error.units,
         unit_page=UNIT_PAGES.get(area, "public.unit"),
+        unit_code=(request.view_args or {}).get("code") or default_code(),
     )
 
 
@@ -59,6 +61,7 @@ def render_error(
     error: HTTPException,
     units: tuple[Unit, ...] = (),
     unit_page: str = "public.unit",
+    unit_code: str = "",
 ) -> ResponseReturnValue:
     code = error.code or 500
     message = EXPLANATIONS.get(code, error.description or "")
@@ -86,6 +89,7 @@ def render_error(
             message=message,
             units=units,
             unit_page=unit_page,
+            unit_code=unit_code,
             offer_code=isinstance(error, LinkNotFound),
         ),
         code,

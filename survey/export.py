@@ -12,6 +12,7 @@ from .gaps import to_csv
 from .initial_assessment import conversation
 from .plans import STATUS_WORDS, row_sentence
 from .portfolio import Introduction, introduction
+from .prior_learning import record_parts, record_rows
 from .sampling import DECISION_WORDS, parts_words
 
 
@@ -29,8 +30,12 @@ def introduction_of(q: Qualification, record: Mapping[str, Any]) -> Introduction
 
 
 def record_json(q: Qualification, record: Mapping[str, Any]) -> str:
-    """Everything kept, as data, with the portfolio's introductory section first."""
+    """Everything kept, as data: the portfolio's introductory section first, then the record
+    with the prior-learning ledger and the suggested evidence worked out from it."""
+    if not record:
+        return json.dumps({}, indent=2, ensure_ascii=False, sort_keys=True)
     whole = {"introduction": introduction_of(q, record).as_record(), **record}
+    whole |= record_parts(q, record)
     return json.dumps(whole, indent=2, ensure_ascii=False, sort_keys=True)
 
 
@@ -124,6 +129,8 @@ def record_csv(q: Qualification, record: Mapping[str, Any]) -> str:
                 c["assessor_signed_at"] or "",
             ]
         )
+    if "prior_learning" in record:
+        rows += record_rows(q, record)
     for c in record.get("workplace_contacts", []):
         who = f"workplace contact {c['id']}"
         for key in ("name", "job_title", "relationship", "role", "email", "phone"):

@@ -48,8 +48,9 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .catalogue import RULE_KIND_NAMES, Entered, RuleRow
 from .centre import Centre
-from .content import ANSWERS, Context, Qualification, Statement, Unit
+from .content import ANSWERS, Context, FundingProfile, Qualification, Statement, Unit
 from .initial_assessment import ITEMS as CHECKLIST
 from .initial_assessment import NOTE_MAX as CHECKLIST_NOTE_MAX
 from .initial_assessment import cannot_tick
@@ -62,6 +63,7 @@ from .plans import (
     PlanRow,
     row_problems,
 )
+from .prior_learning import EVIDENCE_MAX, REASON_MAX
 from .sampling import COMMENT_MAX, DECISIONS, part_choices
 from .scoring import RATINGS
 from .testimonies import FIELD_NAMES as TESTIMONY_FIELDS
@@ -486,6 +488,7 @@ class LearnerDetails(TypedDict):
     candidate_number: str
     job_role: str
     job_role_other: str
+    qualification: str
 
 
 class LearnerFields(Form):
@@ -507,29 +510,57 @@ class LearnerFields(Form):
         description="As the learner would say it, e.g. Call Centre Operator.",
         filters=[_strip],
     )
+    # the code of the qualification they are enrolled on; empty: the centre's default
+    qualification = StringField("Qualification", validators=[Optional()], filters=[_strip])
 
     def learner(self, q: Qualification) -> LearnerDetails:
-        """The learner's details as they are kept (a job not on the list is kept as "other")."""
+        """The learner's details as they are kept (a job not on the list is kept as "other"),
+        enrolled on `q`, the qualification chosen (whose job roles the job is read against)."""
         role, other = job_role_fields(q, self.job_role.data or "")
         return {
             "name": self.name.data or "",
             "candidate_number": self.candidate_number.data or "",
             "job_role": role,
             "job_role_other": other,
+            "qualification": q.code,
         }
+
+    def chosen_qualification(self, codes: Iterable[str]) -> str | None:
+        """The code chosen, the first of `codes` (the default) when none is; None (and a message
+        on the field) when it names no qualification served here."""
+        code = self.qualification.data or ""
+        known = list(codes)
+        if not code:
+            return known[0]
+        found = next((c for c in known if c.lower() == code.lower()), None)
+        if found is None:
+            self.qualification.errors = [
+                f"There is no qualification {code!r} here: choose one of {', '.join(known)}."
+            ]
+        return found
 
 
 class LearnerForm(FlaskForm, LearnerFields):
     request_key = request_key_field()
     assessor = SelectField("Assessor", validators=[Optional()], choices=[])
+    qualification = SelectField(
+        "Qualification", validators=[Optional()], choices=[], validate_choice=False
+    )
 
 
 PASTE_MAX = 500  # learners added by one paste
 
 
-def read_learner_lines(text: str) -> tuple[list[LearnerFields], list[str]]:
-    """Pasted lines (name, candidate number, job role) checked as the one-learner form checks
-    them; a message for each line that was skipped."""
+LINE_COLUMNS = ("name", "candidate_number", "job_role", "qualification")
+
+
+def read_learner_lines(
+    text: str, codes: Iterable[str] = ()
+) -> tuple[list[tuple[LearnerFields, str]], list[str]]:
+    """Pasted lines (name, candidate number, job role, qualification code) checked as the
+    one-learner form checks them, each with the code of the qualification it enrols on (the
+    first of `codes`, the default, when the line names none); a message for each line skipped."""
+    known = list(codes)
     lines, problems = [], []
     for number, cells in enumerate(csv.reader(io.StringIO(text.strip())), start=1):
         cells = [c.strip() for c in cells]
@@ -537,21 +568,26 @@ def read_learner_lines(text: str) -> tuple[list[LearnerFields], list[str]]:
             continue
         if number == 1 and cells[0].lower() in ("name", "learner", "learner name"):
             continue  # a line of headings
-        line = LearnerFields(MultiDict(zip(("name", "candidate_number", "job_role"), cells)))
+        line = LearnerFields(MultiDict(zip(LINE_COLUMNS, cells)))
         if not line.validate():
             why = "too long" if line.name.data else "no name"
             problems.append(f"Line {number}: {why}, so it was skipped.")
             continue
-        lines.append(line)
+        code = line.chosen_qualification(known) if known else ""
+        if code is None:
+            problems.append(f"Line {number}: {line.qualification.errors[0]} It was skipped.")
+            continue
+        lines.append((line, code))
     return lines, problems
 
 
 class LearnerCsvForm(FlaskForm):
     request_key = request_key_field()
     rows = TextAreaField(
-        "Paste learners, one a line: name, candidate number, job role",
+        "Paste learners, one a line: name, candidate number, job role, qualification",
         validators=[DataRequired("Paste at least one line."), Length(max=100_000)],
-        description="Columns are separated by commas; a first line of headings is skipped.",
+        description="Columns are separated by commas; a first line of headings is skipped. "
+        "The qualification is its code; leave it out for the first one in the list.",
     )
 
 
@@ -722,6 +758,20 @@ def plan_row_form(
     form.qualification = q
     form.units = tuple(units)
     return form
+
+
+class MoveForm(FlaskForm):
+    """Move a learner to another qualification (the level check): where to, and why."""
+
+    qualification = SelectField(
+        "Move to", choices=[], validators=[DataRequired("Choose the qualification.")]
+    )
+    reason = TextAreaField(
+        "Why",
+        validators=[DataRequired("Say why, for the audit trail."), Length(max=1000)],
+        description="e.g. Team leader role: the Level 3 list. Agreed with the learner.",
+        filters=[_strip],
+    )
 
 
 class SignForm(FlaskForm):
@@ -933,6 +983,173 @@ class LinkRequestForm(FlaskForm):
 
     request_key = request_key_field()
     learner = SelectMultipleField("Learners", choices=[], coerce=int, validate_choice=False)
+
+
+# ---- the prior-learning ledger ------------------------------------------------------------------
+
+
+def evidence_field_name(statement_id: str) -> str:
+    """The ledger's field for the evidence named for a statement ("F1:1.2" -> "ev-F1:1.2")."""
+    return f"ev-{statement_id}"
+
+
+def unit_reason_field_name(unit: str) -> str:
+    return f"why-{unit}"
+
+
+class LedgerEvidenceForm(FlaskForm):
+    """The evidence the assessor names for each criterion rated "could show evidence now";
+    blank takes it away (and the criterion then no longer counts as met)."""
+
+    def evidence(self, allowed: Iterable[str]) -> tuple[dict[str, str], dict[str, str], list[str]]:
+        """(statement id -> evidence, statement id -> problem, names that are not ours)."""
+        wanted = set(allowed)
+        values: dict[str, str] = {}
+        problems: dict[str, str] = {}
+        refused = []
+        for name, value in request.form.items():
+            if not name.startswith("ev-"):
+                continue
+            statement_id = name[3:]
+            if statement_id not in wanted:
+                refused.append(statement_id)
+                continue
+            text = " ".join(value.split())
+            if len(text) > EVIDENCE_MAX:
+                problems[statement_id] = (
+                    f"Keep it to {EVIDENCE_MAX} characters (this is {len(text)}): name the "
+                    "evidence, and keep the detail in the portfolio."
+                )
+                continue
+            values[statement_id] = text
+        return values, problems, refused
+
+
+def _whole_number(text: str | None) -> str:
+    return (text or "").strip().replace(",", "").replace("£", "").replace(" ", "")
+
+
+class LedgerFundingForm(FlaskForm):
+    """The funding profile for the learner, and what the centre agreed for an apprenticeship."""
+
+    profile = SelectField("Funding profile", choices=[], validate_choice=False)
+    agreed_price = StringField(
+        "Agreed price (£)",
+        validators=[Length(max=20)],
+        description="Whole pounds, as agreed with the employer, e.g. 3000",
+    )
+    planned_months = StringField(
+        "Planned duration (months)", validators=[Length(max=20)], description="e.g. 12"
+    )
+    off_the_job_hours = StringField(
+        "Off-the-job training hours", validators=[Length(max=20)], description="e.g. 300"
+    )
+    qualification: Qualification | None = None
+
+    LIMITS = {  # field -> (lowest, highest, how a user says it)
+        "agreed_price": (0, 10_000_000, "a whole number of pounds, like 3000"),
+        "planned_months": (1, 120, "a whole number of months, like 12"),
+        "off_the_job_hours": (1, 100_000, "a whole number of hours, like 300"),
+    }
+
+    def validate_profile(self, field: SelectField) -> None:
+        if field.data and (self.qualification is None or not self._profile()):
+            raise ValidationError("Choose a funding profile from the list.")
+
+    def _profile(self) -> FundingProfile | None:
+        q = self.qualification
+        return q.funding_profile(self.profile.data or "") if q else None
+
+    def _number(self, name: str) -> None:
+        field = getattr(self, name)
+        low, high, say = self.LIMITS[name]
+        text = _whole_number(field.data)
+        words = str(field.label.text).split(" (")[0].lower()
+        profile = self._profile()
+        if not text:
+            if profile is not None and profile.kind == "apprenticeship":
+                raise ValidationError(f"Enter the {words}: the apprenticeship figures need it.")
+            return
+        if not (text.isascii() and text.isdigit()):
+            raise ValidationError(f"Enter the {words} as {say}.")
+        if not low <= int(text) <= high:
+            raise ValidationError(f"Enter the {words} as {say}, from {low:,} to {high:,}.")
+
+    def validate_agreed_price(self, field: StringField) -> None:
+        self._number("agreed_price")
+
+    def validate_planned_months(self, field: StringField) -> None:
+        self._number("planned_months")
+
+    def validate_off_the_job_hours(self, field: StringField) -> None:
+        self._number("off_the_job_hours")
+
+    def values(self) -> dict[str, Any]:
+        """What is kept: the profile's id ("" for none) and whole numbers (None when blank)."""
+
+        def number(field: StringField) -> int | None:
+            text = _whole_number(field.data)
+            return int(text) if text else None
+
+        return {
+            "profile": self.profile.data or "",
+            "agreed_price": number(self.agreed_price),
+            "planned_months": number(self.planned_months),
+            "off_the_job_hours": number(self.off_the_job_hours),
+        }
+
+
+def ledger_funding_form(q: Qualification, saved: Mapping[str, Any] | None) -> LedgerFundingForm:
+    data = None
+    if saved and request.method == "GET":
+        data = {k: "" if saved[k] is None else str(saved[k]) for k in LEDGER_FUNDING_FIELDS}
+    form = LedgerFundingForm(data=data)
+    form.profile.choices = [SelectChoice("", "None: show the hours only")] + [
+        SelectChoice(f.id, f.title) for f in q.funding
+    ]
+    form.qualification = q
+    return form
+
+
+LEDGER_FUNDING_FIELDS = ("profile", "agreed_price", "planned_months", "off_the_job_hours")
+
+
+class LedgerDecisionForm(FlaskForm):
+    """The assessor's decision on the ledger: accept the figures (a unit given a reason is not
+    reduced), or record why the prior learning does not reduce the content at all."""
+
+    decision = RadioField(
+        "Your decision",
+        choices=[
+            SelectChoice(
+                "accepted", "Accept these figures (a unit with a reason above is not reduced)"
+            ),
+            SelectChoice("no-reduction", "The prior learning does not reduce the content"),
+        ],
+        validators=[DataRequired("Choose one.")],
+    )
+    reason = TextAreaField(
+        "Why the prior learning does not reduce the content",
+        validators=[Length(max=REASON_MAX)],
+        description="Needed for the second choice, e.g. the same skill, but in a different setting",
+    )
+    version = HiddenField()
+
+    def validate_reason(self, field: TextAreaField) -> None:
+        if self.decision.data == "no-reduction" and not (field.data or "").strip():
+            raise ValidationError("Say why the prior learning does not reduce the content.")
+
+    def unit_reasons(self, units: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+        """(unit -> reason its prior learning does not reduce it, unit -> problem)."""
+        reasons: dict[str, str] = {}
+        problems: dict[str, str] = {}
+        for unit in units:
+            text = (request.form.get(unit_reason_field_name(unit)) or "").strip()
+            if len(text) > REASON_MAX:
+                problems[unit] = f"Keep the reason to {REASON_MAX} characters."
+            elif text:
+                reasons[unit] = text
+        return reasons, problems
 
 
 # ---- the workplace ---------------------------------------------------------------------------
@@ -1278,3 +1495,118 @@ class RestoreForm(FlaskForm):
         "A note for the version history (optional)",
         validators=[Optional(), Length(max=NOTE_MAX)],
     )
+
+
+# ---- a qualification's catalogue, groups and rules (the content pages) -----------------------
+
+CATALOGUE_MAX = 200_000  # characters of a pasted or uploaded catalogue
+RULE_ROWS_SPARE = 2  # empty rule rows offered below those entered
+RULE_ROWS_LEAST = 5  # rows the editor shows at least (03455 has five rules)
+
+
+class RuleRowForm(Form):
+    """One rule of combination as the editor shows it (no CSRF of its own: inside the page's)."""
+
+    kind = SelectField(
+        "Kind",
+        choices=[SelectChoice("", "(no rule)")]
+        + [SelectChoice(kind, words) for kind, words in RULE_KIND_NAMES.items()],
+        validate_choice=False,
+    )
+    groups = StringField("Groups", validators=[Length(max=200)], filters=[_strip])
+    min = StringField("At least", validators=[Length(max=10)], filters=[_strip])
+    levels = StringField("Only units at level", validators=[Length(max=40)], filters=[_strip])
+    wording = StringField(
+        "The awarding body's words", validators=[Length(max=500)], filters=[_strip]
+    )
+
+
+class QualificationForm(FlaskForm):
+    """A qualification as an admin enters it: see catalogue.py for what each field holds."""
+
+    code = StringField(
+        "Code",
+        validators=[Length(max=40)],
+        filters=[_strip],
+        description="As the awarding body numbers it, e.g. 03456. It names the folder and "
+        "appears in addresses; it cannot be changed later.",
+    )
+    title = StringField("Title", validators=[Length(max=200)], filters=[_strip])
+    level = StringField("Level", validators=[Length(max=2)], filters=[_strip])
+    awarding_body = StringField("Awarding body", validators=[Length(max=100)], filters=[_strip])
+    groups = TextAreaField(
+        "Groups, one a line: id, title, mandatory (yes or no)",
+        validators=[Length(max=20_000)],
+        description="e.g. A, Mandatory units, yes",
+    )
+    units = TextAreaField(
+        "Units, one a line: number, accreditation number, title, credits, level, group",
+        validators=[Length(max=CATALOGUE_MAX)],
+        description="Paste from a spreadsheet saved as CSV; a first line of headings is skipped.",
+    )
+    units_file = FileField("Or upload the catalogue as a CSV file")
+    rules = FieldList(FormField(RuleRowForm), min_entries=1, max_entries=40)
+    note = StringField("Note for the version history", validators=[Length(max=500)])
+
+    def catalogue_text(self) -> str:
+        """The catalogue uploaded, else the one pasted; a message on the field if unreadable."""
+        upload = self.units_file.data
+        if upload and getattr(upload, "filename", ""):
+            data = upload.stream.read(CATALOGUE_MAX + 1)
+            if len(data) > CATALOGUE_MAX:
+                self.units_file.errors = [f"Up to {CATALOGUE_MAX // 1000} KB of CSV."]
+                return ""
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.units_file.errors = ["Save the file as CSV (UTF-8) and upload it again."]
+                return ""
+            self.units.data = text
+            return text
+        return self.units.data or ""
+
+    def entered(self) -> Entered:
+        return Entered(
+            code=self.code.data or "",
+            title=self.title.data or "",
+            level=self.level.data or "",
+            awarding_body=self.awarding_body.data or "",
+            groups=self.groups.data or "",
+            units=self.catalogue_text(),
+            rules=[
+                RuleRow(
+                    kind=r.kind.data or "",
+                    groups=r.groups.data or "",
+                    min=r.min.data or "",
+                    levels=r.levels.data or "",
+                    wording=r.wording.data or "",
+                )
+                for r in self.rules
+            ],
+        )
+
+
+def qualification_form(entered: Entered | None = None) -> QualificationForm:
+    """The editor's form: posted data, else `entered` shown, with spare empty rule rows."""
+    if request.method == "POST":
+        form = QualificationForm()
+    elif entered is None:
+        form = QualificationForm()
+    else:
+        form = QualificationForm(
+            data={
+                "code": entered.code,
+                "title": entered.title,
+                "level": entered.level,
+                "awarding_body": entered.awarding_body,
+                "groups": entered.groups,
+                "units": entered.units,
+                "rules": [r.__dict__ for r in entered.rules],
+            }
+        )
+    wanted = max(RULE_ROWS_LEAST, len([r for r in form.rules if r.kind.data]) + RULE_ROWS_SPARE)
+    while len(form.rules) < wanted:
+        if len(form.rules) >= (form.rules.max_entries or 40):
+            break
+        form.rules.append_entry()
+    return form

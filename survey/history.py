@@ -65,6 +65,8 @@ CONTENT_WORDS = {
     "unit-published": "Published",
     "unit-restored": "Restored an earlier version of",
     "qualification-imported": "Imported",
+    "qualification-added": "Added",
+    "qualification-changed": "Changed",
 }
 
 
@@ -223,6 +225,24 @@ def describe(
         return _workplace_entry(q, action, subject, after, your)
     if action in CONTENT_WORDS:  # the content library: subject "03455 B1", after "version 2: note"
         return f"{CONTENT_WORDS[action]} {subject} as {after}"
+    if action == "enrolled":
+        return f"Enrolled on {after}"
+    if action == "qualification-moved":
+        return f"Moved from {before} to {after}. Why: {subject}"
+    if action == "prior-learning-evidence":
+        text = _quote(statement.text) if statement else subject
+        return f"Prior learning for {text}: {_quote(after) if after else 'evidence taken away'}"
+    if action == "prior-learning-funding":
+        figures = _json(after)
+        told = [f"{k.replace('_', ' ')} {v}" for k, v in figures.items() if v not in (None, "")]
+        return f"Prior-learning funding: {', '.join(told) or 'none'}"
+    if action in ("prior-learning-accepted", "prior-learning-no-reduction"):
+        verb = (
+            "Accepted the prior-learning ledger"
+            if action.endswith("accepted")
+            else ("Recorded no reduction for prior learning")
+        )
+        return f"{verb} ({subject}){f': {after}' if after else ''}"
     if action == "password-changed":
         return f"{person(subject)} changed their password"
     if action == "password-reset-link":

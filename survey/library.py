@@ -319,6 +319,25 @@ class Library:
                     )
             return tuple(self._publish(code, changes, who, note))
 
+    def check_file(self, code: str, path: str, text: str) -> Qualification:
+        """The qualification as it would be with this text of qualification.toml (roles,
+        contexts, activities); PublishError if it would not load."""
+        self._known(code)
+        if path not in FOLDER_FILES:
+            raise LibraryError(f"{path}: use check_unit() for a unit")
+        with self._locked(fcntl.LOCK_SH):
+            return self._check(code, {path: text})[0]
+
+    def publish_file(self, code: str, path: str, text: str, who: str, note: str = "") -> Version:
+        """Publish a new version of qualification.toml (roles, contexts, activities) alone: the
+        qualification's other files stay as they are. Nothing is written unless it loads."""
+        self._known(code)
+        if path not in FOLDER_FILES:
+            raise LibraryError(f"{path}: use publish_unit() for a unit")
+        with self._locked(fcntl.LOCK_EX):
+            (version,) = self._publish(code, {path: text}, who, note, draft=path)
+        return version
+
     def restore(self, code: str, unit: str, number: int, who: str, note: str = "") -> Version:
         """Make an earlier version of a unit current again, as a new version."""
         return self._restore(code, unit_file_name(unit), number, who, note)

@@ -344,7 +344,63 @@ def m007_workplace_contacts(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m008_learner_record(db: sqlite_utils.Database) -> None:
+def m007_learner_qualification(db: sqlite_utils.Database) -> None:
+    # the qualification each learner is enrolled on, by its code; learners added before a
+    # centre served several qualifications are on the one it served then (03455 as shipped)
+    _run(
+        db,
+        """
+        ALTER TABLE learners ADD COLUMN qualification TEXT NOT NULL DEFAULT '03455';
+        CREATE INDEX learners_by_qualification ON learners (qualification, name)
+        """,
+    )
+
+
+@migrations()
+def m008_prior_learning_ledger(db: sqlite_utils.Database) -> None:
+    # the prior-learning ledger: the evidence the assessor names for a criterion rated "could
+    # show evidence now" (only such criteria count as met), the funding profile and the figures
+    # the centre enters per learner, and every decision on the ledger with the version of the
+    # figures it was taken on (kept, never edited: a new decision is a new row)
+    _run(
+        db,
+        """
+        CREATE TABLE prior_learning_evidence (
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            statement_id TEXT NOT NULL,
+            evidence TEXT NOT NULL,
+            staff_id INTEGER REFERENCES staff(id),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (learner_id, statement_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE prior_learning_funding (
+            learner_id INTEGER PRIMARY KEY REFERENCES learners(id) ON DELETE CASCADE,
+            profile TEXT NOT NULL DEFAULT '',
+            agreed_price INTEGER,
+            planned_months INTEGER,
+            off_the_job_hours INTEGER,
+            updated_by INTEGER REFERENCES staff(id),
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE prior_learning_decisions (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            decision TEXT NOT NULL CHECK (decision IN ('accepted', 'no-reduction')),
+            reason TEXT NOT NULL DEFAULT '',
+            unit_reasons TEXT NOT NULL DEFAULT '{}',
+            version TEXT NOT NULL,
+            figures TEXT NOT NULL,
+            staff_id INTEGER REFERENCES staff(id),
+            decided_at TEXT NOT NULL
+        );
+        CREATE INDEX prior_learning_decisions_by_learner
+            ON prior_learning_decisions (learner_id, id)
+        """,
+    )
+
+
+@migrations()
+def m009_learner_record(db: sqlite_utils.Database) -> None:
     # the learner's record (the portfolio's introductory section): contact details, employer
     # and workplace, the programme's dates; and the initial-assessment conversation, the seed's
     # checklist ticked point by point with the date and the assessor's note
@@ -373,7 +429,7 @@ def m008_learner_record(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m009_assessment_plan_rows_v2(db: sqlite_utils.Database) -> None:
+def m010_assessment_plan_rows_v2(db: sqlite_utils.Database) -> None:
     # a living assessment plan: real dates, who observes, the criteria each activity evidences
     # across units, a review date, and a status (planned, done with outcome and feedback, or
     # cancelled with the reason). Rows are never deleted. A row kept before this had its "when"
@@ -404,7 +460,7 @@ def m009_assessment_plan_rows_v2(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m010_verifier_sampling(db: sqlite_utils.Database) -> None:
+def m011_verifier_sampling(db: sqlite_utils.Database) -> None:
     # an internal verifier's sample of a learner: what was sampled (the learner's record as a
     # whole, units), the comment and the decision; each verifier changes only their own
     _run(
@@ -429,7 +485,7 @@ def m010_verifier_sampling(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m011_password_resets_and_link_requests(db: sqlite_utils.Database) -> None:
+def m012_password_resets_and_link_requests(db: sqlite_utils.Database) -> None:
     # one-time links that let a member of staff choose a new password (made by an admin or on
     # the command line; only a hash is kept); and the personal links each "new link" form made,
     # by its one-time key, so the same form sent again (a refresh) makes no new link

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .content import Qualification, Unit
+from .content import JobRole, Qualification, Unit
 from .profile import Profile
 from .rules import check_plan, levels_phrase, rules_missing
 from .scoring import confident_count, evidence_opportunity
@@ -618,15 +618,13 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def level_notes(q: Qualification, profile: Profile, opportunity: Mapping[str, str]) -> list[str]:
-    """Cues for the assessor that the learner may be on the wrong level."""
-    notes: list[str] = []
+def _level_signals(
+    q: Qualification, profile: Profile, opportunity: Mapping[str, str]
+) -> tuple[JobRole | None, list[Unit], list[Unit]]:
+    """What points to another level: the job role when it is on a higher level's list, and the
+    units above the qualification's level that fit the job and are rated "on my own" or better
+    (with all the units above its level)."""
     role = q.role(profile.job_role) if profile.job_role else None
-    if role is not None and role.level > q.level:
-        notes.append(
-            f"\u201c{role.title}\u201d is on the Level {role.level} list of job roles: "
-            f"check the learner is taking the right level of qualification."
-        )
     higher = [u for u in q.optional_units if u.level > q.level]
     strong = [
         u
@@ -634,6 +632,18 @@ def level_notes(q: Qualification, profile: Profile, opportunity: Mapping[str, st
         if opportunity[u.number] in ("general", "yes", "sometimes")
         and (profile.readiness.get(u.number) or 0) >= 2
     ]
+    return (role if role is not None and role.level > q.level else None), strong, higher
+
+
+def level_notes(q: Qualification, profile: Profile, opportunity: Mapping[str, str]) -> list[str]:
+    """Cues for the assessor that the learner may be on the wrong level."""
+    notes: list[str] = []
+    role, strong, higher = _level_signals(q, profile, opportunity)
+    if role is not None:
+        notes.append(
+            f"\u201c{role.title}\u201d is on the Level {role.level} list of job roles: "
+            f"check the learner is taking the right level of qualification."
+        )
     if higher and len(strong) * 2 > len(higher):
         notes.append(
             f"{len(strong)} of {len(higher)} units above Level {q.level} fit this job and are "
@@ -641,3 +651,15 @@ def level_notes(q: Qualification, profile: Profile, opportunity: Mapping[str, st
             f"the learner better."
         )
     return notes
+
+
+def levels_pointed(q: Qualification, profile: Profile) -> tuple[int, ...]:
+    """The levels other than the qualification's that the level cues point to: the job role's
+    level, and every higher level when the learner is strong on the units above it."""
+    if not q.level:
+        return ()
+    role, strong, higher = _level_signals(q, profile, evidence_opportunity(q, profile.contexts))
+    levels = {role.level} if role is not None else set()
+    if higher and len(strong) * 2 > len(higher):
+        levels |= set(range(q.level + 1, 9))
+    return tuple(sorted(levels))

@@ -83,6 +83,7 @@ class UnitLine:
     number: str
     title: str
     tally: Tally
+    code: str = ""  # the qualification's code, when learners are on more than one
 
 
 @dataclass(frozen=True)
@@ -102,14 +103,16 @@ def _tally(learner_ids: set[int], samples: Sequence[Mapping[str, Any]]) -> Tally
 
 
 def report(
-    q: Qualification,
+    qualifications: Sequence[Qualification],
     learners: Sequence[Mapping[str, Any]],
     samples: Sequence[Mapping[str, Any]],
 ) -> Report:
     """The sampling report over the centre's current learners.
 
-    `learners`: id, name, assessor_name ("" for none), units (confirmed optional units, or
-    None). `samples`: learner_id, parts (list), decision, created_at; oldest first.
+    `qualifications`: those served, the default first (a learner on a code none of them has is
+    on the default). `learners`: id, name, assessor_name ("" for none), qualification (its
+    code), units (confirmed optional units, or None). `samples`: learner_id, parts (list),
+    decision, created_at; oldest first.
     """
     ids = {int(r["id"]) for r in learners}
     mine = [s for s in samples if s["learner_id"] in ids]
@@ -134,12 +137,22 @@ def report(
         )
         tally = _tally(theirs, [s for s in mine if s["learner_id"] in theirs])
         assessors.append(AssessorLine(name or "No assessor yet", tally, lines))
+    known = {q.code for q in qualifications}
+    default = qualifications[0].code
+    on = {
+        int(r["id"]): (c if (c := r.get("qualification")) in known else default) for r in learners
+    }
+    several = len(set(on.values())) > 1
     units = []
-    for unit in q.units:
-        taking = {int(r["id"]) for r in learners if unit.number in learner_units(q, r["units"])}
-        about = [s for s in mine if unit.number in s["parts"]]
-        if taking or about:
-            units.append(UnitLine(unit.number, unit.title, _tally(taking, about)))
+    for q in qualifications:
+        enrolled = [r for r in learners if on[int(r["id"])] == q.code]
+        theirs = {int(r["id"]) for r in enrolled}
+        for unit in q.units:
+            taking = {int(r["id"]) for r in enrolled if unit.number in learner_units(q, r["units"])}
+            about = [s for s in mine if s["learner_id"] in theirs and unit.number in s["parts"]]
+            if taking or about:
+                code = q.code if several else ""
+                units.append(UnitLine(unit.number, unit.title, _tally(taking, about), code))
     return Report(tuple(assessors), tuple(units), _tally(ids, mine))
 
 
@@ -158,7 +171,7 @@ def report_rows(r: Report) -> tuple[list[str], list[list[object]]]:
     ]
     rows: list[list[object]] = []
     for kind, name, t in [("assessor", a.name, a.tally) for a in r.by_assessor] + [
-        ("unit", f"{u.number} {u.title}", u.tally) for u in r.by_unit
+        ("unit", f"{u.code} {u.number} {u.title}".strip(), u.tally) for u in r.by_unit
     ]:
         rows.append(
             [

@@ -14,6 +14,7 @@ import pytest
 from helpers import (
     LAPTOP,
     PHONE,
+    SECOND,
     VALID,
     assert_accessible,
     axe_path,
@@ -27,23 +28,24 @@ from helpers import (
 )
 from unit_texts import pdf_table, seed_unit
 
-from survey import create_app
+from survey import create_app, ledger
 from survey.drafts import draft_data, source_data
 from survey.importer import read, source_from_bytes, source_from_text
 from survey.qualifications import served
-from survey.store import accounts, drafts, learners, plans, sampling, workplace
+from survey.store import accounts, drafts, learners, plans, prior_learning, sampling, workplace
 
 pytestmark = pytest.mark.browser
 
 # (who opens it, address; {a} {b} {sent} are learners, {check} learner A's finished check)
 LEARNER_PAGES = [
     ("anyone", "/"),
-    ("anyone", "/units/B1"),
-    ("anyone", "/units/A1"),  # a unit awaiting its criteria
+    ("anyone", "/q/TL3-2027/"),  # another qualification the centre delivers
+    ("anyone", "/q/03455/units/B1"),
+    ("anyone", "/q/03455/units/A1"),  # a unit awaiting its criteria
     ("anyone", "/code"),
     ("anyone", "/forget"),
     ("anyone", "/l/not-a-real-link"),  # a link that does not work
-    ("anyone", "/check/ZZ9"),  # no such unit: the list of units
+    ("anyone", "/q/03455/check/ZZ9"),  # no such unit: the list of units
     ("b", "/welcome"),
     ("b", "/assessment/job"),
     ("b", "/assessment/F1-1"),
@@ -52,8 +54,8 @@ LEARNER_PAGES = [
     ("b", "/assessment/group-B"),
     ("b", "/assessment/interests"),
     ("b", "/assessment/review"),
-    ("b", "/check/B1"),
-    ("b", "/check/A1"),
+    ("b", "/q/03455/check/B1"),
+    ("b", "/q/03455/check/A1"),
     ("b", "/contract"),  # nothing to sign yet
     ("b", "/forget"),
     ("sent", "/result"),  # sent, the plan not yet confirmed
@@ -61,7 +63,7 @@ LEARNER_PAGES = [
     ("a", "/result"),  # the plan confirmed, a contract to sign
     ("a", "/assessment/F1-1"),  # read-only for good
     ("a", "/assessment/review"),
-    ("a", "/check/B1/results/{check}"),
+    ("a", "/q/03455/check/B1/results/{check}"),
     ("a", "/contract"),
     ("a", "/my-record"),
     # a workplace contact's pages, on their phone: "wa" is learner A's line manager, "ws" one
@@ -82,6 +84,7 @@ LEARNER_PAGES = [
     ("ws", "/workplace"),
     ("ws", "/workplace/claims/F1"),  # read-only once sent
     ("ws", "/workplace/review"),
+    ("tl", "/q/TL3-2027/check/P2"),  # a learner on the second qualification
 ]
 STAFF_PAGES = [
     ("anyone", "/staff/login"),
@@ -99,6 +102,10 @@ STAFF_PAGES = [
     ("admin", "/staff/learners/{a}/sampling"),
     ("admin", "/staff/learners/{a}/reissue"),
     ("admin", "/staff/learners/{a}/archive"),
+    ("admin", "/staff/learners/{a}/ledger"),  # evidence named, an apprenticeship, a decision
+    ("admin", "/staff/learners/{b}/ledger"),  # units not confirmed yet
+    ("admin", "/staff/learners/{a}/suggestions"),
+    ("verifier", "/staff/learners/{a}/ledger"),
     ("admin", "/staff/learners/{a}/audit"),
     ("admin", "/staff/audit"),
     ("admin", "/staff/cohort"),
@@ -110,18 +117,22 @@ STAFF_PAGES = [
     ("admin", "/staff/users"),
     ("admin", "/staff/centre"),
     ("admin", "/staff/account"),
-    ("admin", "/qr/units"),
+    ("admin", "/q/03455/qr/units"),
     ("anyone", "/staff/reset/{reset}"),  # a password link
     ("verifier", "/staff/learners/{a}"),
     ("verifier", "/staff/learners/{a}/record"),
     ("verifier", "/staff/learners/{a}/plan"),
     ("verifier", "/staff/learners/{a}/sampling"),  # with the form to record a sample
     ("verifier", "/staff/sampling"),
+    ("admin", "/staff/content/q/03455"),
+    ("admin", "/staff/content/q/03455/drafts/{draft}"),  # read from a PDF: pages, all well
+    ("admin", "/staff/content/q/03455/drafts/{bad}"),  # a problem shown beside its field
+    ("admin", "/staff/content/q/03455/units/B1"),
+    ("admin", "/staff/content/q/03455/units/B1/restore/1"),
+    ("admin", "/staff/learners/{lead}/plan"),  # the level check offers a move to Level 3
     ("admin", "/staff/content"),
-    ("admin", "/staff/content/drafts/{draft}"),  # read from a PDF: pages, all well
-    ("admin", "/staff/content/drafts/{bad}"),  # a problem shown beside its field
-    ("admin", "/staff/content/units/B1"),
-    ("admin", "/staff/content/units/B1/restore/1"),
+    ("admin", "/staff/content/new"),
+    ("admin", "/staff/content/q/TL3-2027/edit"),
 ]
 # addresses that are not HTML pages, or only send the visitor on
 NOT_PAGES = {
@@ -138,6 +149,13 @@ NOT_PAGES = {
     "staff.export_learner_json",
     "staff.export_learner_csv",
     "sampling.sampling_csv",
+    "catalogue.export",  # downloads
+    # the addresses from before several qualifications: they send the visitor on
+    "legacy.unit_check",
+    "legacy.check_result",
+    "legacy.unit",
+    "legacy.unit_svg",
+    "legacy.sheet",
 }
 SCANNED_BELOW = {"auth.setup"}  # only while there are no staff accounts
 
@@ -157,10 +175,23 @@ class Site:
         admin = self.server.add_staff("admin", "Ada Admin", "ada@centre.example")
         verifier = self.server.add_staff("verifier", "Vic Verifier", "vic@centre.example")
         q = served(self.server.app)
+        # a second qualification the centre added, at Level 3
+        self.server.app.extensions["library"].publish_qualification("TL3-2027", SECOND, "test")
         with self.server.db() as db:
             for key, name in (("a", "Alex Able"), ("b", "Blake Baker"), ("sent", "Sol Sent")):
                 self.ids[key], self.tokens[key] = learners.create_learner(db, name)
                 learners.assign_assessor(db, self.ids[key], admin["id"], "test")
+            (lead, _), (tl, self.tokens["tl"]) = learners.add_learners(
+                db,
+                [
+                    learners.NewLearner(
+                        "Lee Lead", job_role="Customer Service Team Leader", assessor_id=admin["id"]
+                    ),
+                    learners.NewLearner("Tia Team", qualification="TL3-2027"),
+                ],
+                "test",
+            ).learners
+            self.ids["lead"], self.ids["tl"] = lead["id"], tl["id"]
             every = {s.id: (i % 4) for i, s in enumerate(q.statements())}
             for key in ("a", "sent"):
                 learners.set_job_role(db, self.ids[key], "Customer Service Agents", "", "test")
@@ -177,6 +208,18 @@ class Site:
             ready_for_contract(db, a, admin["id"], actor)
             sampling.add_sample(db, a, verifier["id"], ["record", "F1"], "Sound", "agreed", "t")
             self.reset, _ = accounts.create_password_reset(db, verifier["id"], "test")
+            # a ledger with prior learning, an apprenticeship's figures and a decision
+            met = {"F1:1.1": "Unit certificate", "B2:unit": "Previous NVQ unit"}
+            learners.save_assessor_ratings(db, a, {s: 3 for s in met}, admin["id"], actor)
+            prior_learning.save_evidence(db, a, met, admin["id"], actor)
+            funding = {"profile": "apprenticeship-2025-08", "agreed_price": 3000}
+            funding |= {"planned_months": 12, "off_the_job_hours": 200}
+            prior_learning.save_funding(db, a, funding, admin["id"], actor)
+            figures = ledger.as_record(ledger.build_ledger(q, ["F1", "F2", *VALID], met))
+            reasons = {"B2": "A different setting"}
+            prior_learning.record_decision(
+                db, a, "accepted", "", reasons, figures["version"], figures, admin["id"], actor
+            )
             check = learners.open_check(db, a, "B1")
             learners.save_check_ratings(db, check, {"B1:1.1": 2, "B1:2.1": 1}, "test")
             learners.finish_check(db, check, "test")

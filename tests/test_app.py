@@ -84,7 +84,7 @@ def test_home_page_lists_every_group_and_unit(client, q):
 
 
 def test_unit_page_shows_criteria_as_statements(client):
-    response = client.get("/units/B1")
+    response = client.get("/q/03455/units/B1")
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "I can make a good first impression" in body
@@ -95,19 +95,19 @@ def test_unit_page_shows_criteria_as_statements(client):
 
 
 def test_unit_page_for_a_unit_awaiting_criteria(client):
-    body = client.get("/units/a11").get_data(as_text=True)
+    body = client.get("/q/03455/units/a11").get_data(as_text=True)
     assert "I can deal with incoming telephone calls from customers" in body
     assert "Your centre will add the detailed list of what it asks later" in body
     assert "answering calls" in body
 
 
 def test_unknown_unit_is_a_friendly_404_listing_the_real_units(client, q):
-    response = client.get("/units/X9")
+    response = client.get("/q/03455/units/X9")
     body = response.get_data(as_text=True)
     assert response.status_code == 404
     assert "There is no page at this address" in body
     for u in q.units:
-        assert f'href="/units/{u.number}"' in body
+        assert f'href="/q/03455/units/{u.number}"' in body
 
 
 def test_every_error_uses_the_one_error_page(client):
@@ -128,7 +128,7 @@ def test_an_unexpected_error_shows_no_internals(app, client):
     assert "Your earlier answers are safe" in body
 
 
-@pytest.mark.parametrize("path", ["/", "/units/F1", "/nowhere"])
+@pytest.mark.parametrize("path", ["/", "/q/03455/units/F1", "/nowhere"])
 def test_security_headers_on_every_response(client, path):
     headers = client.get(path).headers
     csp = headers["Content-Security-Policy"]
@@ -141,7 +141,7 @@ def test_security_headers_on_every_response(client, path):
 
 
 def test_pages_have_no_inline_script_and_only_the_hashed_stylesheet(client):
-    response = client.get("/units/F1")
+    response = client.get("/q/03455/units/F1")
     body = response.get_data(as_text=True)
     assert "<script>" not in body and "style=" not in body
     # the stylesheet travels in the page (no render-blocking request), allowed by its hash
@@ -187,7 +187,9 @@ def test_static_addresses_follow_the_mount_point_and_remember_only_one_entry_a_f
     static_url = app.jinja_env.globals["static_url"]
     for i in range(300):
         prefix = f"/mount{i}"
-        body = client.get("/qr/units", environ_overrides={"SCRIPT_NAME": prefix}).get_data(True)
+        body = client.get("/q/03455/qr/units", environ_overrides={"SCRIPT_NAME": prefix}).get_data(
+            True
+        )
         assert f'src="{prefix}/static/app.js?v=' in body
     cached = [
         cell.cell_contents
@@ -403,7 +405,7 @@ def test_the_app_serves_what_the_centre_publishes_from_its_next_request(app, cli
     the app, started before, serves them on its next request, without a restart."""
     from survey.library import Library
 
-    before = client.get("/units/A11").text
+    before = client.get("/q/03455/units/A11").text
     assert "Your centre will add the detailed list" in before
     other = Library(Path(app.config["CONTENT"]).parent, Path(app.config["CENTRE_CONTENT"]))
     other.publish_unit(
@@ -413,7 +415,7 @@ def test_the_app_serves_what_the_centre_publishes_from_its_next_request(app, cli
         'kind = "performance"\n',
         "Ada Admin",
     )
-    page = client.get("/units/A11").text
+    page = client.get("/q/03455/units/A11").text
     assert "I can answer calls promptly" in page
     assert "Your centre will add the detailed list" not in page
 
@@ -429,5 +431,5 @@ def test_a_qualification_folder_named_otherwise_than_its_code_is_served(content_
             "CENTRE_CONTENT": str(tmp_path / "centre"),
         }
     )
-    assert app.test_client().get("/units/B1").status_code == 200
+    assert app.test_client().get("/q/03455/units/B1").status_code == 200
     assert app.extensions["library"].qualifications()[0].code == "03455"

@@ -32,7 +32,7 @@ def test_home_page_on_a_phone_lists_the_groups_without_sideways_scrolling(page, 
 def test_tapping_a_unit_opens_its_statements(page, server):
     page.goto(server + "/")
     page.get_by_role("link", name="Do your job in a customer-friendly way").click()
-    page.wait_for_url("**/units/B1")
+    page.wait_for_url("**/q/03455/units/B1")
     assert page.get_by_text("I can make a good first impression").is_visible()
     assert page.locator(".uncertain").count() == 1  # one note for the unit, not one a statement
     assert no_sideways_scroll(page)

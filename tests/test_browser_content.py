@@ -135,22 +135,24 @@ def test_a_unit_imported_from_a_pdf_reaches_the_learner_and_every_worker(
 
         # both worker processes loaded A11 as it was, rated as a whole
         since = len(workers.access.read_text().splitlines())
-        before = probe(workers.port, "/units/A11")
+        before = probe(workers.port, "/q/03455/units/A11")
         assert all("I can deal with incoming telephone calls" in b for b in before)
         assert all(AS_READ.lower() not in b.lower() for b in before)
-        assert len(pids_serving(workers.access, "/units/A11", since)) == 2
+        assert len(pids_serving(workers.access, "/q/03455/units/A11", since)) == 2
 
         with opened(browser, LAPTOP) as page:
             sign_in_staff(page, server, "ada@centre.example")
             page.get_by_role("link", name="Content", exact=True).click()
-            page.wait_for_url("**/staff/content")
+            page.wait_for_url("**/staff/content")  # the qualifications
+            page.get_by_role("link", name="Units and criteria").first.click()
+            page.wait_for_url("**/staff/content/q/03455")
             assert_accessible(page, "the content page")
             page.set_input_files(
                 "input[name=file]",
                 files=[{"name": "A11 handbook.pdf", "mimeType": "application/pdf", "buffer": pdf}],
             )
             page.get_by_role("button", name="Read it").click()
-            page.wait_for_url("**/staff/content/drafts/*")
+            page.wait_for_url("**/staff/content/q/03455/drafts/*")
             assert page.locator("h1").inner_text() == (
                 "Check the draft: A11 Deal with incoming telephone calls from customers"
             )
@@ -174,12 +176,12 @@ def test_a_unit_imported_from_a_pdf_reaches_the_learner_and_every_worker(
             page.screenshot(path=str(SHOTS / "content-checking-page-1280.png"))
             page.get_by_label("A note for the version history").fill("A11 from the OCR handbook")
             page.get_by_role("button", name="Publish").click()
-            page.wait_for_url("**/staff/content/units/A11")
+            page.wait_for_url("**/staff/content/q/03455/units/A11")
             assert page.get_by_text("Published A11 as version 2").is_visible()
             assert "A11 from the OCR handbook" in page.locator("table").inner_text()
             assert_accessible(page, "the unit's versions")
             shot(page, "content-versions-1280")
-            page.locator(".crumbs").get_by_role("link", name="Content").click()
+            page.locator(".crumbs").get_by_role("link", name="03455").click()
             units = page.locator("#units + table").inner_text()
             a11 = next(line for line in units.splitlines() if line.startswith("A11 "))
             assert re.fullmatch(r"A11 .*\t\w+\t4 published by the centre\tversion 2 · Ada .*", a11)
@@ -188,7 +190,7 @@ def test_a_unit_imported_from_a_pdf_reaches_the_learner_and_every_worker(
         # the learner's next self-check, on the other server's workers, asks the criteria
         with opened(browser, PHONE) as page:
             page.goto(f"{other}/l/{token}")
-            page.goto(f"{other}/check/A11")
+            page.goto(f"{other}/q/03455/check/A11")
             statements = page.locator("fieldset.choice legend").all_inner_texts()
             assert statements == [
                 "I can answer calls promptly and politely",
@@ -201,7 +203,7 @@ def test_a_unit_imported_from_a_pdf_reaches_the_learner_and_every_worker(
             for option in page.locator("fieldset.choice").all():
                 option.locator("label.option").nth(2).click()
             page.get_by_role("button", name="Save and see my progress").click()
-            page.wait_for_url("**/check/A11/results/*")
+            page.wait_for_url("**/q/03455/check/A11/results/*")
             assert "you rated it as a whole" not in page.content()  # (a check before it did not)
             shot(page, "content-check-result-360")
 
@@ -225,9 +227,9 @@ def test_a_unit_imported_from_a_pdf_reaches_the_learner_and_every_worker(
 
     # every worker process serves the publication, none restarted
     since = len(workers.access.read_text().splitlines())
-    after = probe(workers.port, "/units/A11")
+    after = probe(workers.port, "/q/03455/units/A11")
     assert all(FIXED.lower()[1:] in b.lower() for b in after)
-    assert len(pids_serving(workers.access, "/units/A11", since)) == 2
+    assert len(pids_serving(workers.access, "/q/03455/units/A11", since)) == 2
     assert (
         "Booting worker" in workers.log_text() and workers.log_text().count("Booting worker") == 2
     )

@@ -386,12 +386,12 @@ def test_a_unit_self_check_from_its_qr_code_asks_for_the_code_then_shows_progres
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
 
-        page.goto(server + "/check/B1")
-        page.wait_for_url(re.compile(r"/code\?next=(/|%2F)check(/|%2F)B1$"))
+        page.goto(server + "/q/03455/check/B1")
+        page.wait_for_url(re.compile(r"/code\?next=(/|%2F)q(/|%2F)03455(/|%2F)check(/|%2F)B1$"))
         expect(page.locator("h1")).to_have_text("Enter your personal code")
         page.get_by_label("Your personal code").fill(tokens.pretty_token(token).upper())
         page.get_by_role("button", name="Continue").click()
-        page.wait_for_url("**/check/B1")
+        page.wait_for_url("**/q/03455/check/B1")
         expect(page.locator("h1")).to_contain_text("Do your job in a customer-friendly way")
 
         first = {"B1:1.1": 0, "B1:1.2": 1, "B1:2.1": 0}  # 2.1 is a knowledge statement
@@ -402,19 +402,19 @@ def test_a_unit_self_check_from_its_qr_code_asks_for_the_code_then_shows_progres
         assert no_sideways_scroll(page)
         shot(page, "learner-check")
         page.get_by_role("button", name="Save and see my progress").click()
-        page.wait_for_url(re.compile(r"/check/B1/results/\d+$"))
+        page.wait_for_url(re.compile(r"/q/03455/check/B1/results/\d+$"))
         expect(page.locator("h1")).to_have_text("Your progress in B1")
         expect(page.get_by_text("This is your first check of this unit")).to_be_visible()
 
         page.get_by_role("link", name="Check again").click()
-        page.wait_for_url("**/check/B1")
+        page.wait_for_url("**/q/03455/check/B1")
         expect(page.locator("form input:checked")).to_have_count(0)  # a fresh check
         expect(page.locator(".lead")).to_contain_text("Your last check was on")
         for name in names:
             tap_rating(page, name, 2)
         expect_saved(page)
         page.get_by_role("button", name="Save and see my progress").click()
-        page.wait_for_url(re.compile(r"/check/B1/results/\d+$"))
+        page.wait_for_url(re.compile(r"/q/03455/check/B1/results/\d+$"))
         summary = page.locator("main p", has_text="Compared with your check on")
         expect(summary).to_contain_text("3 up, 0 the same, 0 down")
         expect(summary.locator("strong")).to_have_text("3")
@@ -446,15 +446,15 @@ def test_a_unit_self_check_from_its_qr_code_asks_for_the_code_then_shows_progres
 
 
 def test_an_unknown_unit_check_is_a_friendly_not_found_page_listing_the_real_units(page, server):
-    response = page.goto(server + "/check/ZZ9")
+    response = page.goto(server + "/q/03455/check/ZZ9")
     assert response is not None and response.status == 404
     expect(page.locator("main")).to_contain_text("There is no unit with that number")
     expect(page.locator("h1")).to_have_text("Page not found")
     links = page.locator(".units a")
     expect(links).to_have_count(49)
     hrefs = links.evaluate_all("els => els.map(e => e.getAttribute('href'))")
-    assert "/check/F1" in hrefs and "/check/B1" in hrefs
-    assert all(h.startswith("/check/") for h in hrefs)
+    assert "/q/03455/check/F1" in hrefs and "/q/03455/check/B1" in hrefs
+    assert all(h.startswith("/q/03455/check/") for h in hrefs)
     assert no_sideways_scroll(page)
     # the only console line is Chromium noting the page's own 404 status
     assert [e for e in page.errors if "status of 404" not in e] == []
@@ -475,7 +475,7 @@ def test_check_again_starts_empty_even_when_the_last_check_was_sent_before_saved
     learner_id, token = server.add_learner("Sid Slow")
     page.goto(server + f"/l/{token}")
     page.wait_for_url("**/welcome")
-    page.goto(server + "/check/B1")
+    page.goto(server + "/q/03455/check/B1")
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send(
@@ -485,9 +485,9 @@ def test_check_again_starts_empty_even_when_the_last_check_was_sent_before_saved
     for name in ("r-B1-1.1", "r-B1-1.2", "r-B1-1.4"):
         tap(page, name, "With help")
     page.get_by_role("button", name="Save and see my progress").click()
-    page.wait_for_url(re.compile(r"/check/B1/results/\d+$"))
+    page.wait_for_url(re.compile(r"/q/03455/check/B1/results/\d+$"))
     page.get_by_role("link", name="Check again").click()
-    page.wait_for_url("**/check/B1")
+    page.wait_for_url("**/q/03455/check/B1")
     for _ in range(100):  # until nothing is queued on the phone (wait_for_function needs eval)
         if page.evaluate("localStorage.getItem('starting-point-unsent')") in (None, "[]"):
             break

@@ -141,7 +141,7 @@ def option_boxes(page) -> list[dict]:
 
 def test_choosing_an_answer_changes_no_options_size_or_place(phone, server):
     enter(phone, server, "Olu Options")
-    phone.goto(server + "/check/B1")  # both rating scales, the longest labels
+    phone.goto(server + "/q/03455/check/B1")  # both rating scales, the longest labels
     before = option_boxes(phone)
     for fieldset in phone.locator("fieldset.choice").all():
         fieldset.locator("label.option").last.click()
@@ -153,7 +153,7 @@ def test_choosing_an_answer_changes_no_options_size_or_place(phone, server):
 
 LEARNER_PAGES = [
     ("new", "/"),
-    ("new", "/units/B1"),
+    ("new", "/q/03455/units/B1"),
     ("new", "/code"),
     ("new", "/l/no-such-link"),
     ("new", "/welcome"),
@@ -161,7 +161,7 @@ LEARNER_PAGES = [
     ("new", "/assessment/F1-1"),
     ("new", "/assessment/interests"),
     ("new", "/assessment/review"),
-    ("new", "/check/B1"),
+    ("new", "/q/03455/check/B1"),
     ("new", "/forget"),
     ("new", "/contract"),
     ("sent", "/result"),

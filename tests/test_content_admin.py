@@ -100,18 +100,18 @@ def admin(app):
 
 
 def import_file(client, data: bytes, name: str):
-    page = client.get("/staff/content")
+    page = client.get("/staff/content/q/03455")
     return client.post(
-        "/staff/content/import",
+        "/staff/content/q/03455/import",
         data={"csrf_token": csrf(page), "file": (io.BytesIO(data), name)},
         content_type="multipart/form-data",
     )
 
 
 def import_text(client, text: str, **extra):
-    page = client.get("/staff/content")
+    page = client.get("/staff/content/q/03455")
     return client.post(
-        "/staff/content/import", data={"csrf_token": csrf(page), "text": text, **extra}
+        "/staff/content/q/03455/import", data={"csrf_token": csrf(page), "text": text, **extra}
     )
 
 
@@ -148,10 +148,10 @@ def a11_draft(app, admin, a11_pdf):
 
 
 def test_only_admins_open_the_content_pages(app, admin):
-    assert admin.get("/staff/content").status_code == 200
+    assert admin.get("/staff/content/q/03455").status_code == 200
     for role in ("assessor", "verifier"):
         client, _ = staff_client(app, role, f"Sam {role.title()}")
-        assert client.get("/staff/content").status_code == 403, role
+        assert client.get("/staff/content/q/03455").status_code == 403, role
         assert "Content</a>" not in client.get("/staff/learners").get_data(as_text=True)
     assert "Content</a>" in admin.get("/staff/learners").get_data(as_text=True)
 
@@ -196,16 +196,18 @@ def test_a_pdf_becomes_a_draft_showing_the_lines_and_pages_behind_every_part(app
 def test_several_units_in_one_text_become_one_draft_each(app, admin):
     text = pipe_table(seed_unit("F1")) + "\n\n" + pipe_table(seed_unit("B1"))
     response = import_text(admin, text)
-    assert response.status_code == 303 and response.location.endswith("/staff/content#drafts")
-    listing = admin.get("/staff/content").get_data(as_text=True)
+    assert response.status_code == 303 and response.location.endswith(
+        "/staff/content/q/03455#drafts"
+    )
+    listing = admin.get("/staff/content/q/03455").get_data(as_text=True)
     assert "Read 2 units from pasted text: F1, B1" in listing
     drafts = rows(app, "SELECT name, json_extract(draft, '$.number') FROM unit_drafts ORDER BY id")
     assert drafts == [("F1", "F1"), ("B1", "B1")]
     # the same form sent twice (a double tap) reads it once
-    page = admin.get("/staff/content")
+    page = admin.get("/staff/content/q/03455")
     data = {"csrf_token": csrf(page), "text": text, "request_key": "k" * 24}
-    assert admin.post("/staff/content/import", data=data).status_code == 303
-    assert admin.post("/staff/content/import", data=data).status_code == 303
+    assert admin.post("/staff/content/q/03455/import", data=data).status_code == 303
+    assert admin.post("/staff/content/q/03455/import", data=data).status_code == 303
     assert len(rows(app, "SELECT id FROM unit_drafts")) == 4
 
 
@@ -230,10 +232,10 @@ BAD_UPLOADS = [
 @pytest.mark.parametrize("data, name, message", BAD_UPLOADS)
 def test_a_bad_upload_gets_one_line_and_changes_nothing(app, admin, data, name, message):
     before = library_files(app)
-    page = admin.get("/staff/content")
+    page = admin.get("/staff/content/q/03455")
     upload = (io.BytesIO(pdf_image_only() if data is None else data), name)
     response = admin.post(
-        "/staff/content/import",
+        "/staff/content/q/03455/import",
         data={"csrf_token": csrf(page), "file": upload},
         content_type="multipart/form-data",
     )
@@ -251,7 +253,7 @@ def test_an_upload_over_50_mb_is_refused_before_a_byte_of_it_is_read(app):
         def readinto(self, buffer):  # type: ignore[no-untyped-def]
             raise AssertionError("the body was read")
 
-    environ = EnvironBuilder(path="/staff/content/import", method="POST").get_environ()
+    environ = EnvironBuilder(path="/staff/content/q/03455/import", method="POST").get_environ()
     environ.update(
         {
             "CONTENT_LENGTH": str(60 * 1024 * 1024),
@@ -268,13 +270,13 @@ def test_an_upload_over_50_mb_is_refused_before_a_byte_of_it_is_read(app):
 
 def test_a_file_of_a_few_megabytes_is_taken_on_this_page_only(app, admin, a11_pdf):
     padded = a11_pdf + b"\n%" + b"x" * (3 * 1024 * 1024)  # a PDF with a large comment after it
-    token = csrf(admin.get("/staff/content"))
+    token = csrf(admin.get("/staff/content/q/03455"))
     # the body encoded here: the test client's own encoding leaves a temporary file open
     boundary, body = encode_multipart(
         {"csrf_token": token, "file": FileStorage(io.BytesIO(padded), "big.pdf")}
     )
     response = admin.post(
-        "/staff/content/import",
+        "/staff/content/q/03455/import",
         data=body,
         content_type=f"multipart/form-data; boundary={boundary}",
     )
@@ -308,7 +310,7 @@ def test_a_corrected_draft_is_published_with_who_when_note_and_an_audit_entry(
             "note": "A11 from the OCR handbook",
         },
     )
-    assert response.status_code == 303 and response.location == "/staff/content/units/A11"
+    assert response.status_code == 303 and response.location == "/staff/content/q/03455/units/A11"
     unit = served(app).unit("A11")
     assert [(c.number, c.text) for c in unit.criteria][:1] == [
         ("1.1", "Answer calls promptly, politely and in the house style")
@@ -330,7 +332,9 @@ def test_a_corrected_draft_is_published_with_who_when_note_and_an_audit_entry(
     history = admin.get(response.location).get_data(as_text=True)
     assert "Published A11 as version 2" in history and "A11 from the OCR handbook" in history
     # published drafts leave the list of drafts to check
-    assert "Drafts to check" in (listing := admin.get("/staff/content").get_data(as_text=True))
+    assert "Drafts to check" in (
+        listing := admin.get("/staff/content/q/03455").get_data(as_text=True)
+    )
     assert "No drafts waiting" in listing
 
 
@@ -449,14 +453,14 @@ def test_discarding_a_draft_deletes_it_and_its_source(app, admin, a11_draft):
 def test_an_earlier_version_is_restored_after_confirming_and_audited(app, admin, a11_draft):
     address, page = a11_draft
     assert publish(admin, address, page).status_code == 303
-    confirm = admin.get("/staff/content/units/A11/restore/1")
+    confirm = admin.get("/staff/content/q/03455/units/A11/restore/1")
     body = confirm.get_data(as_text=True)
     assert "Restore version 1 of A11?" in body and "rated as a whole" in body
     stale = {"csrf_token": csrf(confirm), "current": "1"}  # shown before version 2 existed
-    assert admin.post("/staff/content/units/A11/restore/1", data=stale).status_code == 303
+    assert admin.post("/staff/content/q/03455/units/A11/restore/1", data=stale).status_code == 303
     assert len(app.extensions["library"].versions("03455", "A11")) == 2  # nothing restored
     data = {"csrf_token": csrf(confirm), "current": "2", "note": "back while we check it"}
-    response = admin.post("/staff/content/units/A11/restore/1", data=data)
+    response = admin.post("/staff/content/q/03455/units/A11/restore/1", data=data)
     assert response.status_code == 303
     assert "is current again, as version 3" in admin.get(response.location).get_data(as_text=True)
     assert served(app).unit("A11").awaiting_criteria
@@ -466,17 +470,17 @@ def test_an_earlier_version_is_restored_after_confirming_and_audited(app, admin,
         ("unit-restored", "version 3: back while we check it")
     ]
     # the current version has nothing to restore
-    assert admin.get("/staff/content/units/A11/restore/3").status_code == 404
+    assert admin.get("/staff/content/q/03455/units/A11/restore/3").status_code == 404
 
 
 def test_restoring_a_shipped_unit_to_no_file_is_refused_with_one_line(app, admin):
     text = (Path(app.config["CONTENT"]) / "units" / "B1.toml").read_text()
     lib = app.extensions["library"]
     lib.publish_unit("03455", text.replace("Make a good first impression", "Greet well"), "t")
-    page = admin.get("/staff/content/units/B1/restore/1")
+    page = admin.get("/staff/content/q/03455/units/B1/restore/1")
     assert page.status_code == 200  # version 1 is the shipped file: it can be restored
     response = admin.post(
-        "/staff/content/units/B1/restore/1", data={"csrf_token": csrf(page), "current": "2"}
+        "/staff/content/q/03455/units/B1/restore/1", data={"csrf_token": csrf(page), "current": "2"}
     )
     assert response.status_code == 303 and served(app).unit("B1").criteria[0].text.startswith(
         "Make"
@@ -675,31 +679,31 @@ def test_a_learner_mid_assessment_loses_nothing_when_a_unit_gets_criteria(app, a
         learners.save_check_ratings(db, check, {"A11:unit": 2}, "t")
         learners.finish_check(db, check, "t")
     phone = learner_client(app, token)
-    old_page = phone.get("/check/A11")  # a check page open before the publication
+    old_page = phone.get("/q/03455/check/A11")  # a check page open before the publication
     assert "I can deal with incoming telephone calls from customers" in old_page.text
     address, page = a11_draft
     assert publish(admin, address, page).status_code == 303
 
     # the old page's answer, sent by the script, is kept on the open check
     saved = phone.post(
-        "/check/A11/save",
+        "/q/03455/check/A11/save",
         data={"csrf_token": csrf(old_page), "name": rating_field_name("A11:unit"), "value": "3"},
     )
     assert saved.status_code == 200 and saved.json["ok"]
     # the old page sent as a form: kept too, and the learner is shown the criteria
     resent = phone.post(
-        "/check/A11",
+        "/q/03455/check/A11",
         data={"csrf_token": csrf(old_page), rating_field_name("A11:unit"): "3"},
     )
     assert resent.status_code == 409
     assert "The questions for this unit changed while your page was open" in resent.text
-    now = phone.get("/check/A11").text
+    now = phone.get("/q/03455/check/A11").text
     assert "I can answer calls promptly and politely" in now
     assert "I can deal with incoming telephone calls from customers" not in now
     # answering the criteria finishes the check; the result shows the earlier answer as it was
-    page = phone.get("/check/A11")
+    page = phone.get("/q/03455/check/A11")
     done = phone.post(
-        "/check/A11",
+        "/q/03455/check/A11",
         data={
             "csrf_token": csrf(page),
             **{rating_field_name(f"A11:{n}"): "2" for n in ("1.1", "1.2", "2.1", "2.2")},

@@ -34,7 +34,7 @@ def test_public_pages_show_units_whose_facts_are_still_to_come(draft_app):
     index = html(client.get("/"))
     assert "HSC1" in index and "Promote communication in care settings" in index
     assert "0 credits" not in index and "Level 0" not in index
-    unit = client.get("/units/HSC1")
+    unit = client.get("/q/CARE2/units/HSC1")
     assert unit.status_code == 200
     page = html(unit)
     assert "I can identify different reasons why people communicate" in page

@@ -29,10 +29,45 @@ RECORD = {
 def test_the_json_record_is_the_record_with_the_portfolio_introduction_first(q):
     whole = json.loads(record_json(q, RECORD))
     intro = whole.pop("introduction")
-    assert whole == RECORD
+    assert {k: v for k, v in whole.items() if k in RECORD} == RECORD
     assert intro["scheme_code"] == "03455" and intro["candidate_number"] == "=C1"
     assert intro["qualification"] == "OCR Level 2 NVQ Certificate in Customer Service"
     assert intro["learner"]["Name"] == "Sam" and intro["staff"] == intro["witnesses"] == []
+
+
+def test_the_json_record_is_the_record_with_the_ledger_and_suggestions_worked_out(q):
+    got = json.loads(record_json(q, RECORD))
+    assert {k: v for k, v in got.items() if k in RECORD} == RECORD
+    # the plan is not confirmed: a ledger of no units, nothing to suggest
+    assert got["prior_learning_ledger"]["units"] == []
+    assert got["prior_learning_ledger"]["figures"]["total_hours"] == 0
+    assert got["suggested_evidence"]["activities"] == []
+
+
+def test_a_confirmed_plan_brings_its_ledger_and_suggestions_into_the_record(q):
+    record = {
+        **RECORD,
+        "plan": {**RECORD["plan"], "confirmed_at": "2026-01-03"},
+        "assessor_ratings": {"F1:1.1": 3, "F1:1.2": 3},
+        "prior_learning": {
+            "evidence": {"F1:1.1": "Certificate"},
+            "funding": None,
+            "decisions": [],
+        },
+    }
+    got = json.loads(record_json(q, record))
+    f1 = got["prior_learning_ledger"]["figures"]["units"][0]
+    assert (f1["unit"], f1["criteria_met"], f1["met"][0]["evidence"]) == ("F1", 1, "Certificate")
+    writing = next(a for a in got["suggested_evidence"]["activities"] if a["id"] == "writing")
+    assert "F1:1.1" not in writing["statements"]  # met: no observation needed
+    rows = list(csv.reader(io.StringIO(record_csv(q, record))))
+    assert [
+        "prior-learning ledger " + got["prior_learning_ledger"]["figures"]["version"],
+        "F1:1.1",
+        "met",
+        f"{q.unit('F1').criteria[0].text} — evidence: Certificate",
+        "",
+    ] in rows
 
 
 def test_the_csv_record_has_a_row_per_fact_in_words(q):

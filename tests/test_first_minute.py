@@ -79,7 +79,7 @@ LEARNER_PAGES = [
     "/assessment/job",
     "/assessment/F1-1",
     "/assessment/review",
-    "/check/B1",
+    "/q/03455/check/B1",
     "/contract",
     "/my-record",
     "/forget",
@@ -101,13 +101,13 @@ def test_every_learner_page_names_the_learner_and_offers_not_you(app, sam, path)
 
 def test_the_result_and_check_result_name_the_learner_too(app, submitted_learner):
     client = learner_client(app, submitted_learner[1])
-    for path in ("/result", "/check/B1/results/1"):
+    for path in ("/result", "/q/03455/check/B1/results/1"):
         assert header(html(client, path)) == "Starting Point Sam Not you?"
 
 
 def test_a_unit_check_says_whose_check_it_is_before_the_first_answer(app, sam):
     client = learner_client(app, sam[1])
-    page = html(client, "/check/B1")
+    page = html(client, "/q/03455/check/B1")
     whose = page.index("This check is for")
     assert whose < page.index("<fieldset")
     assert "This check is for Sam Learner. Not you?" in words(page[whose - 200 : whose + 400])
@@ -149,7 +149,7 @@ def test_a_change_of_rating_scale_is_announced_in_words(app, sam, q):
     )
     assert notes == [(know, "r-F1-2.1"), (do, "r-F1-2.2"), (know, "r-F1-2.3")]
     # the self-check of B1: doing, then knowing from outcome 2
-    notes = announced(html(client, "/check/B1"))
+    notes = announced(html(client, "/q/03455/check/B1"))
     assert notes == [(know, "r-B1-2.1")]
 
 
@@ -231,11 +231,13 @@ def test_the_staff_list_says_how_many_statements_each_learner_has_answered(app, 
 def test_the_code_box_accepts_a_whole_pasted_link(app, sam, pasted):
     learner_id, token = sam
     client = app.test_client()
-    page = client.get("/code?next=/check/B1")
+    page = client.get("/code?next=/q/03455/check/B1")
     text = pasted.format(token=token, pretty=tokens.pretty_token(token))
-    response = client.post("/code?next=/check/B1", data={"csrf_token": csrf(page), "code": text})
-    assert response.status_code == 302 and response.location == "/check/B1"
-    assert "Sam" in client.get("/check/B1").get_data(as_text=True)
+    response = client.post(
+        "/code?next=/q/03455/check/B1", data={"csrf_token": csrf(page), "code": text}
+    )
+    assert response.status_code == 302 and response.location == "/q/03455/check/B1"
+    assert "Sam" in client.get("/q/03455/check/B1").get_data(as_text=True)
 
 
 def test_a_link_that_is_not_a_personal_link_is_still_refused(app, sam):

@@ -138,13 +138,14 @@ def test_a_learner_line_is_kept_stripped_with_its_job_placed(q):
         "candidate_number": "C1",
         "job_role": OTHER_ROLE,
         "job_role_other": "Barista",
+        "qualification": q.code,
     }
 
 
 def test_pasted_lines_are_checked_as_the_form_checks_one_learner():
     text = "Name,Candidate,Job\nAnn,1,Cook\n\n,2,Cook\n" + "B" * 121 + "\nCy,,\n"
     lines, problems = read_learner_lines(text)
-    assert [line.name.data for line in lines] == ["Ann", "Cy"]
+    assert [line.name.data for line, _ in lines] == ["Ann", "Cy"]
     assert problems == [
         "Line 4: no name, so it was skipped.",
         "Line 5: too long, so it was skipped.",

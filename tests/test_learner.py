@@ -81,7 +81,7 @@ def test_a_response_a_shared_cache_may_keep_never_carries_the_learners_cookie(
     with app.test_request_context():
         script = app.jinja_env.globals["static_url"]("app.js")
     monkeypatch.setattr(web, "today", lambda: web.date.today().toordinal() + 1)
-    public = [script, "/static/style.css", "/static/icon.svg", "/qr/B1.svg"]
+    public = [script, "/static/style.css", "/static/icon.svg", "/q/03455/qr/B1.svg"]
     for path in public:
         with client.get(path) as response:
             assert response.status_code == 200, path
@@ -141,13 +141,17 @@ def test_reissued_link_stops_the_old_link_and_signs_out_devices(client, db, lear
 
 def test_code_page_accepts_the_code_as_typed_and_continues(client, learner):
     _, token = learner
-    page = client.get("/code?next=/check/B1")
+    page = client.get("/code?next=/q/03455/check/B1")
     typed = " " + tokens.pretty_token(token).upper() + " "
-    response = client.post("/code?next=/check/B1", data={"csrf_token": csrf(page), "code": typed})
-    assert response.status_code == 302 and response.location == "/check/B1"
+    response = client.post(
+        "/code?next=/q/03455/check/B1", data={"csrf_token": csrf(page), "code": typed}
+    )
+    assert response.status_code == 302 and response.location == "/q/03455/check/B1"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/units/F1"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "/q/03455/units/F1"]
+)
 def test_code_page_never_redirects_elsewhere(client, learner, target):
     page = client.get("/code")
     response = client.post(
@@ -321,7 +325,7 @@ def test_every_answering_page_says_whose_it_is_without_naming_them(app, client, 
     learner_id, token = learner
     enter(client, token)
     keys = {learner_key(client.get(path)) for path in ("/assessment/job", "/assessment/F1-1")}
-    keys.add(learner_key(client.get("/check/B1")))
+    keys.add(learner_key(client.get("/q/03455/check/B1")))
     assert len(keys) == 1
     key = keys.pop()
     assert len(key) >= 16 and re.fullmatch(r"[0-9a-f]+", key)
@@ -357,7 +361,7 @@ def test_an_answer_sent_for_another_learner_is_never_saved_as_this_one(app, clie
     assert not response.json.get("drop")  # P's answer: kept on the phone for P
     assert learners.ratings(db, q_id) == {} and learners.ratings(db, p_id) == {}
     check = client.post(
-        "/check/B1/save",
+        "/q/03455/check/B1/save",
         data={**data, "name": "r-B1-1.1", "learner": p_key},
         headers={"Accept": "application/json"},
     )
@@ -404,7 +408,7 @@ def test_a_stale_token_is_refused_with_a_fresh_one_that_works(app, client, db, l
 def test_a_refusal_says_whether_the_answer_itself_is_wrong(client, db, learner, case, status, drop):
     learner_id, token = learner
     enter(client, token)
-    page = client.get("/check/B1" if case == "finished check" else "/assessment/F1-1")
+    page = client.get("/q/03455/check/B1" if case == "finished check" else "/assessment/F1-1")
     data = {"csrf_token": csrf(page), "name": "r-F1-1.1", "value": "2", "page": "F1-1"}
     path = "/assessment/save"
     if case == "signed out":
@@ -422,7 +426,7 @@ def test_a_refusal_says_whether_the_answer_itself_is_wrong(client, db, learner, 
         learners.save_check_ratings(db, check, {"B1:1.1": 1}, "t")
         learners.finish_check(db, check, "t")
         db.execute("UPDATE self_checks SET finished_at = ?", ["9999"])  # after it was shown
-        path, data = "/check/B1/save", {**data, "name": "r-B1-1.2", "page": shown}
+        path, data = "/q/03455/check/B1/save", {**data, "name": "r-B1-1.2", "page": shown}
     response = client.post(path, data=data, headers={"Accept": "application/json"})
     assert response.status_code == status
     assert bool(response.json.get("drop")) is drop
@@ -778,42 +782,44 @@ def test_every_change_is_in_the_audit_trail(client, db, learner):
 
 
 def check_post(client, unit, data):
-    page = client.get(f"/check/{unit}")
-    return client.post(f"/check/{unit}", data={"csrf_token": csrf(page), **data})
+    page = client.get(f"/q/03455/check/{unit}")
+    return client.post(f"/q/03455/check/{unit}", data={"csrf_token": csrf(page), **data})
 
 
 def test_unit_check_without_a_known_learner_asks_for_the_code(client):
-    response = client.get("/check/B1")
-    assert response.status_code == 302 and response.location == "/code?next=/check/B1"
+    response = client.get("/q/03455/check/B1")
+    assert response.status_code == 302 and response.location == "/code?next=/q/03455/check/B1"
 
 
 def test_unknown_unit_check_lists_the_real_units(client, q):
-    response = client.get("/check/ZZ9")
+    response = client.get("/q/03455/check/ZZ9")
     body = response.get_data(as_text=True)
     assert response.status_code == 404
-    assert all(f'href="/check/{u.number}"' in body for u in q.units)
+    assert all(f'href="/q/03455/check/{u.number}"' in body for u in q.units)
 
 
 def test_unit_check_shows_every_criterion(client, learner, q):
     enter(client, learner[1])
     body = (
-        client.get("/check/b1").get_data(as_text=True)
+        client.get("/q/03455/check/b1").get_data(as_text=True)
         if False
-        else client.get("/check/B1").get_data(as_text=True)
+        else client.get("/q/03455/check/B1").get_data(as_text=True)
     )
     assert body.count("<fieldset") == len(q.unit("B1").criteria) == 16
     assert "Learning outcome 2: Know how to do your job" in body
-    awaiting = client.get("/check/A11").get_data(as_text=True)
+    awaiting = client.get("/q/03455/check/A11").get_data(as_text=True)
     assert "For now you check this unit as a whole" in awaiting
     assert awaiting.count("<fieldset") == 1
 
 
 def test_unit_check_lowercase_redirects(client, learner):
     enter(client, learner[1])
-    assert client.get("/check/b1").location == "/check/B1"
+    assert client.get("/q/03455/check/b1").location == "/q/03455/check/B1"
 
 
-@pytest.mark.parametrize("path", ["/units/b1", "/qr/b1.svg", "/check/b1", "/check/B1"])
+@pytest.mark.parametrize(
+    "path", ["/q/03455/units/b1", "/q/03455/qr/b1.svg", "/q/03455/check/b1", "/q/03455/check/B1"]
+)
 def test_every_address_naming_a_unit_finds_it_in_any_case(client, learner, path):
     enter(client, learner[1])
     assert client.get(path).status_code in (200, 302)
@@ -825,18 +831,21 @@ def test_a_self_check_tap_finds_its_unit_in_any_case(client, db, learner, number
     enter(client, learner[1])
     token = csrf(client.get("/forget"))
     response = client.post(
-        f"/check/{number}/save", data={"csrf_token": token, "name": "r-B1-1.1", "value": "3"}
+        f"/q/03455/check/{number}/save",
+        data={"csrf_token": token, "name": "r-B1-1.1", "value": "3"},
     )
     assert response.status_code == 200 and response.get_json() == {"ok": True}
     (check,) = learners.unit_checks(db, learner[0], "B1")
     assert learners.check_ratings(db, check["id"]) == {"B1:1.1": 3}
 
 
-@pytest.mark.parametrize("path", ["/units/ZZ9", "/check/ZZ9", "/qr/ZZ9.svg"])
+@pytest.mark.parametrize(
+    "path", ["/q/03455/units/ZZ9", "/q/03455/check/ZZ9", "/q/03455/qr/ZZ9.svg"]
+)
 def test_an_address_naming_no_unit_is_a_404_listing_the_units(client, q, path):
     response = client.get(path)
     assert response.status_code == 404
-    listed = "/check/" if path.startswith("/check/") else "/units/"
+    listed = "/q/03455/check/" if path.startswith("/q/03455/check/") else "/q/03455/units/"
     assert all(f'href="{listed}{u.number}"' in response.get_data(as_text=True) for u in q.units)
 
 
@@ -882,20 +891,20 @@ def test_another_learners_check_result_is_not_there(client, db, learner):
 
 def test_check_background_save(client, db, learner):
     enter(client, learner[1])
-    page = client.get("/check/B1")
+    page = client.get("/q/03455/check/B1")
     response = client.post(
-        "/check/B1/save", data={"csrf_token": csrf(page), "name": "r-B1-1.1", "value": "2"}
+        "/q/03455/check/B1/save", data={"csrf_token": csrf(page), "name": "r-B1-1.1", "value": "2"}
     )
     assert response.json == {"ok": True}
     check_row = learners.unfinished_check(db, learner[0], "B1")
     assert learners.check_ratings(db, check_row["id"]) == {"B1:1.1": 2}
     wrong = client.post(
-        "/check/B1/save", data={"csrf_token": csrf(page), "name": "r-F1-1.1", "value": "2"}
+        "/q/03455/check/B1/save", data={"csrf_token": csrf(page), "name": "r-F1-1.1", "value": "2"}
     )
     assert wrong.status_code == 400
     assert "not part of this unit" in wrong.json["error"]
     # the saved answer shows when the page is opened again
-    assert "checked" in dom(client.get("/check/B1")).find("input", id="r-B1-1.1-2").attrs
+    assert "checked" in dom(client.get("/q/03455/check/B1")).find("input", id="r-B1-1.1-2").attrs
 
 
 # ---- QR codes -------------------------------------------------------------------------------
@@ -903,16 +912,16 @@ def test_check_background_save(client, db, learner):
 
 def test_unit_qr_code_is_an_svg_of_the_check_address(app, client):
     app.config["PUBLIC_URL"] = "https://assess.example.org"
-    response = client.get("/qr/B1.svg")
+    response = client.get("/q/03455/qr/B1.svg")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert response.data.startswith(b"<?xml") and b"<path" in response.data
-    sheet = client.get("/qr/units").get_data(as_text=True)
-    assert "https://assess.example.org/check/B1" in sheet
+    sheet = client.get("/q/03455/qr/units").get_data(as_text=True)
+    assert "https://assess.example.org/q/03455/check/B1" in sheet
     assert sheet.count('class="qr-card"') == 49
 
 
 @pytest.mark.parametrize(
-    "data", ["https://assess.example.org/check/B1", "http://localhost:5000/l/" + "a" * 26]
+    "data", ["https://assess.example.org/q/03455/check/B1", "http://localhost:5000/l/" + "a" * 26]
 )
 def test_a_qr_code_draws_exactly_the_modules_of_the_code(data):
     """The SVG path (a rectangle per run of dark modules) redrawn as a grid is the code."""
@@ -938,12 +947,14 @@ def test_a_qr_code_draws_exactly_the_modules_of_the_code(data):
 
 
 def test_qr_falls_back_to_the_request_host(client):
-    sheet = client.get("/qr/units", base_url="http://centre.local:8000").get_data(as_text=True)
-    assert "http://centre.local:8000/check/F1" in sheet
+    sheet = client.get("/q/03455/qr/units", base_url="http://centre.local:8000").get_data(
+        as_text=True
+    )
+    assert "http://centre.local:8000/q/03455/check/F1" in sheet
 
 
 def test_qr_for_unknown_unit_is_404(client):
-    assert client.get("/qr/ZZ.svg").status_code == 404
+    assert client.get("/q/03455/qr/ZZ.svg").status_code == 404
 
 
 # ---- the command ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from brute import brute_force_plans, cheapest_plans, is_irredundant, is_valid
+from helpers import SECOND
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -133,6 +134,32 @@ class Case:
         )
 
 
+def _drawn_unit(draw: st.DrawFn, number: str, group: str, most: int, levels: list[int]) -> Unit:
+    """A unit of drawn credits (1 to `most`) and level (one of `levels`)."""
+    return Unit(
+        number=number,
+        accreditation=f"X/{number}",
+        title=f"Unit {number}",
+        credits=draw(st.integers(1, most)),
+        level=draw(st.sampled_from(levels)),
+        group=group,
+        statement=f"I can do {number}",
+    )
+
+
+def _drawn_contexts(draw: st.DrawFn, numbers: list[str], most: int) -> tuple[Context, ...]:
+    """Up to `most` job questions, each opening up to three of the units."""
+    return tuple(
+        Context(
+            id=f"ctx{i}",
+            label=f"context {i}",
+            question=f"Do you do {i}?",
+            units=tuple(draw(st.lists(st.sampled_from(numbers), max_size=3, unique=True))),
+        )
+        for i in range(draw(st.integers(0, most)))
+    )
+
+
 @st.composite
 def small_cases(draw: st.DrawFn) -> Case:
     """A catalogue small enough to search all 2^n plans, a learner, and how many alternatives."""
@@ -151,15 +178,7 @@ def small_cases(draw: st.DrawFn) -> Case:
     n_mandatory = draw(st.integers(1, 2))
 
     def unit(number: str, group: str) -> Unit:
-        return Unit(
-            number=number,
-            accreditation=f"X/{number}",
-            title=f"Unit {number}",
-            credits=draw(st.integers(1, 10)),
-            level=draw(st.sampled_from([1, 2, 2, 3])),
-            group=group,
-            statement=f"I can do {number}",
-        )
+        return _drawn_unit(draw, number, group, 10, [1, 2, 2, 3])
 
     mandatory = [unit(f"M{i + 1}", "A") for i in range(n_mandatory)]
     optional = [unit(f"U{i + 1}", g) for i, g in enumerate(homes)]
@@ -188,16 +207,7 @@ def small_cases(draw: st.DrawFn) -> Case:
         ),  # sometimes out of reach
     ]
     numbers = [u.number for u in units]
-    optional_numbers = [u.number for u in optional]
-    contexts = tuple(
-        Context(
-            id=f"ctx{i}",
-            label=f"context {i}",
-            question=f"Do you do {i}?",
-            units=tuple(draw(st.lists(st.sampled_from(numbers), max_size=3, unique=True))),
-        )
-        for i in range(draw(st.integers(0, 4)))
-    )
+    contexts = _drawn_contexts(draw, numbers, 4)
     weights = Weights(**{name: draw(st.integers(0, 3)) for name in WEIGHT_NAMES})
     q = Qualification(
         code="T1",
@@ -214,27 +224,81 @@ def small_cases(draw: st.DrawFn) -> Case:
         weights=weights,
         scales=SCALES,
     )
+    return Case(q, _profile(draw, q), draw(st.integers(0, 4)))
+
+
+def _profile(draw: st.DrawFn, q: Qualification) -> Profile:
+    """A learner for `q`: job answers, readiness, interests and exclusions drawn at random."""
     answers = {}
-    for c in contexts:
+    for c in q.contexts:
         answer = draw(st.sampled_from([None, "yes", "sometimes", "no"]))
         if answer:
             answers[c.id] = answer
+    numbers = [u.number for u in q.units]
+    optional_numbers = [u.number for u in q.optional_units]
     readiness = {}
     for n in numbers:
         if draw(st.booleans()):
             readiness[n] = draw(st.sampled_from(READINESS))
-    profile = Profile(
-        job_role=draw(st.sampled_from([""] + [r.title for r in ROLES])),
+    return Profile(
+        job_role=draw(st.sampled_from([""] + [r.title for r in q.roles])),
         contexts=answers,
         readiness=readiness,
         interests=frozenset(draw(st.sets(st.sampled_from(optional_numbers)))),
         exclusions=frozenset(draw(st.sets(st.sampled_from(optional_numbers), max_size=4))),
     )
-    return Case(q, profile, draw(st.integers(0, 4)))
+
+
+@st.composite
+def second_shape_cases(draw: st.DrawFn) -> Case:
+    """A qualification shaped unlike 03455, as tests/helpers.py SECOND is: a mandatory group
+    named M, two or three optional groups, a minimum of credits from one of them, no level
+    rule, and perhaps two units from each optional group."""
+    optional_ids = ("P", "W", "X")[: draw(st.integers(2, 3))]
+    homes = list(optional_ids) + draw(st.lists(st.sampled_from(optional_ids), max_size=9))
+    homes = draw(st.permutations(homes))
+
+    def unit(number: str, group: str) -> Unit:
+        return _drawn_unit(draw, number, group, 8, [2, 3, 3, 4])
+
+    mandatory = [unit(f"3{i:02d}", "M") for i in range(draw(st.integers(1, 3)))]
+    optional = [unit(f"{g}{i + 1}", g) for i, g in enumerate(homes)]
+    groups = (Group("M", "Mandatory", mandatory=True),) + tuple(
+        Group(g, f"Optional {g}") for g in optional_ids
+    )
+    base = sum(u.credits for u in mandatory)
+    rules = [
+        Rule("total", "credits", ("M", *optional_ids), min=base + draw(st.integers(0, 20))),
+        Rule("mandatory", "all_units", ("M",)),
+        Rule("each", "units_each_group", optional_ids, min=draw(st.sampled_from([1, 1, 2]))),
+        Rule("from-p", "credits", ("P",), min=draw(st.integers(1, 12))),
+    ]
+    contexts = _drawn_contexts(draw, [u.number for u in mandatory + optional], 3)
+    q = Qualification(
+        code="TL3-T",
+        title="Team leading test qualification",
+        short_title="Team leading",
+        awarding_body="Test",
+        level=3,
+        source="hypothesis",
+        groups=groups,
+        units=tuple(mandatory + optional),
+        rules=tuple(draw(st.permutations(rules))),
+        roles=(JobRole("Team Leader", 3), JobRole("Operations Manager", 4)),
+        contexts=contexts,
+        weights=Weights(**{name: draw(st.integers(0, 3)) for name in WEIGHT_NAMES}),
+        scales=SCALES,
+    )
+    return Case(q, _profile(draw, q), draw(st.integers(0, 4)))
+
+
+def any_cases() -> st.SearchStrategy[Case]:
+    """03455's shape or the second qualification's: the exactness holds for both."""
+    return st.one_of(small_cases(), second_shape_cases())
 
 
 @settings(max_examples=300, deadline=None)
-@given(small_cases())
+@given(any_cases())
 def test_plans_are_the_cheapest_valid_irredundant_plans_found_by_brute_force(case):
     q, profile, alternatives = case.q, case.profile, case.alternatives
     costs = optional_costs(q, profile)
@@ -243,7 +307,7 @@ def test_plans_are_the_cheapest_valid_irredundant_plans_found_by_brute_force(cas
 
 
 @settings(max_examples=100, deadline=None)
-@given(small_cases())
+@given(any_cases())
 def test_every_optional_unit_costs_at_least_one(case):
     q, profile = case.q, case.profile
     for u in q.optional_units:
@@ -251,7 +315,7 @@ def test_every_optional_unit_costs_at_least_one(case):
 
 
 @settings(max_examples=150, deadline=None)
-@given(small_cases(), st.data())
+@given(any_cases(), st.data())
 def test_check_plan_accepts_exactly_the_plans_that_meet_every_rule(case, data):
     q = case.q
     numbers = [u.number for u in q.units]
@@ -262,7 +326,7 @@ def test_check_plan_accepts_exactly_the_plans_that_meet_every_rule(case, data):
 
 
 @settings(max_examples=50, deadline=None)
-@given(small_cases(), st.data())
+@given(any_cases(), st.data())
 def test_check_plan_rejects_unknown_and_repeated_units(case, data):
     q = case.q
     costs = {u.number: 1 for u in q.optional_units}
@@ -275,7 +339,7 @@ def test_check_plan_rejects_unknown_and_repeated_units(case, data):
 
 
 @settings(max_examples=200, deadline=None)
-@given(small_cases(), st.lists(st.integers(0, 6), min_size=12, max_size=12), st.integers(1, 6))
+@given(any_cases(), st.lists(st.integers(0, 6), min_size=12, max_size=12), st.integers(1, 6))
 def test_reference_search_agrees_with_brute_force(case, cost_list, limit):
     """cheapest_plans (used on the real catalogue) is itself checked against all 2^n subsets."""
     q, profile = case.q, case.profile
@@ -289,6 +353,7 @@ def test_reference_search_agrees_with_brute_force(case, cost_list, limit):
 # ---- the real catalogue ----------------------------------------------------------------------
 
 ALL_OPTIONAL = load_qualification(CONTENT).optional_units
+SECOND_Q = load_qualification(Path("TL3-2027"), files=SECOND)  # read from its texts alone
 LEVEL_3_PICKS = frozenset({"A13", "A14", "B9", "B10", "C5", "C6", "D8", "D9"})
 FEW_LEFT = frozenset({"A1", "A3", "A11", "B2", "B6", "B8", "C2", "C4", "D1", "D2", "D13"})
 
@@ -348,6 +413,28 @@ def test_real_catalogue_with_few_units_left_matches_brute_force(q):
 def test_real_catalogue_every_optional_unit_costs_at_least_one(q, name):
     profile = REAL_PROFILES[name]
     assert all(c >= 1 for c in optional_costs(q, profile).values())
+
+
+# ---- the second qualification (tests/helpers.py SECOND), exactly as it loads -----------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_second_qualification_plans_are_the_cheapest_found_by_brute_force(data):
+    q = SECOND_Q
+    profile = _profile(data.draw, q)
+    alternatives = data.draw(st.integers(0, 4))
+    costs = optional_costs(q, profile)
+    reference = two_phase(q, profile, lambda out: brute_force_plans(q, costs, out))
+    assert_suggestion_is_exact(q, profile, alternatives, reference, everything=True)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_second_qualification_check_plan_accepts_exactly_the_valid_plans(data):
+    q = SECOND_Q
+    plan = data.draw(st.lists(st.sampled_from([u.number for u in q.units]), unique=True))
+    assert (check_plan(q, plan) == []) == is_valid(q, plan), plan
 
 
 # ---- plain behaviour -------------------------------------------------------------------------

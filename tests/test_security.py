@@ -63,6 +63,19 @@ CSRF_WORDS = "came from somewhere else"  # the error page's words for a CSRF fai
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 UNIT_TEXT = "Unit A11\nLO1 Answer calls\n1.1 Answer calls politely\n1.2 Take a message"
+# a qualification as the editor takes it (checked, not published: the files outlive a test)
+NEW_QUALIFICATION = {
+    "code": "TL3",
+    "title": "Level 3 Certificate in Team Leading",
+    "level": "3",
+    "groups": "A, Mandatory, yes\nB, Optional, no",
+    "units": "T1, K/1, Lead a team, 5, 3, A\nT2, K/2, Plan work, 4, 3, B",
+    "rules-0-kind": "all_units",
+    "rules-0-groups": "A",
+    "rules-1-kind": "credits",
+    "rules-1-groups": "A, B",
+    "rules-1-min": "9",
+}
 VISITORS = ("anonymous", "learner_a", "learner_b", "assessor_a", "assessor_b", "verifier", "admin")
 # a workplace contact of learner A, of learner B, one whose link was withdrawn, one expired
 CONTACTS = ("workplace_a", "workplace_b", "workplace_revoked", "workplace_expired")
@@ -113,7 +126,15 @@ ONLY_WORKPLACE_A = _row(*["unauth"] * 7, "ok", "notfound", "unauth", "unauth")
 
 EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "public.index": {"GET": EVERYONE},
+    "public.qualification_page": {"GET": EVERYONE},
     "public.unit": {"GET": EVERYONE},
+    # the addresses from before several qualifications: sent on, or (a POST) handled as ever
+    "legacy.unit": {"GET": EVERYONE},
+    "legacy.unit_svg": {"GET": EVERYONE},
+    "legacy.sheet": {"GET": EVERYONE},
+    "legacy.unit_check": {"GET": EVERYONE, "POST": EVERYONE},
+    "legacy.check_save_one": {"POST": EVERYONE},
+    "legacy.check_result": {"GET": EVERYONE},
     "qr.unit_svg": {"GET": EVERYONE},
     "qr.sheet": {"GET": EVERYONE},
     "learner.enter": {"GET": EVERYONE},
@@ -155,6 +176,13 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "staff.plan_row": {"GET": WRITE_A, "POST": WRITE_A},  # changing an activity: writers only
     "staff.contract": {"GET": READ_A, "POST": WRITE_A},
     "staff.learner_audit": {"GET": READ_A},
+    # the prior-learning ledger and suggested evidence
+    "staff.ledger": {"GET": READ_A},
+    "staff.ledger_evidence": {"POST": WRITE_A},
+    "staff.ledger_funding": {"POST": WRITE_A},
+    "staff.ledger_decision": {"POST": WRITE_A},
+    "staff.suggestions": {"GET": READ_A},
+    "staff.take_suggestion": {"POST": WRITE_A},
     "staff.audit": {"GET": ADMIN_OR_VERIFIER},
     "staff.cohort": {"GET": STAFF},
     "staff.cohort_export": {"GET": STAFF},
@@ -202,6 +230,12 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "content.discard": {"POST": ADMIN},
     "content.unit": {"GET": ADMIN},
     "content.restore": {"GET": ADMIN, "POST": ADMIN},
+    "staff.move_qualification": {"POST": WRITE_A},
+    # the qualifications: added, changed and downloaded by admins only
+    "catalogue.index": {"GET": ADMIN},
+    "catalogue.new": {"GET": ADMIN, "POST": ADMIN},
+    "catalogue.edit": {"GET": ADMIN, "POST": ADMIN},
+    "catalogue.export": {"GET": ADMIN},
 }
 POST_ENDPOINTS = sorted(e for e, methods in EXPECTED.items() if "POST" in methods)
 GET_ENDPOINTS = sorted(e for e, methods in EXPECTED.items() if "GET" in methods)
@@ -462,6 +496,8 @@ class World:
             "testimony_id": self.testimony_draft,
             "draft_id": self.draft,
             "version": 1,
+            "code": "03455",
+            "fmt": "case",
         }
         rule = self.rule(endpoint)
         assert rule is not None
@@ -509,6 +545,10 @@ class World:
                 "confirm": PASSWORD,
             },
             "staff.erase_learner": {"confirm": "Alex Able"},
+            "staff.ledger_evidence": {"ev-F1:1.1": "Unit certificate"},
+            "staff.ledger_funding": {"profile": "adult-skills-2025-08"},
+            "staff.ledger_decision": {"decision": "no-reduction", "reason": "Other setting"},
+            "staff.take_suggestion": {"suggestion": "discussion-F1"},
             "staff.plan_row": {**ROW, "status": "cancelled", "feedback": "The shop closed"},
             "staff.reissue_many": {"learner": [str(self.learner_a)]},
             "record.learner_record": {"name": "Alex Able", "email": "alex@example.org"},
@@ -558,6 +598,9 @@ class World:
             "content.import_unit": {"text": UNIT_TEXT},
             "content.draft": {"revision": "1", "action": "save", "number": "A11"},
             "content.restore": {"current": "2"},
+            "staff.move_qualification": {"qualification": "03455", "reason": "Level 3 role"},
+            "catalogue.new": {**NEW_QUALIFICATION, "action": "check"},
+            "catalogue.edit": {**NEW_QUALIFICATION, "action": "check"},
         }.get(endpoint, {})
 
     def take_snapshot(self) -> None:
@@ -641,7 +684,7 @@ def build_world(folder: Path) -> World:
     # learner A and learner B each finish a self-check of B1 through the real pages
     for token in (w.token_a, w.token_b):
         learner = learner_visitor(app, token)
-        response = learner.post("/check/B1", {"r-B1-1.1": "2", "r-B1-1.2": "3"})
+        response = learner.post("/q/03455/check/B1", {"r-B1-1.1": "2", "r-B1-1.2": "3"})
         assert response.status_code == 303, text(response)
         check_id = int(response.headers["Location"].rsplit("/", 1)[1])
         if token == w.token_a:
@@ -805,7 +848,7 @@ def test_a_verifier_changes_only_their_own_sample(w):
 
 
 def test_learner_cannot_open_another_learners_check_through_their_own_unit(w):
-    for url in (f"/check/B1/results/{w.check_b}", f"/check/F1/results/{w.check_a}"):
+    for url in (f"/q/03455/check/B1/results/{w.check_b}", f"/q/03455/check/F1/results/{w.check_a}"):
         assert w.request("learner_a", "GET", url).status_code == 404, url
 
 
@@ -854,7 +897,7 @@ def test_sign_in_and_code_never_redirect_off_site(w, target):
     ("path", "target"),
     [
         ("/staff/login", "/staff/\r\nSet-Cookie: hacked=1"),
-        ("/code", "/check/B1\r\nSet-Cookie: hacked=1"),
+        ("/code", "/q/03455/check/B1\r\nSet-Cookie: hacked=1"),
     ],
 )
 def test_a_next_address_with_a_line_break_is_ignored_not_a_500(w, path, target):
@@ -1235,7 +1278,7 @@ def test_stored_xss_payloads_are_escaped_everywhere(fresh_app, monkeypatch):
         for path, present in (
             ("/assessment/job", [job] if _fits(job, "role") else []),
             ("/result", []),  # greets them by the first word of their name only
-            ("/check/B1", [f"N{i} {p}"]),  # "This check is for <their name>"
+            ("/q/03455/check/B1", [f"N{i} {p}"]),  # "This check is for <their name>"
             ("/contract", signed + wording),
             ("/my-record", ([job] if _fits(job, "role") else []) + [details[0]]),
             ("/forget", [f"N{i} {p}"]),
@@ -1276,12 +1319,67 @@ def test_stored_xss_payloads_are_escaped_everywhere(fresh_app, monkeypatch):
     site.check("learner list", admin.get("/staff/learners"), everything)
     site.check("staff users", admin.get("/staff/users"), stored["staff"])
     site.check("cohort", admin.get("/staff/cohort"), stored["names"])
-    site.check("qr sheet", admin.get("/qr/units"))
+    site.check("qr sheet", admin.get("/q/03455/qr/units"))
     for page in range(0, 20):
         response = admin.get(f"/staff/audit?page={page}")
         site.check(f"audit page {page}", response)
         if "Nothing recorded yet" in text(response):
             break
+    assert not site.failures, "\n".join(site.failures[:60])
+
+
+EVIDENCE_LIMIT, REASON_LIMIT = 500, 2000
+
+
+def test_xss_payloads_in_the_ledger_are_escaped_everywhere_they_are_shown(fresh_app):
+    """The evidence named and the reasons given: on the ledger, its decisions, the audit trail,
+    the suggestions page and the learner's record."""
+    app = fresh_app
+    site = XssSite(app, app.test_cli_runner())
+    admin = site.admin
+    staff_id = with_db(app, lambda db: accounts.staff_by_email(db, "xena@centre.example")["id"])
+
+    def setup(db):  # type: ignore[no-untyped-def]
+        lid, _ = learners.create_learner(db, "Lee Ledger")
+        q = served(app)
+        plans.confirm_unit_plan(db, lid, VALID, staff_id, "t", lambda u: check_optional(q, u))
+        learners.save_assessor_ratings(db, lid, {"F1:1.1": 3, "A3:unit": 3}, staff_id, "t")
+        return lid
+
+    lid = with_db(app, setup)
+    base = f"/staff/learners/{lid}"
+    shown: list[str] = []
+    for i, p in enumerate(PAYLOADS):
+        evidence = " ".join(f"E{i} {p}".split())
+        response = admin.post(f"{base}/ledger/evidence", {"ev-F1:1.1": f"E{i} {p}"})
+        fits = len(evidence) <= EVIDENCE_LIMIT
+        assert response.status_code == (303 if fits else 400), i
+        site.check(f"evidence {i}", response, [] if fits else [f"E{i} {p}"])
+        page = admin.get(f"{base}/ledger")
+        site.check(f"ledger after evidence {i}", page, [evidence] if fits else [])
+        version = re.search(r'name="version"[^>]*value="([0-9a-f]+)"', text(page))
+        assert version is not None
+        reason, why = f"R{i} {p}".strip(), f"U{i} {p}".strip()
+        decision = {"decision": "no-reduction", "reason": reason, "version": version[1]}
+        if not fits:  # the evidence of the payload before still counts: F1 has prior learning
+            decision["why-F1"] = why
+        decision["why-A3"] = why  # A3 has no evidence named: its reason is not asked for
+        response = admin.post(f"{base}/ledger/decision", decision)
+        fits = len(reason) <= REASON_LIMIT and len(why) <= REASON_LIMIT
+        assert response.status_code == (303 if fits else 400), i
+        site.check(f"decision {i}", response, [] if fits else [reason])
+        if fits:
+            shown.append(reason)
+        # the centre's figures are numbers: a payload is refused, and shown back escaped
+        numbers = {"agreed_price": p, "planned_months": p, "off_the_job_hours": "1" + p}
+        response = admin.post(
+            f"{base}/ledger/funding", {"profile": "apprenticeship-2025-08", **numbers}
+        )
+        assert response.status_code == 400, i
+        site.check(f"funding {i}", response)
+    site.check("ledger", admin.get(f"{base}/ledger"), shown)
+    site.check("suggestions", admin.get(f"{base}/suggestions"))
+    site.check("audit", admin.get(f"{base}/audit"), shown)
     assert not site.failures, "\n".join(site.failures[:60])
 
 
@@ -1460,7 +1558,7 @@ def test_xss_payloads_in_a_unit_draft_are_escaped_everywhere_it_is_shown(fresh_a
     with_db(app, lambda db: learners.save_ratings(db, lid, {"A11:unit": 1}, "test"))
     learner = learner_visitor(app, token)
     # the pasted specification itself carries a payload: shown in the source column
-    imported = admin.post("/staff/content/import", {"text": UNIT_TEXT + "\n" + PAYLOADS[1]})
+    imported = admin.post("/staff/content/q/03455/import", {"text": UNIT_TEXT + "\n" + PAYLOADS[1]})
     assert imported.status_code == 303
     address = imported.headers["Location"]
     site.check("draft as read", admin.get(address), [PAYLOADS[1]])
@@ -1479,17 +1577,17 @@ def test_xss_payloads_in_a_unit_draft_are_escaped_everywhere_it_is_shown(fresh_a
         # published: every page that shows A11's words, to staff and to learners
         shown = " ".join(f"{i} {p}".split())  # line breaks typed in a field become spaces
         for where, response, present in (
-            ("versions", admin.get("/staff/content/units/A11"), [shown]),
-            ("content", admin.get("/staff/content"), []),
-            ("unit page", learner.get("/units/A11"), [shown]),
-            ("self-check", learner.get("/check/A11"), [shown]),
+            ("versions", admin.get("/staff/content/q/03455/units/A11"), [shown]),
+            ("content", admin.get("/staff/content/q/03455"), []),
+            ("unit page", learner.get("/q/03455/units/A11"), [shown]),
+            ("self-check", learner.get("/q/03455/check/A11"), [shown]),
             ("gap report", admin.get(f"/staff/learners/{lid}"), [shown]),
-            ("restore", admin.get("/staff/content/units/A11/restore/1"), []),
+            ("restore", admin.get("/staff/content/q/03455/units/A11/restore/1"), []),
             ("audit", admin.get("/staff/audit"), []),
         ):
             site.check(f"{where} after draft {i}", response, present)
         # the next payload goes into a new draft of the same text
-        imported = admin.post("/staff/content/import", {"text": UNIT_TEXT})
+        imported = admin.post("/staff/content/q/03455/import", {"text": UNIT_TEXT})
         address = imported.headers["Location"]
     assert not site.failures, "\n".join(site.failures[:60])
 
@@ -1611,9 +1709,9 @@ def test_static_files_carry_the_headers_too(w):
         "/static/app.js%00?v=1",
         "/static/..%00",
         "/static/" + "a" * 5000 + ".css",
-        "/units/F1%00",
-        "/check/B1%00",
-        "/qr/B1%00.svg",
+        "/q/03455/units/F1%00",
+        "/q/03455/check/B1%00",
+        "/q/03455/qr/B1%00.svg",
         "/l/%00",
         "/staff/setup/%00",
     ],
@@ -2037,7 +2135,7 @@ def test_an_erased_learner_leaves_nothing_in_the_database_file(w):
         ("admin", "POST", "/staff/learners/99999999999999999999/reissue"),
         ("admin", "POST", "/staff/users/99999999999999999999/disable"),
         ("admin", "GET", "/staff/audit?page=99999999999999999999"),
-        ("learner_a", "GET", "/check/B1/results/99999999999999999999"),
+        ("learner_a", "GET", "/q/03455/check/B1/results/99999999999999999999"),
     ],
 )
 def test_a_number_too_big_for_sqlite_is_a_404_not_a_500(w, visitor, method, url):
@@ -2057,7 +2155,7 @@ def test_a_plan_suggestion_number_in_superscript_is_a_400_not_a_500(w):
 @pytest.mark.parametrize(
     ("path", "field"),
     [
-        ("/check/F1", "r-F1-1.1"),
+        ("/q/03455/check/F1", "r-F1-1.1"),
         ("/assessment/F1-1", "r-F1-1.1"),
         ("/assessment/job", "c-writing"),
     ],
@@ -2409,3 +2507,66 @@ def test_random_forms_never_cause_a_500_or_bad_data(world, endpoint, form, data)
     assert not header_problems(response)
     problems = stored_data_problems(world.path, served(world.app))
     assert not problems, problems
+
+
+def test_xss_payloads_in_a_qualification_and_a_move_reason_are_escaped_everywhere(
+    fresh_app, tmp_path
+):
+    """Every payload in the catalogue editor's free text (title, awarding body, group and unit
+    titles, a rule's words) and in the reason for moving a learner: shown inert on every page
+    that shows them, or refused with the field's message."""
+    app = fresh_app
+    site = XssSite(app, app.test_cli_runner())
+    admin = site.admin
+    for i, p in enumerate(PAYLOADS):
+        code = f"XQ{i}"
+        one_line = " ".join(p.split()).replace(",", " ")  # a CSV cell of its own
+        data = {
+            **NEW_QUALIFICATION,
+            "code": code,
+            "title": f"{i} {p}"[:200],
+            "awarding_body": f"{i} {p}"[:100],
+            "groups": f"A, {i} {one_line}, yes\nB, Optional, no",
+            "units": f'T1, K/{i}/1, "{i} {one_line}", 5, 3, A\nT2, K/{i}/2, Plan work, 4, 3, B',
+            "rules-1-wording": f"{i} {p}"[:500],
+            "action": "publish",
+        }
+        response = admin.post("/staff/content/new", data)
+        site.check(f"qualification {i} sent", response)
+        if response.status_code != 303:
+            assert response.status_code == 400, (i, response.status_code)
+            continue
+        for where, page in (
+            ("qualifications", admin.get("/staff/content")),
+            ("editor", admin.get(f"/staff/content/q/{code}/edit")),
+            ("units", admin.get(f"/staff/content/q/{code}")),
+            ("public", admin.get(f"/q/{code}/")),
+            ("unit", admin.get(f"/q/{code}/units/T1")),
+            ("learners", admin.get("/staff/learners")),
+            ("cohort", admin.get(f"/staff/cohort?qualification={code}")),
+            ("qr", admin.get(f"/q/{code}/qr/units")),
+        ):
+            assert page.status_code == 200, (where, i)
+            site.check(f"{where} of qualification {i}", page)
+    # the reason for a move, in the audit trail (moved back and forth between two)
+    with_db(app, lambda db: learners.create_learner(db, "Mo Mover"))
+    mover = _learner_id(app, "Mo Mover")
+    there = [c for c in (f"XQ{i}" for i in range(len(PAYLOADS))) if c in app.extensions["library"]]
+    assert there, "at least one qualification with payloads was published"
+    for i, p in enumerate(PAYLOADS):
+        to = there[0] if i % 2 == 0 else "03455"
+        with_db(
+            app,
+            lambda db, to=to, i=i, p=p: learners.move_qualification(
+                db, mover, to, f"{i} {p}", "test"
+            ),
+        )
+    reasons = [f"{i} {p}" for i, p in enumerate(PAYLOADS)][:3]
+    for where, page, present in (
+        ("learner audit", admin.get(f"/staff/learners/{mover}/audit"), reasons),
+        ("audit", admin.get("/staff/audit"), reasons),
+        ("gap report", admin.get(f"/staff/learners/{mover}"), []),
+    ):
+        assert page.status_code == 200, where
+        site.check(where, page, present)
+    assert not site.failures, "\n".join(site.failures[:60])

@@ -88,7 +88,8 @@ def staff_rules(app, method: str) -> list:
 
 
 def build(app, rule, **ids) -> str:
-    ids = {"draft_id": 1, "number": "A11", "version": 1, **ids}  # the Content pages'
+    # the Content pages', and the qualification an address names
+    ids = {"draft_id": 1, "number": "A11", "version": 1, "code": "03455", "fmt": "json", **ids}
     with app.test_request_context():
         return url_for(rule.endpoint, **{a: ids.get(a, 1) for a in rule.arguments})
 
@@ -274,6 +275,10 @@ PAYLOADS = {
     ],
     "staff.disable_user": [{}],
     "staff.finish_erasure": [{}],
+    "staff.ledger_evidence": [{"ev-F1:1.1": "A certificate"}],
+    "staff.ledger_funding": [{"profile": "adult-skills-2025-08"}],
+    "staff.ledger_decision": [{"decision": "no-reduction", "reason": "A different setting"}],
+    "staff.take_suggestion": [{"suggestion": "discussion-F1"}],
     "staff_workplace.contacts": [
         {"action": "invite", "name": "Pat Manager", "job_title": "Manager"},
         {"action": "revoke", "contact": "1"},
@@ -284,6 +289,9 @@ PAYLOADS = {
     "content.draft": [{"action": "publish", "revision": "1", "number": "A11"}],
     "content.discard": [{}],
     "content.restore": [{"current": "2"}],
+    "staff.move_qualification": [{"qualification": "03455", "reason": "Level 3 role"}],
+    "catalogue.new": [{"code": "NEW1", "title": "New", "level": "2", "action": "publish"}],
+    "catalogue.edit": [{"title": "Changed", "level": "2", "action": "publish"}],
 }
 READ_ONLY_POSTS = {"staff.plan_check"}  # re-runs the rules on a draft; saves nothing
 # what a verifier may change: their own sampling records and their own password
@@ -1555,7 +1563,7 @@ def test_rows_kept_before_dates_and_criteria_move_forward(tmp_path):
 
     path = tmp_path / "old.db"
     db = connect(path)
-    migrations.apply(db, stop_before="m008_learner_record")
+    migrations.apply(db, stop_before="m009_learner_record")
     db.execute("INSERT INTO learners (name, token_hash, created_at) VALUES ('Old', 'h', 'x')")
     for when in ("2027-02-01", "Tuesday morning"):
         db.execute(
@@ -1997,8 +2005,8 @@ def test_commonest_gaps_count_the_learners_rating_not_yet_or_with_help(cohort):
 def test_cohort_csv_has_a_row_per_learner_and_a_column_per_statement(cohort, q):
     client, _, ids = cohort
     response = client.get("/staff/cohort.csv")
-    assert response.status_code == 200
-    assert 'filename="cohort.csv"' in response.headers["Content-Disposition"]
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert 'filename="cohort-03455.csv"' in response.headers["Content-Disposition"]
     rows = excel_csv(response)
     header = rows[0]
     assert header[:2] == ["learner", "candidate number"]

@@ -104,7 +104,7 @@ LEARNER_PAGES = [
     "/assessment/group-B",
     "/assessment/interests",
     "/assessment/review",
-    "/check/B1",
+    "/q/03455/check/B1",
     "/contract",
     "/my-record",
 ]
@@ -123,11 +123,11 @@ def test_a_learner_page_reads_the_learners_answers_once(app, sql, sam, path):
 def test_the_starting_point_and_a_check_result_read_each_table_once(app, sql, sam):
     learner_id, phone, _ = sam
     for _ in range(2):  # a second check is compared with the first
-        post(sql, phone, "/check/B1", {rating_field_name("B1:1.1"): "2"})
+        post(sql, phone, "/q/03455/check/B1", {rating_field_name("B1:1.1"): "2"})
     post(sql, phone, "/assessment/submit", {})
     with database(app) as db:
         latest = learners.unit_checks(db, learner_id, "B1")[-1]["id"]
-    for path in ("/result", f"/check/B1/results/{latest}"):
+    for path in ("/result", f"/q/03455/check/B1/results/{latest}"):
         response, statements = sql.of(lambda path=path: phone.get(path))
         assert response.status_code == 200, path
         for table in ("learners", *ANSWER_TABLES, *PLAN_TABLES):
@@ -164,8 +164,8 @@ LEARNER_POSTS = [
     ("a tap: own job title", "/assessment/save", {"name": "job_role_other", "value": "Chef"}, 200),
     ("a tap: interest", "/assessment/save", {"name": "interests", "value": "A11:1"}, 200),
     ("send the answers", "/assessment/submit", {}, 303),
-    ("a self-check", "/check/B1", {"r-B1-1.1": "2", "r-B1-1.2": "3"}, 303),
-    ("a self-check tap", "/check/B1/save", {"name": "r-B1-1.1", "value": "3"}, 200),
+    ("a self-check", "/q/03455/check/B1", {"r-B1-1.1": "2", "r-B1-1.2": "3"}, 303),
+    ("a self-check tap", "/q/03455/check/B1/save", {"name": "r-B1-1.1", "value": "3"}, 200),
 ]
 
 
@@ -285,11 +285,11 @@ UNIT_TEXT = "Unit A11\nLO1 Answer calls\n1.1 Answer calls politely\n1.2 Take a m
 def test_the_content_pages_read_each_table_once_and_each_action_commits_once(app, sql):
     admin, _ = staff_client(app, "admin", "Ada Admin")
     response, statements = post(
-        sql, admin, "/staff/content/import", {"text": UNIT_TEXT}, "/staff/content"
+        sql, admin, "/staff/content/q/03455/import", {"text": UNIT_TEXT}, "/staff/content/q/03455"
     )
     assert response.status_code == 303 and transactions(statements) == 1, statements
     draft = response.location
-    for path in ("/staff/content", draft, "/staff/content/units/A11"):
+    for path in ("/staff/content/q/03455", draft, "/staff/content/q/03455/units/A11"):
         response, statements = sql.of(lambda path=path: admin.get(path))
         assert response.status_code == 200, path
         assert transactions(statements) == 0, (path, statements)
@@ -311,7 +311,7 @@ def test_the_content_pages_read_each_table_once_and_each_action_commits_once(app
         assert response.status_code == 303, response.get_data(as_text=True)
         assert transactions(statements) == 1, (action, statements)
         form["revision"] = "2"
-    restore = "/staff/content/units/A11/restore/1"
+    restore = "/staff/content/q/03455/units/A11/restore/1"
     response, statements = post(sql, admin, restore, {"current": "2"}, restore)
     assert response.status_code == 303 and transactions(statements) == 1, statements
     with database(app) as db:

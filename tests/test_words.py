@@ -72,10 +72,10 @@ def finished_check_at(app, learner_id: int, when: str) -> int:
 def test_learner_pages_show_times_in_the_centres_time_zone_and_dates_in_words(sent):
     learner_id, learner, _ = sent
     check_id = finished_check_at(learner.application, learner_id, LATE)
-    result = words(learner.get(f"/check/B1/results/{check_id}").get_data(as_text=True))
+    result = words(learner.get(f"/q/03455/check/B1/results/{check_id}").get_data(as_text=True))
     assert "checked 1 July 2026" in result
     assert "2026-06-30" not in result and "2026-07-01" not in result
-    again = words(learner.get("/check/B1").get_data(as_text=True))
+    again = words(learner.get("/q/03455/check/B1").get_data(as_text=True))
     assert "Your last check was on 1 July 2026." in again
     record = words(learner.get("/my-record").get_data(as_text=True))
     assert "1 July 2026 at 00:30" in record
@@ -101,7 +101,7 @@ def test_the_time_zone_is_a_setting(new_york):
         learner_id, token = learners.create_learner(db, "Nina York")
     learner = learner_client(new_york, token)
     check_id = finished_check_at(new_york, learner_id, LATE)
-    result = words(learner.get(f"/check/B1/results/{check_id}").get_data(as_text=True))
+    result = words(learner.get(f"/q/03455/check/B1/results/{check_id}").get_data(as_text=True))
     assert "checked 30 June 2026" in result
     record = words(learner.get("/my-record").get_data(as_text=True))
     assert "30 June 2026 at 19:30" in record
@@ -146,7 +146,14 @@ def reader(app):
     return learner_client(app, token)
 
 
-READ_BY_LEARNERS = ["/", "/units/A1", "/units/B1", "/check/A1", "/check/B1", "/assessment/group-B"]
+READ_BY_LEARNERS = [
+    "/",
+    "/q/03455/units/A1",
+    "/q/03455/units/B1",
+    "/q/03455/check/A1",
+    "/q/03455/check/B1",
+    "/assessment/group-B",
+]
 
 
 @pytest.mark.parametrize("path", READ_BY_LEARNERS)
@@ -157,12 +164,12 @@ def test_learner_pages_say_what_will_happen_not_criteria_to_come(reader, path):
 
 def test_a_unit_awaiting_its_details_says_what_will_happen(reader):
     assert "your centre will add the details" in words(reader.get("/").get_data(True))
-    check = words(reader.get("/check/A1").get_data(as_text=True))
+    check = words(reader.get("/q/03455/check/A1").get_data(as_text=True))
     assert "For now you check this unit as a whole." in check
     assert "Your centre will add its detailed statements later" in check
 
 
-@pytest.mark.parametrize("path", ["/units/B1", "/check/B1"])
+@pytest.mark.parametrize("path", ["/q/03455/units/B1", "/q/03455/check/B1"])
 def test_a_source_cut_short_is_explained_once_for_the_unit(reader, path, q):
     page = reader.get(path).get_data(as_text=True)
     text = words(page)
@@ -176,7 +183,7 @@ def test_a_source_cut_short_is_explained_once_for_the_unit(reader, path, q):
     assert "source document" not in text
 
 
-@pytest.mark.parametrize("path", ["/units/B1", "/check/B1"])
+@pytest.mark.parametrize("path", ["/q/03455/units/B1", "/q/03455/check/B1"])
 def test_outcome_titles_speak_to_the_learner(reader, path):
     page = reader.get(path).get_data(as_text=True)
     titles = [t for level, t in headings(page) if t.startswith("Learning outcome")]

@@ -25,6 +25,7 @@ from helpers import (
     assessor_prepares_contract,
     csrf,
     database,
+    dom,
     learner_and_assessor,
     post_form,
     reading,
@@ -889,6 +890,30 @@ def test_the_assessor_links_a_testimony_to_criteria_and_accepts_it(app, sam, pat
     assert "Witness testimonies" in record and NARRATIVE in record
 
 
+def coverage_cell(response, unit: str, state: str) -> str:  # type: ignore[no-untyped-def]
+    """The assessment plan's coverage table: the cell of one unit and state, in words."""
+    for tr in dom(response).find("table", class_="coverage").find("tbody").find_all("tr"):
+        if tr.find("th").text.split()[0] == unit:
+            return " ".join(tr.find("td", class_=f"cover-{state}").text.split())
+    raise AssertionError(f"{unit} is not in the coverage")
+
+
+def test_an_accepted_testimony_linked_to_a_criterion_counts_as_done_in_the_plan(app, sam, pat):
+    learner_id, _, assessor = sam
+    testimony_id = sign_testimony(app, pat[0])
+    plan = f"/staff/learners/{learner_id}/assessment-plan"
+    assert coverage_cell(assessor.get(plan), "F1", "done") == "—"
+    review = {"testimony": str(testimony_id), "criteria": ["F1:1.1"], "questioning_note": ""}
+    page = f"/staff/learners/{learner_id}/testimonies"
+    # linked but not accepted yet: not evidence
+    assert post_form(assessor, page, {**review, "decision": ""}).status_code == 303
+    assert coverage_cell(assessor.get(plan), "F1", "done") == "—"
+    assert post_form(assessor, page, {**review, "decision": "accepted"}).status_code == 303
+    response = assessor.get(plan)
+    assert coverage_cell(response, "F1", "done") == "1 of 21: 1.1"
+    assert "1.1" not in coverage_cell(response, "F1", "none")
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -1174,11 +1199,11 @@ def test_the_cohort_shows_any_of_the_three_ratings(app, sam, pat):
         page = html(assessor.get(f"/staff/cohort?view={view}"))
         row = re.search(r'<th scope="row" title="[^"]*">F1:1.1</th>(.*?)</tr>', page, re.S)[1]
         cells[view] = re.findall(r'<td class="heat-(\w+)">', row)
-        assert f'href="/staff/cohort?view={view}" aria-current="page"' in page
+        assert f'view={view}" aria-current="page"' in page
     assert cells == {"learner": ["3"], "workplace": ["1"], "assessor": ["0"]}
     assert "not yet or partly" in html(assessor.get("/staff/cohort?view=workplace"))
     response = assessor.get("/staff/cohort.csv?view=workplace")
-    assert 'filename="cohort-workplace.csv"' in response.headers["Content-Disposition"]
+    assert 'filename="cohort-03455-workplace.csv"' in response.headers["Content-Disposition"]
     assert assessor.get("/staff/cohort?view=nonsense").status_code == 200
 
 

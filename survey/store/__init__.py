@@ -7,6 +7,7 @@
 - `workplace`: a learner's workplace contacts and their links, their answers, testimonies;
 - `audit`: the audit trail every change writes to;
 - `records`: a learner's whole record, to export or erase;
+- `prior_learning`: the ledger's evidence named, funding chosen and decisions;
 - `tokens`: personal codes and session tokens (no SQL: how they are made and hashed);
 - `sql`: rows as dicts, the time stamp.
 

@@ -38,6 +38,7 @@ class NewLearner:
     job_role: str = ""
     job_role_other: str = ""
     assessor_id: int | None = None
+    qualification: str = ""  # the code of the qualification they are enrolled on ("": default)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ def _insert_learner(
     }
     if new.assessor_id is not None:  # (a column an older database may not have yet)
         values["assessor_id"] = new.assessor_id
+    if new.qualification:  # otherwise the column's default
+        values["qualification"] = new.qualification
     cursor = db.execute(
         f"INSERT INTO learners ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",  # noqa: S608  # nosec B608: column names are the literal keys above
         list(values.values()),
@@ -110,6 +113,8 @@ def _insert_learner(
     learner_id = cursor.lastrowid
     assert learner_id is not None
     audit.record(db, actor, learner_id, "learner-added", "", None, new.name, stamp)
+    if new.qualification:
+        audit.record(db, actor, learner_id, "enrolled", "", None, new.qualification, stamp)
     if new.job_role:
         role = _role_text(new.job_role, new.job_role_other)
         audit.record(db, actor, learner_id, "job-role", "", "", role, stamp)
@@ -742,8 +747,11 @@ def update_record(
     return changed
 
 
-def learners_for(db: sqlite_utils.Database, staff: Row, archived: bool = False) -> list[Row]:
-    """The learners a staff member may see: an assessor their own, others everyone."""
+def learners_for(
+    db: sqlite_utils.Database, staff: Row, archived: bool = False, qualification: str = ""
+) -> list[Row]:
+    """The learners a staff member may see: an assessor their own, others everyone; only those
+    on one qualification when its code is given."""
     mine = staff["id"] if staff["role"] == "assessor" else None
     return list(
         query(
@@ -751,15 +759,18 @@ def learners_for(db: sqlite_utils.Database, staff: Row, archived: bool = False) 
             "SELECT learners.*, staff.name AS assessor_name FROM learners "
             "LEFT JOIN staff ON staff.id = learners.assessor_id "
             "WHERE (learners.archived_at IS NOT NULL) = ? "
-            "AND (? IS NULL OR learners.assessor_id = ?) ORDER BY learners.name",
-            [int(archived), mine, mine],
+            "AND (? IS NULL OR learners.assessor_id = ?) "
+            "AND (? = '' OR learners.qualification = ?) ORDER BY learners.name",
+            [int(archived), mine, mine, qualification, qualification],
         )
     )
 
 
-def learners_with_answers(db: sqlite_utils.Database, staff: Row, archived: bool) -> list[Row]:
+def learners_with_answers(
+    db: sqlite_utils.Database, staff: Row, archived: bool, qualification: str = ""
+) -> list[Row]:
     """learners_for(), each with their job answers ("contexts") and rated statement ids."""
-    rows = learners_for(db, staff, archived)
+    rows = learners_for(db, staff, archived, qualification)
     ids = json.dumps([r["id"] for r in rows])
     contexts: dict[int, dict[str, str]] = {r["id"]: {} for r in rows}
     rated: dict[int, set[str]] = {r["id"]: set() for r in rows}
@@ -902,3 +913,41 @@ def cohort_ratings(
         ):
             result[learner_id][statement_id] = rating
     return result
+
+
+class MoveRefused(Exception):
+    """A move to another qualification that cannot be made now, in words for the assessor."""
+
+
+def move_qualification(
+    db: sqlite_utils.Database, learner_id: int, code: str, reason: str, actor: str
+) -> Row:
+    """Enrol a learner on another qualification, with the reason in the audit trail.
+
+    Only before their unit plan is confirmed: read and written in one transaction, so a
+    confirmation landing first refuses the move (MoveRefused). Their answers stay in their
+    record; a working plan of the old qualification's units is dropped, and an assessment
+    already sent is opened again, since the new qualification asks its own questions.
+    """
+    with immediate(db):
+        row = learner(db, learner_id)
+        if row is None:
+            raise MoveRefused("There is no such learner.")
+        if row["plan_confirmed_at"]:
+            raise MoveRefused(
+                "Their plan is confirmed, so they can no longer be moved to another qualification."
+            )
+        if row["qualification"] == code:
+            raise MoveRefused(f"They are already enrolled on {code}.")
+        db.execute(
+            "UPDATE learners SET qualification = ?, submitted_at = NULL, resume_page = '' "
+            "WHERE id = ?",
+            [code, learner_id],
+        )
+        db.execute("DELETE FROM plans WHERE learner_id = ? AND confirmed_at IS NULL", [learner_id])
+        audit.record(
+            db, actor, learner_id, "qualification-moved", reason, row["qualification"], code
+        )
+        moved = learner(db, learner_id)
+    assert moved is not None
+    return moved

@@ -7,7 +7,7 @@ from typing import Any
 import sqlite_utils
 
 from ..db import empty_log, immediate
-from . import accounts, audit, centre, learners, plans, sampling, workplace
+from . import accounts, audit, centre, learners, plans, prior_learning, sampling, workplace
 from .sql import Row, now, query
 from .tokens import hash_secret, new_secret
 
@@ -40,6 +40,7 @@ def learner_record(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any]
         "centre": centre.centre(db).as_dict(),
         "assessor": _contact(assessor) if assessor else None,
         "verifiers": [_contact(p) for p in people.values() if p["role"] == "verifier"],
+        "prior_learning": _prior_learning(db, learner_id),
         # the workplace contacts' details and answers, and the testimonies written for them
         **workplace.record(db, learner_id),
         "audit": audit.entries(db, learner_id),
@@ -48,6 +49,11 @@ def learner_record(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any]
 
 def _contact(staff: Row) -> dict[str, Any]:
     return {k: staff[k] for k in ("name", "email", "role", "disabled_at")}
+
+
+def _prior_learning(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any]:
+    kept = prior_learning.prior_learning(db, learner_id)
+    return {"evidence": kept.evidence, "funding": kept.funding, "decisions": kept.decisions}
 
 
 ERASURE_ON_DISK = "erasure_unfinished_since"  # settings key while the log may hold erased data

@@ -138,7 +138,8 @@ def sampling_data(db: sqlite_utils.Database) -> SamplingData:
     learners = []
     for r in query(
         db,
-        "SELECT learners.id, learners.name, coalesce(staff.name, '') AS assessor_name, "
+        "SELECT learners.id, learners.name, learners.qualification, "
+        "coalesce(staff.name, '') AS assessor_name, "
         "CASE WHEN plans.confirmed_at IS NOT NULL THEN plans.units END AS units FROM learners "
         "LEFT JOIN staff ON staff.id = learners.assessor_id LEFT JOIN plans ON "
         "plans.learner_id = learners.id WHERE learners.archived_at IS NULL ORDER BY learners.name",

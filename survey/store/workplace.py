@@ -49,7 +49,8 @@ def _expiry(days: int) -> str:
 _CONTACT = (
     "SELECT workplace_contacts.*, learners.name AS learner_name, "
     "learners.archived_at AS learner_archived_at, learners.job_role AS learner_job_role, "
-    "learners.job_role_other AS learner_job_role_other FROM workplace_contacts "
+    "learners.job_role_other AS learner_job_role_other, "
+    "learners.qualification AS learner_qualification FROM workplace_contacts "
     "JOIN learners ON learners.id = workplace_contacts.learner_id "
 )
 
@@ -552,6 +553,7 @@ _NOT_EXPORTED = (
     "learner_archived_at",
     "learner_job_role",
     "learner_job_role_other",
+    "learner_qualification",
 )
 
 

@@ -6,7 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.exceptions import NotFound
 
 from ..auth import signed_in_staff, staff_actor, staff_required
@@ -27,7 +37,7 @@ from ..drafts import (
 from ..forms import ActionForm, DraftForm, ImportForm, RestoreForm, draft_form
 from ..importer import MAX_BYTES, ImportProblem, Reading, read, source_from_bytes, source_from_text
 from ..library import LibraryError, Version
-from ..qualifications import current_code, current_qualification, library
+from ..qualifications import default_code, library, qualification
 from ..store import drafts
 from ..store.sql import Row
 from ..web import MB, body_limit
@@ -43,6 +53,37 @@ _me = signed_in_staff
 _actor = staff_actor
 
 
+# ---- which qualification: every page here names it in its address ------------------------------
+
+
+@bp.url_value_preprocessor
+def _pull_code(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    if values and "code" in values:
+        g.content_code = values.pop("code")
+
+
+@bp.url_defaults
+def _add_code(endpoint: str, values: dict[str, Any]) -> None:
+    """A link from one of these pages to another stays on the same qualification."""
+    code = g.get("content_code")
+    if (
+        code
+        and "code" not in values
+        and current_app.url_map.is_endpoint_expecting(endpoint, "code")
+    ):
+        values["code"] = code
+
+
+def _code() -> str:
+    """The code of the qualification the address names (a 404 when it names none)."""
+    return _q().code
+
+
+def _q() -> Qualification:
+    """The qualification the address names, as published now."""
+    return qualification(g.get("content_code") or default_code())
+
+
 def _who() -> str:
     """Who published, as the version history names them."""
     return f"{_me()['name']} ({_me()['email']})"
@@ -52,24 +93,24 @@ def _who() -> str:
 
 
 def _histories(q: Qualification) -> dict[str, tuple[Version, ...]]:
-    lib, code = library(), current_code()
-    return {u.number: lib.versions(code, u.number) for u in q.units}
+    lib = library()
+    return {u.number: lib.versions(q.code, u.number) for u in q.units}
 
 
 def _units_page(form: ImportForm, status: int = 200):  # type: ignore[no-untyped-def]
-    q = current_qualification()
+    q = _q()
     return render_template(
         "content/units.html",
         q=q,
         histories=_histories(q),
-        drafts=drafts.open_drafts(get_db(), current_code()),
+        drafts=drafts.open_drafts(get_db(), _code()),
         form=form,
         max_mb=MAX_BYTES // MB,
         criteria_count=criteria_count,
     ), status
 
 
-@bp.get("", endpoint="units")
+@bp.get("/q/<code>", endpoint="units")
 @staff_required("admin")
 def units_page():  # type: ignore[no-untyped-def]
     return _units_page(ImportForm())
@@ -81,14 +122,14 @@ def units_page():  # type: ignore[no-untyped-def]
 def _read(form: ImportForm) -> Reading:
     """The specification sent (a file, else the pasted text), read into drafts."""
     upload = form.file.data
-    q = current_qualification()
+    q = _q()
     if upload and upload.filename:
         data = upload.stream.read(MAX_BYTES + 1)  # check_size refuses anything longer
         return read(source_from_bytes(data, upload.filename), q)
     return read(source_from_text(form.text.data or ""), q)
 
 
-@bp.post("/import")
+@bp.post("/q/<code>/import")
 @body_limit(IMPORT_BODY_MAX)
 @staff_required("admin")
 def import_unit():  # type: ignore[no-untyped-def]
@@ -105,7 +146,7 @@ def import_unit():  # type: ignore[no-untyped-def]
     found = [(d.name, draft_data(d)) for d in reading.units]
     ids, again = drafts.add_import(
         get_db(),
-        current_code(),
+        _code(),
         source_data(reading.source),
         found,
         _me()["id"],
@@ -125,7 +166,7 @@ def import_unit():  # type: ignore[no-untyped-def]
 
 def _draft_or_404(draft_id: int) -> Row:
     row = drafts.draft(get_db(), draft_id)
-    if row is None or row["qualification"] != current_code():
+    if row is None or row["qualification"] != _code():
         raise NotFound("There is no draft with that number: it may have been discarded.")
     return row
 
@@ -156,7 +197,7 @@ def _draft_page(  # type: ignore[no-untyped-def]
     notice: str = "",
 ):
     """The checking page: the source beside the draft, each problem beside its field."""
-    q = current_qualification()
+    q = _q()
     _, places = unit_file(content)
     by_field: dict[str, list[str]] = {}
     general = []
@@ -191,7 +232,7 @@ def _draft_page(  # type: ignore[no-untyped-def]
         last=last,
         roles=line_roles(content),
         target=target,
-        history=library().versions(current_code(), target.number) if target else (),
+        history=library().versions(_code(), target.number) if target else (),
         cut_short=cut_short_count(content),
         discard=ActionForm(),
         pages_of=lambda numbers: sorted({lines[n - 1][0] for n in numbers} - {0}),
@@ -199,14 +240,14 @@ def _draft_page(  # type: ignore[no-untyped-def]
     ), status
 
 
-@bp.route("/drafts/<int:draft_id>", methods=["GET", "POST"])
+@bp.route("/q/<code>/drafts/<int:draft_id>", methods=["GET", "POST"])
 @body_limit(DRAFT_BODY_MAX)
 @staff_required("admin")
 def draft(draft_id: int):  # type: ignore[no-untyped-def]
     row = _draft_or_404(draft_id)
     if row["published_at"]:
         return _already_published(row)
-    q, code = current_qualification(), current_code()
+    q, code = _q(), _code()
     form = draft_form(q, row["draft"], row["revision"])
     if request.method == "GET":
         content = row["draft"]
@@ -229,7 +270,7 @@ def draft(draft_id: int):  # type: ignore[no-untyped-def]
 
 def _publish(row: Row, form: DraftForm, content: dict[str, Any], revision: int):  # type: ignore[no-untyped-def]
     """Publish the draft as edited, if the loader finds nothing wrong with it."""
-    code, name = current_code(), _name(row)
+    code, name = _code(), _name(row)
     found = _loader_problems(code, content, name)
     if found:
         return _draft_page(row, form, content, found, 400, "Not published: nothing was changed.")
@@ -281,7 +322,7 @@ def _changed_meanwhile(current: Row, form: DraftForm, content: dict[str, Any]): 
     )
 
 
-@bp.post("/drafts/<int:draft_id>/discard")
+@bp.post("/q/<code>/drafts/<int:draft_id>/discard")
 @staff_required("admin")
 def discard(draft_id: int):  # type: ignore[no-untyped-def]
     row = _draft_or_404(draft_id)
@@ -297,17 +338,17 @@ def discard(draft_id: int):  # type: ignore[no-untyped-def]
 # ---- a unit's versions -------------------------------------------------------------------------
 
 
-@bp.get("/units/<number>", endpoint="unit")
+@bp.get("/q/<code>/units/<number>", endpoint="unit")
 @staff_required("admin")
 def unit_page(number: str):  # type: ignore[no-untyped-def]
-    unit = current_qualification().find_unit(number)
+    unit = _q().find_unit(number)
     if unit.number != number:
         return redirect(url_for(".unit", number=unit.number))
     return render_template(
         "content/unit.html",
         unit=unit,
-        history=library().versions(current_code(), unit.number),
-        q=current_qualification(),
+        history=library().versions(_code(), unit.number),
+        q=_q(),
     )
 
 
@@ -315,11 +356,11 @@ class VersionMoved(Exception):
     """A version was published or restored since the confirm page was shown."""
 
 
-@bp.route("/units/<number>/restore/<int:version>", methods=["GET", "POST"])
+@bp.route("/q/<code>/units/<number>/restore/<int:version>", methods=["GET", "POST"])
 @staff_required("admin")
 def restore(number: str, version: int):  # type: ignore[no-untyped-def]
-    unit = current_qualification().find_unit(number)
-    lib, code = library(), current_code()
+    unit = _q().find_unit(number)
+    lib, code = library(), _code()
     history = lib.versions(code, unit.number)
     wanted = next((v for v in history if v.number == version), None)
     if wanted is None or wanted == history[-1]:
@@ -363,5 +404,5 @@ def restore(number: str, version: int):  # type: ignore[no-untyped-def]
         preview=preview,
         problem=problem,
         form=form,
-        q=current_qualification(),
+        q=_q(),
     )

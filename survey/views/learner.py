@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,7 +44,7 @@ from ..journey import Page, minutes_needed, open_units, page_index, pages, scale
 from ..plans import contract_changes, contract_terms, next_steps
 from ..portfolio import job_words
 from ..profile import learner_profile
-from ..qualifications import current_qualification, qualification_for
+from ..qualifications import qualification, qualification_for
 from ..starting_point import check_progress, starting_point
 from ..store import accounts, audit, centre, learners, plans, records, tokens, workplace
 from ..store.sql import Row, now
@@ -51,6 +52,8 @@ from ..web import csv_download, json_error, other_owners, owner_key
 from ..workplace import workplace_job
 
 bp = Blueprint("learner", __name__)
+
+SELF_CHECK = re.compile(r"/q/[^/?#]+/check/")  # a self-check of any qualification
 
 LOCKED = (
     "Your assessor has confirmed your plan, so these answers can no longer be changed. "
@@ -121,7 +124,9 @@ def _safe_next(target: str | None) -> str | None:
     if not target.isprintable() or "\\" in target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith(("/check/", "/assessment", "/result")):
+    if parts.scheme or parts.netloc:
+        return None
+    if not (target.startswith(("/check/", "/assessment", "/result")) or SELF_CHECK.match(target)):
         return None
     return target
 
@@ -129,7 +134,7 @@ def _safe_next(target: str | None) -> str | None:
 def _need_learner() -> Row:
     row = current_learner()
     if row is None:
-        abort(redirect(url_for(".code", next=request.full_path.rstrip("?"))))
+        abort(redirect(url_for("learner.code", next=request.full_path.rstrip("?"))))
     return row
 
 
@@ -142,7 +147,7 @@ def enter(token: str) -> ResponseReturnValue:
             "ask your assessor for your current link, or enter the code from your card."
         )
     _remember(row)
-    return redirect(url_for(".assessment"))
+    return redirect(url_for("learner.assessment"))
 
 
 @bp.route("/code", methods=["GET", "POST"])
@@ -153,7 +158,7 @@ def code() -> ResponseReturnValue:
         row = learners.learner_by_token(get_db(), form.code.data or "")
         if row is not None and not row["archived_at"]:
             _remember(row)
-            return redirect(target or url_for(".assessment"))
+            return redirect(target or url_for("learner.assessment"))
         form.code.errors.append("That code was not recognised. Check it and try again.")
     status = 400 if request.method == "POST" else 200
     return render_template("learner/code.html", form=form, next=target), status
@@ -165,7 +170,7 @@ def forget() -> ResponseReturnValue:
     if form.validate_on_submit():
         session.clear()
         flash("This device has forgotten you. Use your link or code to come back.")
-        return redirect(url_for(".code"))
+        return redirect(url_for("learner.code"))
     return render_template("learner/forget.html", form=form, learner=current_learner())
 
 
@@ -195,12 +200,12 @@ def _locked_message(row: Row) -> str | None:
 def assessment() -> ResponseReturnValue:
     row = _need_learner()
     if row["submitted_at"]:
-        return redirect(url_for(".result"))
+        return redirect(url_for("learner.result"))
     if not row["resume_page"]:
-        return redirect(url_for(".welcome"))  # nothing answered yet: say what this is first
+        return redirect(url_for("learner.welcome"))  # nothing answered yet: say what this is first
     all_pages = _pages(row)
     key = row["resume_page"] if page_index(all_pages, row["resume_page"]) is not None else "job"
-    return redirect(url_for(".page", key=key))
+    return redirect(url_for("learner.page", key=key))
 
 
 @bp.get("/welcome")
@@ -211,6 +216,7 @@ def welcome() -> ResponseReturnValue:
     return render_template(
         "learner/welcome.html",
         learner=row,
+        q=q,
         minutes=minutes_needed(q, all_pages),
         first=all_pages[0],
     )
@@ -277,7 +283,7 @@ def page(key: str) -> ResponseReturnValue:
         locked = _locked_message(row)
         if locked:
             flash(locked)
-            return redirect(url_for(".result"), 303)
+            return redirect(url_for("learner.result"), 303)
         valid = form.validate_on_submit()
         if "csrf_token" not in form.errors:
             changes = _page_changes(current, form)
@@ -293,9 +299,9 @@ def page(key: str) -> ResponseReturnValue:
                 learners.keep_answers(get_db(), row["id"], changes, _actor(row))
             except learners.AnswersClosed as closed:  # locked since this request read the learner
                 flash(CLOSED_MESSAGES[closed.reason])
-                return redirect(url_for(".result"), 303)
+                return redirect(url_for("learner.result"), 303)
             if target is not None:
-                return redirect(url_for(".page", key=target.key), 303)
+                return redirect(url_for("learner.page", key=target.key), 303)
         status = 400
     return (
         render_template(
@@ -340,9 +346,9 @@ def _page_moved(row: Row, q: Qualification, all_pages: tuple[Page, ...], key: st
             learners.keep_answers(get_db(), row["id"], learners.Changes(ratings=kept), _actor(row))
         except learners.AnswersClosed as closed:
             flash(CLOSED_MESSAGES[closed.reason])
-            return redirect(url_for(".result"), 303)
+            return redirect(url_for("learner.result"), 303)
     flash(QUESTIONS_CHANGED)
-    return redirect(url_for(".page", key=moved.key), 303)
+    return redirect(url_for("learner.page", key=moved.key), 303)
 
 
 def _scale_notes(statements: tuple[Statement, ...], before: tuple[Page, ...]) -> dict[str, str]:
@@ -391,7 +397,7 @@ def submit() -> ResponseReturnValue:
         flash(LOCKED)
     elif not row["submitted_at"]:
         learners.submit(get_db(), row["id"], _actor(row))
-    return redirect(url_for(".result"), 303)
+    return redirect(url_for("learner.result"), 303)
 
 
 @bp.post("/assessment/reopen")
@@ -405,9 +411,9 @@ def reopen() -> ResponseReturnValue:
         here = request.args.get("page", "")
         if page_index(_pages(row), here) is None:
             here = "review"
-        return redirect(url_for(".page", key=here), 303)
+        return redirect(url_for("learner.page", key=here), 303)
     flash(LOCKED if row["plan_confirmed_at"] else "Your answers are open to change already.")
-    return redirect(url_for(".result"), 303)
+    return redirect(url_for("learner.result"), 303)
 
 
 # ---- saving one answer in the background --------------------------------------------------
@@ -466,7 +472,7 @@ def result() -> ResponseReturnValue:
     q = qualification_for(row)
     if not row["submitted_at"]:
         flash("Finish your answers and send them to see your starting point.")
-        return redirect(url_for(".assessment"))
+        return redirect(url_for("learner.assessment"))
     had = _answers(row)
     db = get_db()
     agreed = plans.agreement(db, row["id"])
@@ -498,12 +504,24 @@ def result() -> ResponseReturnValue:
 # ---- unit self-check ------------------------------------------------------------------------
 
 
-@bp.route("/check/<number>", methods=["GET", "POST"])
-def unit_check(number: str) -> ResponseReturnValue:
-    unit = current_qualification().find_unit(number)
+def _their_unit(code: str, number: str, row: Row) -> Unit:
+    """The unit an address names, if it is of the qualification this learner is enrolled on:
+    a unit of another qualification (its QR code, say) is not there for them."""
+    if qualification_for(row).code != code:
+        raise NotFound(
+            f"This unit is part of {qualification(code).title}, which you are not enrolled on. "
+            "Ask your assessor which units you can check."
+        )
+    return qualification(code).find_unit(number)
+
+
+@bp.route("/q/<code>/check/<number>", methods=["GET", "POST"])
+def unit_check(code: str, number: str) -> ResponseReturnValue:
+    unit = qualification(code).find_unit(number)
     if unit.number != number:
-        return redirect(url_for(".unit_check", number=unit.number))
+        return redirect(url_for("learner.unit_check", code=code, number=unit.number))
     row = _need_learner()
+    unit = _their_unit(code, number, row)
     q = qualification_for(row)
     checks = learners.unit_checks(get_db(), row["id"], unit.number)
     finished = [c for c in checks if c["finished_at"]]
@@ -532,7 +550,13 @@ def unit_check(number: str) -> ResponseReturnValue:
             )
         if valid and values:
             return redirect(
-                url_for(".check_result", number=unit.number, check_id=check_row["id"]), 303
+                url_for(
+                    "learner.check_result",
+                    code=q.code,
+                    number=unit.number,
+                    check_id=check_row["id"],
+                ),
+                303,
             )
         if valid:
             message = "Answer at least one statement to see your progress."
@@ -566,16 +590,18 @@ def _whole_unit_answer(q: Qualification, unit: Unit) -> dict[str, int]:
     return {answer.item: answer.value}
 
 
-@bp.post("/check/<number>/save")
-def check_save_one(number: str) -> ResponseReturnValue:
+@bp.post("/q/<code>/check/<number>/save")
+def check_save_one(code: str, number: str) -> ResponseReturnValue:
     try:
-        unit = current_qualification().find_unit(number)
-    except UnitNotFound:
+        unit = qualification(code).find_unit(number)
+    except (UnitNotFound, NotFound):
         return json_error("There is no unit with that number.", 404, drop=True)
     row = current_learner()
     if row is None:
         return json_error("This device no longer knows you: open your link again.", 401)
     q = qualification_for(row)
+    if q.code != code:
+        return json_error("That unit is not part of your qualification.", 404, drop=True)
     # CSRFProtect has already refused this POST if its token was wrong (a JSON 400 for the
     # script, with the current token to send it again with)
     refused = _not_theirs(row)
@@ -603,10 +629,11 @@ def check_save_one(number: str) -> ResponseReturnValue:
     return jsonify({"ok": True})
 
 
-@bp.get("/check/<number>/results/<int:check_id>")
-def check_result(number: str, check_id: int) -> ResponseReturnValue:
-    unit = current_qualification().find_unit(number)
+@bp.get("/q/<code>/check/<number>/results/<int:check_id>")
+def check_result(code: str, number: str, check_id: int) -> ResponseReturnValue:
+    qualification(code).find_unit(number)
     row = _need_learner()
+    unit = _their_unit(code, number, row)
     q = qualification_for(row)
     db = get_db()
     checks = learners.unit_checks(db, row["id"], unit.number)
@@ -657,7 +684,7 @@ def contract() -> ResponseReturnValue:
                 "Your assessor is updating your learning contract. You can sign it once "
                 "the new version is ready."
             )
-            return redirect(url_for(".contract"), 303)
+            return redirect(url_for("learner.contract"), 303)
         if form.validate_on_submit():
             try:
                 signed = plans.sign_contract(
@@ -671,7 +698,7 @@ def contract() -> ResponseReturnValue:
                     if signed
                     else "You have already signed this version."
                 )
-                return redirect(url_for(".contract"), 303)
+                return redirect(url_for("learner.contract"), 303)
         status = 400
     upcoming = [r for r in agreed.assessment_plan_rows if r["status"] == "planned"]
     return render_template(
@@ -714,9 +741,9 @@ def my_data_json() -> ResponseReturnValue:
     from ..export import record_json
 
     row = _need_learner()
-    record = records.learner_record(get_db(), row["id"])
+    record = records.learner_record(get_db(), row["id"]) or {}
     response = current_app.response_class(
-        record_json(qualification_for(row), record or {}), mimetype="application/json"
+        record_json(qualification_for(row), record), mimetype="application/json"
     )
     response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
     return response

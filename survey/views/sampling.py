@@ -11,10 +11,11 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 
 from ..auth import signed_in_staff, staff_actor, staff_learner, staff_required
+from ..content import Qualification
 from ..db import get_db
 from ..forms import SampleForm, sample_form
 from ..gaps import to_csv
-from ..qualifications import current_qualification, qualification_for
+from ..qualifications import codes, qualification, qualification_for
 from ..sampling import DECISION_WORDS, learner_units, parts_words, report, report_rows
 from ..store import plans, sampling
 from ..store.sql import Row
@@ -115,6 +116,11 @@ def change_sample(learner_id: int, sample_id: int) -> ResponseReturnValue:
     return redirect(url_for(".learner_sampling", learner_id=learner_id), 303)
 
 
+def _served() -> list[Qualification]:
+    """Every qualification served, the default first."""
+    return [qualification(code) for code in codes()]
+
+
 @bp.get("/sampling")
 @staff_required("admin", "verifier")
 def sampling_report() -> ResponseReturnValue:
@@ -122,7 +128,7 @@ def sampling_report() -> ResponseReturnValue:
     data = sampling.sampling_data(get_db())
     return render_template(
         "staff/sampling_report.html",
-        report=report(current_qualification(), data.learners, data.samples),
+        report=report(_served(), data.learners, data.samples),
     )
 
 
@@ -130,5 +136,5 @@ def sampling_report() -> ResponseReturnValue:
 @staff_required("admin", "verifier")
 def sampling_csv() -> ResponseReturnValue:
     data = sampling.sampling_data(get_db())
-    header, rows = report_rows(report(current_qualification(), data.learners, data.samples))
+    header, rows = report_rows(report(_served(), data.learners, data.samples))
     return csv_download(to_csv(header, rows), "sampling.csv")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -21,10 +22,12 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import NotFound
 
+from .. import prior_learning
 from ..auth import hash_password, signed_in_staff, staff_actor, staff_learner, staff_required
 from ..content import Qualification
-from ..coverage import coverage, from_plan_rows
+from ..coverage import coverage, from_plan_rows, from_testimonies
 from ..db import get_db
+from ..evidence_plan import listing
 from ..export import record_csv, record_json
 from ..forms import (
     PASTE_MAX,
@@ -33,13 +36,18 @@ from ..forms import (
     LearnerCsvForm,
     LearnerFields,
     LearnerForm,
+    LedgerDecisionForm,
+    LedgerEvidenceForm,
+    LedgerFundingForm,
     LinkRequestForm,
+    MoveForm,
     ObservationForm,
     PlanForm,
     PlanRowEditForm,
     PlanRowForm,
     SignForm,
     StaffForm,
+    ledger_funding_form,
     new_request_key,
     plan_row_form,
     read_learner_lines,
@@ -55,27 +63,34 @@ from ..gaps import (
 )
 from ..history import describe, who
 from ..journey import answered
+from ..ledger import as_record as ledger_record
+from ..ledger import hours_text
 from ..library import Version
-from ..planner import Suggestion, suggest_plans
+from ..planner import Suggestion, levels_pointed, suggest_plans
 from ..plans import (
     PlanRow,
     cannot_prepare,
     contract_state,
     plan_units,
+    row_problems,
     row_sentence,
     units_of,
 )
-from ..profile import learner_profile
+from ..profile import Profile, learner_profile
 from ..qr import qr_svg
 from ..qualifications import (
-    current_qualification,
+    codes,
+    listings,
+    qualification,
     qualification_for,
     units_answered,
     versions_answered,
 )
 from ..rules import check_optional, plan_credits
 from ..store import accounts, audit, centre, learners, plans, records, tokens, workplace
+from ..store import prior_learning as prior_learning_store
 from ..store.sql import Row
+from ..testimonies import coverage as testimony_coverage
 from ..web import csv_download, public_url
 from ..workplace import (
     JobRow,
@@ -112,9 +127,14 @@ def _assessor_choices() -> list[tuple[str, str]]:
     ]
 
 
+def _qualification_choices() -> list[tuple[str, str]]:
+    return [(x.code, f"{x.code} {x.title}") for x in listings()]
+
+
 def _learner_form() -> LearnerForm:
     form = LearnerForm()
     form.assessor.choices = _assessor_choices()
+    form.qualification.choices = _qualification_choices()
     if request.method == "GET" and _me()["role"] == "assessor":
         form.assessor.data = str(_me()["id"])
     return form
@@ -133,11 +153,20 @@ def learners_page() -> ResponseReturnValue:
     return _learners_page(archived, _learner_form(), LearnerCsvForm())
 
 
+def _chosen_code() -> str:
+    """The qualification a list is narrowed to (?qualification=CODE); "" for all of them."""
+    code = request.args.get("qualification", "")
+    return code if code in codes() else ""
+
+
 def _learners_page(archived: bool, form: LearnerForm, csv_form: LearnerCsvForm) -> str:
-    rows = learners.learners_with_answers(get_db(), _me(), archived)
+    shown = _chosen_code()
+    rows = learners.learners_with_answers(get_db(), _me(), archived, shown)
     return render_template(
         "staff/learners.html",
         learners=rows,
+        qualifications=listings(),
+        shown=shown,
         # "answered 34 of 48": of the statements on the pages each learner's job gives them
         answered={r["id"]: answered(qualification_for(r), r["contexts"], r["rated"]) for r in rows},
         archived=archived,
@@ -159,10 +188,9 @@ def _erasure_notice() -> dict[str, Any]:
     )
 
 
-def _new_learner(fields: LearnerFields, assessor_id: int | None) -> learners.NewLearner:
-    # enrolled on the qualification this centre delivers
-    q = current_qualification()
-    return learners.NewLearner(**fields.learner(q), assessor_id=assessor_id)
+def _new_learner(fields: LearnerFields, code: str, assessor_id: int | None) -> learners.NewLearner:
+    # enrolled on the qualification chosen (its job roles place the job)
+    return learners.NewLearner(**fields.learner(qualification(code)), assessor_id=assessor_id)
 
 
 def _cards_for(
@@ -218,9 +246,11 @@ def _learners_page_with_errors(form: LearnerForm, csv_form: LearnerCsvForm) -> R
 @staff_required("admin", "assessor", write=True)
 def add_learner() -> ResponseReturnValue:
     form = _learner_form()
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    code = form.chosen_qualification(codes())
+    if not valid or code is None:
         return _learners_page_with_errors(form, LearnerCsvForm())
-    new = _new_learner(form, _assessor_for_new(form.assessor.data))
+    new = _new_learner(form, code, _assessor_for_new(form.assessor.data))
     return _cards_for([new], [], form.request_key.data or "")
 
 
@@ -230,12 +260,12 @@ def import_learners() -> ResponseReturnValue:
     form = LearnerCsvForm()
     if not form.validate_on_submit():
         return _learners_page_with_errors(_learner_form(), form)
-    lines, problems = read_learner_lines(form.rows.data or "")
+    lines, problems = read_learner_lines(form.rows.data or "", codes())
     if len(lines) > PASTE_MAX:
         problems = [f"Add at most {PASTE_MAX} learners at a time."]
         lines = []
     assessor = _me()["id"] if _me()["role"] == "assessor" else None
-    new = [_new_learner(line, assessor) for line in lines]
+    new = [_new_learner(line, code, assessor) for line, code in lines]
     return _cards_for(new, problems, form.request_key.data or "")
 
 
@@ -475,14 +505,35 @@ _csv_response = csv_download  # UTF-8 with a byte-order mark, as Excel reads it
 # ---- plan ----------------------------------------------------------------------------------------
 
 
+def _move_choices(row: Row, q: Qualification, profile: Profile) -> list[tuple[str, str]]:
+    """The qualifications the level check points to (another level's, loaded here), while the
+    learner's plan is not confirmed: those an assessor may move them to."""
+    if row["plan_confirmed_at"]:
+        return []
+    levels = levels_pointed(q, profile)
+    if not levels:
+        return []
+    found = []
+    for x in listings():
+        other = qualification(x.code)
+        if other.code != q.code and other.level in levels:
+            found.append((other.code, f"{other.code} {other.title} (Level {other.level})"))
+    return found
+
+
 def _unit_plan_page(
     row: Row,
     suggestion: Suggestion,
     saved: Row | None,
     working: list[str],
     status: int = 200,
+    move: MoveForm | None = None,
+    profile: Profile | None = None,
 ) -> ResponseReturnValue:
     q = qualification_for(row)
+    if move is None:
+        move = MoveForm()
+        move.qualification.choices = _move_choices(row, q, profile) if profile else []
     form = PlanForm(data={"units": working})
     form.units.choices = [(u.number, u.number) for u in q.optional_units]
     return render_template(
@@ -495,6 +546,7 @@ def _unit_plan_page(
         saved=saved,
         credits=plan_credits(q, working),
         q=q,
+        move=move,
     ), status
 
 
@@ -520,10 +572,10 @@ def plan(learner_id: int) -> ResponseReturnValue:
     suggestion = suggest_plans(q, profile)
     if request.method == "GET":
         if saved:
-            return _unit_plan_page(row, suggestion, saved, saved["units"])
+            return _unit_plan_page(row, suggestion, saved, saved["units"], profile=profile)
         best = suggestion.best
         working = [u.number for u in best.optional] if best else []
-        return _unit_plan_page(row, suggestion, saved, working)
+        return _unit_plan_page(row, suggestion, saved, working, profile=profile)
     if _me()["role"] == "verifier":
         abort(403)
     _check_form(ActionForm())
@@ -565,6 +617,43 @@ def plan_check(learner_id: int) -> ResponseReturnValue:
     return jsonify({"ok": True, "valid": not problems, "problems": problems, "credits": credits})
 
 
+@bp.post("/learners/<int:learner_id>/qualification")
+@staff_required("admin", "assessor", write=True)
+def move_qualification(learner_id: int) -> ResponseReturnValue:
+    """Move the learner to the qualification the level check points to, with the reason."""
+    row = _learner_or_404(learner_id)
+    q, db = qualification_for(row), get_db()
+    had = learners.answers(db, learner_id)
+    profile = learner_profile(q, row, had.ratings, had.contexts, had.interests)
+    form = MoveForm()
+    form.qualification.choices = _move_choices(row, q, profile)
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        if not form.qualification.choices:
+            flash(
+                "Their plan is confirmed, so they stay on this qualification."
+                if row["plan_confirmed_at"]
+                else "The level check points to no other qualification loaded here."
+            )
+            return redirect(url_for(".plan", learner_id=learner_id), 303)
+        saved = plans.unit_plan(db, learner_id)
+        suggestion = suggest_plans(q, profile)
+        working = saved["units"] if saved else []
+        return _unit_plan_page(row, suggestion, saved, working, 400, move=form, profile=profile)
+    code = form.qualification.data or ""
+    try:
+        learners.move_qualification(db, learner_id, code, form.reason.data or "", _actor())
+    except learners.MoveRefused as refused:
+        flash(str(refused))
+        return redirect(url_for(".plan", learner_id=learner_id), 303)
+    flash(
+        f"{row['name']} is now enrolled on {code}. Their answers are kept in their record; "
+        "they answer the new qualification's questions from their link."
+    )
+    return redirect(url_for(".learner", learner_id=learner_id), 303)
+
+
 # ---- assessment plan and learning contract -------------------------------------------------------
 
 
@@ -575,13 +664,15 @@ def _plan_page(
     q, db = qualification_for(row), get_db()
     rows = plans.assessment_plan_rows(db, row["id"])
     units = plan_units(q, saved)
+    # accepted, signed witness testimonies count as evidence done
+    linked = testimony_coverage(workplace.testimonies(db, row["id"]))
     return render_template(
         "staff/assessment_plan.html",
         confirmed=bool(saved and saved["confirmed_at"]),
         learner=row,
         form=form,
         rows=[(r, PlanRow.from_row(r)) for r in rows],
-        coverage=coverage(q, units, from_plan_rows(rows)),
+        coverage=coverage(q, units, [*from_plan_rows(rows), *from_testimonies(linked)]),
         q=q,
     ), status
 
@@ -718,20 +809,223 @@ def contract(learner_id: int) -> ResponseReturnValue:
     return redirect(url_for(".contract", learner_id=learner_id), 303)
 
 
+# ---- prior-learning ledger and suggested evidence -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class _PriorLearningPage:
+    """What the ledger and suggestion pages show, read once."""
+
+    row: Row
+    q: Qualification
+    units: list[str]
+    had: learners.Answers
+    kept: prior_learning_store.PriorLearning
+    current: prior_learning.LearnerLedger
+    workplace: Mapping[str, str]  # the job as the workplace confirmed it, where it answered
+
+
+def _prior_learning(learner_id: int) -> _PriorLearningPage:
+    row = _learner_or_404(learner_id)
+    q, db = qualification_for(row), get_db()
+    units = prior_learning.plan_units(q, plans.unit_plan(db, learner_id))
+    had = learners.answers(db, learner_id, assessor=True)
+    kept = prior_learning_store.prior_learning(db, learner_id)
+    current = prior_learning.learner_ledger(q, units, had.assessor, kept.evidence, kept.funding)
+    job = workplace.job_answers(db, learner_id)
+    confirmed = workplace_job(job.contacts, job.contexts).answers
+    return _PriorLearningPage(row, q, units, had, kept, current, confirmed)
+
+
+def _ledger_page(
+    p: _PriorLearningPage,
+    funding_form: LedgerFundingForm | None = None,
+    decision_form: LedgerDecisionForm | None = None,
+    problems: Mapping[str, str] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
+    figures = p.current.ledger
+    decision = p.kept.decision
+    decided_on = decision if decision and decision["decision"] == "accepted" else None
+    return render_template(
+        "staff/ledger.html",
+        learner=p.row,
+        q=p.q,
+        units=p.units,
+        ledger=figures,
+        current=p.current,
+        funding=figures.funding,
+        rated=prior_learning.rated_statements(p.q, p.units, p.had.assessor),
+        evidence=p.kept.evidence,
+        problems=problems or {},
+        with_prior_learning=prior_learning.units_with_prior_learning(figures),
+        decisions=list(reversed(p.kept.decisions)),
+        stale=bool(decision and decision["version"] != figures.version),
+        not_reduced=decided_on["unit_reasons"] if decided_on else {},
+        funding_form=funding_form or ledger_funding_form(p.q, p.kept.funding),
+        decision_form=decision_form or LedgerDecisionForm(data={"version": figures.version}),
+        action=ActionForm(),
+        hours_text=hours_text,
+        listing=lambda ids: listing(p.q, ids)[0],
+        not_advice=prior_learning.NOT_ADVICE,
+    ), status
+
+
+@bp.get("/learners/<int:learner_id>/ledger")
+@staff_required()
+def ledger(learner_id: int) -> ResponseReturnValue:
+    return _ledger_page(_prior_learning(learner_id))
+
+
+@bp.post("/learners/<int:learner_id>/ledger/evidence")
+@staff_required("admin", "assessor", write=True)
+def ledger_evidence(learner_id: int) -> ResponseReturnValue:
+    p = _prior_learning(learner_id)
+    form = LedgerEvidenceForm()
+    _check_form(form)
+    values, problems, refused = form.evidence(
+        prior_learning.rated_statements(p.q, p.units, p.had.assessor)
+    )
+    if problems:
+        flash("Nothing was saved: see the message beside the evidence.")
+        return _ledger_page(p, problems=problems, status=400)
+    changed = prior_learning_store.save_evidence(
+        get_db(), learner_id, values, _me()["id"], _actor()
+    )
+    if refused:
+        flash(
+            f"{len(refused)} criterion or criteria are no longer rated \u201ccould show evidence "
+            "now\u201d in the confirmed units, so their evidence was not saved."
+        )
+    flash(f"Saved the evidence for {changed} criteri{'on' if changed == 1 else 'a'}.")
+    return redirect(url_for(".ledger", learner_id=learner_id) + "#evidence", 303)
+
+
+@bp.post("/learners/<int:learner_id>/ledger/funding")
+@staff_required("admin", "assessor", write=True)
+def ledger_funding(learner_id: int) -> ResponseReturnValue:
+    p = _prior_learning(learner_id)
+    form = ledger_funding_form(p.q, p.kept.funding)
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return _ledger_page(p, funding_form=form, status=400)
+    prior_learning_store.save_funding(get_db(), learner_id, form.values(), _me()["id"], _actor())
+    flash("Funding saved: the figures below use it.")
+    return redirect(url_for(".ledger", learner_id=learner_id) + "#funding", 303)
+
+
+@bp.post("/learners/<int:learner_id>/ledger/decision")
+@staff_required("admin", "assessor", write=True)
+def ledger_decision(learner_id: int) -> ResponseReturnValue:
+    p = _prior_learning(learner_id)
+    form = LedgerDecisionForm()
+    reasons, problems = form.unit_reasons(
+        prior_learning.units_with_prior_learning(p.current.ledger)
+    )
+    if not form.validate_on_submit() or problems:
+        if form.csrf_token.errors:
+            abort(400)
+        return _ledger_page(p, decision_form=form, problems=problems, status=400)
+    if not p.units:
+        flash("Confirm the learner's units first: the ledger covers the confirmed units.")
+        return redirect(url_for(".ledger", learner_id=learner_id), 303)
+    if form.version.data != p.current.ledger.version:
+        flash(
+            "The figures changed since this page was opened (in another tab, or by someone "
+            "else): nothing was recorded. Look at them again below, then decide."
+        )
+        return redirect(url_for(".ledger", learner_id=learner_id) + "#decide", 303)
+    decision = form.decision.data or ""
+    reason = (form.reason.data or "").strip() if decision == "no-reduction" else ""
+    kept_reasons = reasons if decision == "accepted" else {}
+    figures = prior_learning.decided_figures(p.q, p.units, p.current, decision, kept_reasons)
+    prior_learning_store.record_decision(
+        get_db(),
+        learner_id,
+        decision,
+        reason,
+        kept_reasons,
+        p.current.ledger.version,
+        ledger_record(figures),
+        _me()["id"],
+        _actor(),
+    )
+    flash(
+        "Ledger accepted."
+        if decision == "accepted"
+        else "Recorded: no reduction for prior learning."
+    )
+    return redirect(url_for(".ledger", learner_id=learner_id) + "#decisions", 303)
+
+
+@bp.get("/learners/<int:learner_id>/suggestions")
+@staff_required()
+def suggestions(learner_id: int) -> ResponseReturnValue:
+    p = _prior_learning(learner_id)
+    plan = prior_learning.suggestions(p.q, p.units, p.had.contexts, p.current.met, p.workplace)
+    rows = plans.assessment_plan_rows(get_db(), learner_id)
+    taken = {r["request_key"] for r in rows if r["request_key"]}
+    return render_template(
+        "staff/suggestions.html",
+        learner=p.row,
+        q=p.q,
+        units=p.units,
+        plan=plan,
+        taken=taken,
+        key=prior_learning.suggestion_key,
+        name=prior_learning.suggestion_id,
+        by_unit=partial(prior_learning.by_unit, p.q),
+        action=ActionForm(),
+    )
+
+
+@bp.post("/learners/<int:learner_id>/suggestions/take")
+@staff_required("admin", "assessor", write=True)
+def take_suggestion(learner_id: int) -> ResponseReturnValue:
+    p = _prior_learning(learner_id)
+    _check_form(ActionForm())
+    plan = prior_learning.suggestions(p.q, p.units, p.had.contexts, p.current.met, p.workplace)
+    item = prior_learning.find_suggestion(plan, request.form.get("suggestion", ""))
+    back = url_for(".suggestions", learner_id=learner_id)
+    if item is None:
+        flash("That suggestion is no longer there (the ratings or the plan changed): look again.")
+        return redirect(back, 303)
+    key = prior_learning.suggestion_key(item)
+    activity = prior_learning.plan_row(item)
+    problems = row_problems(p.q, activity, p.units)  # the checks every row goes through
+    if problems:
+        flash(f"That suggestion cannot go into the plan: {' '.join(problems.values())}")
+        return redirect(back, 303)
+    # already taken, by this or another member of staff: the same row once
+    rows = plans.assessment_plan_rows(get_db(), learner_id)
+    added = None
+    if not any(r["request_key"] == key for r in rows):
+        added = plans.add_plan_row(get_db(), learner_id, activity, _me()["id"], _actor(), key)
+    if added is None:
+        flash("That suggestion is already in the assessment plan.")
+    else:
+        flash(f"Added to the assessment plan: {item.sentence}")
+    return redirect(back + "#" + prior_learning.suggestion_id(item), 303)
+
+
 # ---- audit trail ---------------------------------------------------------------------------------
 
 
 def _in_words(entries: list[Row], learner: Row | None = None) -> list[dict[str, Any]]:
     """Audit entries as staff read them: when, who (by name), which learner, what happened."""
-    q = qualification_for(learner) if learner else current_qualification()
     people = accounts.staff_names(get_db())
+
+    def q_of(e: Row) -> Qualification:  # the qualification the entry's learner is on
+        return qualification_for(learner or {"qualification": e.get("learner_qualification")})
+
     return [
         {
             "at": e["at"],
             "who": who(e["actor"], people, learner["name"] if learner else e["learner_name"]),
             "learner": e.get("learner_name") or "",
             "learner_id": e["learner_id"],
-            "what": describe(q, e, people),
+            "what": describe(q_of(e), e, people),
         }
         for e in entries
     ]
@@ -791,11 +1085,17 @@ def _cohort_ratings(view: str, learner_ids: list[int]) -> dict[int, dict[str, in
     )
 
 
+def _cohort_qualification() -> Qualification:
+    """The qualification a cohort view is about (?qualification=CODE, else the default): a
+    cohort is the learners on one qualification, whose statements they answer."""
+    return qualification(_chosen_code() or codes()[0])
+
+
 @bp.get("/cohort")
 @staff_required()
 def cohort() -> ResponseReturnValue:
-    q = current_qualification()  # the cohort's: a cohort view per qualification later
-    everyone = learners.learners_for(get_db(), _me())
+    q = _cohort_qualification()
+    everyone = learners.learners_for(get_db(), _me(), qualification=q.code)
     rows = _cohort_learners(everyone)
     # a heat map wider than a group is unreadable: without a choice, show the first group
     capped = len(rows) > HEAT_MAP_LIMIT
@@ -819,17 +1119,18 @@ def cohort() -> ResponseReturnValue:
         view=view,
         views=COHORT_VIEWS,
         q=q,
+        qualifications=listings(),
     )
 
 
 @bp.get("/cohort.csv")
 @staff_required()
 def cohort_export() -> Response:
-    rows = _cohort_learners(learners.learners_for(get_db(), _me()))
+    q = _cohort_qualification()
+    rows = _cohort_learners(learners.learners_for(get_db(), _me(), qualification=q.code))
     view = _cohort_view()
     by_learner = _cohort_ratings(view, [r["id"] for r in rows])
-    q = current_qualification()
-    name = "cohort.csv" if view == "learner" else f"cohort-{view}.csv"
+    name = f"cohort-{q.code}.csv" if view == "learner" else f"cohort-{q.code}-{view}.csv"
     return _csv_response(cohort_csv(q, rows, by_learner), name)
 
 
@@ -900,8 +1201,8 @@ def _record(learner_id: int) -> dict[str, Any]:
 @bp.get("/learners/<int:learner_id>/export.json")
 @staff_required()
 def export_learner_json(learner_id: int) -> Response:
-    row = _learner_or_404(learner_id)
-    body = record_json(qualification_for(row), _record(learner_id))
+    record = _record(learner_id)
+    body = record_json(qualification_for(record["learner"]), record)
     response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="learner-{learner_id}.json"'
     return response

@@ -156,7 +156,9 @@ def forget():  # type: ignore[no-untyped-def]
 
 
 def _q(row: Row) -> Qualification:
-    return qualification_for({"id": row["learner_id"]})
+    return qualification_for(
+        {"id": row["learner_id"], "qualification": row["learner_qualification"]}
+    )
 
 
 def _pages(row: Row, plan: Row | None) -> tuple[ClaimsPage, ...]:
