@@ -5,6 +5,8 @@
      only on that learner's pages, goes with the page's current CSRF token (a refused token is
      replaced by the one the server sends back, once), and is let go only when the server says
      the answer itself is wrong ("drop");
+   - the assessor's ratings saved as they are chosen, with a warning before leaving the page
+     while one is not saved;
    - a print button; a printed ledger shows what each figure is made of (its details open);
    - on a draft being checked, the source lines behind the outcome or criterion being edited
      are highlighted and scrolled into view beside it. */
@@ -222,6 +224,49 @@
           box.appendChild(list);
         }
       }, function () { /* offline: the Save button still checks on the server */ });
+    });
+  }
+
+  /* the assessor's ratings on the gap report: each saved as it is chosen; leaving the page
+     with a rating not yet saved asks first (the browser's own "leave this page?") */
+  var ratingForm = document.querySelector("form[data-rating-autosave]");
+  if (ratingForm && window.fetch && window.URLSearchParams) {
+    var unsaved = {};
+    var ratingStatus = document.getElementById("rating-status");
+    var say = function (text, kind) {
+      if (!ratingStatus) { return; }
+      ratingStatus.textContent = text;
+      ratingStatus.className = "rating-status" + (kind ? " " + kind : "");
+    };
+    var pending = function () { return Object.keys(unsaved).length; };
+    var sendRating = function (select) {
+      var body = new URLSearchParams();
+      body.set("csrf_token", ratingForm.querySelector("input[name=csrf_token]").value);
+      body.set(select.name, select.value);
+      unsaved[select.name] = select.value;
+      say("Saving\u2026");
+      window.fetch(ratingForm.getAttribute("action"), {
+        method: "POST", body: body, credentials: "same-origin",
+        headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (json) {
+          if (response.ok && json.ok) {
+            if (unsaved[select.name] === select.value) { delete unsaved[select.name]; }
+            say(pending() ? pending() + " rating(s) not saved yet" : "Saved", pending() ? "warn" : "ok");
+          } else {
+            say((json.error || "That rating was not saved.") + " Use Save my ratings.", "warn");
+          }
+        });
+      }, function () {
+        say("No connection: " + pending() + " rating(s) not saved. Use Save my ratings when you are back online.", "warn");
+      });
+    };
+    ratingForm.addEventListener("change", function (event) {
+      if (event.target.tagName === "SELECT") { sendRating(event.target); }
+    });
+    ratingForm.addEventListener("submit", function () { unsaved = {}; });
+    window.addEventListener("beforeunload", function (event) {
+      if (pending()) { event.preventDefault(); event.returnValue = ""; }
     });
   }
 

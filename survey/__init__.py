@@ -58,12 +58,14 @@ def register_blueprints(app: Flask) -> None:
         legacy,
         public,
         qr,
+        record,
+        sampling,
         staff,
         staff_workplace,
         workplace,
     )
 
-    for blueprint in (
+    blueprints = (
         public.bp,
         learner.bp,
         workplace.bp,
@@ -72,9 +74,12 @@ def register_blueprints(app: Flask) -> None:
         staff_sign_in.bp,
         staff.bp,
         staff_workplace.bp,
+        record.bp,
+        sampling.bp,
         content.bp,
         catalogue.bp,
-    ):
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 

@@ -97,14 +97,14 @@ def staff_learner(learner_id: int) -> Row:
 
 
 def signed_in_staff() -> Row:
-    """The signed-in staff member, in a view behind staff_required."""
+    """The signed-in staff member, on a page staff_required already let through."""
     staff = current_staff()
     assert staff is not None  # staff_required ran first
     return staff
 
 
 def staff_actor() -> str:
-    """How the audit trail names the signed-in staff member."""
+    """Who the audit trail says made a change: the signed-in staff member."""
     return f"staff:{signed_in_staff()['id']}"
 
 
@@ -152,8 +152,7 @@ def announce_setup_link(app: Any) -> None:
         message = (
             f"No staff accounts yet. A setup link for the first admin was printed at "
             f"{_when(earlier['created_at'])} and is valid until {_when(earlier['expires_at'])}. "
-            "If it is lost, create the admin with: flask --app app users create --role admin "
-            "--email EMAIL"
+            "If it is lost, print a new one with: flask --app app users setup-link"
         )
     elif token is not None:
         base = (app.config.get("PUBLIC_URL") or "http://localhost:5000").rstrip("/")
@@ -161,6 +160,11 @@ def announce_setup_link(app: Any) -> None:
             f"No staff accounts yet. Create the first admin (link works once, for 24 hours): "
             f"{base}/staff/setup/{token}"
         )
+        if not app.config.get("PUBLIC_URL"):
+            message += (
+                "\nFLASK_PUBLIC_URL is not set, so this link works only on this computer; "
+                "set it and print a new link with: flask --app app users setup-link"
+            )
     else:
         return
     # stderr, so `content export` and other commands keep their stdout clean

@@ -439,6 +439,17 @@ def personal_link(token: str) -> str:
     return f"{public_url()}/l/{token}"
 
 
+def link_note() -> None:
+    """Say, on stderr, when a printed link is not the public address."""
+    if not current_app.config.get("PUBLIC_URL"):
+        click.echo(
+            "Note: FLASK_PUBLIC_URL is not set, so this link starts with http://localhost:5000 "
+            "and works only on this computer. Set FLASK_PUBLIC_URL to the address people use "
+            "(e.g. https://assess.example.org) and run the command again.",
+            err=True,
+        )
+
+
 @learners_cli.command("add")
 @click.argument("name")
 @click.option(
@@ -448,6 +459,12 @@ def personal_link(token: str) -> str:
 )
 @click.option("--candidate-number", default="", help="The OCR candidate number, if known.")
 @click.option(
+    "--assessor",
+    "assessor_email",
+    default="",
+    help="The email of the learner's assessor (an assessor's or admin's account).",
+)
+@click.option(
     "--qualification",
     "code",
     default=None,
@@ -455,18 +472,21 @@ def personal_link(token: str) -> str:
     help="The qualification they are enrolled on (default: 03455, the one FLASK_CONTENT names).",
 )
 @with_appcontext
-def learners_add(name: str, job_role: str, candidate_number: str, code: str | None) -> None:
+def learners_add(
+    name: str, job_role: str, candidate_number: str, assessor_email: str, code: str | None
+) -> None:
     """Add a learner and print their personal link and code.
 
     The link is shown once: only a hash of it is stored. Give it to the learner (or print
-    their QR card); opening it on a phone starts their initial assessment.
+    their QR card); opening it on a phone starts their initial assessment. The link starts
+    with FLASK_PUBLIC_URL (the command says so when it is not set).
 
     Example: flask --app app learners add "Sam Patel" --job-role "Call Centre Operators"
-    --qualification 03455
+             --assessor asha@centre.example --qualification 03455
     """
     from .db import connect
     from .forms import NAME_MAX, LearnerFields
-    from .store import learners, tokens
+    from .store import accounts, learners, tokens
 
     # the same checks as the learners page and a pasted line
     fields = LearnerFields(
@@ -476,20 +496,35 @@ def learners_add(name: str, job_role: str, candidate_number: str, code: str | No
         if fields.name.errors:
             raise click.ClickException(f"the name must be 1 to {NAME_MAX} characters")
         raise click.ClickException(_first_problem(fields))
-    new = learners.NewLearner(**fields.learner(_qualification(code)))
-    name = new.name
+    q = _qualification(code)
     db = connect(current_app.config["DATABASE"])
     try:
+        assessor = None
+        if assessor_email:
+            assessor = accounts.staff_by_email(db, assessor_email)
+            if assessor is None or assessor["role"] not in ("assessor", "admin"):
+                raise click.ClickException(
+                    f"{assessor_email!r} is not the email of an assessor's or admin's account"
+                )
+            if assessor["disabled_at"]:
+                raise click.ClickException(f"{assessor_email}'s account is disabled")
+        new = learners.NewLearner(
+            **fields.learner(q),
+            assessor_id=assessor["id"] if assessor else None,
+        )
         row, token = learners.add_learners(db, [new], "cli").learners[0]  # one transaction
     finally:
         db.conn.close()
     learner_id = row["id"]
-    click.echo(f"Added {name} (learner {learner_id})")
+    click.echo(f"Added {new.name} (learner {learner_id})")
+    if assessor:
+        click.echo(f"  assessor: {assessor['name']} ({assessor['email']})")
     click.echo(f"  link: {personal_link(token)}")
     click.echo(f"  code: {tokens.pretty_token(token)}")
+    link_note()
 
 
-users_cli = AppGroup("users", help="Create staff accounts.")
+users_cli = AppGroup("users", help="Create staff accounts; reset passwords; the setup link.")
 
 
 @users_cli.command("create")
@@ -560,6 +595,69 @@ def users_create(role: str, email: str, name: str, password_stdin: bool) -> None
     finally:
         db.conn.close()
     click.echo(f"Created {role} account for {email}")
+
+
+@users_cli.command("reset-password")
+@click.argument("email")
+@with_appcontext
+def users_reset_password(email: str) -> None:
+    """Print a one-time link with which the account chooses a new password.
+
+    The link works once, for 24 hours; an earlier reset link of the account stops working,
+    and every session of the account ends when the new password is set. Only a hash of it
+    is kept. The link starts with FLASK_PUBLIC_URL (the command says so when it is not set).
+
+    Example: flask --app app users reset-password asha@centre.example
+    """
+    from .db import connect
+    from .store import accounts
+
+    db = connect(current_app.config["DATABASE"])
+    try:
+        staff = accounts.staff_by_email(db, email)
+        if staff is None:
+            raise click.ClickException(f"there is no account for {email}")
+        if staff["disabled_at"]:
+            raise click.ClickException(f"{email}'s account is disabled: enable it first")
+        token, stopped = accounts.create_password_reset(db, staff["id"], "cli")
+    finally:
+        db.conn.close()
+    click.echo(f"A new password for {staff['name']} ({staff['email']}), once, within 24 hours:")
+    click.echo(f"  {public_url()}/staff/reset/{token}")
+    if stopped:
+        click.echo("The earlier reset link for this account no longer works.")
+    link_note()
+
+
+@users_cli.command("setup-link")
+@with_appcontext
+def users_setup_link() -> None:
+    """Print a new one-time link that creates the first admin, while there is no admin.
+
+    Any earlier setup link stops working (the command says so). The link works once, for 24
+    hours. With an admin account already there, use `users reset-password` instead.
+
+    Example: flask --app app users setup-link
+    """
+    from .db import connect
+    from .store import accounts
+
+    db = connect(current_app.config["DATABASE"])
+    try:
+        if accounts.admin_count(db):
+            raise click.ClickException(
+                "there is already an admin account: to get back into it, use "
+                "flask --app app users reset-password EMAIL"
+            )
+        token, earlier = accounts.replace_setup_link(db)
+    finally:
+        db.conn.close()
+    click.echo("Create the first admin (the link works once, for 24 hours):")
+    click.echo(f"  {public_url()}/staff/setup/{token}")
+    if earlier is not None:
+        made = datetime.fromisoformat(earlier["created_at"]).strftime("%Y-%m-%d %H:%M UTC")
+        click.echo(f"The earlier setup link (made {made}) no longer works.")
+    link_note()
 
 
 @click.command("backup")

@@ -46,11 +46,21 @@ def day_and_time(stamp: str | None, zone: ZoneInfo) -> str:
     return f"{day(stamp, zone)} at {moment:%H:%M}" if moment else ""
 
 
-def calendar_day(text: str | None) -> str:
-    """A date kept without a time ("2026-03-14", a testimony's) as "14 March 2026"; anything
-    else as it is."""
+def calendar_day(value: str | None) -> str:
+    """A calendar date as kept ("2027-03-14") as people write it: "14 March 2027".
+
+    A date is a day on the calendar, not a moment: it is never moved into a time zone, so it
+    reads the same wherever the centre is.
+    """
+    if not value:
+        return ""
     try:
-        moment = date.fromisoformat(str(text or ""))
+        found = date.fromisoformat(str(value)[:10])
     except ValueError:
-        return str(text or "")
-    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+        return str(value)
+    return f"{found.day} {MONTHS[found.month - 1]} {found.year}"
+
+
+def today_in(zone: ZoneInfo) -> date:
+    """Today's date where the centre is."""
+    return datetime.now(zone).date()

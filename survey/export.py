@@ -6,23 +6,59 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from .centre import Centre
 from .content import Qualification, Statement
 from .gaps import to_csv
+from .initial_assessment import conversation
+from .plans import STATUS_WORDS, row_sentence
+from .portfolio import Introduction, introduction
 from .prior_learning import record_parts, record_rows
-from .workplace import SHORT_WORDS
+from .sampling import DECISION_WORDS, parts_words
+
+
+def introduction_of(q: Qualification, record: Mapping[str, Any]) -> Introduction:
+    """The portfolio's introductory section, from a learner's whole record (store.records)."""
+    return introduction(
+        q,
+        record["learner"],
+        Centre.from_settings(record.get("centre") or {}),
+        record.get("assessor"),
+        record.get("samples") or [],
+        record.get("verifiers") or [],
+        record.get("assessment_plan") or [],
+    )
 
 
 def record_json(q: Qualification, record: Mapping[str, Any]) -> str:
-    """The record with the prior-learning ledger and the suggested evidence worked out from it."""
-    full = {**record, **record_parts(q, record)} if record else {}
-    return json.dumps(full, indent=2, ensure_ascii=False, sort_keys=True)
+    """Everything kept, as data: the portfolio's introductory section first, then the record
+    with the prior-learning ledger and the suggested evidence worked out from it."""
+    if not record:
+        return json.dumps({}, indent=2, ensure_ascii=False, sort_keys=True)
+    whole = {"introduction": introduction_of(q, record).as_record(), **record}
+    whole |= record_parts(q, record)
+    return json.dumps(whole, indent=2, ensure_ascii=False, sort_keys=True)
 
 
 def record_csv(q: Qualification, record: Mapping[str, Any]) -> str:
     """One row per fact: section, item, value, detail, when."""
     rows: list[list[object]] = []
+    for section, item, value in introduction_of(q, record).as_rows():
+        rows.append([f"introduction: {section}", item, value, "", ""])
     for key, value in record["learner"].items():
         rows.append(["learner", key, value, "", ""])
+    talk = conversation(record.get("initial_assessment") or {})
+    for point in talk.points:
+        if point.automatic:
+            continue
+        rows.append(
+            [
+                "initial assessment",
+                point.item.words,
+                "yes" if point.ticked else "not yet",
+                point.notes,
+                point.on,
+            ]
+        )
     for context_id, answer in sorted(record["job_contexts"].items()):
         context = q.context(context_id)
         rows.append(["job context", context_id, answer, context.question if context else "", ""])
@@ -59,9 +95,19 @@ def record_csv(q: Qualification, record: Mapping[str, Any]) -> str:
             [
                 "assessment plan",
                 " ".join(row["units"]),
-                row["activity"],
-                f"{row['observed_where']}; {row['observed_when']}; " + ", ".join(row["evidence"]),
-                row["created_at"],
+                STATUS_WORDS.get(row.get("status") or "planned", ""),
+                row_sentence(q, row),
+                row.get("planned_on") or row["created_at"],
+            ]
+        )
+    for sample in record.get("samples") or []:
+        rows.append(
+            [
+                "internal verification",
+                parts_words(sample["parts"]),
+                DECISION_WORDS.get(sample["decision"], sample["decision"]),
+                f"{sample.get('verifier_name', '')}: {sample['comment']}",
+                sample["created_at"],
             ]
         )
     for c in record["contracts"]:
@@ -139,97 +185,3 @@ def answered_statement(q: Qualification, statement_id: str) -> Statement | None:
 def _unit(q: Qualification, number: str) -> str:
     u = q.unit(number)
     return u.title if u else ""
-
-
-def describe(q: Qualification, entry: Mapping[str, Any]) -> str:
-    """An audit entry in plain words, for the learner's own record."""
-    action, subject = entry["action"], entry["subject"] or ""
-    before, after = entry["before"], entry["after"]
-    statement = answered_statement(q, subject) if subject else None
-
-    def label(value: Any) -> str:
-        if value is None or statement is None or not str(value).isdigit():
-            return str(value)
-        labels = q.scales.labels(statement.kind)
-        return labels[int(value)] if int(value) < len(labels) else str(value)
-
-    if action in ("rating", "self-check-rating", "assessor-rating") and statement:
-        who = {
-            "rating": "Rated",
-            "self-check-rating": "Self-check: rated",
-            "assessor-rating": "Assessor rated",
-        }[action]
-        change = f"{label(before)} \u2192 {label(after)}" if before is not None else label(after)
-        return f"{who} \u201c{statement.text}\u201d: {change}"
-    if action == "job-context":
-        context = q.context(subject)
-        return f"{context.question if context else subject} {after}"
-    if action == "job-role":
-        return f"Job: {after or 'not given'}"
-    if action == "interest":
-        unit = q.unit(subject)
-        title = f"{subject} {unit.title}" if unit else subject
-        return f"{'Interested in' if after == 'yes' else 'No longer interested in'} {title}"
-    if action in ("plan-changed", "plan-confirmed"):
-        verb = (
-            "Your assessor confirmed your units"
-            if action == "plan-confirmed"
-            else "Your assessor changed your planned units"
-        )
-        return f"{verb}: {_and(after.split()) if after else 'no optional units'}"
-    if action == "assessment-plan-row-added":
-        return "A row was added to the assessment plan"
-    if action == "assessment-plan-row-removed":
-        return "A row was removed from the assessment plan"
-    if action in WORKPLACE_WORDS:
-        return _workplace_entry(q, action, subject, before, after)
-    if action.startswith("contract-signed-by-"):
-        return f"Learning contract {subject} signed by the {action.rsplit('-', 1)[1]}: {after}"
-    if action == "contract-issued":
-        return f"Learning contract {subject} prepared"
-    words = {
-        "learner-added": "Added as a learner",
-        "submitted": "Answers sent",
-        "reopened": "Answers opened again for changes",
-        "link-reissued": "A new personal link was issued; the old one stopped working",
-        "archived": "Archived",
-        "unarchived": "Back from the archive",
-        "assessor-assigned": "Assessor changed",
-        "self-check-finished": f"Self-check of {subject} finished",
-    }
-    return words.get(action, action.replace("-", " "))
-
-
-WORKPLACE_WORDS = {
-    "workplace-contact-invited": "Someone from your workplace was asked for their view",
-    "workplace-link-reissued": "Your workplace contact was given a new link",
-    "workplace-link-revoked": "Your workplace contact's link was withdrawn",
-    "workplace-contact-erased": "Your workplace contact's details were erased (retention)",
-    "workplace-sent": "Your workplace sent its view of your job and what you can do",
-    "testimony-started": "Your workplace started a witness testimony",
-    "testimony-signed": "A witness testimony was signed",
-    "testimony-reviewed": "Your assessor reviewed a witness testimony",
-    "workplace-context": "Your workplace answered",
-    "workplace-rating": "Your workplace rated",
-    "workplace-note": "Your workplace wrote a note on",
-}
-
-
-def _workplace_entry(q: Qualification, action: str, subject: str, before: Any, after: Any) -> str:
-    words = WORKPLACE_WORDS[action]
-    if action == "workplace-context":
-        context = q.context(subject)
-        return f"{words}: {context.question if context else subject} {after}"
-    if action in ("workplace-rating", "workplace-note"):
-        statement = q.statement(subject)
-        text = statement.text if statement else subject
-        value = SHORT_WORDS.get(str(after), str(after)) if action == "workplace-rating" else after
-        return f"{words} \u201c{text}\u201d: {value}"
-    if action == "testimony-signed":
-        return f"{words} by {after}"
-    return words
-
-
-def _and(items: list[str]) -> str:
-    """ "A3, B2 and C3"."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

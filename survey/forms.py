@@ -11,7 +11,7 @@ import csv
 import io
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypedDict
@@ -22,6 +22,7 @@ from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
+    DateField,
     FieldList,
     Form,
     FormField,
@@ -38,6 +39,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     EqualTo,
+    InputRequired,
     Length,
     NumberRange,
     Optional,
@@ -47,9 +49,22 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from .catalogue import RULE_KIND_NAMES, Entered, RuleRow
+from .centre import Centre
 from .content import ANSWERS, Context, FundingProfile, Qualification, Statement, Unit
-from .plans import EVIDENCE
+from .initial_assessment import ITEMS as CHECKLIST
+from .initial_assessment import NOTE_MAX as CHECKLIST_NOTE_MAX
+from .initial_assessment import cannot_tick
+from .plans import (
+    EVIDENCE,
+    OBSERVERS,
+    OUTCOMES,
+    STATUSES,
+    TEXT_MAX,
+    PlanRow,
+    row_problems,
+)
 from .prior_learning import EVIDENCE_MAX, REASON_MAX
+from .sampling import COMMENT_MAX, DECISIONS, part_choices
 from .scoring import RATINGS
 from .testimonies import FIELD_NAMES as TESTIMONY_FIELDS
 from .testimonies import LIMITS as TESTIMONY_LIMITS
@@ -398,17 +413,10 @@ class LoginForm(FlaskForm):
     )
 
 
-class AccountFields(Form):
-    """A new staff account: through the setup link, the users page or `flask users create`."""
-
-    name = StringField(
-        "Your name", validators=[DataRequired("Enter your name."), Length(max=NAME_MAX)]
-    )
-    email = EmailLikeField(
-        "Email", validators=[DataRequired("Enter your email."), Length(max=EMAIL_MAX)]
-    )
-    password = PasswordField(
-        "Password",
+def new_password(label: str) -> Any:
+    """A password being chosen: the one rule for every new password (account, change, reset)."""
+    return PasswordField(
+        label,
         description=PASSWORD_HELP,
         validators=[
             DataRequired("Choose a password."),
@@ -419,15 +427,33 @@ class AccountFields(Form):
             ),
         ],
     )
-    confirm = PasswordField(
-        "Password again",
-        validators=[
-            EqualTo("password", message="The two passwords are not the same."),
-        ],
+
+
+def password_again(label: str) -> Any:
+    return PasswordField(
+        label, validators=[EqualTo("password", message="The two passwords are not the same.")]
     )
 
 
+def staff_name(label: str, missing: str) -> Any:
+    return StringField(label, validators=[DataRequired(missing), Length(max=NAME_MAX)])
+
+
+class AccountFields(Form):
+    """A new staff account: through the setup link, the users page or `flask users create`."""
+
+    name = staff_name("Your name", "Enter your name.")
+    email = EmailLikeField(
+        "Email", validators=[DataRequired("Enter your email."), Length(max=EMAIL_MAX)]
+    )
+    password = new_password("Password")
+    confirm = password_again("Password again")
+
+
 class StaffFields(AccountFields):
+    """Someone else's account, made by an admin (the page) or on the command line."""
+
+    name = staff_name("Their name", "Enter their name.")
     role = SelectField("Role", choices=list(ROLE_CHOICES))
 
 
@@ -569,59 +595,168 @@ class PlanForm(FlaskForm):
     units = MultiCheckboxField("Optional units in the plan", choices=[])
 
 
+class DayField(DateField):
+    """A date input (a calendar on phones and laptops); a date it cannot read says so."""
+
+    def process_formdata(self, valuelist: list) -> None:
+        if valuelist and not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError("Enter a date, e.g. 14/03/2027.") from None
+
+    def iso(self) -> str:
+        return self.data.isoformat() if self.data else ""
+
+
+def _text(field: Any) -> str:
+    return (field.data or "").strip()
+
+
+def options(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
+    """(value, words) pairs as a field's choices."""
+    return [SelectChoice(value, words) for value, words in pairs]
+
+
 class PlanRowForm(FlaskForm):
+    """An activity of the assessment plan: added on the plan page, changed on its own page."""
+
     request_key = request_key_field()
-    units = MultiCheckboxField(
-        "Units this covers", choices=[], validators=[DataRequired("Pick at least one unit.")]
-    )
+    planned_on = DayField("Date", validators=[InputRequired("Give the date.")])
     observed_when = StringField(
-        "When",
-        validators=[DataRequired("Say when."), Length(max=200)],
-        description="e.g. Tuesday 14 March, morning shift",
+        "Time (if it matters)",
+        validators=[Optional(), Length(max=TEXT_MAX["observed_when"])],
+        description="e.g. morning shift, 9 to 11",
     )
-    observed_where = StringField("Where", validators=[DataRequired("Say where."), Length(max=200)])
+    observed_where = StringField(
+        "Where",
+        validators=[DataRequired("Say where."), Length(max=TEXT_MAX["observed_where"])],
+    )
     activity = TextAreaField(
         "What the learner will be doing",
-        validators=[DataRequired("Say what they will do."), Length(max=2000)],
+        validators=[DataRequired("Say what they will do."), Length(max=TEXT_MAX["activity"])],
     )
-    evidence = MultiCheckboxField(
-        "Evidence", choices=[], validators=[DataRequired("Pick at least one kind.")]
+    criteria = MultiCheckboxField("Criteria this activity will evidence", choices=[])
+    evidence = MultiCheckboxField("How it will be evidenced", choices=options(EVIDENCE))
+    observer = RadioField("Who observes", choices=options(OBSERVERS), default="assessor")
+    witness_name = StringField(
+        "Expert witness's name", validators=[Optional(), Length(max=TEXT_MAX["witness_name"])]
     )
+    witness_role = StringField(
+        "Their job title, and how they know the learner",
+        validators=[Optional(), Length(max=TEXT_MAX["witness_role"])],
+        description="e.g. Shift supervisor, the learner's line manager",
+    )
+    witness_contact = StringField(
+        "Their telephone or email",
+        validators=[Optional(), Length(max=TEXT_MAX["witness_contact"])],
+    )
+    review_on = DayField("Review date", validators=[Optional()])
     qualification: Qualification | None = None
+    units: tuple[str, ...] = ()
 
-    def validate_evidence(self, field: MultiCheckboxField) -> None:
+    def validate(self, extra_validators: object = None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.qualification is None:
+            return ok
+        # the plan's own rules (plans.row_problems), said at the field they are about
+        for name, message in row_problems(self.qualification, self.row(), self.units).items():
+            field = getattr(self, name, None)
+            if field is not None and message not in field.errors and not field.errors:
+                field.errors = [*field.errors, message]
+                ok = False
+        return ok
+
+    def row(self) -> PlanRow:
+        """The activity as it is kept."""
+        witness = self.observer.data == "witness"
+        return PlanRow(
+            planned_on=self.planned_on.iso(),
+            observed_when=_text(self.observed_when),
+            observed_where=_text(self.observed_where),
+            activity=_text(self.activity),
+            evidence=tuple(e for e, _ in EVIDENCE if e in (self.evidence.data or [])),
+            criteria=tuple(
+                c.value for c in self.criteria.choices if c.value in (self.criteria.data or [])
+            ),
+            observer=self.observer.data or "",
+            witness_name=_text(self.witness_name) if witness else "",
+            witness_role=_text(self.witness_role) if witness else "",
+            witness_contact=_text(self.witness_contact) if witness else "",
+            review_on=self.review_on.iso(),
+            **self.progress(),
+        )
+
+    def progress(self) -> dict[str, str]:
+        return {}
+
+    def criteria_by_unit(self) -> list[tuple[Unit, list[Any]]]:
+        """The criteria checkboxes, unit by unit, for the page."""
         q = self.qualification
-        if q is None or "simulation" not in (field.data or []):
-            return
-        real_work_only = [
-            n
-            for n in self.units.data or []
-            if (unit := q.unit(n)) is not None and unit.evidence.simulation_allowed is False
-        ]
-        if real_work_only:
-            raise ValidationError(
-                f"Simulation is not allowed for {', '.join(real_work_only)}: evidence must "
-                "come from real work."
-            )
+        groups: dict[str, list[Any]] = {}
+        for option in self.criteria:
+            groups.setdefault(option.data.split(":", 1)[0], []).append(option)
+        return [(u, groups[n]) for n in self.units if (u := q.unit(n)) and n in groups] if q else []
 
-    def row(self) -> dict[str, Any]:
-        """The row as it is kept."""
+
+class PlanRowEditForm(PlanRowForm):
+    """The same, with what became of it: done (outcome, feedback) or cancelled (why)."""
+
+    version = HiddenField()  # the row's version when the form was shown
+    status = RadioField("Status", choices=options(STATUSES), default="planned")
+    completed_on = DayField("Done on", validators=[Optional()])
+    outcome = RadioField("Outcome", choices=options(OUTCOMES), validators=[Optional()])
+    feedback = TextAreaField(
+        "Feedback given to the learner, or why it was cancelled",
+        validators=[Optional(), Length(max=TEXT_MAX["feedback"])],
+    )
+
+    def progress(self) -> dict[str, str]:
+        status = self.status.data or ""
         return {
-            "units": self.units.data or [],
-            "observed_when": (self.observed_when.data or "").strip(),
-            "observed_where": (self.observed_where.data or "").strip(),
-            "activity": (self.activity.data or "").strip(),
-            "evidence": self.evidence.data or [],
+            "status": status,
+            "outcome": (self.outcome.data or "") if status == "done" else "",
+            "feedback": _text(self.feedback) if status in ("done", "cancelled") else "",
+            "completed_on": self.completed_on.iso() if status == "done" else "",
         }
 
 
-def plan_row_form(q: Qualification, units: Iterable[str]) -> PlanRowForm:
-    """A row of the assessment plan, covering mandatory units and `units` (the unit plan's)."""
-    form = PlanRowForm()
-    numbers = [u.number for u in q.mandatory_units] + list(units)
-    form.units.choices = [(n, f"{n} {u.title}") for n in numbers if (u := q.unit(n))]
-    form.evidence.choices = list(EVIDENCE)
+def criterion_choices(q: Qualification, units: Iterable[str]) -> list[SelectChoice]:
+    """Each criterion of these units (for a unit still awaiting its criteria, the unit as a
+    whole), labelled with its number and words."""
+    found = []
+    for n in units:
+        unit = q.unit(n)
+        if unit is None:
+            continue
+        if unit.awaiting_criteria:
+            found.append((unit.unit_statement_id, f"{n} as a whole: {unit.title}"))
+        else:
+            found += [(c.id, f"{c.number} {c.text}") for c in unit.criteria]
+    return options(found)
+
+
+def plan_row_form(
+    q: Qualification,
+    units: Sequence[str],
+    row: Mapping[str, Any] | None = None,
+    edit: bool = False,
+) -> PlanRowForm:
+    """A row of the assessment plan covering `units` (plans.plan_units): a new one or, to
+    change a kept row (`edit`), showing `row` as it is kept."""
+    data = None
+    if row is not None:
+        data = dict(row)
+        for name in ("planned_on", "review_on", "completed_on"):
+            data[name] = date.fromisoformat(row[name]) if row.get(name) else None
+        data["version"] = row["version"]
+    form = PlanRowEditForm(data=data) if edit else PlanRowForm(data=data)
+    form.criteria.choices = criterion_choices(q, units)
     form.qualification = q
+    form.units = tuple(units)
     return form
 
 
@@ -663,6 +798,191 @@ class AssessorRatingsForm(FlaskForm):
                 continue
             values[statement_id] = int(value) if value else None
         return values, refused
+
+
+# ---- the learner's record, the initial-assessment conversation, the centre ------------------
+
+CONTACT_MAX = 200  # characters of a telephone number, an employer's name, ...
+ADDRESS_MAX = 500
+
+
+def optional_text(label: str, limit: int, field: type = StringField, **kw: Any) -> Any:
+    """A free-text field that may be left empty: stripped, at most `limit` characters."""
+    return field(label, validators=[Optional(), Length(max=limit)], filters=[_strip], **kw)
+
+
+class LearnerRecordForm(FlaskForm, LearnerFields):
+    """The learner's record: what the portfolio's introductory section says about them."""
+
+    email = optional_text("Email", EMAIL_MAX, EmailLikeField)
+    phone = optional_text("Telephone", CONTACT_MAX)
+    address = optional_text("Home address", ADDRESS_MAX, TextAreaField)
+    employer = optional_text("Employer", CONTACT_MAX)
+    workplace = optional_text(
+        "Workplace",
+        ADDRESS_MAX,
+        TextAreaField,
+        description="Where they work and are assessed: the site's name and address.",
+    )
+    start_on = DayField("Programme start date", validators=[Optional()])
+    planned_end_on = DayField("Planned end date", validators=[Optional()])
+
+    def validate_planned_end_on(self, field: DayField) -> None:
+        if field.data and self.start_on.data and field.data < self.start_on.data:
+            raise ValidationError("The planned end comes after the start.")
+
+    def record(self, q: Qualification) -> tuple[dict[str, str | None], tuple[str, str]]:
+        """(the record's fields as kept, the job as (role, own words))."""
+        fields = self.learner(q)
+        values: dict[str, str | None] = {
+            "name": fields["name"],
+            "candidate_number": fields["candidate_number"],
+            "email": self.email.data or "",
+            "phone": self.phone.data or "",
+            "address": self.address.data or "",
+            "employer": self.employer.data or "",
+            "workplace": self.workplace.data or "",
+            "start_on": self.start_on.iso() or None,
+            "planned_end_on": self.planned_end_on.iso() or None,
+        }
+        return values, (fields["job_role"], fields["job_role_other"])
+
+
+def learner_record_form(q: Qualification, learner: Mapping[str, Any]) -> LearnerRecordForm:
+    """The record form, showing what is kept (the job as staff would write it)."""
+    data = {k: learner.get(k) for k in ("name", "candidate_number", "email", "phone")}
+    data |= {k: learner.get(k) for k in ("address", "employer", "workplace")}
+    data["job_role"] = learner.get("job_role_other") or learner.get("job_role") or ""
+    for name in ("start_on", "planned_end_on"):
+        data[name] = date.fromisoformat(learner[name]) if learner.get(name) else None
+    return LearnerRecordForm(formdata=None, data=data)  # as kept, whatever was posted
+
+
+def checklist_field(kind: str, item_id: str) -> str:
+    """A checklist form field's name: "tick-level", "on-level", "notes-level"."""
+    return f"{kind}-{item_id}"
+
+
+class ChecklistForm(FlaskForm):
+    """The initial-assessment conversation: for each point a tick, the day and a note."""
+
+    def points(
+        self, units_confirmed: bool, plan_rows: int
+    ) -> tuple[dict[str, tuple[bool, str | None, str]], dict[str, str]]:
+        """(item -> (ticked, day, note) as posted, item -> what is wrong with it)."""
+        values: dict[str, tuple[bool, str | None, str]] = {}
+        problems: dict[str, str] = {}
+        for i in CHECKLIST:
+            ticked = request.form.get(checklist_field("tick", i.id)) == "1"
+            typed = request.form.get(checklist_field("on", i.id), "").strip()
+            notes = request.form.get(checklist_field("notes", i.id), "").strip()
+            try:
+                on = date.fromisoformat(typed).isoformat() if typed else None
+            except ValueError:
+                problems[i.id] = "Enter the day it was talked through, e.g. 14/03/2027."
+                continue
+            if len(notes) > CHECKLIST_NOTE_MAX:
+                problems[i.id] = f"Keep the note under {CHECKLIST_NOTE_MAX} characters."
+            elif ticked and (why := cannot_tick(i.id, units_confirmed, plan_rows)):
+                problems[i.id] = why
+            elif ticked and not on:
+                problems[i.id] = "Give the day you talked it through."
+            elif ticked and not notes:
+                problems[i.id] = "Write a note of what you talked through."
+            values[i.id] = (ticked, on, notes)
+        return values, problems
+
+
+class CentreForm(FlaskForm):
+    """The centre's details (for every portfolio) and its contracts' wording."""
+
+    name = optional_text("Centre name", CONTACT_MAX)
+    number = optional_text("Centre number", 40)
+    address = optional_text("Address", ADDRESS_MAX, TextAreaField)
+    phone = optional_text("Telephone", CONTACT_MAX)
+    email = optional_text("Email", EMAIL_MAX, EmailLikeField)
+    contact = optional_text(
+        "Who to contact", CONTACT_MAX, description="A name, or a role such as the quality nominee."
+    )
+    review_frequency = StringField(
+        "How often progress is reviewed",
+        validators=[DataRequired("Say how often."), Length(max=CONTACT_MAX)],
+        filters=[_strip],
+    )
+    assessor_responsibilities = TextAreaField(
+        "What the assessor will do",
+        validators=[DataRequired("List what the assessor will do."), Length(max=4000)],
+        description="One a line.",
+        filters=[_strip],
+    )
+    learner_responsibilities = TextAreaField(
+        "What the learner will do",
+        validators=[DataRequired("List what the learner will do."), Length(max=4000)],
+        description="One a line.",
+        filters=[_strip],
+    )
+    appeals = TextAreaField(
+        "How to appeal against an assessment decision",
+        validators=[DataRequired("Say how to appeal."), Length(max=4000)],
+        filters=[_strip],
+    )
+
+    def values(self) -> dict[str, str]:
+        return {name: getattr(self, name).data or "" for name in Centre().as_dict()}
+
+
+class SampleForm(FlaskForm):
+    """An internal verifier's sample of a learner."""
+
+    request_key = request_key_field()
+    parts = MultiCheckboxField("What you sampled", choices=[])
+    decision = RadioField("Decision", choices=options(DECISIONS))
+    comment = TextAreaField(
+        "Comment",
+        validators=[DataRequired("Write your comment."), Length(max=COMMENT_MAX)],
+        description="What you looked at, what you found, and any action for the assessor.",
+        filters=[_strip],
+    )
+
+    def validate_parts(self, field: MultiCheckboxField) -> None:
+        if not field.data:
+            raise ValidationError("Tick what you sampled.")
+
+
+def sample_form(
+    q: Qualification, units: Sequence[str], sample: Mapping[str, Any] | None = None
+) -> SampleForm:
+    """A new sample of a learner taking `units`, or (`sample`) a kept one to change."""
+    # a kept sample is shown as kept, whatever this request posted
+    form = SampleForm(formdata=None, data=dict(sample)) if sample else SampleForm()
+    form.parts.choices = options(part_choices(q, units))
+    return form
+
+
+class PasswordFields(Form):
+    password = new_password("New password")
+    confirm = password_again("New password again")
+
+
+class ResetPasswordForm(FlaskForm, PasswordFields):
+    """A new password through a one-time reset link."""
+
+
+class ChangePasswordForm(FlaskForm, PasswordFields):
+    """A new password for one's own account."""
+
+    current = PasswordField(
+        "Your current password",
+        validators=[DataRequired("Enter your current password."), Length(max=PASSWORD_MAX)],
+    )
+
+
+class LinkRequestForm(FlaskForm):
+    """A button that makes new personal links: its one-time key keeps a refresh from making
+    them again."""
+
+    request_key = request_key_field()
+    learner = SelectMultipleField("Learners", choices=[], coerce=int, validate_choice=False)
 
 
 # ---- the prior-learning ledger ------------------------------------------------------------------

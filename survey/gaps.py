@@ -23,12 +23,16 @@ _band = functools.lru_cache(maxsize=256)(band)
 
 class CriterionRow(NamedTuple):
     statement: Statement
-    learner: int | None
+    learner: int | None  # the initial assessment's rating
     learner_label: str
     assessor: int | None
     assessor_label: str
     disagree: bool
     learner_band: str  # the band key of the learner's rating, for the page's colour
+    latest: int | None = None  # the learner's latest self-check rating of it, if any
+    latest_label: str = ""
+    latest_on: str = ""  # when that self-check was finished (ISO)
+    latest_band: str = "unknown"
     workplace: tuple[WorkplaceRating, ...] = ()  # each workplace contact's view, if given
     action: str = ""  # what to do when the learner and the workplace differ (FLAG_WORDS)
     retired: bool = False  # answered under an earlier version: no longer asked
@@ -36,6 +40,33 @@ class CriterionRow(NamedTuple):
     @property
     def action_words(self) -> str:
         return FLAG_WORDS.get(self.action, "")
+
+
+class Change(NamedTuple):
+    """How a unit's self-checks moved from the initial assessment."""
+
+    up: int
+    down: int
+    same: int
+    before: float | None  # mean initial rating of the criteria self-checked since
+    after: float | None  # their mean latest rating
+    last: str  # when the latest self-check of the unit was finished (ISO), "" if never
+
+    @property
+    def words(self) -> str:
+        """ "3 up, 1 down, 2 the same since the initial assessment (mean 1.2 → 2.0)"."""
+        if not (self.up or self.down or self.same):
+            return ""
+        said = ", ".join(
+            f"{n} {w}"
+            for n, w in ((self.up, "up"), (self.down, "down"), (self.same, "the same"))
+            if n
+        )
+        if self.before is not None and self.after is not None:
+            said += (
+                f" since the initial assessment (mean {self.before:.1f} \u2192 {self.after:.1f})"
+            )
+        return said
 
 
 class OutcomeCell(NamedTuple):
@@ -55,6 +86,7 @@ class UnitGap(NamedTuple):
     opportunity: str
     in_plan: bool
     disagreements: int
+    change: Change = Change(0, 0, 0, None, None, "")
     flagged: int = 0  # claims the learner and the workplace see differently
 
 
@@ -74,19 +106,42 @@ def _row(
     s: Statement,
     learner: int | None,
     assessor: int | None,
+    latest: tuple[int, str] | None = None,
     workplace: tuple[WorkplaceRating, ...] = (),
 ) -> CriterionRow:
     labels = q.scales.labels(s.kind)
-    return CriterionRow(
+    row = CriterionRow(
         s,
         learner,
         "—" if learner is None else labels[learner],
         assessor,
         "—" if assessor is None else labels[assessor],
-        disagree(learner, assessor),
+        # the learner's view now (their latest self-check), against the assessor's
+        disagree(latest[0] if latest else learner, assessor),
         _band(learner).key,
-        workplace,
-        workplace_flag(learner, (w.value for w in workplace)),
+        workplace=workplace,
+        action=workplace_flag(learner, (w.value for w in workplace)),
+    )
+    if latest is None:
+        return row
+    return row._replace(
+        latest=latest[0],
+        latest_label=labels[latest[0]],
+        latest_on=latest[1],
+        latest_band=_band(latest[0]).key,
+    )
+
+
+def _change(rows: Sequence[CriterionRow]) -> Change:
+    pairs = [(r.learner, r.latest) for r in rows if r.latest is not None and r.learner is not None]
+    checked = [r for r in rows if r.latest is not None]
+    return Change(
+        sum(b > a for a, b in pairs),
+        sum(b < a for a, b in pairs),
+        sum(b == a for a, b in pairs),
+        _mean([a for a, _ in pairs]),
+        _mean([b for _, b in pairs]),
+        max((r.latest_on for r in checked), default=""),
     )
 
 
@@ -102,13 +157,17 @@ def gap_report(
     contexts: Mapping[str, str],
     plan_units: Iterable[str] = (),
     workplace: Mapping[str, tuple[WorkplaceRating, ...]] | None = None,
+    latest: Mapping[str, tuple[int, str]] | None = None,
 ) -> tuple[UnitGap, ...]:
     """Mandatory units, then every optional unit rated or in the plan, with what is hard.
 
     Three views of each statement: the learner's, the workplace's (`workplace`, statement id
     -> each contact's rating: survey/workplace.py ratings_by_statement) and the assessor's.
-    `contexts` are the job's answers, the workplace's where it gave one.
+    `contexts` are the job's answers, the workplace's where it gave one. `latest` is each
+    statement's latest self-check rating and when (store: latest_self_checks): shown beside
+    the initial one, with the change per unit.
     """
+    latest = latest or {}
     plan = set(plan_units)
     seen = workplace or {}
     mandatory = {u.number for u in q.mandatory_units}
@@ -122,16 +181,18 @@ def gap_report(
             statements = (summary, *statements)
         retired = _retired(q, unit, {**assessor, **ratings}, {s.id for s in statements})
         shown = unit.number in mandatory or unit.number in plan or bool(retired)
-        if not shown and not any(s.id in ratings or s.id in assessor for s in statements):
+        if not shown and not any(
+            s.id in ratings or s.id in assessor or s.id in latest for s in statements
+        ):
             continue
         rows = tuple(
-            _row(q, s, ratings.get(s.id), assessor.get(s.id), seen.get(s.id, ()))
+            _row(q, s, ratings.get(s.id), assessor.get(s.id), latest.get(s.id), seen.get(s.id, ()))
             for s in statements
         )
         rows += tuple(
-            _row(q, s, ratings.get(s.id), assessor.get(s.id), seen.get(s.id, ()))._replace(
-                retired=True
-            )
+            _row(
+                q, s, ratings.get(s.id), assessor.get(s.id), workplace=seen.get(s.id, ())
+            )._replace(retired=True)
             for s in retired
         )
         cells: tuple[OutcomeCell, ...]
@@ -161,6 +222,7 @@ def gap_report(
                 opportunity[unit.number],
                 unit.number in plan,
                 sum(r.disagree for r in rows),
+                _change(rows),
                 sum(bool(r.action) for r in rows),
             )
         )
@@ -269,6 +331,9 @@ def gap_report_csv(
                     "an earlier version: no longer asked" if r.retired else under,
                     r.learner if r.learner is not None else "",
                     r.learner_label,
+                    r.latest if r.latest is not None else "",
+                    r.latest_label,
+                    r.latest_on[:10],
                     r.assessor if r.assessor is not None else "",
                     r.assessor_label,
                     "yes" if r.disagree else "",
@@ -286,8 +351,11 @@ def gap_report_csv(
             "statement id",
             "statement",
             "answered under",
-            "learner rating",
-            "learner says",
+            "learner's initial rating",
+            "learner said at first",
+            "latest self-check rating",
+            "learner says now",
+            "latest self-check on",
             "assessor rating",
             "assessor says",
             "disagree",
@@ -306,7 +374,8 @@ def cohort_csv(
     by_learner: Mapping[int, Mapping[str, int]],
 ) -> str:
     statements = cohort_statements(q)
-    header = ["learner", "candidate number"] + [s.id for s in statements]
+    # each column named in words: the statement as well as its id, which a spreadsheet sorts by
+    header = ["learner", "candidate number"] + [f"{s.id} {s.text}" for s in statements]
     rows = []
     for row in learners:
         given = by_learner.get(int(row["id"]), {})  # type: ignore[call-overload]

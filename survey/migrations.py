@@ -397,3 +397,116 @@ def m008_prior_learning_ledger(db: sqlite_utils.Database) -> None:
             ON prior_learning_decisions (learner_id, id)
         """,
     )
+
+
+@migrations()
+def m009_learner_record(db: sqlite_utils.Database) -> None:
+    # the learner's record (the portfolio's introductory section): contact details, employer
+    # and workplace, the programme's dates; and the initial-assessment conversation, the seed's
+    # checklist ticked point by point with the date and the assessor's note
+    _run(
+        db,
+        """
+        ALTER TABLE learners ADD COLUMN email TEXT NOT NULL DEFAULT '';
+        ALTER TABLE learners ADD COLUMN phone TEXT NOT NULL DEFAULT '';
+        ALTER TABLE learners ADD COLUMN address TEXT NOT NULL DEFAULT '';
+        ALTER TABLE learners ADD COLUMN employer TEXT NOT NULL DEFAULT '';
+        ALTER TABLE learners ADD COLUMN workplace TEXT NOT NULL DEFAULT '';
+        ALTER TABLE learners ADD COLUMN start_on TEXT;
+        ALTER TABLE learners ADD COLUMN planned_end_on TEXT;
+        CREATE TABLE initial_assessment (
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            item TEXT NOT NULL,
+            ticked INTEGER NOT NULL CHECK (ticked IN (0, 1)),
+            discussed_on TEXT,
+            notes TEXT NOT NULL DEFAULT '',
+            staff_id INTEGER REFERENCES staff(id),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (learner_id, item)
+        ) WITHOUT ROWID
+        """,
+    )
+
+
+@migrations()
+def m010_assessment_plan_rows_v2(db: sqlite_utils.Database) -> None:
+    # a living assessment plan: real dates, who observes, the criteria each activity evidences
+    # across units, a review date, and a status (planned, done with outcome and feedback, or
+    # cancelled with the reason). Rows are never deleted. A row kept before this had its "when"
+    # in words: it keeps them as the time, and gets the date where those words were one.
+    _run(
+        db,
+        """
+        ALTER TABLE assessment_plan_rows ADD COLUMN planned_on TEXT;
+        ALTER TABLE assessment_plan_rows ADD COLUMN criteria TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE assessment_plan_rows ADD COLUMN observer TEXT NOT NULL DEFAULT 'assessor'
+            CHECK (observer IN ('assessor', 'witness'));
+        ALTER TABLE assessment_plan_rows ADD COLUMN witness_name TEXT NOT NULL DEFAULT '';
+        ALTER TABLE assessment_plan_rows ADD COLUMN witness_role TEXT NOT NULL DEFAULT '';
+        ALTER TABLE assessment_plan_rows ADD COLUMN witness_contact TEXT NOT NULL DEFAULT '';
+        ALTER TABLE assessment_plan_rows ADD COLUMN review_on TEXT;
+        ALTER TABLE assessment_plan_rows ADD COLUMN status TEXT NOT NULL DEFAULT 'planned'
+            CHECK (status IN ('planned', 'done', 'cancelled'));
+        ALTER TABLE assessment_plan_rows ADD COLUMN outcome TEXT NOT NULL DEFAULT '';
+        ALTER TABLE assessment_plan_rows ADD COLUMN feedback TEXT NOT NULL DEFAULT '';
+        ALTER TABLE assessment_plan_rows ADD COLUMN completed_on TEXT;
+        ALTER TABLE assessment_plan_rows ADD COLUMN updated_by INTEGER REFERENCES staff(id);
+        UPDATE assessment_plan_rows SET planned_on = date(trim(observed_when))
+            WHERE date(trim(observed_when)) IS NOT NULL;
+        UPDATE assessment_plan_rows SET observed_when = ''
+            WHERE planned_on IS NOT NULL AND trim(observed_when) = planned_on
+        """,
+    )
+
+
+@migrations()
+def m011_verifier_sampling(db: sqlite_utils.Database) -> None:
+    # an internal verifier's sample of a learner: what was sampled (the learner's record as a
+    # whole, units), the comment and the decision; each verifier changes only their own
+    _run(
+        db,
+        """
+        CREATE TABLE samples (
+            id INTEGER PRIMARY KEY,
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            verifier_id INTEGER NOT NULL REFERENCES staff(id),
+            parts TEXT NOT NULL,
+            comment TEXT NOT NULL,
+            decision TEXT NOT NULL CHECK (decision IN ('agreed', 'action', 'not-agreed')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            request_key TEXT
+        );
+        CREATE INDEX samples_by_learner ON samples (learner_id, id);
+        CREATE UNIQUE INDEX samples_by_request ON samples (learner_id, verifier_id, request_key)
+            WHERE request_key IS NOT NULL
+        """,
+    )
+
+
+@migrations()
+def m012_password_resets_and_link_requests(db: sqlite_utils.Database) -> None:
+    # one-time links that let a member of staff choose a new password (made by an admin or on
+    # the command line; only a hash is kept); and the personal links each "new link" form made,
+    # by its one-time key, so the same form sent again (a refresh) makes no new link
+    _run(
+        db,
+        """
+        CREATE TABLE password_resets (
+            token_hash TEXT PRIMARY KEY,
+            staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            used_at TEXT
+        ) WITHOUT ROWID;
+        CREATE INDEX password_resets_by_staff ON password_resets (staff_id);
+        CREATE TABLE link_requests (
+            request_key TEXT NOT NULL,
+            staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+            learner_id INTEGER NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (request_key, staff_id, learner_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX link_requests_by_learner ON link_requests (learner_id)
+        """,
+    )

@@ -17,6 +17,7 @@ from . import evidence_plan, ledger
 from .content import FundingProfile, Qualification
 from .evidence_plan import Discussion, EvidencePlan, SuggestedActivity
 from .ledger import COULD_SHOW_EVIDENCE, CentreInputs, Ledger, LedgerError
+from .plans import PlanRow
 from .workplace import workplace_job
 
 DECISIONS = ("accepted", "no-reduction")
@@ -171,22 +172,17 @@ def suggestion_key(item: Suggestion) -> str:
     return "suggested-" + hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def plan_row(item: Suggestion) -> dict[str, Any]:
-    """The assessment plan row a suggestion becomes: an ordinary row whose text names the
-    criteria it evidences (dates, place and observer are agreed later on the row)."""
-    if isinstance(item, SuggestedActivity):
-        units = list(item.units)
-        where = "At work"
-    else:
-        units = [item.unit]
-        where = "To be agreed"
-    return {
-        "units": units,
-        "observed_when": "To be agreed",
-        "observed_where": where,
-        "activity": item.sentence,
-        "evidence": [METHOD_EVIDENCE.get(item.method, item.method)],
-    }
+def plan_row(item: Suggestion) -> PlanRow:
+    """The assessment plan row a suggestion becomes: an ordinary row with the criteria it
+    evidences mapped (the date, place and observer are agreed later on the row)."""
+    return PlanRow(
+        planned_on="",
+        observed_when="To be agreed",
+        observed_where="At work" if isinstance(item, SuggestedActivity) else "To be agreed",
+        activity=item.sentence,
+        evidence=(METHOD_EVIDENCE.get(item.method, item.method),),
+        criteria=tuple(item.statements),
+    )
 
 
 # ---- the learner's record -------------------------------------------------------------------

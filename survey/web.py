@@ -31,7 +31,7 @@ from .forms import (
     rating_field_name,
     workplace_field_name,
 )
-from .plans import EVIDENCE_WORDS
+from .plans import EVIDENCE_WORDS, OUTCOMES, STATUS_WORDS, criteria_words
 from .qualifications import current_qualification
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -153,6 +153,14 @@ def public_url(path: str) -> str:
     return base + path
 
 
+def csv_download(body: str, filename: str) -> FlaskResponse:
+    """A CSV file to download, as Excel opens it: UTF-8 with a byte-order mark (without one,
+    Excel reads the file as the PC's own code page and "Zoë" comes out as "ZoÃ«")."""
+    response = FlaskResponse("\ufeff" + body, mimetype="text/csv")  # "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 class InlineStyle:
     """static/style.css, written into each page's head instead of fetched.
 
@@ -232,6 +240,9 @@ def register_template_helpers(app: Flask) -> None:
         signout_form=ActionForm,
         qualification=current_qualification,
         evidence_words=EVIDENCE_WORDS,
+        status_words=STATUS_WORDS,
+        outcome_words={k: v.split(":")[0].lower() for k, v in OUTCOMES},
+        criteria_words=criteria_words,
         # fields are named by the forms' own codec, on the page as in the view
         rating_field_name=rating_field_name,
         assessor_field_name=assessor_field_name,
@@ -242,7 +253,7 @@ def register_template_helpers(app: Flask) -> None:
         b64=lambda text: base64.b64encode(text.encode()).decode(),
         day=lambda stamp: day(stamp, zone),
         day_and_time=lambda stamp: day_and_time(stamp, zone),
-        calendar_day=calendar_day,
+        calendar_day=calendar_day,  # a date ("2027-03-14"), never moved into a time zone
         # "Sam" from "Sam Learner": how a page greets the learner and says whose record it is
         first_name=lambda name: (str(name).split() or [""])[0],
     )

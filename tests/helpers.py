@@ -624,13 +624,41 @@ def words(html: str) -> str:
 # ---- what an assessor does, through the real staff pages ---------------------------------------
 
 VALID = ["A3", "B2", "C3", "D1"]  # optional units that meet every rule of combination
-ROW = {  # a row of an assessment plan
-    "units": ["F1", "B2"],
-    "observed_when": "Tuesday morning",
+ROW = {  # an activity of an assessment plan, as the plan page's form sends it
+    "planned_on": "2027-03-16",
+    "observed_when": "morning shift",
     "observed_where": "Front desk",
     "activity": "Greeting visitors",
+    "criteria": ["F1:1.1", "F1:2.1", "F2:1.1"],  # across two units
     "evidence": ["observation", "witness"],
+    "observer": "assessor",
 }
+START, PLANNED_END = "2027-01-11", "2027-09-30"  # a programme's dates
+
+
+def plan_row(**changes: object):  # type: ignore[no-untyped-def]
+    """ROW (with changes) as the store keeps it."""
+    from survey.plans import PlanRow
+
+    values = {**ROW, **changes}
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in values.items()}
+    return PlanRow(**values)
+
+
+def ready_for_contract(db, learner_id: int, staff_id: int, actor: str = "test") -> None:
+    """What a learning contract needs besides confirmed units, straight through the store: the
+    programme's dates, an activity in the assessment plan, and every point of the
+    initial-assessment conversation ticked with a date and a note."""
+    from survey.initial_assessment import ITEM_IDS
+    from survey.store import learners, plans
+
+    learners.update_record(
+        db, learner_id, {"start_on": START, "planned_end_on": PLANNED_END}, actor
+    )
+    if not plans.assessment_plan_rows(db, learner_id):
+        plans.add_plan_row(db, learner_id, plan_row(), staff_id, actor)
+    points = {i: (True, START, "Talked it through with the learner") for i in ITEM_IDS}
+    plans.save_checklist(db, learner_id, points, staff_id, actor)
 
 
 def learner_and_assessor(app, name: str = "Sam Learner", **contexts: str):
@@ -639,7 +667,7 @@ def learner_and_assessor(app, name: str = "Sam Learner", **contexts: str):
     Keyword arguments are job answers ("incoming_calls": "yes" answers incoming-calls)."""
     from survey.store import learners
 
-    assessor, staff = staff_client(app)
+    assessor, staff = staff_client(app, name="Asha Assessor")
     with database(app) as db:
         learner_id, token = learners.create_learner(db, name)
         learners.assign_assessor(db, learner_id, staff["id"], "test")
@@ -699,6 +727,13 @@ def assessor_plans(client, learner_id: int, row: dict):
 
 
 def assessor_prepares_contract(client, learner_id: int, sign_as: str = ""):
+    """The assessor prepares the contract (the record made ready for it first, through the
+    store) and, if `sign_as` is given, signs it with that name."""
+    from survey.store import learners
+
+    with database(client.application) as db:
+        row = learners.learner(db, learner_id)
+        ready_for_contract(db, learner_id, row["assessor_id"])
     page = f"/staff/learners/{learner_id}/contract"
     assert post_form(client, page, {"action": "issue"}).status_code == 303
     if sign_as:

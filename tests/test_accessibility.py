@@ -14,7 +14,6 @@ import pytest
 from helpers import (
     LAPTOP,
     PHONE,
-    ROW,
     SECOND,
     VALID,
     assert_accessible,
@@ -23,6 +22,8 @@ from helpers import (
     browser_context,
     confirm_in_store,
     live_server,
+    plan_row,
+    ready_for_contract,
     sign_in_staff,
 )
 from unit_texts import pdf_table, seed_unit
@@ -31,7 +32,7 @@ from survey import create_app, ledger
 from survey.drafts import draft_data, source_data
 from survey.importer import read, source_from_bytes, source_from_text
 from survey.qualifications import served
-from survey.store import accounts, drafts, learners, plans, prior_learning, workplace
+from survey.store import accounts, drafts, learners, plans, prior_learning, sampling, workplace
 
 pytestmark = pytest.mark.browser
 
@@ -92,8 +93,15 @@ STAFF_PAGES = [
     ("admin", "/staff/learners/{a}"),
     ("admin", "/staff/learners/{a}/plan"),
     ("admin", "/staff/learners/{b}/plan"),  # a learner still answering
+    ("admin", "/staff/learners/{a}/record"),
+    ("admin", "/staff/learners/{b}/record"),  # a learner still answering: nothing ticked yet
+    ("admin", "/staff/learners/{a}/introduction"),
     ("admin", "/staff/learners/{a}/assessment-plan"),
+    ("admin", "/staff/learners/{a}/assessment-plan/{row}"),
     ("admin", "/staff/learners/{a}/contract"),
+    ("admin", "/staff/learners/{a}/sampling"),
+    ("admin", "/staff/learners/{a}/reissue"),
+    ("admin", "/staff/learners/{a}/archive"),
     ("admin", "/staff/learners/{a}/ledger"),  # evidence named, an apprenticeship, a decision
     ("admin", "/staff/learners/{b}/ledger"),  # units not confirmed yet
     ("admin", "/staff/learners/{a}/suggestions"),
@@ -101,14 +109,21 @@ STAFF_PAGES = [
     ("admin", "/staff/learners/{a}/audit"),
     ("admin", "/staff/audit"),
     ("admin", "/staff/cohort"),
+    ("admin", "/staff/cohort?view=latest"),
     ("admin", "/staff/cohort?view=workplace"),
     ("admin", "/staff/learners/{a}/workplace"),
     ("admin", "/staff/learners/{a}/testimonies"),
     ("verifier", "/staff/learners/{a}/testimonies"),
     ("admin", "/staff/users"),
+    ("admin", "/staff/centre"),
+    ("admin", "/staff/account"),
     ("admin", "/q/03455/qr/units"),
+    ("anyone", "/staff/reset/{reset}"),  # a password link
     ("verifier", "/staff/learners/{a}"),
+    ("verifier", "/staff/learners/{a}/record"),
     ("verifier", "/staff/learners/{a}/plan"),
+    ("verifier", "/staff/learners/{a}/sampling"),  # with the form to record a sample
+    ("verifier", "/staff/sampling"),
     ("admin", "/staff/content/q/03455"),
     ("admin", "/staff/content/q/03455/drafts/{draft}"),  # read from a PDF: pages, all well
     ("admin", "/staff/content/q/03455/drafts/{bad}"),  # a problem shown beside its field
@@ -133,6 +148,7 @@ NOT_PAGES = {
     "staff.cohort_export",
     "staff.export_learner_json",
     "staff.export_learner_csv",
+    "sampling.sampling_csv",
     "catalogue.export",  # downloads
     # the addresses from before several qualifications: they send the visitor on
     "legacy.unit_check",
@@ -153,10 +169,11 @@ class Site:
         self.ids: dict[str, int] = {}
         self.tokens: dict[str, str] = {}
         self.contexts: dict[str, object] = {}
+        self.reset = ""
 
     def build(self) -> None:
         admin = self.server.add_staff("admin", "Ada Admin", "ada@centre.example")
-        self.server.add_staff("verifier", "Vic Verifier", "vic@centre.example")
+        verifier = self.server.add_staff("verifier", "Vic Verifier", "vic@centre.example")
         q = served(self.server.app)
         # a second qualification the centre added, at Level 3
         self.server.app.extensions["library"].publish_qualification("TL3-2027", SECOND, "test")
@@ -185,7 +202,12 @@ class Site:
             learners.save_ratings(db, self.ids["b"], {"F1:1.1": 2, "F1:1.2": 0}, "test")
             a, actor = self.ids["a"], f"staff:{admin['id']}"
             confirm_in_store(db, a, VALID, admin["id"], actor)
-            plans.add_assessment_plan_row(db, a, ROW, admin["id"], actor)
+            witness = {"observer": "witness", "witness_name": "Pat Supervisor"}
+            witness |= {"witness_role": "Line manager", "witness_contact": "01234 567890"}
+            self.ids["row"] = plans.add_plan_row(db, a, plan_row(**witness), admin["id"], actor)
+            ready_for_contract(db, a, admin["id"], actor)
+            sampling.add_sample(db, a, verifier["id"], ["record", "F1"], "Sound", "agreed", "t")
+            self.reset, _ = accounts.create_password_reset(db, verifier["id"], "test")
             # a ledger with prior learning, an apprenticeship's figures and a decision
             met = {"F1:1.1": "Unit certificate", "B2:unit": "Previous NVQ unit"}
             learners.save_assessor_ratings(db, a, {s: 3 for s in met}, admin["id"], actor)
@@ -280,7 +302,7 @@ class Site:
         return self.contexts[who]
 
     def url(self, path: str) -> str:
-        return self.server + path.format(**self.ids)
+        return self.server + path.format(**self.ids, reset=self.reset)
 
     def close(self) -> None:
         for context in self.contexts.values():
@@ -331,6 +353,30 @@ def test_the_personal_link_cards_have_no_axe_violations(site):
         page.wait_for_url("**/staff/learners")
         assert page.locator(".learner-card").count() == 1
         assert_accessible(page, "the cards of a new learner")
+    finally:
+        page.close()
+
+
+def test_a_form_sent_again_and_a_new_link_have_no_axe_violations(site):
+    """The page a refreshed "add" shows (no new links: it says so), the new links made from
+    it, and an admin's password link for a member of staff."""
+    page = site.context("admin").new_page()
+    try:
+        page.goto(site.server + "/staff/learners")
+        page.get_by_label("Learner's name").fill("Rae Refresh")
+        page.get_by_role("button", name="Add and show their link").click()
+        page.wait_for_url("**/staff/learners")
+        page.reload()  # the browser sends the form again
+        assert page.get_by_text("This same form was sent before").count() == 1
+        assert_accessible(page, "the page of a form sent again")
+        page.get_by_role("button", name="Make new links").click()
+        page.wait_for_url("**/staff/learners/reissue")  # (the page it answers with)
+        assert page.locator(".learner-card").count() == 1
+        page.goto(site.server + "/staff/users")
+        page.get_by_role("button", name="Password link for Vic Verifier").click()
+        page.wait_for_url("**/reset-link")
+        assert page.get_by_text("it is shown only once").count() == 1
+        assert_accessible(page, "a password link")
     finally:
         page.close()
 

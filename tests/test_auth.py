@@ -455,9 +455,11 @@ def test_an_expired_setup_link_is_404(client, db):
     assert accounts.staff_count(db) == 0
 
 
-def test_setup_link_is_404_once_staff_exist(client, db):
+def test_setup_link_is_404_once_an_admin_exists(client, db):
     token = accounts.create_setup_link(db)
-    make_staff(db, "assessor")
+    make_staff(db, "assessor")  # an assessor made on the command line: still no admin
+    assert client.get(f"/staff/setup/{token}").status_code == 200
+    make_staff(db, "admin")
     assert client.get(f"/staff/setup/{token}").status_code == 404
 
 
@@ -490,6 +492,12 @@ def test_a_fresh_install_prints_a_working_setup_link(tmp_path, capsys):
     assert "/staff/setup/" in err
     token = re.search(r"/staff/setup/(\S+)", err).group(1)
     assert app.test_client().get(f"/staff/setup/{token}").status_code == 200
+    assert "FLASK_PUBLIC_URL is not set, so this link works only on this computer" in err
+    create_app(
+        {"SECRET_KEY": "x", "DATABASE": str(tmp_path / "b.db"), "PUBLIC_URL": "https://a.example"}
+    )
+    public = capsys.readouterr().err
+    assert "https://a.example/staff/setup/" in public and "not set" not in public
 
 
 @pytest.mark.parametrize("later_seconds", [5, 90, 3600, 23 * 3600])

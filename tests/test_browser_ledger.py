@@ -59,8 +59,13 @@ def test_confirmed_plan_to_accepted_ledger_to_two_observations_in_the_plan(lapto
     page.goto(base)
     for statement in EVIDENCE:
         page.select_option(f'select[name="a-{statement}"]', "3")
-    page.get_by_role("button", name="Save my ratings").first.click()
-    expect(page.locator(".flash")).to_contain_text("Saved 3 ratings")
+    # each is saved as it is chosen
+    page.wait_for_function(
+        "document.getElementById('rating-status').textContent === 'Saved'", timeout=5000
+    )
+    with server.db() as db:
+        rated = learners.answers(db, learner_id, assessor=True).assessor
+    assert {s: rated.get(s) for s in EVIDENCE} == {s: 3 for s in EVIDENCE}
 
     # the ledger: nothing counts until the evidence is named
     page.get_by_role("link", name="Prior learning").click()
@@ -137,9 +142,12 @@ def test_confirmed_plan_to_accepted_ledger_to_two_observations_in_the_plan(lapto
         expect(page.locator(f"#{activity}")).to_contain_text("In the assessment plan.")
     shot(page, "suggestions-taken-1280")
 
-    # the assessment plan shows them as ordinary rows
+    # the assessment plan shows them as ordinary rows, and its coverage shows what they add
     page.get_by_role("link", name="Assessment plan", exact=True).click()
-    rows = page.locator("table tbody tr")
+    f1 = page.locator("table.coverage tbody tr").filter(has_text="F1 Communicate")
+    expect(f1.locator("td.cover-planned")).to_contain_text("1.3, 2.2")
+    shot(page, "assessment-plan-suggestions-1280")
+    rows = page.locator("table.plan-rows tbody tr")
     expect(rows).to_have_count(2)
     for sentence, row in zip(taken, rows.all()):
         expect(row).to_contain_text(sentence)
@@ -148,3 +156,4 @@ def test_confirmed_plan_to_accepted_ledger_to_two_observations_in_the_plan(lapto
         kept = plans.assessment_plan_rows(db, learner_id)
     assert [r["activity"][: len(t)] for r, t in zip(kept, taken)] == taken
     assert [r["evidence"] for r in kept] == [["observation"], ["observation"]]
+    assert all(r["criteria"] for r in kept)  # their criteria mapped

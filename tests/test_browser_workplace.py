@@ -19,6 +19,7 @@ from helpers import (
     axe_path,
     browser_context,
     confirm_in_store,
+    ready_for_contract,
     sign_in_staff,
     too_small,
 )
@@ -51,6 +52,7 @@ def world(server):
         learners.save_ratings(db, learner_id, SAM_RATINGS, "test")
         learners.submit(db, learner_id, "test")
         confirm_in_store(db, learner_id, VALID, assessor["id"], f"staff:{assessor['id']}")
+        ready_for_contract(db, learner_id, assessor["id"])  # the dates and the conversation
     return {"learner": learner_id, "assessor": assessor}
 
 
@@ -177,7 +179,9 @@ def test_a_line_manager_confirms_rates_testifies_and_signs_from_their_phone(serv
         # ---- the gap report: three views, the disagreements flagged
         staff.goto(server + f"/staff/learners/{learner_id}")
         columns = staff.locator("table.criteria-table").first.locator("thead th")
-        expect(columns).to_have_text(["Statement", "Learner", "Workplace", "Assessor"])
+        expect(columns).to_have_text(
+            ["Statement", "Learner at first", "Latest self-check", "Workplace", "Assessor"]
+        )
         first = staff.locator("tr", has_text="I can recognise typical customers")
         expect(first).to_contain_text("Plan an observation")
         expect(first).to_contain_text("Not on the phones alone yet")
@@ -192,11 +196,13 @@ def test_a_line_manager_confirms_rates_testifies_and_signs_from_their_phone(serv
         to_observe = staff.locator("#observe li", has_text="F1 1.1")
         expect(to_observe).to_have_count(1)
         to_observe.get_by_role("button", name="Add to the assessment plan").click()
-        expect(staff.locator("h2").first).to_have_text("Assessment plan")
+        expect(staff.locator("#rows-heading")).to_have_text("Activities")  # the plan's page
         expect(staff.locator(".flash")).to_contain_text("Added to the assessment plan: ")
-        planned = staff.locator("table tbody tr", has_text="F1 1.1")
+        planned = staff.locator(
+            "table.plan-rows tbody tr", has_text="To arrange with the workplace"
+        )
         expect(planned).to_have_count(1)
-        expect(planned).to_contain_text("To arrange with the workplace")
+        expect(planned).to_contain_text("F1 1.1")
         expect(planned).to_contain_text("Observation")
         assert_accessible(staff, "the assessment plan with the observation")
         shot(staff, "assessment-plan-observation-1280")

@@ -42,7 +42,7 @@ def test_learner_downloads_their_own_data(app, client, learner):
     assert "token_hash" not in data["learner"]
     assert [e["action"] for e in data["audit"]][:2] == ["learner-added", "rating"]
     csv_text = client.get("/my-data.csv").get_data(as_text=True)
-    assert csv_text.splitlines()[0] == "section,item,value,detail,when"
+    assert csv_text.splitlines()[0] == "\ufeffsection,item,value,detail,when"  # Excel's UTF-8
     assert "rating,F1:1.1,2,I can recognise typical customers and their expectations," in csv_text
 
 

@@ -9,7 +9,8 @@ import json
 
 import pytest
 
-from survey.export import describe, record_csv, record_json
+from survey.export import record_csv, record_json
+from survey.history import describe
 
 RECORD = {
     "learner": {"id": 1, "name": "Sam", "candidate_number": "=C1"},
@@ -23,6 +24,15 @@ RECORD = {
     "contracts": [],
     "audit": [],
 }
+
+
+def test_the_json_record_is_the_record_with_the_portfolio_introduction_first(q):
+    whole = json.loads(record_json(q, RECORD))
+    intro = whole.pop("introduction")
+    assert {k: v for k, v in whole.items() if k in RECORD} == RECORD
+    assert intro["scheme_code"] == "03455" and intro["candidate_number"] == "=C1"
+    assert intro["qualification"] == "OCR Level 2 NVQ Certificate in Customer Service"
+    assert intro["learner"]["Name"] == "Sam" and intro["staff"] == intro["witnesses"] == []
 
 
 def test_the_json_record_is_the_record_with_the_ledger_and_suggestions_worked_out(q):
@@ -78,21 +88,30 @@ def test_the_csv_record_has_a_row_per_fact_in_words(q):
         ),
         (
             {"action": "assessor-rating", "subject": "F1:1.1", "before": "1", "after": "2"},
-            "Assessor rated “{s}”: {l1} → {l2}",
+            "Assessor's rating of “{s}”: {l1} → {l2}",
         ),
         ({"action": "job-role", "subject": "", "before": "", "after": "Courier"}, "Job: Courier"),
         (
             {"action": "plan-confirmed", "subject": "", "before": None, "after": "A3 B2 C3"},
-            "Your assessor confirmed your units: A3, B2 and C3",
+            "Confirmed your units: A3, B2 and C3",
         ),
-        ({"action": "submitted", "subject": "", "before": None, "after": None}, "Answers sent"),
+        ({"action": "submitted", "subject": "", "before": None, "after": None}, "Sent the answers"),
         (
             {"action": "some-new-thing", "subject": "", "before": None, "after": None},
-            "some new thing",
+            "Some new thing",
+        ),
+        (
+            {
+                "action": "unit-published",
+                "subject": "03455 B1",
+                "before": None,
+                "after": "version 1",
+            },
+            "Published 03455 B1 as version 1",
         ),
     ],
 )
 def test_an_audit_entry_reads_in_plain_words(q, entry, said):
     labels = q.scales.labels(q.statement("F1:1.1").kind)
     expected = said.format(s=q.statement("F1:1.1").text, l1=labels[1], l2=labels[2])
-    assert describe(q, entry) == expected
+    assert describe(q, entry, {}, you=True) == expected

@@ -92,7 +92,7 @@ def test_the_csv_exports_have_one_row_per_statement_or_learner(q):
     rows = list(csv.reader(io.StringIO(gap_report_csv(q, "=Ann", report))))
     assert rows[0][:4] == ["learner", "unit", "unit title", "statement id"]
     first = dict(zip(rows[0], rows[1], strict=True))
-    assert (first["learner"], first["statement id"], first["learner rating"]) == (
+    assert (first["learner"], first["statement id"], first["learner's initial rating"]) == (
         "'=Ann",
         "F1:1.1",
         "0",
@@ -100,5 +100,10 @@ def test_the_csv_exports_have_one_row_per_statement_or_learner(q):
     cohort = list(
         csv.reader(io.StringIO(cohort_csv(q, [{"id": 7, "name": "Bo"}], {7: {"F1:1.1": 2}})))
     )
-    assert cohort[0][:3] == ["learner", "candidate number", "F1:1.1"]
+    # each column named in words, the statement after its id
+    assert cohort[0][:3] == [
+        "learner",
+        "candidate number",
+        "F1:1.1 I can recognise typical customers and their expectations",
+    ]
     assert cohort[1][:3] == ["Bo", "", "2"]

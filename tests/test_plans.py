@@ -3,29 +3,45 @@ the contract pages (test_staff.py, test_result.py) show the same words."""
 
 from __future__ import annotations
 
-from survey.plans import contract_terms, next_steps
+from survey.centre import Centre
+from survey.plans import contract_state, contract_terms, next_steps
 
-ROW = {
-    "id": 9,
-    "units": ["F1"],
-    "observed_when": "Monday",
-    "observed_where": "Desk",
-    "activity": "Calls",
-    "evidence": ["observation"],
-}
+LEARNER = {"name": "Sam Learner", "start_on": "2027-01-11", "planned_end_on": "2027-09-30"}
+CONFIRMED = {"units": ["A3"], "confirmed_at": "2026-01-01"}
 
 
 def test_a_contract_says_nothing_until_the_unit_plan_is_confirmed(q):
-    assert contract_terms(q, None, []) is None
-    assert contract_terms(q, {"units": ["A3"], "confirmed_at": None}, [ROW]) is None
+    assert contract_terms(q, None, LEARNER, Centre()) is None
+    assert contract_terms(q, {"units": ["A3"], "confirmed_at": None}, LEARNER, Centre()) is None
 
 
-def test_a_contract_covers_the_mandatory_and_confirmed_units_and_the_assessment_plan(q):
-    terms = contract_terms(q, {"units": ["A3"], "confirmed_at": "2026-01-01"}, [ROW])
+def test_a_contract_covers_the_units_dates_reviews_responsibilities_and_appeals(q):
+    centre = Centre(name="Northgate Training", appeals="Write to the centre manager.")
+    terms = contract_terms(q, CONFIRMED, LEARNER, centre)
     numbers = [u["number"] for u in terms["units"]]
     assert numbers == [u.number for u in q.mandatory_units] + ["A3"]
     assert terms["qualification"] == f"{q.title} ({q.code})"
-    assert terms["assessment_plan"] == [{k: v for k, v in ROW.items() if k != "id"}]
+    assert terms["programme"] == {"start": "2027-01-11", "planned_end": "2027-09-30"}
+    assert terms["appeals"] == "Write to the centre manager."
+    assert terms["responsibilities"]["assessor"]  # the seed's list until the centre changes it
+    assert "assessment_plan" not in terms  # the plan is a living document beside it
+
+
+def test_a_signed_contract_stands_until_its_units_or_dates_change(q):
+    terms = contract_terms(q, CONFIRMED, LEARNER, Centre())
+    signed = {
+        "content": terms,
+        "learner_signed_at": "2027-01-12",
+        "assessor_signed_at": "2027-01-13",
+    }
+    state = contract_state(q, CONFIRMED, [signed], {}, LEARNER, Centre())
+    assert state.changes.current and state.current is signed
+    assert state.talk.points[-1].ticked and state.talk.points[-1].on == "2027-01-13"
+    later = {**LEARNER, "planned_end_on": "2027-12-31"}
+    moved = contract_state(q, CONFIRMED, [signed], {}, later, Centre())
+    assert not moved.changes.current and not moved.talk.points[-1].ticked
+    reworded = contract_state(q, CONFIRMED, [signed], {}, LEARNER, Centre(appeals="Ask Pat."))
+    assert reworded.changes.current and reworded.changes.wording
 
 
 def test_the_next_steps_follow_the_learners_record():

@@ -319,10 +319,29 @@ def test_taking_a_suggestion_adds_one_ordinary_row_naming_its_criteria_even_twic
     assert row["units"] == ["F1", "F2", "B2"]
     assert row["activity"].startswith("Observe incoming calls: F1 1.3, 2.2; F2 1.5; B2")
     assert (row["evidence"], row["observed_where"]) == (["observation"], "At work")
+    # its criteria mapped, as any row of the plan has them
+    assert row["criteria"] == ["F1:1.3", "F1:2.2", "F2:1.5", "B2:unit"]
     page = assessor.get(url(learner_id, "suggestions"))
     assert "In the assessment plan." in by_id(page, "incoming-calls").text
-    plan = words(assessor.get(url(learner_id, "assessment-plan")).get_data(as_text=True))
+    response = assessor.get(url(learner_id, "assessment-plan"))
+    plan = words(response.get_data(as_text=True))
     assert "Observe incoming calls: F1 1.3, 2.2" in plan
+    # the plan's coverage shows the gain: those criteria planned
+    assert planned_cells(response) == {
+        "F1": "2 of 21: 1.3, 2.2",
+        "F2": "1 of 15: 1.5",
+        "B2": "1: the unit as a whole",
+    }
+
+
+def planned_cells(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The coverage table's "Planned" cell of each unit that has criteria planned."""
+    found = {}
+    for tr in dom(response).find("table", class_="coverage").find("tbody").find_all("tr"):
+        cell = tr.find("td", class_="cover-planned")
+        if "empty" not in cell["class"]:
+            found[tr.find("th").text.split()[0]] = " ".join(cell.text.split())
+    return found
 
 
 def test_a_discussion_is_taken_as_a_professional_discussion_row(app, sam):
@@ -332,6 +351,9 @@ def test_a_discussion_is_taken_as_a_professional_discussion_row(app, sam):
         (row,) = plans.assessment_plan_rows(db, learner_id)
     assert (row["units"], row["evidence"]) == (["F1"], ["discussion"])
     assert row["activity"].startswith("Professional discussion for F1:")
+    assert row["criteria"] and all(s.startswith("F1:") for s in row["criteria"])
+    planned = planned_cells(assessor.get(url(learner_id, "assessment-plan")))
+    assert list(planned) == ["F1"] and planned["F1"].startswith(f"{len(row['criteria'])} of 21:")
 
 
 @pytest.mark.parametrize("suggestion", ["", "no-such-activity", "writing", "discussion-Z9"])

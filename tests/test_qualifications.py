@@ -15,6 +15,7 @@ import json
 
 import pytest
 from helpers import (
+    ROW,
     SECOND,
     csrf,
     database,
@@ -629,3 +630,39 @@ def test_staff_other_than_admins_never_reach_the_qualification_pages(app):
     assessor, _ = staff_client(app, "assessor")
     for path in ("/staff/content", "/staff/content/new", f"/staff/content/q/{TL3}/edit"):
         assert assessor.get(path).status_code == 403, path
+
+
+# ---- the planning cycle for a learner on another qualification --------------------------------
+
+
+def test_the_planning_cycle_pages_serve_a_learner_on_the_second_qualification(app, admin):
+    from survey.plans import plan_units
+    from survey.store import plans
+
+    learner_id, _ = enrolled(app, TL3, name="Tia Team")
+    q = served(app, TL3)
+    unit = plan_units(q, None)[0]  # one of its mandatory units
+    statement = q.unit(unit).statements()[0].id
+    base = f"/staff/learners/{learner_id}"
+    for path in ("/record", "/introduction", "/assessment-plan", "/sampling"):
+        response = admin.get(base + path)
+        assert response.status_code == 200, path
+        assert TL3 in html(response), path
+    assert "Level 3 Certificate in Team Leading" in html(admin.get(base + "/introduction"))
+    # an activity of its own qualification's criteria is kept; 03455's are refused
+    row = {**ROW, "criteria": [statement]}
+    response = post_form(admin, base + "/assessment-plan", row)
+    assert response.status_code == 303
+    refused = post_form(admin, base + "/assessment-plan", {**ROW, "criteria": ["F1:1.1"]})
+    assert refused.status_code == 400
+    with database(app) as db:
+        kept = plans.assessment_plan_rows(db, learner_id)
+    assert [r["criteria"] for r in kept] == [[statement]]
+    plan = html(admin.get(base + "/assessment-plan"))
+    assert f"{unit} " in plan and "F1 " not in plan.split("Coverage of the units")[1]
+    # the sampling report counts each learner in their own qualification's units
+    enrolled(app, "03455", name="Sam Shop")
+    rows = list(csv.reader(io.StringIO(html(admin.get("/staff/sampling.csv")).lstrip("\ufeff"))))
+    learners_by_unit = {r[1].split(" ", 2)[0] + " " + r[1].split(" ", 2)[1]: r[2] for r in rows[1:]}
+    assert learners_by_unit[f"{TL3} {unit}"] == "1"
+    assert learners_by_unit["03455 F1"] == "1"  # Sam only: Tia is not on 03455

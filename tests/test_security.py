@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from flask import url_for
-from helpers import FAST_HASH, PASSWORD, csrf, dump, links, sign_in, with_db
+from helpers import FAST_HASH, PASSWORD, csrf, dump, links, ready_for_contract, sign_in, with_db
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
@@ -40,20 +40,25 @@ from survey import create_app
 from survey.content import ANSWERS
 from survey.drafts import draft_data, source_data
 from survey.importer import read, source_from_text
+from survey.initial_assessment import ITEM_IDS
+from survey.plans import PlanRow
 from survey.qualifications import served
 from survey.rules import check_optional
-from survey.store import accounts, drafts, learners, plans, tokens
+from survey.store import accounts, drafts, learners, plans, sampling, tokens
 from survey.store import workplace as workplace_store
 
 SECRET = "security-tests-secret-key-4f1d2c9a8b7e"
 VALID = ["A3", "B2", "C3", "D1"]  # a plan that meets every rule of combination
-ROW = {
-    "units": ["F1"],
+ROW = {  # an activity of an assessment plan, as the plan page's form sends it
+    "planned_on": "2027-03-16",
     "observed_when": "Tuesday morning",
     "observed_where": "Front desk",
     "activity": "Greeting visitors",
+    "criteria": ["F1:1.1", "F2:1.1"],
     "evidence": ["observation"],
+    "observer": "assessor",
 }
+NEW_PASSWORD = "a different password for the test"
 CSRF_WORDS = "came from somewhere else"  # the error page's words for a CSRF failure
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -112,6 +117,9 @@ READ_A = _row("login", "login", "login", "ok", "notfound", "ok", "ok")
 WRITE_A = _row("login", "login", "login", "ok", "notfound", "forbidden", "ok")
 ADMIN = _row("login", "login", "login", "forbidden", "forbidden", "forbidden", "ok")
 ADMIN_OR_VERIFIER = _row("login", "login", "login", "forbidden", "forbidden", "ok", "ok")
+# a verifier's own sampling records: assessor B does not even see learner A (404)
+SAMPLE_A = _row("login", "login", "login", "forbidden", "notfound", "ok", "forbidden")
+VERIFIER = _row("login", "login", "login", "forbidden", "forbidden", "ok", "forbidden")
 #                 everyone else  workplace_a workplace_b revoked   expired
 WORKPLACE = _row(*["unauth"] * 7, "ok", "ok", "unauth", "unauth")
 ONLY_WORKPLACE_A = _row(*["unauth"] * 7, "ok", "notfound", "unauth", "unauth")
@@ -154,7 +162,10 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "staff.add_learner": {"POST": STAFF_WRITE},
     "staff.import_learners": {"POST": STAFF_WRITE},
     "staff.learner": {"GET": READ_A},
+    "staff.confirm_reissue": {"GET": WRITE_A},  # asks first
     "staff.reissue": {"POST": WRITE_A},
+    "staff.reissue_many": {"POST": WRITE_A},
+    "staff.confirm_archive": {"GET": WRITE_A},
     "staff.archive": {"POST": WRITE_A},
     "staff.assign": {"POST": ADMIN},
     "staff.save_ratings": {"POST": WRITE_A},
@@ -162,7 +173,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "staff.plan": {"GET": READ_A, "POST": WRITE_A},
     "staff.plan_check": {"POST": READ_A},  # checks a plan without saving: verifiers may
     "staff.assessment_plan": {"GET": READ_A, "POST": WRITE_A},
-    "staff.delete_plan_row": {"POST": WRITE_A},
+    "staff.plan_row": {"GET": WRITE_A, "POST": WRITE_A},  # changing an activity: writers only
     "staff.contract": {"GET": READ_A, "POST": WRITE_A},
     "staff.learner_audit": {"GET": READ_A},
     # the prior-learning ledger and suggested evidence
@@ -177,6 +188,20 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "staff.cohort_export": {"GET": STAFF},
     "staff.users": {"GET": ADMIN, "POST": ADMIN},
     "staff.disable_user": {"POST": ADMIN},
+    # the learner's record, the initial-assessment conversation, the centre
+    "record.learner_record": {"GET": READ_A, "POST": WRITE_A},
+    "record.checklist": {"POST": WRITE_A},
+    "record.introduction_page": {"GET": READ_A},
+    "record.centre_page": {"GET": ADMIN, "POST": ADMIN},
+    # internal verification: verifiers change nothing but their own sampling records
+    "sampling.learner_sampling": {"GET": READ_A, "POST": SAMPLE_A},
+    "sampling.change_sample": {"POST": VERIFIER},
+    "sampling.sampling_report": {"GET": ADMIN_OR_VERIFIER},
+    "sampling.sampling_csv": {"GET": ADMIN_OR_VERIFIER},
+    # passwords: one's own (every member of staff), an admin's reset link, the link itself
+    "auth.account": {"GET": STAFF, "POST": STAFF},
+    "auth.reset_link": {"POST": ADMIN},
+    "auth.reset_password": {"GET": EVERYONE, "POST": EVERYONE},
     # data protection (export, erasure)
     "staff.export_learner_json": {"GET": READ_A},
     "staff.export_learner_csv": {"GET": READ_A},
@@ -417,7 +442,8 @@ class World:
         self.staff: dict[str, dict] = {}
         self.learner_a = self.learner_b = 0
         self.token_a = self.token_b = self.setup_token = ""
-        self.check_a = self.check_b = self.row_a = self.row_b = self.draft = 0
+        self.check_a = self.check_b = self.row_a = self.row_b = self.sample_a = self.draft = 0
+        self.reset_token = ""
         self.contact_tokens: dict[str, str] = {}
         self.contacts: dict[str, int] = {}
         self.testimony_draft = self.testimony_signed = 0
@@ -457,11 +483,13 @@ class World:
             "learner_id": self.learner_a,
             "check_id": self.check_a,
             "row_id": self.row_a,
+            "sample_id": self.sample_a,
             "number": "B1",
             "key": "job",
             "staff_id": self.staff["assessor_b"]["id"],
             "token": {
                 "auth.setup": self.setup_token,
+                "auth.reset_password": self.reset_token,
                 "workplace.enter": self.contact_tokens.get("workplace_a", ""),
             }.get(endpoint, self.token_a),
             "unit": "F1",
@@ -521,6 +549,33 @@ class World:
             "staff.ledger_funding": {"profile": "adult-skills-2025-08"},
             "staff.ledger_decision": {"decision": "no-reduction", "reason": "Other setting"},
             "staff.take_suggestion": {"suggestion": "discussion-F1"},
+            "staff.plan_row": {**ROW, "status": "cancelled", "feedback": "The shop closed"},
+            "staff.reissue_many": {"learner": [str(self.learner_a)]},
+            "record.learner_record": {"name": "Alex Able", "email": "alex@example.org"},
+            "record.checklist": {"tick-level": "1", "on-level": "2027-01-11", "notes-level": "L2"},
+            "record.centre_page": {
+                "name": "Northgate Training",
+                "review_frequency": "Monthly",
+                "assessor_responsibilities": "Observe",
+                "learner_responsibilities": "Collect evidence",
+                "appeals": "Ask the verifier",
+            },
+            "sampling.learner_sampling": {
+                "parts": ["record", "F1"],
+                "decision": "agreed",
+                "comment": "Sound",
+            },
+            "sampling.change_sample": {
+                "parts": ["F1"],
+                "decision": "action",
+                "comment": "Redo 1.1",
+            },
+            "auth.account": {
+                "current": PASSWORD,
+                "password": NEW_PASSWORD,
+                "confirm": NEW_PASSWORD,
+            },
+            "auth.reset_password": {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
             "workplace.job": {"c-incoming-calls": "no", "c-face-to-face": "yes"},
             "workplace.claims": {"w-F1-1.1": "seen", "n-F1-1.1": "Every shift"},
             "workplace.save_one": {"name": "w-F1-1.2", "value": "partly"},
@@ -599,9 +654,20 @@ def build_world(folder: Path) -> World:
         q = served(app)
         actor = f"staff:{a_staff['id']}"
         plans.confirm_unit_plan(db, a, VALID, a_staff["id"], actor, lambda u: check_optional(q, u))
-        w.row_a = plans.add_assessment_plan_row(db, a, ROW, a_staff["id"], "test")
-        w.row_b = plans.add_assessment_plan_row(db, w.learner_b, ROW, b_staff["id"], "test")
+        row = PlanRow(**{k: tuple(v) if isinstance(v, list) else v for k, v in ROW.items()})
+        w.row_a = plans.add_plan_row(db, a, row, a_staff["id"], "test")
+        w.row_b = plans.add_plan_row(db, w.learner_b, row, b_staff["id"], "test")
         learners.save_ratings(db, w.learner_b, {"F1:1.1": 1}, "test")
+        # what a contract needs: the programme's dates and the conversation, every point ticked
+        dates = {"start_on": "2027-01-11", "planned_end_on": "2027-09-30"}
+        learners.update_record(db, a, dates, actor)
+        points = {i: (True, "2027-01-11", "Agreed") for i in ITEM_IDS}
+        plans.save_checklist(db, a, points, a_staff["id"], actor)
+        verifier = w.staff["verifier"]
+        w.sample_a = sampling.add_sample(
+            db, a, verifier["id"], ["record"], "Fine", "agreed", f"staff:{verifier['id']}"
+        )
+        w.reset_token, _ = accounts.create_password_reset(db, w.staff["assessor_b"]["id"], "test")
         # a unit draft read from a specification, and B1 published once by the centre
         reading = read(source_from_text(UNIT_TEXT), served(app))
         (w.draft,), _ = drafts.add_import(
@@ -746,12 +812,39 @@ def test_access_matrix(w, endpoint):
     assert not failures, "\n".join(failures)
 
 
-def test_assessor_cannot_delete_another_learners_row_through_their_own_learner(w):
+def test_assessor_cannot_change_another_learners_row_through_their_own_learner(w):
     before = w.dump()
-    url = f"/staff/learners/{w.learner_a}/assessment-plan/{w.row_b}/delete"
-    response = w.request("assessor_a", "POST", url)
-    assert response.status_code == 404
+    url = f"/staff/learners/{w.learner_a}/assessment-plan/{w.row_b}"
+    assert w.request("assessor_a", "GET", url).status_code == 404
+    data = {**ROW, "status": "cancelled", "feedback": "Gone"}
+    assert w.request("assessor_a", "POST", url, data).status_code == 404
     assert w.dump() == before
+
+
+def test_a_verifier_changes_only_their_own_sample(w):
+    """Another verifier's sample, or one of another learner, is not there (404)."""
+    other = new_staff(w.app, "verifier", "Olu Other", "olu@centre.example")
+    with_db(
+        w.app,
+        lambda db: sampling.add_sample(
+            db, w.learner_b, other["id"], ["F1"], "Theirs", "agreed", "test"
+        ),
+    )
+    theirs = with_db(w.app, lambda db: db.execute("SELECT max(id) FROM samples").fetchone()[0])
+    before = w.dump()
+    body = {"parts": ["F1"], "decision": "not-agreed", "comment": "Changed"}
+    for learner_id, sample_id in (
+        (w.learner_b, theirs),
+        (w.learner_a, theirs),
+        (w.learner_b, w.sample_a),
+    ):
+        url = f"/staff/learners/{learner_id}/sampling/{sample_id}"
+        assert w.request("verifier", "POST", url, body).status_code == 404, url
+    assert w.dump() == before
+    url = f"/staff/learners/{w.learner_a}/sampling/{w.sample_a}"
+    assert w.request("verifier", "POST", url, body).status_code == 303
+    kept = with_db(w.app, lambda db: sampling.samples_of(db, w.learner_a))
+    assert [(s["decision"], s["comment"]) for s in kept] == [("not-agreed", "Changed")]
 
 
 def test_learner_cannot_open_another_learners_check_through_their_own_unit(w):
@@ -826,7 +919,15 @@ def test_a_next_address_with_a_line_break_is_ignored_not_a_500(w, path, target):
 
 def _allowed_visitor(endpoint: str) -> str:
     table = EXPECTED[endpoint]["POST"]
-    for visitor in ("admin", "assessor_a", "learner_a", "learner_b", "workplace_a", "anonymous"):
+    for visitor in (
+        "admin",
+        "assessor_a",
+        "verifier",
+        "learner_a",
+        "learner_b",
+        "workplace_a",
+        "anonymous",
+    ):
         if table[visitor] == "ok":
             return visitor
     return "anonymous"
@@ -906,6 +1007,7 @@ PAYLOADS = [
 ]
 SSTI = {"{{7*7}}": "49", "${7*7}#{7*7}": "${49}"}
 LIMITS = {"name": 120, "candidate": 40, "role": 100, "when": 200, "activity": 2000, "sign": 120}
+LIMITS |= {"contact": 200, "address": 500}
 
 
 def _fits(value: str, limit: str) -> bool:
@@ -1037,12 +1139,17 @@ def test_stored_xss_payloads_are_escaped_everywhere(fresh_app, monkeypatch):
         if response.status_code == 303:
             stored["staff"].append(name)
 
-    # the learner's own job title, an assessment plan, a contract signed by both sides
+    # the learner's own job title and record, the initial-assessment conversation, an
+    # assessment plan with an expert witness, the centre's wording, a contract signed by both
+    # sides, an activity done with feedback, a verifier's sample
+    verifier, _ = staff_visitor(app, "verifier", "Vera Verifier", "vera@centre.example")
+    admin_id = with_db(app, lambda db: accounts.staff_by_email(db, "xena@centre.example")["id"])
     for i, p in enumerate(PAYLOADS):
         label = f"N{i}"
         if label not in site.learners:
             continue
         lid = site.learners[label]
+        base = f"/staff/learners/{lid}"
         learner = learner_visitor(app, site.tokens[label])
         job = f"J{i} {p}"
         response = learner.post("/assessment/job", {"job_role": "other", "job_role_other": job})
@@ -1050,41 +1157,130 @@ def test_stored_xss_payloads_are_escaped_everywhere(fresh_app, monkeypatch):
         site.check(f"{label} job page post", response, [] if _fits(job, "role") else [job])
         if _fits(job, "role"):
             stored["others"].append(job)
-        response = admin.post(f"/staff/learners/{lid}/plan", {"action": "confirm", "units": VALID})
+        response = admin.post(f"{base}/plan", {"action": "confirm", "units": VALID})
         assert response.status_code == 303
+        assert admin.post(f"{base}/assessor", {"assessor": admin_id}).status_code == 303
+        # the learner's record: every free-text field at once
+        fields = {"phone": f"T{i} {p}", "employer": f"E{i} {p}"}
+        fields |= {"address": f"A{i} {p}", "workplace": f"K{i} {p}"}
+        record = {"name": f"N{i} {p}", "start_on": "2027-01-11", "planned_end_on": "2027-09-30"}
+        record["job_role"] = job if _fits(job, "role") else ""  # the form shows it, so sends it
+        record_fits = all(
+            _fits(v, "contact" if k in ("phone", "employer") else "address")
+            for k, v in fields.items()
+        )
+        response = admin.post(f"{base}/record", {**record, **fields})
+        assert response.status_code == (303 if record_fits else 400), label
+        site.check(f"{label} record post", response)
+        if not record_fits:  # what fits, so the rest of the way goes on
+            fields = {k: v[: LIMITS["contact"]] for k, v in fields.items()}
+            assert admin.post(f"{base}/record", {**record, **fields}).status_code == 303
+        details = [v.strip() for v in fields.values()]
+        # an activity observed by an expert witness
         row = {
-            "units": ["F1"],
+            "planned_on": "2027-03-16",
             "observed_when": f"W{i} {p}",
             "observed_where": f"P{i} {p}",
             "activity": f"T{i} {p}",
+            "criteria": ["F1:1.1", "F2:1.1"],
             "evidence": ["observation"],
+            "observer": "witness",
+            "witness_name": f"Q{i} {p}",
+            "witness_role": f"R{i} {p}",
+            "witness_contact": f"C{i} {p}",
         }
-        response = admin.post(f"/staff/learners/{lid}/assessment-plan", row)
-        row_fits = _fits(row["observed_when"], "when")
+        row_fits = all(
+            _fits(row[k], limit)
+            for k, limit in (
+                ("observed_when", "when"),
+                ("observed_where", "when"),
+                ("activity", "activity"),
+                ("witness_name", "name"),
+                ("witness_role", "when"),
+                ("witness_contact", "when"),
+            )
+        )
+        response = admin.post(f"{base}/assessment-plan", row)
         assert response.status_code == (303 if row_fits else 400)
         site.check(f"{label} plan row post", response, [] if row_fits else [row["activity"]])
-        assert admin.post(f"/staff/learners/{lid}/contract", {"action": "issue"}).status_code == 303
-        signed = []
-        learner_sign, assessor_sign = f"G{i} {p}", f"H{i} {p}"
-        response = learner.post("/contract", {"name": learner_sign})
-        assert response.status_code == (303 if _fits(learner_sign, "sign") else 400)
-        site.check(f"{label} learner signs", response)
-        response = admin.post(
-            f"/staff/learners/{lid}/contract", {"action": "sign", "name": assessor_sign}
+        plan_values = [row[k].strip() for k in ("observed_when", "observed_where", "activity")]
+        witness = [row[k].strip() for k in ("witness_name", "witness_role", "witness_contact")]
+        if not row_fits:
+            row = {**row, **{k: f"{k} {i}" for k in ("observed_when", "activity", "witness_name")}}
+            row |= {"observed_where": "Desk", "witness_role": "Lead", "witness_contact": "0123"}
+            plan_values = witness = []
+            assert admin.post(f"{base}/assessment-plan", row).status_code == 303
+        # the conversation, each point with a note
+        notes = f"Z{i} {p}"
+        points = {
+            f"{k}-{item}": v
+            for item in ITEM_IDS
+            for k, v in (("tick", "1"), ("on", "2027-01-11"), ("notes", notes))
+        }
+        response = admin.post(f"{base}/checklist", points)
+        notes_fit = len(notes.strip()) <= 2000
+        assert response.status_code == (303 if notes_fit else 400), label
+        site.check(f"{label} checklist post", response)
+        if not notes_fit:
+            points = {k: (v[:2000] if k.startswith("notes") else v) for k, v in points.items()}
+            assert admin.post(f"{base}/checklist", points).status_code == 303
+        # the centre's wording, snapshotted into this contract
+        centre = {
+            "name": f"Y{i} {p}"[:200],
+            "number": f"{p}"[:40],
+            "address": f"{p}"[:500],
+            "phone": f"{p}"[:200],
+            "contact": f"{p}"[:200],
+            "review_frequency": f"Every {p}"[:200],
+            "assessor_responsibilities": f"Assessor {p}"[:4000],
+            "learner_responsibilities": f"Learner {p}"[:4000],
+            "appeals": f"Appeal {p}"[:4000],
+        }
+        response = admin.post("/staff/centre", centre)
+        assert response.status_code == 303, label
+        wording = [v.strip() for k, v in centre.items() if k in ("review_frequency", "appeals")]
+        assert admin.post(f"{base}/contract", {"action": "issue"}).status_code == 303
+        response = learner.post("/contract", {"name": f"N{i} {p}"})
+        assert response.status_code == 303, label
+        response = admin.post(f"{base}/contract", {"action": "sign", "name": "Xena Admin"})
+        assert response.status_code == 303, label
+        signed = [" ".join(f"N{i} {p}".split())]  # a signature is kept with its spaces tidied
+        upcoming = plan_values
+        # the activity done, with feedback
+        row_id = with_db(
+            app,
+            lambda db, lid=lid: db.execute(
+                "SELECT max(id) FROM assessment_plan_rows WHERE learner_id = ?", [lid]
+            ).fetchone()[0],
         )
-        assert response.status_code == (303 if _fits(assessor_sign, "sign") else 400)
-        site.check(f"{label} assessor signs", response)
-        if _fits(learner_sign, "sign"):
-            signed += [learner_sign, assessor_sign]
-        plan_values = [row["observed_when"], row["observed_where"], row["activity"]]
-        plan_values = plan_values if row_fits else []
+        feedback = f"F{i} {p}"
+        version = re.search(
+            r'name="version" type="hidden" value="([^"]*)"',
+            text(admin.get(f"{base}/assessment-plan/{row_id}")),
+        ).group(1)
+        done = {**row, "status": "done", "completed_on": "2027-03-16", "outcome": "met"}
+        response = admin.post(
+            f"{base}/assessment-plan/{row_id}", {**done, "feedback": feedback, "version": version}
+        )
+        feedback_fits = len(feedback.strip()) <= 4000
+        assert response.status_code == (303 if feedback_fits else 400), label
+        site.check(f"{label} activity done post", response, [] if feedback_fits else [feedback])
+        feedback_shown = [feedback.strip()] if feedback_fits else []
+        # a verifier's sample
+        comment = f"V{i} {p}"
+        sample = {"parts": ["record", "F1"], "decision": "action", "comment": comment}
+        response = verifier.post(f"{base}/sampling", sample)
+        comment_fits = len(comment.strip()) <= 4000
+        assert response.status_code == (303 if comment_fits else 400), label
+        site.check(f"{label} sample post", response)
+        sampled = [comment.strip()] if comment_fits else []
         # the learner's pages
         for path, present in (
             ("/assessment/job", [job] if _fits(job, "role") else []),
             ("/result", []),  # greets them by the first word of their name only
             ("/q/03455/check/B1", [f"N{i} {p}"]),  # "This check is for <their name>"
-            ("/contract", plan_values + signed),
-            ("/my-record", [job] if _fits(job, "role") else []),
+            ("/contract", signed + wording),
+            ("/my-record", ([job] if _fits(job, "role") else []) + [details[0]]),
             ("/forget", [f"N{i} {p}"]),
         ):
             site.check(f"{label} {path}", learner.get(path), present)
@@ -1098,15 +1294,21 @@ def test_stored_xss_payloads_are_escaped_everywhere(fresh_app, monkeypatch):
                 admin.post(f"/staff/learners/{lid}/assessor", {"assessor": staff_id}).status_code
                 == 303
             )
-        base = f"/staff/learners/{lid}"
         for path, present in (
             (base, [f"N{i} {p}"] + ([job] if _fits(job, "role") else [])),
+            (f"{base}/record", [f"N{i} {p}"] + details + ([notes.strip()] if notes_fit else [])),
+            (f"{base}/introduction", details + witness + [centre["name"].strip()]),
             (f"{base}/plan", [f"N{i} {p}"]),
-            (f"{base}/assessment-plan", plan_values),
-            (f"{base}/contract", plan_values + signed),
-            (f"{base}/audit", [f"N{i} {p}"] + signed),
+            (f"{base}/assessment-plan", upcoming + witness[:1] + feedback_shown),
+            (f"{base}/assessment-plan/{row_id}", feedback_shown),
+            (f"{base}/contract", signed + wording),
+            (f"{base}/sampling", sampled),
+            (f"{base}/audit", [f"N{i} {p}"] + signed + feedback_shown + sampled),
         ):
             site.check(f"{label} {path}", admin.get(path), present)
+        site.check(f"{label} sampling as the verifier", verifier.get(f"{base}/sampling"), sampled)
+    site.check("centre page", admin.get("/staff/centre"))
+    site.check("sampling report", admin.get("/staff/sampling"))
     # the learners of the other ways in: their own page shows name, candidate number, role
     for label, lid in site.learners.items():
         if label[0] in "CR":
@@ -1189,6 +1391,10 @@ def _ok(value: str, limit: str) -> bool:
     return 0 < len(value.strip()) <= WORKPLACE_LIMITS[limit]
 
 
+def _staff_id(db) -> int:
+    return accounts.staff_by_email(db, "xena@centre.example")["id"]
+
+
 def test_stored_xss_in_the_workplace_is_escaped_everywhere(fresh_app):
     """Every payload through every free-text field of the workplace: the assessor's invitation,
     the contact's notes, a testimony, the employer's signature and the assessor's review."""
@@ -1199,6 +1405,8 @@ def test_stored_xss_in_the_workplace_is_escaped_everywhere(fresh_app):
         response = admin.post("/staff/learners", {"name": f"Wren {i}"})
         lid = _learner_id(app, f"Wren {i}")
         assert admin.post(f"/staff/learners/{lid}/plan", {"action": "confirm", "units": VALID})
+        # what a contract needs besides the units: the dates, an activity, the conversation
+        with_db(app, lambda db, lid=lid: ready_for_contract(db, lid, _staff_id(db)))
         assert admin.post(f"/staff/learners/{lid}/contract", {"action": "issue"}).status_code == 303
         base = f"/staff/learners/{lid}"
         name, job = f"K{i} {p}", f"J{i} {p}"
@@ -1386,9 +1594,11 @@ def test_xss_payloads_in_a_unit_draft_are_escaped_everywhere_it_is_shown(fresh_a
 
 def _csv_cells(response) -> list[str]:
     assert response.status_code == 200, response.request.path
-    assert response.mimetype == "text/csv"
+    assert response.content_type == "text/csv; charset=utf-8"
     assert "attachment" in response.headers.get("Content-Disposition", "")
-    return [cell for row in csv.reader(io.StringIO(text(response))) for cell in row]
+    body = response.get_data()
+    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 with a byte-order mark, as Excel needs
+    return [cell for row in csv.reader(io.StringIO(body.decode("utf-8-sig"))) for cell in row]
 
 
 FORMULAS = [
@@ -1405,7 +1615,9 @@ FORMULAS = [
 
 def test_csv_exports_defuse_formulas(fresh_app):
     app = fresh_app
-    admin, _ = staff_visitor(app, "admin", "Fay Admin", "fay@centre.example")
+    admin, fay = staff_visitor(app, "admin", "Fay Admin", "fay@centre.example")
+    admin_id = fay["id"]
+    verifier, _ = staff_visitor(app, "verifier", "Val Verifier", "val@centre.example")
     injected: list[str] = []
     learner_ids = []
     for i, f in enumerate(FORMULAS):
@@ -1431,12 +1643,31 @@ def test_csv_exports_defuse_formulas(fresh_app):
             ).status_code
             == 303
         )
+        base = f"/staff/learners/{lid}"
         row = {**ROW, "observed_when": f, "observed_where": f, "activity": f}
-        assert admin.post(f"/staff/learners/{lid}/assessment-plan", row).status_code == 303
-        assert admin.post(f"/staff/learners/{lid}/contract", {"action": "issue"}).status_code == 303
-        assert learner.post("/contract", {"name": f}).status_code == 303
-        response = admin.post(f"/staff/learners/{lid}/contract", {"action": "sign", "name": f})
+        row |= {"observer": "witness", "witness_name": f, "witness_role": f, "witness_contact": f}
+        assert admin.post(f"{base}/assessment-plan", row).status_code == 303
+        # the record, the conversation's notes, the centre: all in the export's introduction
+        record = {"name": f, "job_role": f, "phone": f, "employer": f, "address": f}
+        record |= {"workplace": f, "start_on": "2027-01-11", "planned_end_on": "2027-09-30"}
+        assert admin.post(f"{base}/record", record).status_code == 303
+        points = {
+            f"{k}-{item}": v
+            for item in ITEM_IDS
+            for k, v in (("tick", "1"), ("on", "2027-01-11"), ("notes", f))
+        }
+        assert admin.post(f"{base}/checklist", points).status_code == 303
+        centre = {k: f for k in ("name", "address", "phone", "contact")} | {"number": f[:40]}
+        centre |= {k: f for k in ("review_frequency", "appeals")}
+        centre |= {"assessor_responsibilities": f, "learner_responsibilities": f}
+        assert admin.post("/staff/centre", centre).status_code == 303
+        assert admin.post(f"{base}/assessor", {"assessor": admin_id}).status_code == 303
+        assert admin.post(f"{base}/contract", {"action": "issue"}).status_code == 303
+        assert learner.post("/contract", {"name": f}).status_code == 303  # their name: a formula
+        response = admin.post(f"{base}/contract", {"action": "sign", "name": "Fay Admin"})
         assert response.status_code == 303
+        sample = {"parts": ["record"], "decision": "agreed", "comment": f}
+        assert verifier.post(f"{base}/sampling", sample).status_code == 303
         # the learner's own download
         if "learner.my_data_csv" in {r.endpoint for r in app.url_map.iter_rules()}:
             cells = _csv_cells(learner.get("/my-data.csv"))
@@ -1444,6 +1675,7 @@ def test_csv_exports_defuse_formulas(fresh_app):
             assert not bad, f"my-data.csv: {bad[:5]}"
             assert "'" + f.strip() in cells
     exports = {"cohort.csv": admin.get("/staff/cohort.csv")}
+    exports["sampling.csv"] = admin.get("/staff/sampling.csv")
     for lid in learner_ids:
         exports[f"report.csv {lid}"] = admin.get(f"/staff/learners/{lid}/report.csv")
         if "staff.export_learner_csv" in {r.endpoint for r in app.url_map.iter_rules()}:
@@ -1989,6 +2221,37 @@ FIELD_NAMES = [
     "a-F1:1.1",
     "a-B1:1.2",
     "a-ZZ:9",
+    # the learner's record, the conversation, the plan's activities, sampling, passwords
+    "phone",
+    "address",
+    "employer",
+    "workplace",
+    "start_on",
+    "planned_end_on",
+    "tick-level",
+    "on-level",
+    "notes-level",
+    "tick-optional",
+    "tick-plan",
+    "planned_on",
+    "criteria",
+    "observer",
+    "witness_name",
+    "witness_contact",
+    "review_on",
+    "status",
+    "outcome",
+    "feedback",
+    "completed_on",
+    "version",
+    "request_key",
+    "learner",
+    "parts",
+    "decision",
+    "comment",
+    "current",
+    "review_frequency",
+    "appeals",
     "w-F1-1.1",
     "w-F1-3.1",
     "n-F1-1.1",
@@ -2002,12 +2265,8 @@ FIELD_NAMES = [
     "contact_details",
     "signature",
     "testimony",
-    "criteria",
-    "decision",
     "questioning_note",
     "contact",
-    "phone",
-    "learner",
 ]
 SPECIAL_VALUES = [
     "",
@@ -2091,6 +2350,24 @@ SPECIAL_VALUES = [
     "Imported, 1, Chef\n,,\nname",
     "y" * 2001,
     "z" * 90_000,  # a few of these together pass the 256 KB limit: 413
+    "2027-03-16",
+    "2027-02-30",
+    "16/03/2027",
+    "1-1-1",
+    "F1:1.1",
+    "F2:1.1",
+    "A3:unit",
+    "A10:unit",
+    "witness",
+    "done",
+    "cancelled",
+    "planned",
+    "met",
+    "not-yet",
+    "agreed",
+    "action",
+    "not-agreed",
+    "record",
 ]
 _value = st.one_of(
     st.sampled_from(SPECIAL_VALUES),
@@ -2106,7 +2383,7 @@ FORMS = st.dictionaries(_key, st.one_of(_value, st.lists(_value, max_size=4)), m
 
 def _fuzz_visitor(endpoint: str) -> str:
     table = EXPECTED[endpoint]["POST"]
-    for visitor in ("learner_b", "learner_a", "workplace_a", "admin", "anonymous"):
+    for visitor in ("learner_b", "learner_a", "workplace_a", "admin", "verifier", "anonymous"):
         if table[visitor] == "ok":
             return visitor
     return "anonymous"
@@ -2138,11 +2415,36 @@ def stored_data_problems(path: str, q) -> list[str]:
             "products",
             "simulation",
         }
-        for units, evidence in db.execute("SELECT units, evidence FROM assessment_plan_rows"):
+        for units, evidence, criteria, status, outcome, feedback, planned_on in db.execute(
+            "SELECT units, evidence, criteria, status, outcome, feedback, planned_on "
+            "FROM assessment_plan_rows"
+        ):
             if not all(q.unit(u) for u in json.loads(units)) or not json.loads(units):
                 problems.append(f"assessment_plan_rows units: {units}")
             if not set(json.loads(evidence)) <= evidence_kinds or not json.loads(evidence):
                 problems.append(f"assessment_plan_rows evidence: {evidence}")
+            if not json.loads(criteria) or not all(q.statement(c) for c in json.loads(criteria)):
+                problems.append(f"assessment_plan_rows criteria: {criteria}")
+            if status == "done" and (outcome not in ("met", "not-yet") or not feedback):
+                problems.append(f"assessment_plan_rows done without outcome: {outcome!r}")
+            if status == "cancelled" and not feedback:
+                problems.append("assessment_plan_rows cancelled without a reason")
+            if len(planned_on or "") != 10:
+                problems.append(f"assessment_plan_rows planned_on: {planned_on!r}")
+        for item, ticked, on, notes in db.execute(
+            "SELECT item, ticked, discussed_on, notes FROM initial_assessment"
+        ):
+            if item not in ITEM_IDS or (ticked and (not on or not notes.strip())):
+                problems.append(f"initial_assessment: {item!r} {ticked} {on!r}")
+        parts_known = {"record"} | {u.number for u in q.units}
+        for parts, comment in db.execute("SELECT parts, comment FROM samples"):
+            if not json.loads(parts) or not set(json.loads(parts)) <= parts_known:
+                problems.append(f"samples: {parts}")
+            if not comment.strip():
+                problems.append("samples: no comment")
+        for start, end in db.execute("SELECT start_on, planned_end_on FROM learners"):
+            if start and end and end < start:
+                problems.append(f"learners: ends {end} before it starts {start}")
         scale = {None, "seen", "partly", "not-yet", "no-chance"}
         for statement_id, rating, note in db.execute(
             "SELECT statement_id, rating, note FROM workplace_ratings"

@@ -7,6 +7,7 @@ import csv
 import functools
 import io
 import json
+import re
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from flask import url_for
 from helpers import (
     FAST_HASH,
+    ROW,
     SETUP,
     VALID,
     add_learner,
@@ -29,13 +31,15 @@ from helpers import (
     links,
     make_staff,
     post,
+    ready_for_contract,
     row_with,
     sign_in,
     staff_client,
 )
+from helpers import plan_row as planned_row
 
 from survey.content import load_qualification
-from survey.db import connect
+from survey.db import connect, migrate
 from survey.planner import suggest_plans
 from survey.profile import learner_profile
 from survey.qualifications import served
@@ -48,6 +52,17 @@ NO_GROUP_D = ["A3", "A4", "B2", "D1"]  # enough credits, but nothing from Group 
 
 # ---- helpers ------------------------------------------------------------------------------
 
+html = html_of  # a response's body as text
+
+
+def excel_csv(response) -> list[list[str]]:
+    """A CSV download's rows, after checking it is what Excel opens correctly: UTF-8 with a
+    byte-order mark."""
+    assert response.content_type == "text/csv; charset=utf-8"
+    data = response.get_data()
+    assert data.startswith(b"\xef\xbb\xbf"), data[:20]
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
 
 def confirm(db, learner_id: int, staff: dict, units: list[str] = VALID) -> None:
     q = load_qualification(CONTENT)
@@ -56,21 +71,12 @@ def confirm(db, learner_id: int, staff: dict, units: list[str] = VALID) -> None:
     )
 
 
-ROW = {
-    "units": ["F1"],
-    "observed_when": "Tuesday 14 March, morning shift",
-    "observed_where": "Front desk",
-    "activity": "Greeting visitors and answering their questions",
-    "evidence": ["observation", "witness"],
-}
-
-
 def add_row(db, learner_id: int, staff: dict, **changes) -> int:
-    return plans.add_assessment_plan_row(db, learner_id, {**ROW, **changes}, staff["id"], "test")
+    return plans.add_plan_row(db, learner_id, planned_row(**changes), staff["id"], "test")
 
 
 def staff_rules(app, method: str) -> list:
-    skip = ("/staff/login", "/staff/logout", "/staff/setup")
+    skip = ("/staff/login", "/staff/logout", "/staff/setup", "/staff/reset")
     return sorted(
         (
             r
@@ -85,7 +91,7 @@ def build(app, rule, **ids) -> str:
     # the Content pages', and the qualification an address names
     ids = {"draft_id": 1, "number": "A11", "version": 1, "code": "03455", "fmt": "json", **ids}
     with app.test_request_context():
-        return url_for(rule.endpoint, **{a: ids[a] for a in rule.arguments})
+        return url_for(rule.endpoint, **{a: ids.get(a, 1) for a in rule.arguments})
 
 
 def plan_row(db, learner_id: int) -> dict | None:
@@ -191,9 +197,9 @@ def test_an_assessor_cannot_open_another_assessors_learner(app, db, world):
                         "a-F1:1.1": "0",
                     },
                 )
-            # changing the assessor is for admins only: refused before the learner is looked up
-            admin_only = ("staff.assign", "staff.erase_learner")
-            expected = 403 if rule.endpoint in admin_only else 404
+            # for other roles only (admins, verifiers): refused before the learner is looked up
+            others_only = ("staff.assign", "staff.erase_learner", "sampling.change_sample")
+            expected = 403 if rule.endpoint in others_only else 404
             assert response.status_code == expected, (method, path, response.status_code)
             checked.append((method, rule.endpoint))
     assert dump(db) == before
@@ -203,14 +209,20 @@ def test_an_assessor_cannot_open_another_assessors_learner(app, db, world):
         "staff.plan",
         "staff.plan_check",
         "staff.assessment_plan",
-        "staff.delete_plan_row",
+        "staff.plan_row",
         "staff.contract",
         "staff.learner_audit",
         "staff.report_csv",
         "staff.save_ratings",
         "staff.reissue",
+        "staff.confirm_reissue",
         "staff.archive",
+        "staff.confirm_archive",
         "staff.assign",
+        "record.learner_record",
+        "record.checklist",
+        "record.introduction_page",
+        "sampling.learner_sampling",
     } <= endpoints
     learners = html_of(client.get("/staff/learners"))
     assert "Mia Mine" in learners and "Theo Theirs" not in learners
@@ -243,9 +255,14 @@ PAYLOADS = {
         {"action": "use-0"},
     ],
     "staff.assessment_plan": [
-        {**ROW, "units": "F1", "evidence": "observation"},
+        {**ROW, "criteria": "F1:1.1", "evidence": "observation"},
     ],
-    "staff.delete_plan_row": [{}],
+    "staff.plan_row": [{**ROW, "status": "cancelled", "feedback": "Shop closed"}],
+    "staff.reissue_many": [{"learner": "{mine}"}],
+    "record.learner_record": [{"name": "Mia Renamed", "email": "mia@example.org"}],
+    "record.checklist": [{"tick-level": "1", "on-level": "2027-01-11", "notes-level": "Fine"}],
+    "record.centre_page": [{"name": "Sneaky Centre", "review_frequency": "Never"}],
+    "auth.reset_link": [{}],
     "staff.contract": [{"action": "issue"}, {"action": "sign", "name": "Vera Verifier"}],
     "staff.users": [
         {
@@ -277,6 +294,8 @@ PAYLOADS = {
     "catalogue.edit": [{"title": "Changed", "level": "2", "action": "publish"}],
 }
 READ_ONLY_POSTS = {"staff.plan_check"}  # re-runs the rules on a draft; saves nothing
+# what a verifier may change: their own sampling records and their own password
+VERIFIERS_OWN = {"sampling.learner_sampling", "sampling.change_sample", "auth.account"}
 
 
 def test_a_verifier_is_refused_every_state_changing_post(app, db, world):
@@ -284,7 +303,9 @@ def test_a_verifier_is_refused_every_state_changing_post(app, db, world):
     token = csrf(client.get("/staff/learners"))
     rules = staff_rules(app, "POST")
     endpoints = {r.endpoint for r in rules}
-    assert endpoints - READ_ONLY_POSTS == set(PAYLOADS), "a new POST route needs a payload here"
+    assert endpoints - READ_ONLY_POSTS - VERIFIERS_OWN == set(PAYLOADS), (
+        "a new POST route needs a payload here"
+    )
     before = dump(db)
     refused = []
     ids = {
@@ -293,10 +314,12 @@ def test_a_verifier_is_refused_every_state_changing_post(app, db, world):
         "staff_id": world["a"]["id"],
     }
     for rule in rules:
+        if rule.endpoint in VERIFIERS_OWN:
+            continue
         path = build(app, rule, **ids)
         for payload in PAYLOADS.get(rule.endpoint, [{"units": VALID}]):
             data = {
-                k: (v.format(b=world["b"]["id"]) if k == "assessor" else v)
+                k: (v.format(b=world["b"]["id"], mine=world["mine"]) if isinstance(v, str) else v)
                 for k, v in payload.items()
             }
             response = client.post(path, data={"csrf_token": token, **data})
@@ -563,23 +586,38 @@ def test_a_paste_that_fails_part_way_adds_nobody_and_can_be_sent_again(app, db, 
     ids=["add-learner", "paste"],
 )
 def test_the_same_form_sent_twice_adds_once_and_the_last_cards_work(app, db, path, fields):
-    """A double tap (or a browser sending the form again) must not make two of a learner; the
-    page the person finally sees must hold working links."""
+    """A refresh of the page of new links (or a double tap) must not add the learners again
+    nor change the links just handed out; it says so, and offers new links on purpose."""
     client, _ = staff_client(app, "assessor")
     page = client.get("/staff/learners")
     data = {"csrf_token": csrf(page), "request_key": request_key(page), **fields}
     first = client.post(path, data=data)
-    second = client.post(path, data=data)
+    second = client.post(path, data=data)  # the browser's "resend the form?" after a refresh
     assert first.status_code == second.status_code == 200
     names = [r[0] for r in db.execute("SELECT name FROM learners ORDER BY id").fetchall()]
     assert names == (["Dee Double"] if "name" in fields else ["Dee Double", "Ed Double"])
-    assert "were added a moment ago by this same form" in html_of(second)
-    old_links, new_links = card_links(first), card_links(second)
-    assert len(new_links) == len(names) and not set(old_links) & set(new_links)
+    again = html(second)
+    assert "This same form was sent before" in again and "no link was changed" in again
+    assert 'class="learner-card"' not in again
+    links = re.findall(r'<a href="http://localhost(/l/[a-z0-9]+)">', html(first))
+    assert len(links) == len(names)
+    for link in links:  # the links shown first still work: nothing was reissued
+        assert app.test_client().get(link).location == "/assessment"
+    assert [e["action"] for e in audit.all_entries(db)].count("link-reissued") == 0
+    # lost or never seen (a double tap shows only the second answer): new links, on purpose
+    form = again.split('action="/staff/learners/reissue"', 1)[1].split("</form>", 1)[0]
+    ids = re.findall(r'name="learner" value="(\d+)"', form)
+    key = re.search(r'name="request_key" type="hidden" value="([^"]+)"', form).group(1)
+    relink = {"csrf_token": csrf(second), "request_key": key, "learner": ids}
+    made = client.post("/staff/learners/reissue", data=relink)
+    assert made.status_code == 200 and made.data.count(b'class="learner-card"') == len(names)
+    for link in links:
+        assert app.test_client().get(link).status_code == 404
+    new_links = re.findall(r'<a href="http://localhost(/l/[a-z0-9]+)">', html(made))
+    # and a refresh of that page makes no newer links either
+    assert "no link was changed" in html(client.post("/staff/learners/reissue", data=relink))
     for link in new_links:
         assert app.test_client().get(link).location == "/assessment"
-    for link in old_links:
-        assert app.test_client().get(link).status_code == 404
     # a new form (a new key) adds a new learner, even with the same name
     fresh = client.get("/staff/learners")
     client.post(path, data={**data, "csrf_token": csrf(fresh), "request_key": request_key(fresh)})
@@ -625,19 +663,44 @@ def test_another_staff_member_cannot_replay_a_form_key_to_get_fresh_links(app, d
     assert [r[0] for r in rows] == ["Mo", "Mo"] and rows[0][1] != rows[1][1]
 
 
-def test_reissue_stops_the_old_link_and_the_new_one_works(app, db):
+def test_reissue_asks_first_then_stops_the_old_link_and_a_refresh_changes_nothing(app, db):
     client, me = staff_client(app, "assessor")
     learner_id, old = add_learner(db, "Sam Learner", me)
     phone = learner_client(app, old)
-    response = post(client, f"/staff/learners/{learner_id}/reissue")
+    gap_report = html(client.get(f"/staff/learners/{learner_id}"))
+    assert f'href="/staff/learners/{learner_id}/reissue"' in gap_report  # a link, not a POST
+    ask = client.get(f"/staff/learners/{learner_id}/reissue")
+    assert ask.status_code == 200
+    assert "stop working, on every phone that uses them" in html(ask)
+    assert app.test_client().get(f"/l/{old}").location == "/assessment"  # asking changed nothing
+    key = re.search(r'name="request_key" type="hidden" value="([^"]+)"', html(ask)).group(1)
+    data = {"csrf_token": csrf(ask), "request_key": key}
+    response = client.post(f"/staff/learners/{learner_id}/reissue", data=data)
     assert response.status_code == 200
     assert "The old link no longer works." in html_of(response)
     new = card_link(response)
     assert app.test_client().get(f"/l/{old}").status_code == 404
     assert phone.get("/assessment/job").status_code == 302  # the old device is signed out
     assert app.test_client().get(new).location == "/assessment"
+    # the page of the new link refreshed: the same form again makes no newer link
+    again = client.post(f"/staff/learners/{learner_id}/reissue", data=data)
+    assert again.status_code == 200 and "no link was changed" in html(again)
+    assert app.test_client().get(new).location == "/assessment"
     actions = [e["action"] for e in audit.entries(db, learner_id)]
-    assert "link-reissued" in actions
+    assert actions.count("link-reissued") == 1
+
+
+def test_archive_asks_first(app, db):
+    client, me = staff_client(app, "assessor")
+    learner_id, token = add_learner(db, "Ava Archive", me)
+    ask = client.get(f"/staff/learners/{learner_id}/archive")
+    assert ask.status_code == 200 and "Archive Ava Archive?" in html(ask)
+    assert "Everything about them is kept" in html(ask)
+    assert learners.learner(db, learner_id)["archived_at"] is None
+    data = {"csrf_token": csrf(ask), **button_value(ask, f"/staff/learners/{learner_id}/archive")}
+    assert client.post(f"/staff/learners/{learner_id}/archive", data=data).status_code == 303
+    assert learners.learner(db, learner_id)["archived_at"] is not None
+    assert "Bring Ava Archive back" in html(client.get(f"/staff/learners/{learner_id}/archive"))
 
 
 def button_value(page, action: str) -> dict[str, str]:
@@ -654,7 +717,7 @@ def test_a_double_tapped_archive_or_restore_does_it_once(app, db):
     learner_id, _ = add_learner(db, "Dot Double", me)
     action = f"/staff/learners/{learner_id}/archive"
     for expected in ("archived", "unarchived"):
-        page = client.get(f"/staff/learners/{learner_id}")
+        page = client.get(f"/staff/learners/{learner_id}/archive")  # the page that asks first
         data = {"csrf_token": csrf(page), **button_value(page, action)}
         for _ in range(2):
             assert client.post(action, data=data).status_code == 303
@@ -958,7 +1021,7 @@ def test_gap_report_csv_has_a_header_and_neutralises_formulas(app, db):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     disposition = response.headers["Content-Disposition"]
     assert disposition == f'attachment; filename="gap-report-{learner_id}.csv"'
-    rows = list(csv.reader(io.StringIO(html_of(response))))
+    rows = excel_csv(response)
     assert rows[0][:7] == [
         "learner",
         "unit",
@@ -966,7 +1029,7 @@ def test_gap_report_csv_has_a_header_and_neutralises_formulas(app, db):
         "statement id",
         "statement",
         "answered under",
-        "learner rating",
+        "learner's initial rating",
     ]
     assert rows[0][-5:] == [
         "disagree",
@@ -979,7 +1042,8 @@ def test_gap_report_csv_has_a_header_and_neutralises_formulas(app, db):
     assert all(r[0].startswith("'=HYPERLINK") for r in body)
     assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r)
     first = next(r for r in body if r[3] == "F1:1.1")
-    assert first[5:11] == ["", "3", "Could show evidence now", "0", "Not yet", "yes"]
+    assert first[4] == "I can recognise typical customers and their expectations"
+    assert first[5:14] == ["", "3", "Could show evidence now", "", "", "", "0", "Not yet", "yes"]
     b1 = next(r for r in body if r[3] == "B1:unit")
     assert "Simulation not allowed" in b1[-1]
 
@@ -1222,28 +1286,39 @@ def row_post(client, learner_id: int, data: dict):
     return post(client, page, data, page=page)
 
 
-def test_adding_an_assessment_plan_row_lists_it(db, confirmed):
+def test_adding_an_activity_lists_it_with_its_criteria_across_units_and_the_coverage(db, confirmed):
     client, me, learner_id, _ = confirmed
-    response = row_post(client, learner_id, {**ROW, "units": ["F1", "A3"]})
+    data = {**ROW, "criteria": ["F1:1.1", "F1:2.1", "F2:1.1", "A3:unit"]}
+    response = row_post(client, learner_id, data)
     assert response.status_code == 303
-    assert response.location == f"/staff/learners/{learner_id}/assessment-plan"
-    rows = plans.assessment_plan_rows(db, learner_id)
-    assert len(rows) == 1
-    assert rows[0]["units"] == ["F1", "A3"] and rows[0]["evidence"] == ["observation", "witness"]
-    assert rows[0]["created_by"] == me["id"]
-    body = html_of(client.get(response.location))
+    assert response.location == f"/staff/learners/{learner_id}/assessment-plan#rows"
+    (row,) = plans.assessment_plan_rows(db, learner_id)
+    assert row["planned_on"] == "2027-03-16" and row["status"] == "planned"
+    assert row["criteria"] == ["F1:1.1", "F1:2.1", "F2:1.1", "A3:unit"]
+    assert row["units"] == ["F1", "F2", "A3"]  # worked out from the criteria
+    assert row["evidence"] == ["observation", "witness"] and row["created_by"] == me["id"]
+    body = html(client.get(f"/staff/learners/{learner_id}/assessment-plan"))
     assert "Added to the assessment plan." in body
-    for text in (
-        "F1, A3",
-        ROW["observed_when"],
-        "Front desk",
-        ROW["activity"],
-        "Observation, Witness testimony",
-    ):
-        assert text in body
+    rows_table = body.split('id="rows"')[1]
+    for text in ("16 March 2027", "morning shift", "Front desk", ROW["activity"]):
+        assert text in rows_table, text
+    assert "F1 1.1, 2.1; F2 1.1; A3 as a whole" in rows_table
+    coverage = body.split('id="coverage"')[1].split("</table>")[0]
+    f1 = re.search(r'<th scope="row">F1 .*?</tr>', coverage, re.S).group(0)
+    cells = re.findall(r'<td class="cover-(\w+)( empty)?">(.*?)</td>', f1, re.S)
+    assert [(state, re.sub("<[^>]+>", "", text)) for state, _, text in cells] == [
+        ("done", "—"),
+        ("planned", "2 of 21: 1.1, 2.1"),
+        ("none", "19 of 21: 1.2–1.3, 2.2–2.3, 3.1–3.15"),
+    ]
+    a3 = re.search(r"<tr>\s*<th scope=\"row\">A3 .*?</tr>", coverage, re.S).group(0)
+    assert "the unit as a whole" in a3 and 'class="cover-planned"' in a3
+    # every confirmed unit is in the coverage, the ones with no activity as "none yet"
+    units = re.findall(r'<th scope="row">(\w+) ', coverage)
+    assert units == ["F1", "F2", "A3", "B1", "C3", "D1"]
 
 
-def test_a_double_tapped_assessment_plan_row_is_added_once(db, confirmed):
+def test_a_double_tapped_activity_is_added_once(db, confirmed):
     client, _, learner_id, _ = confirmed
     path = f"/staff/learners/{learner_id}/assessment-plan"
     page = client.get(path)
@@ -1262,22 +1337,32 @@ def test_a_double_tapped_assessment_plan_row_is_added_once(db, confirmed):
     assert len(plans.assessment_plan_rows(db, learner_id)) == 2
 
 
-def test_only_the_plans_units_can_be_chosen(db, confirmed):
+def test_only_the_confirmed_units_criteria_can_be_chosen(db, confirmed, q):
     client, _, learner_id, _ = confirmed
-    body = html_of(client.get(f"/staff/learners/{learner_id}/assessment-plan"))
-    offered = [box["value"] for box in dom(body).find_all("input", name="units", type="checkbox")]
-    assert offered == ["F1", "F2", "A3", "B1", "C3", "D1"]
-    response = row_post(client, learner_id, {**ROW, "units": ["A10"]})
-    assert response.status_code == 400
+    body = html(client.get(f"/staff/learners/{learner_id}/assessment-plan"))
+    offered = re.findall(r'name="criteria" type="checkbox" value="([^"]+)"', body)
+    expected = [c.id for n in ("F1", "F2") for c in q.unit(n).criteria]
+    expected += ["A3:unit"] + [c.id for c in q.unit("B1").criteria] + ["C3:unit", "D1:unit"]
+    assert offered == expected
+    for criteria in (["A10:unit"], ["F1:1.1", "A10:unit"], ["F1:9.9"]):
+        response = row_post(client, learner_id, {**ROW, "criteria": criteria})
+        assert response.status_code == 400, criteria
     assert plans.assessment_plan_rows(db, learner_id) == []
 
 
-@pytest.mark.parametrize("units", [["B1"], ["F1", "B1"]])
-def test_simulation_is_refused_for_b1(db, confirmed, units):
+def test_an_activity_for_a_learner_without_confirmed_units_covers_the_mandatory_ones(db, rated):
+    client, _, learner_id, _ = rated
+    body = html(client.get(f"/staff/learners/{learner_id}/assessment-plan"))
+    assert "only the mandatory units are covered here" in body
+    assert row_post(client, learner_id, {**ROW, "criteria": ["B1:1.1"]}).status_code == 400
+    assert row_post(client, learner_id, ROW).status_code == 303
+
+
+@pytest.mark.parametrize("criteria", [["B1:1.1"], ["F1:1.1", "B1:1.1"]])
+def test_simulation_is_refused_for_b1(db, confirmed, criteria):
     client, _, learner_id, _ = confirmed
-    response = row_post(
-        client, learner_id, {**ROW, "units": units, "evidence": ["observation", "simulation"]}
-    )
+    data = {**ROW, "criteria": criteria, "evidence": ["observation", "simulation"]}
+    response = row_post(client, learner_id, data)
     assert response.status_code == 400
     assert "Simulation is not allowed for B1: evidence must come from real work." in html_of(
         response
@@ -1287,65 +1372,377 @@ def test_simulation_is_refused_for_b1(db, confirmed, units):
 
 def test_simulation_is_allowed_where_the_unit_allows_it(db, confirmed):
     client, _, learner_id, _ = confirmed
-    response = row_post(client, learner_id, {**ROW, "units": ["F1"], "evidence": ["simulation"]})
-    assert response.status_code == 303
+    data = {**ROW, "criteria": ["F1:1.1"], "evidence": ["simulation"]}
+    assert row_post(client, learner_id, data).status_code == 303
     assert plans.assessment_plan_rows(db, learner_id)[0]["evidence"] == ["simulation"]
 
 
 @pytest.mark.parametrize(
-    "missing, message",
+    "change, message",
     [
-        ("units", "Pick at least one unit."),
-        ("observed_when", "Say when."),
-        ("observed_where", "Say where."),
-        ("activity", "Say what they will do."),
-        ("evidence", "Pick at least one kind."),
+        ({"planned_on": ""}, "Give the date."),
+        ({"planned_on": "next Tuesday"}, "Enter a date, e.g. 14/03/2027."),
+        ({"observed_where": "  "}, "Say where."),
+        ({"activity": ""}, "Say what they will do."),
+        ({"criteria": []}, "Pick the criteria this activity will evidence."),
+        ({"evidence": []}, "Pick at least one kind."),
+        ({"review_on": "2027-03-01"}, "The review comes on or after the day of the activity."),
+        ({"observer": "witness"}, "Give the expert witness&#39;s name."),
+        ({"observer": "witness", "witness_name": "Pat Supervisor"}, "Give a telephone number"),
+        ({"observer": "the boss"}, "Not a valid choice."),
     ],
 )
-def test_a_row_with_a_missing_field_is_400_with_a_message(db, confirmed, missing, message):
+def test_an_activity_with_a_missing_or_wrong_field_is_400_with_a_message(
+    db, confirmed, change, message
+):
     client, _, learner_id, _ = confirmed
-    data = {k: v for k, v in ROW.items() if k != missing}
-    response = row_post(client, learner_id, data)
-    assert response.status_code == 400 and message in html_of(response)
+    response = row_post(client, learner_id, {**ROW, **change})
+    assert response.status_code == 400 and message in html(response)
     assert plans.assessment_plan_rows(db, learner_id) == []
 
 
-def test_an_empty_row_names_every_missing_field(db, confirmed):
+def test_an_empty_activity_names_every_missing_field(db, confirmed):
     client, _, learner_id, _ = confirmed
-    response = row_post(client, learner_id, {"observed_when": "   "})
-    body = html_of(response)
+    response = row_post(client, learner_id, {"observed_where": "   "})
+    body = html(response)
     assert response.status_code == 400
     for message in (
-        "Pick at least one unit.",
-        "Say when.",
+        "Give the date.",
         "Say where.",
         "Say what they will do.",
+        "Pick the criteria this activity will evidence.",
         "Pick at least one kind.",
     ):
         assert message in body
 
 
-def test_deleting_a_row(db, confirmed):
+def test_an_expert_witness_is_kept_with_their_details(db, confirmed):
+    client, _, learner_id, _ = confirmed
+    witness = {
+        "observer": "witness",
+        "witness_name": "Pat Supervisor",
+        "witness_role": "Shift supervisor, the learner's line manager",
+        "witness_contact": "01234 567890",
+    }
+    assert row_post(client, learner_id, {**ROW, **witness}).status_code == 303
+    (row,) = plans.assessment_plan_rows(db, learner_id)
+    assert {k: row[k] for k in witness} == witness
+    body = html(client.get(f"/staff/learners/{learner_id}/assessment-plan"))
+    assert "Pat Supervisor" in body and "expert witness" in body
+    # an assessor's activity keeps no witness, whatever the form sent
+    row_post(client, learner_id, {**ROW, "witness_name": "Stray Name"})
+    assert plans.assessment_plan_rows(db, learner_id)[1]["witness_name"] == ""
+
+
+def edit_post(client, learner_id: int, row_id: int, data: dict):
+    page = f"/staff/learners/{learner_id}/assessment-plan/{row_id}"
+    form = client.get(page)
+    version = re.search(r'name="version" type="hidden" value="([^"]*)"', html(form)).group(1)
+    return client.post(page, data={"csrf_token": csrf(form), "version": version, **data})
+
+
+def test_an_activity_is_completed_with_outcome_and_feedback_and_the_coverage_follows(db, confirmed):
+    client, me, learner_id, _ = confirmed
+    row_id = add_row(db, learner_id, me)
+    page = client.get(f"/staff/learners/{learner_id}/assessment-plan/{row_id}")
+    assert page.status_code == 200
+    body = html(page)
+    assert 'value="2027-03-16"' in body and "Greeting visitors" in body
+    assert re.search(r'checked[^>]*value="F1:1.1"|value="F1:1.1"[^>]*checked', body)
+    done = {
+        **ROW,
+        "status": "done",
+        "completed_on": "2027-03-16",
+        "outcome": "met",
+        "feedback": "You greeted every visitor and checked what they needed.",
+    }
+    response = edit_post(client, learner_id, row_id, done)
+    assert response.status_code == 303, html(response)
+    row = plans.plan_row(db, learner_id, row_id)
+    assert (row["status"], row["outcome"], row["completed_on"]) == ("done", "met", "2027-03-16")
+    assert row["feedback"] == done["feedback"] and row["updated_by"] == me["id"]
+    plan = html(client.get(f"/staff/learners/{learner_id}/assessment-plan"))
+    assert "16 March 2027: competent" in plan and done["feedback"] in plan
+    coverage = plan.split('id="coverage"')[1].split("</table>")[0]
+    f1 = re.search(r'<th scope="row">F1 .*?</tr>', coverage, re.S).group(0)
+    assert re.search(r'class="cover-done"><strong>2</strong> of 21: 1.1, 2.1', f1)
+    entry = audit.entries(db, learner_id)[-1]
+    assert entry["action"] == "assessment-plan-row-changed"
+    assert json.loads(entry["before"])["status"] == "planned"
+    assert json.loads(entry["after"])["outcome"] == "met"
+    words = html(client.get(f"/staff/learners/{learner_id}/audit"))
+    assert "status: planned \u2192 done; outcome: none \u2192 competent" in words
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"status": "done", "completed_on": "2027-03-16", "feedback": "x"}, "Say what the outcome"),
+        ({"status": "done", "completed_on": "2027-03-16", "outcome": "met"}, "Write the feedback"),
+        ({"status": "done", "outcome": "met", "feedback": "x"}, "Say when it was done."),
+        (
+            {"status": "done", "completed_on": "2027-03-01", "outcome": "met", "feedback": "x"},
+            "It cannot be done before the day it was planned for.",
+        ),
+        ({"status": "cancelled"}, "Say why it was cancelled."),
+        ({"status": "deleted"}, "Not a valid choice."),
+    ],
+)
+def test_a_done_or_cancelled_activity_needs_what_became_of_it(db, confirmed, change, message):
+    client, me, learner_id, _ = confirmed
+    row_id = add_row(db, learner_id, me)
+    before = plans.plan_row(db, learner_id, row_id)
+    response = edit_post(client, learner_id, row_id, {**ROW, **change})
+    assert response.status_code == 400 and message in html(response)
+    assert plans.plan_row(db, learner_id, row_id) == before
+
+
+def test_nothing_is_deleted_a_cancelled_activity_stays_with_its_reason(db, confirmed, app):
     client, me, learner_id, _ = confirmed
     keep = add_row(db, learner_id, me, activity="Answering the phone")
     gone = add_row(db, learner_id, me, activity="Handling a complaint")
-    page = f"/staff/learners/{learner_id}/assessment-plan"
-    response = post(client, f"{page}/{gone}/delete", page=page)
-    assert response.status_code == 303 and response.location == page
-    assert [r["id"] for r in plans.assessment_plan_rows(db, learner_id)] == [keep]
-    body = html_of(client.get(page))
-    assert "Removed from the assessment plan." in body and "Handling a complaint" not in body
+    change = {**ROW, "activity": "Handling a complaint", "status": "cancelled"}
+    change["feedback"] = "The complaints desk closed"
+    assert edit_post(client, learner_id, gone, change).status_code == 303
+    assert [r["id"] for r in plans.assessment_plan_rows(db, learner_id)] == [keep, gone]
+    body = html(client.get(f"/staff/learners/{learner_id}/assessment-plan"))
+    cancelled = re.search(r'<tr class="status-cancelled">.*?</tr>', body, re.S).group(0)
+    assert "Handling a complaint" in cancelled and "The complaints desk closed" in cancelled
+    assert not any("delete" in r.rule or "remove" in r.rule for r in app.url_map.iter_rules())
+    # a cancelled activity is no longer "planned" in the coverage
+    coverage = body.split('id="coverage"')[1].split("</table>")[0]
+    assert "<strong>2</strong> of 21: 1.1, 2.1" in coverage  # the other activity still counts
 
 
-def test_another_learners_row_cannot_be_deleted(db, confirmed):
+def test_an_activity_changed_by_someone_else_meanwhile_is_not_overwritten_blindly(db, confirmed):
+    client, me, learner_id, _ = confirmed
+    row_id = add_row(db, learner_id, me)
+    page = f"/staff/learners/{learner_id}/assessment-plan/{row_id}"
+    form = client.get(page)  # the first tab
+    version = re.search(r'name="version" type="hidden" value="([^"]*)"', html(form)).group(1)
+    other, _ = staff_client(app_of(client), "admin", "Ada Admin")
+    assert (
+        edit_post(other, learner_id, row_id, {**ROW, "observed_where": "Back office"}).status_code
+        == 303
+    )
+    mine = {**ROW, "observed_where": "Reception desk", "version": version}
+    response = client.post(page, data={"csrf_token": csrf(form), **mine})
+    assert response.status_code == 409
+    body = html(response)
+    assert "Ada Admin changed this activity while you were editing it" in body
+    assert "Back office" in body and 'value="Reception desk"' in body  # nothing lost
+    assert plans.plan_row(db, learner_id, row_id)["observed_where"] == "Back office"
+    fresh = re.search(r'name="version" type="hidden" value="([^"]*)"', body).group(1)
+    again = client.post(page, data={"csrf_token": csrf(form), **mine, "version": fresh})
+    assert again.status_code == 303
+    assert plans.plan_row(db, learner_id, row_id)["observed_where"] == "Reception desk"
+
+
+def app_of(client):  # type: ignore[no-untyped-def]
+    return client.application
+
+
+def test_another_learners_activity_is_not_there(db, confirmed):
     client, me, learner_id, _ = confirmed
     other_id, _ = add_learner(db, "Kim Other", me)
     theirs = add_row(db, other_id, me)
-    page = f"/staff/learners/{learner_id}/assessment-plan"
-    response = post(client, f"{page}/{theirs}/delete", page=page)
-    assert response.status_code == 404
-    assert post(client, f"{page}/99999/delete", page=page).status_code == 404
-    assert [r["id"] for r in plans.assessment_plan_rows(db, other_id)] == [theirs]
+    before = plans.plan_row(db, other_id, theirs)
+    page = f"/staff/learners/{learner_id}/assessment-plan/{theirs}"
+    assert client.get(page).status_code == 404
+    token = csrf(client.get("/staff/learners"))
+    data = {"csrf_token": token, **ROW, "status": "cancelled", "feedback": "x"}
+    assert client.post(page, data=data).status_code == 404
+    assert client.get(f"/staff/learners/{learner_id}/assessment-plan/99999").status_code == 404
+    assert plans.plan_row(db, other_id, theirs) == before
+
+
+def test_rows_kept_before_dates_and_criteria_move_forward(tmp_path):
+    """A database of the earlier version: its rows keep their words, get a date where the
+    words were one, and are planned."""
+    from survey.migrations import migrations
+
+    path = tmp_path / "old.db"
+    db = connect(path)
+    migrations.apply(db, stop_before="m009_learner_record")
+    db.execute("INSERT INTO learners (name, token_hash, created_at) VALUES ('Old', 'h', 'x')")
+    for when in ("2027-02-01", "Tuesday morning"):
+        db.execute(
+            "INSERT INTO assessment_plan_rows (learner_id, units, observed_when, observed_where, "
+            "activity, evidence, created_at, updated_at) VALUES (1, '[\"F1\"]', ?, 'Desk', "
+            "'Calls', '[\"observation\"]', 'x', 'x')",
+            [when],
+        )
+    db.conn.close()
+    migrate(path)
+    db = connect(path)
+    try:
+        dated, words = plans.assessment_plan_rows(db, 1)
+    finally:
+        db.conn.close()
+    assert (dated["planned_on"], dated["observed_when"]) == ("2027-02-01", "")
+    assert (words["planned_on"], words["observed_when"]) == (None, "Tuesday morning")
+    assert dated["status"] == words["status"] == "planned" and words["criteria"] == []
+
+
+# ---- the learner's record and the initial-assessment conversation ----------------------------
+
+
+def record_post(client, learner_id: int, data: dict):
+    page = f"/staff/learners/{learner_id}/record"
+    return post(client, page, data, page=page)
+
+
+def test_the_learners_record_is_edited_and_every_change_audited(app, db, confirmed):
+    client, me, learner_id, _ = confirmed
+    data = {
+        "name": "Sam Confirmed",
+        "candidate_number": "4321",
+        "job_role": "Barista",
+        "email": "sam@example.org",
+        "phone": "07700 900123",
+        "address": "1 High Street\nNorthtown",
+        "employer": "Bean There Ltd",
+        "workplace": "Station Road branch",
+        "start_on": "2027-01-11",
+        "planned_end_on": "2027-09-30",
+    }
+    response = record_post(client, learner_id, data)
+    assert response.status_code == 303
+    row = learners.learner(db, learner_id)
+    assert {k: row[k] for k in data if k != "job_role"} == {
+        k: v for k, v in data.items() if k != "job_role"
+    }
+    assert (row["job_role"], row["job_role_other"]) == ("other", "Barista")
+    page = html(client.get(f"/staff/learners/{learner_id}/record"))
+    assert 'value="sam@example.org"' in page and 'value="2027-01-11"' in page
+    assert "Barista at Bean There Ltd" in page  # the head of every page about them
+    changes = {
+        e["subject"]: e for e in audit.entries(db, learner_id) if e["action"] == "record-changed"
+    }
+    assert set(changes) == set(data) - {"name", "job_role"}
+    assert (
+        changes["email"]["actor"] == f"staff:{me['id']}"
+        and changes["email"]["after"] == data["email"]
+    )
+    words = html(client.get(f"/staff/learners/{learner_id}/audit"))
+    assert "Changed the start date: none \u2192 \u201c11 January 2027\u201d" in words
+    assert me["name"] in words and f"staff:{me['id']}" not in words
+    # the same form again changes nothing, and says so
+    assert record_post(client, learner_id, data).status_code == 303
+    assert len([e for e in audit.entries(db, learner_id) if e["action"] == "record-changed"]) == 8
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"name": ""}, "Enter the learner&#39;s name."),
+        ({"email": "not an email"}, "Enter an email address like name@example.org."),
+        ({"start_on": "2027-13-40"}, "Enter a date, e.g. 14/03/2027."),
+        ({"start_on": "2027-05-01", "planned_end_on": "2027-04-01"}, "The planned end comes after"),
+        ({"phone": "9" * 201}, "Field cannot be longer than 200 characters."),
+    ],
+)
+def test_a_wrong_record_is_refused_and_changes_nothing(db, confirmed, change, message):
+    client, _, learner_id, _ = confirmed
+    before = learners.learner(db, learner_id)
+    response = record_post(client, learner_id, {"name": "Sam Confirmed", **change})
+    assert response.status_code == 400 and message in html(response)
+    assert learners.learner(db, learner_id) == before
+
+
+def checklist_post(client, learner_id: int, data: dict):
+    page = f"/staff/learners/{learner_id}/record"
+    return post(client, f"/staff/learners/{learner_id}/checklist", data, page=page)
+
+
+def every_point(on: str = "2027-01-11") -> dict:
+    from survey.initial_assessment import ITEM_IDS
+
+    data = {}
+    for item in ITEM_IDS:
+        data |= {f"tick-{item}": "1", f"on-{item}": on, f"notes-{item}": f"Talked about {item}"}
+    return data
+
+
+def test_the_conversation_is_ticked_with_dates_and_notes_and_unlocks_the_contract(db, confirmed):
+    client, me, learner_id, _ = confirmed
+    learners.update_record(
+        db, learner_id, {"start_on": "2027-01-11", "planned_end_on": "2027-09-30"}, "test"
+    )
+    page = html(client.get(f"/staff/learners/{learner_id}/record"))
+    for words in (
+        "Is taking the right level of qualification",
+        "Understands which mandatory units they have to take",
+        "Has chosen the optional units they want to take",
+        "Understands what they need to know or learn to gain the qualification",
+        "Understands what they have to do to collect evidence",
+        "Has agreed an assessment plan",
+        "Has agreed and signed a learning contract",
+    ):
+        assert words in page, words
+    # the plan point cannot be ticked before there is an activity in the plan
+    response = checklist_post(client, learner_id, every_point())
+    assert response.status_code == 400
+    assert "Add at least one activity to the assessment plan first." in html(response)
+    kept = plans.checklist(db, learner_id)
+    assert set(kept) == {"level", "mandatory", "optional", "learning", "evidence"}  # kept
+    assert kept["level"]["notes"] == "Talked about level" and kept["level"]["on"] == "2027-01-11"
+    assert kept["level"]["by"] == me["name"]
+    contract = html(client.get(f"/staff/learners/{learner_id}/contract"))
+    assert "has agreed an assessment plan" in contract and "Prepare the contract" not in contract
+    add_row(db, learner_id, me)
+    assert checklist_post(client, learner_id, every_point()).status_code == 303
+    contract = html(client.get(f"/staff/learners/{learner_id}/contract"))
+    assert "Prepare the contract" in contract
+    entry = next(e for e in audit.entries(db, learner_id) if e["subject"] == "plan")
+    assert json.loads(entry["after"]) == {
+        "ticked": True,
+        "on": "2027-01-11",
+        "notes": "Talked about plan",
+    }
+    words = html(client.get(f"/staff/learners/{learner_id}/audit"))
+    assert (
+        "Initial assessment: ticked \u201cHas agreed an assessment plan\u201d, talked through "
+        "on 11 January 2027. Note: Talked about plan"
+    ) in words
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"notes-level": ""}, "Write a note of what you talked through."),
+        ({"on-level": ""}, "Give the day you talked it through."),
+        ({"on-level": "yesterday"}, "Enter the day it was talked through"),
+        ({"notes-level": "x" * 2001}, "Keep the note under 2000 characters."),
+    ],
+)
+def test_a_point_needs_its_day_and_note(db, confirmed, change, message):
+    client, _, learner_id, _ = confirmed
+    data = {"tick-level": "1", "on-level": "2027-01-11", "notes-level": "Level 2 fits", **change}
+    response = checklist_post(client, learner_id, data)
+    assert response.status_code == 400 and message in html(response)
+    assert "level" not in plans.checklist(db, learner_id)
+
+
+def test_the_optional_units_point_waits_for_confirmed_units(db, rated):
+    client, _, learner_id, _ = rated
+    data = {"tick-optional": "1", "on-optional": "2027-01-11", "notes-optional": "A3, B2"}
+    response = checklist_post(client, learner_id, data)
+    assert response.status_code == 400
+    assert "Confirm the learner&#39;s units on the Units page first." in html(response)
+
+
+def test_unticking_a_point_is_kept_and_audited(db, confirmed):
+    client, me, learner_id, _ = confirmed
+    add_row(db, learner_id, me)
+    checklist_post(client, learner_id, every_point())
+    data = every_point()
+    del data["tick-learning"]
+    assert checklist_post(client, learner_id, data).status_code == 303
+    assert plans.checklist(db, learner_id)["learning"]["ticked"] is False
+    assert plans.checklist(db, learner_id)["learning"]["notes"] == "Talked about learning"
+    words = html(client.get(f"/staff/learners/{learner_id}/audit"))
+    assert "unticked \u201cUnderstands what they need to know or learn" in words
 
 
 # ---- learning contract --------------------------------------------------------------------
@@ -1356,15 +1753,21 @@ def contract_post(client, learner_id: int, data: dict):
     return post(client, page, data, page=page)
 
 
-def test_the_contract_waits_for_confirmed_units(db, rated):
+def test_the_contract_waits_for_confirmed_units_the_conversation_and_the_dates(db, rated):
     client, me, learner_id, _ = rated
     page = f"/staff/learners/{learner_id}/contract"
-    assert "Confirm the learner's units first" in html_of(client.get(page))
+    body = html(client.get(page))
+    assert "Confirm the learner&#39;s units first" in body
+    assert "Finish the initial-assessment conversation" in body
+    assert "Enter the programme&#39;s start and planned end dates" in body
     plans.save_unit_plan(db, learner_id, VALID, me["id"], "test")  # a draft is not enough
-    response = contract_post(client, learner_id, {"action": "issue"})
-    assert response.status_code == 303
-    assert "Confirm the plan first" in html_of(client.get(page))
+    assert contract_post(client, learner_id, {"action": "issue"}).status_code == 303
+    assert "Confirm the learner&#39;s units first" in html(client.get(page))
     assert plans.contracts(db, learner_id) == []
+    confirm(db, learner_id, me)
+    ready_for_contract(db, learner_id, me["id"])
+    assert contract_post(client, learner_id, {"action": "issue"}).status_code == 303
+    assert len(plans.contracts(db, learner_id)) == 1
 
 
 def sign_as_learner(phone, name: str):
@@ -1372,88 +1775,140 @@ def sign_as_learner(phone, name: str):
     return phone.post("/contract", data={"csrf_token": token, "name": name})
 
 
-def test_contract_is_prepared_signed_by_both_and_versioned(app, db, confirmed):
-    client, me, learner_id, token = confirmed
-    add_row(db, learner_id, me)
-    page = f"/staff/learners/{learner_id}/contract"
-    assert "Prepare the contract" in html_of(client.get(page))
-
+def test_the_contract_says_units_responsibilities_reviews_dates_and_how_to_appeal(db, confirmed):
+    client, me, learner_id, _ = confirmed
+    ready_for_contract(db, learner_id, me["id"])
     assert contract_post(client, learner_id, {"action": "issue"}).status_code == 303
     (v1,) = plans.contracts(db, learner_id)
-    assert v1["version"] == 1
-    assert [u["number"] for u in v1["content"]["units"]] == ["F1", "F2", "A3", "B1", "C3", "D1"]
-    assert v1["content"]["assessment_plan"] == [ROW]
-    assert not v1["assessor_signed_at"] and not v1["learner_signed_at"]
-    body = html_of(client.get(page))
-    assert "Version 1" in body and ROW["activity"] in body and "Sign as assessor" in body
-
-    # the assessor signs with a typed name, once
+    content = v1["content"]
+    assert [u["number"] for u in content["units"]] == ["F1", "F2", "A3", "B1", "C3", "D1"]
+    assert content["programme"] == {"start": "2027-01-11", "planned_end": "2027-09-30"}
+    assert content["reviews"] == "Every 4 to 6 weeks, and after each assessment"
     assert (
-        contract_post(client, learner_id, {"action": "sign", "name": " Alex Assessor "}).status_code
-        == 303
+        "Observe you carrying out your job over a period of time"
+        in content["responsibilities"]["assessor"]
     )
-    signed = plans.current_contract(db, learner_id)
-    assert signed["assessor_name"] == "Alex Assessor" and signed["assessor_signed_at"]
-    assert signed["assessor_id"] == me["id"]
-    body = html_of(client.get(page))
-    assert "Signed \u201cAlex Assessor\u201d" in body and "Sign as assessor" not in body
-    contract_post(client, learner_id, {"action": "sign", "name": "Someone Else"})
-    assert "already signed by an assessor" in html_of(client.get(page))
-    assert plans.current_contract(db, learner_id)["assessor_name"] == "Alex Assessor"
+    assert (
+        "Make sure that all the work you hand in is your own"
+        in content["responsibilities"]["learner"]
+    )
+    assert content["appeals"].startswith("If you disagree with an assessment decision")
+    assert "assessment_plan" not in content  # the plan lives beside the contract
+    body = html(client.get(f"/staff/learners/{learner_id}/contract"))
+    for words in (
+        "from 11 January 2027 to 30 September 2027 (planned)",
+        "Reviews of progress:",
+        "Your assessor will:",
+        "How to appeal against an assessment decision:",
+    ):
+        assert words in body, words
 
-    # the learner signs on their phone
+
+def test_contract_is_signed_by_both_as_themselves_and_survives_the_plan_moving_on(
+    app, db, confirmed
+):
+    client, me, learner_id, token = confirmed
+    ready_for_contract(db, learner_id, me["id"])
+    page = f"/staff/learners/{learner_id}/contract"
+    assert contract_post(client, learner_id, {"action": "issue"}).status_code == 303
+    assert "Sign as assessor" in html(client.get(page))
+    # the typed name must be the signer's own name on record
+    response = contract_post(client, learner_id, {"action": "sign", "name": "Alex Assessor"})
+    assert response.status_code == 400
+    assert f"Type your name as it is on record: {me['name']}." in html(response)
+    assert plans.current_contract(db, learner_id)["assessor_signed_at"] is None
+    spaced = "  " + me["name"].upper().replace(" ", "   ") + " "  # case and spaces aside
+    assert contract_post(client, learner_id, {"action": "sign", "name": spaced}).status_code == 303
+    signed = plans.current_contract(db, learner_id)
+    assert signed["assessor_name"] == me["name"].upper() and signed["assessor_id"] == me["id"]
+    assert "Sign as assessor" not in html(client.get(page))
+    # the learner signs on their own phone, with their own name
     phone = learner_client(app, token)
-    mine = phone.get("/contract")
-    assert mine.status_code == 200 and ROW["activity"] in html_of(mine)
-    response = sign_as_learner(phone, "Sam Confirmed")
+    assert sign_as_learner(phone, "Someone Else").status_code == 400
+    assert "Type your name as it is on record: Sam Confirmed." in html(
+        sign_as_learner(phone, "Someone Else")
+    )
+    response = sign_as_learner(phone, "sam confirmed")
     assert response.status_code == 303 and response.location == "/contract"
     assert "you have signed your learning contract" in html_of(phone.get("/contract"))
     v1 = plans.current_contract(db, learner_id)
-    assert v1["learner_name"] == "Sam Confirmed" and v1["learner_signed_at"]
-    sign_as_learner(phone, "Someone Else")
-    assert plans.current_contract(db, learner_id)["learner_name"] == "Sam Confirmed"
-
-    # a change to the assessment plan needs a new version
+    assert v1["learner_name"] == "sam confirmed" and v1["learner_signed_at"]
+    # adding and completing activities does not make the signed contract out of date
     row_post(client, learner_id, {**ROW, "activity": "Dealing with a complaint"})
-    body = html_of(client.get(page))
-    assert "have changed since version 1" in body and "Prepare a new version" in body
-    contract_post(client, learner_id, {"action": "sign", "name": "Alex Assessor"})
-    assert "prepare a new version first" in html_of(client.get(page))
-    assert contract_post(client, learner_id, {"action": "issue"}).status_code == 303
-    old, new = plans.contracts(db, learner_id)
-    assert (old["version"], new["version"]) == (1, 2)
-    assert not new["assessor_signed_at"] and not new["learner_signed_at"]
-    assert len(new["content"]["assessment_plan"]) == 2
-    # version 1 keeps its content and both signatures
-    assert old == v1
-    body = html_of(client.get(page))
-    assert "Earlier versions" in body and "Version 1 of" in body
-    assert "learner signed" in body and "assessor signed" in body
-    # signing now signs version 2 and leaves version 1 as it was
-    contract_post(client, learner_id, {"action": "sign", "name": "Alex Assessor"})
-    sign_as_learner(phone, "Sam Confirmed")
-    old_after, new_after = plans.contracts(db, learner_id)
-    assert old_after == v1
-    assert new_after["assessor_signed_at"] and new_after["learner_signed_at"]
+    (first, _) = plans.assessment_plan_rows(db, learner_id)
+    done = {**ROW, "status": "done", "completed_on": "2027-03-16", "outcome": "met"}
+    assert (
+        edit_post(client, learner_id, first["id"], {**done, "feedback": "Well done"}).status_code
+        == 303
+    )
+    body = html(client.get(page))
+    assert "changed since version 1" not in body and "Prepare a new version" not in body
+    assert [c["version"] for c in plans.contracts(db, learner_id)] == [1]
+    assert "You signed your learning contract" in html(phone.get("/result"))
+    record = html(client.get(f"/staff/learners/{learner_id}/record"))
+    assert "Signed by both on" in record  # the conversation's last point
+
+
+def test_a_member_of_staff_who_is_not_the_learners_assessor_cannot_sign(app, db, confirmed):
+    client, me, learner_id, _ = confirmed
+    ready_for_contract(db, learner_id, me["id"])
+    contract_post(client, learner_id, {"action": "issue"})
+    admin, ada = staff_client(app, "admin", "Ada Admin")
+    body = html(admin.get(f"/staff/learners/{learner_id}/contract"))
+    assert "Sign as assessor" not in body and "Only Sam's assessor signs as assessor" in body
+    response = contract_post(admin, learner_id, {"action": "sign", "name": "Ada Admin"})
+    assert response.status_code == 400
+    assert "Only the learner&#39;s own assessor signs as assessor" in html(response)
+    assert plans.current_contract(db, learner_id)["assessor_signed_at"] is None
 
 
 def test_preparing_again_without_changes_makes_no_new_version(db, confirmed):
-    client, _, learner_id, _ = confirmed
+    client, me, learner_id, _ = confirmed
+    ready_for_contract(db, learner_id, me["id"])
     contract_post(client, learner_id, {"action": "issue"})
     contract_post(client, learner_id, {"action": "issue"})
     assert [c["version"] for c in plans.contracts(db, learner_id)] == [1]
 
 
-def test_changing_the_units_after_signing_needs_a_new_version(db, confirmed):
-    client, me, learner_id, _ = confirmed
+def test_changing_the_units_or_dates_after_signing_needs_a_new_version(app, db, confirmed):
+    client, me, learner_id, token = confirmed
+    ready_for_contract(db, learner_id, me["id"])
     contract_post(client, learner_id, {"action": "issue"})
-    contract_post(client, learner_id, {"action": "sign", "name": "Alex Assessor"})
+    contract_post(client, learner_id, {"action": "sign", "name": me["name"]})
     plan_post(client, learner_id, {"action": "confirm", "units": VALID})
-    body = html_of(client.get(f"/staff/learners/{learner_id}/contract"))
-    assert "have changed since version 1" in body
+    body = html(client.get(f"/staff/learners/{learner_id}/contract"))
+    assert "The units changed since version 1" in body
     contract_post(client, learner_id, {"action": "issue"})
     v2 = plans.current_contract(db, learner_id)
     assert v2["version"] == 2 and [u["number"] for u in v2["content"]["units"]][2:] == VALID
+    learners.update_record(db, learner_id, {"planned_end_on": "2027-12-31"}, "test")
+    assert "The dates changed since version 2" in html(
+        client.get(f"/staff/learners/{learner_id}/contract")
+    )
+    phone = learner_client(app, token)
+    sign_as_learner(phone, "Sam Confirmed")
+    assert plans.current_contract(db, learner_id)["learner_signed_at"] is None
+    contract_post(client, learner_id, {"action": "sign", "name": me["name"]})
+    assert plans.current_contract(db, learner_id)["assessor_signed_at"] is None
+
+
+def test_new_centre_wording_is_offered_but_a_signed_version_stands(app, db, confirmed):
+    client, me, learner_id, token = confirmed
+    ready_for_contract(db, learner_id, me["id"])
+    contract_post(client, learner_id, {"action": "issue"})
+    contract_post(client, learner_id, {"action": "sign", "name": me["name"]})
+    sign_as_learner(learner_client(app, token), "Sam Confirmed")
+    from survey.store import centre
+
+    centre.save_centre(db, {"appeals": "Write to the centre manager."}, "test")
+    body = html(client.get(f"/staff/learners/{learner_id}/contract"))
+    assert "The centre's wording (how to appeal) has changed since version 1" in body
+    assert "This version stands as signed" in body and "Prepare a new version" in body
+    assert "You signed your learning contract" in html(learner_client(app, token).get("/result"))
+    contract_post(client, learner_id, {"action": "issue"})
+    assert plans.current_contract(db, learner_id)["content"]["appeals"] == (
+        "Write to the centre manager."
+    )
 
 
 def test_a_learner_without_a_contract_cannot_sign(app, db, rated):
@@ -1466,7 +1921,8 @@ def test_a_learner_without_a_contract_cannot_sign(app, db, rated):
 
 
 def test_a_learner_must_type_a_name_to_sign(app, db, confirmed):
-    client, _, learner_id, token = confirmed
+    client, me, learner_id, token = confirmed
+    ready_for_contract(db, learner_id, me["id"])
     contract_post(client, learner_id, {"action": "issue"})
     phone = learner_client(app, token)
     response = sign_as_learner(phone, "  ")
@@ -1482,8 +1938,9 @@ def test_a_learner_must_type_a_name_to_sign(app, db, confirmed):
 def test_a_refused_assessor_signature_is_a_400_and_signs_nothing(
     db, confirmed, issued, name, statuses
 ):
-    client, _, learner_id, _ = confirmed
+    client, me, learner_id, _ = confirmed
     if issued:
+        ready_for_contract(db, learner_id, me["id"])
         contract_post(client, learner_id, {"action": "issue"})
     response = contract_post(client, learner_id, {"action": "sign", "name": name})
     if issued:
@@ -1492,19 +1949,6 @@ def test_a_refused_assessor_signature_is_a_400_and_signs_nothing(
     else:
         assert plans.contracts(db, learner_id) == []
     assert response.status_code in statuses
-
-
-def test_a_learner_cannot_sign_a_version_the_plan_has_moved_on_from(app, db, confirmed):
-    client, me, learner_id, token = confirmed
-    contract_post(client, learner_id, {"action": "issue"})
-    row_post(client, learner_id, ROW)  # the plan moves on: version 1 no longer says this
-    page = f"/staff/learners/{learner_id}/contract"
-    assert "have changed since version 1" in html_of(client.get(page))
-    contract_post(client, learner_id, {"action": "sign", "name": "Alex Assessor"})
-    assert plans.current_contract(db, learner_id)["assessor_signed_at"] is None
-    phone = learner_client(app, token)
-    sign_as_learner(phone, "Sam Confirmed")
-    assert plans.current_contract(db, learner_id)["learner_signed_at"] is None
 
 
 # ---- cohort -------------------------------------------------------------------------------
@@ -1563,18 +2007,61 @@ def test_cohort_csv_has_a_row_per_learner_and_a_column_per_statement(cohort, q):
     response = client.get("/staff/cohort.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert 'filename="cohort-03455.csv"' in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(html_of(response))))
+    rows = excel_csv(response)
     header = rows[0]
     assert header[:2] == ["learner", "candidate number"]
-    assert "F1:1.1" in header and "B1:1.1" not in header and "A11:unit" in header
+    # each column says its statement in words, not only its id
+    f1 = "F1:1.1 I can recognise typical customers and their expectations"
+    a11 = "A11:unit I can deal with incoming telephone calls from customers"
+    assert f1 in header and a11 in header and not any(h.startswith("B1:1.1") for h in header)
     assert len(header) == 2 + sum(len(u.statements()) for u in q.mandatory_units) + len(
         q.optional_units
     )
+    column = {h.split(" ", 1)[0]: h for h in header[2:]}
     body = {r[0]: dict(zip(header, r)) for r in rows[1:]}
     assert sorted(body) == ["'=Bob Formula", "Ann One"]
     assert body["'=Bob Formula"]["candidate number"] == "'+441234"
-    assert body["Ann One"]["F1:1.1"] == "0" and body["Ann One"]["A11:unit"] == "2"
-    assert body["'=Bob Formula"]["F1:1.2"] == "3" and body["'=Bob Formula"]["A11:unit"] == ""
+    assert body["Ann One"][f1] == "0" and body["Ann One"][a11] == "2"
+    assert body["'=Bob Formula"][column["F1:1.2"]] == "3" and body["'=Bob Formula"][a11] == ""
+
+
+def test_the_cohort_shows_the_initial_or_the_latest_self_check_ratings(cohort):
+    client, _, ids = cohort
+    with database_of(client) as db:
+        check = learners.open_check(db, ids["ann"], "F1")
+        learners.save_check_ratings(db, check, {"F1:1.1": 3}, "t")
+        learners.finish_check(db, check, "t")
+        unfinished = learners.open_check(db, ids["bob"], "F1")  # not finished: does not count
+        learners.save_check_ratings(db, unfinished, {"F1:1.1": 3}, "t")
+
+    def f1_row(body: str) -> list[str]:
+        heat = body.split('id="heat"')[1]
+        row = re.search(r'<th scope="row" title="[^"]*">F1:1.1</th>(.*?)</tr>', heat, re.S)[1]
+        return re.findall(r'<td class="heat-(\w+)">', row)
+
+    initial = html(client.get("/staff/cohort"))
+    assert f1_row(initial) == ["1", "0"]  # =Bob Formula, Ann One
+    latest = html(client.get("/staff/cohort?view=latest"))
+    chosen = dom(latest).find("a", aria_current="page")
+    assert chosen.text == "Their latest self-checks"  # the cohort's view, named as a tab
+    assert f1_row(latest) == ["1", "3"]
+    gaps = latest.split('id="gaps"')[1].split("</ol>")[0]
+    assert "(F1:1.1) · 1 of 2 learners" in gaps
+    rows = excel_csv(client.get("/staff/cohort.csv?view=latest"))
+    column = next(h for h in rows[0] if h.startswith("F1:1.1 "))
+    assert {r[0]: dict(zip(rows[0], r))[column] for r in rows[1:]} == {
+        "'=Bob Formula": "1",
+        "Ann One": "3",
+    }
+
+
+@contextmanager
+def database_of(client):
+    db = connect(client.application.config["DATABASE"])
+    try:
+        yield db
+    finally:
+        db.conn.close()
 
 
 def test_cohort_cannot_be_widened_to_another_assessors_learner(cohort):
@@ -1600,8 +2087,9 @@ def test_every_change_is_in_the_audit_trail_with_who_did_it(app, db, confirmed):
     page = f"/staff/learners/{learner_id}"
     post(client, f"{page}/ratings", {"a-F1:1.1": "2"}, page=page)
     row_post(client, learner_id, ROW)
+    ready_for_contract(db, learner_id, me["id"], staff_actor)
     contract_post(client, learner_id, {"action": "issue"})
-    contract_post(client, learner_id, {"action": "sign", "name": "Alex Assessor"})
+    contract_post(client, learner_id, {"action": "sign", "name": me["name"]})
     sign_as_learner(phone, "Sam Confirmed")
 
     entries = audit.entries(db, learner_id)
@@ -1611,6 +2099,8 @@ def test_every_change_is_in_the_audit_trail_with_who_did_it(app, db, confirmed):
         "plan-changed": staff_actor,
         "plan-confirmed": staff_actor,
         "assessment-plan-row-added": staff_actor,
+        "checklist": staff_actor,
+        "record-changed": staff_actor,
         "contract-issued": staff_actor,
         "contract-signed-by-assessor": staff_actor,
         "contract-signed-by-learner": learner_actor,
@@ -1623,17 +2113,31 @@ def test_every_change_is_in_the_audit_trail_with_who_did_it(app, db, confirmed):
     assert by_action["contract-signed-by-learner"]["after"] == "Sam Confirmed"
     assert all(e["at"] for e in entries)
 
-    body = html_of(client.get(f"{page}/audit"))
-    for words in (
-        "assessor rating",
-        "plan changed",
-        "plan confirmed",
-        "contract issued",
-        "contract signed by assessor",
-        "contract signed by learner",
+    # staff read it in words: names, not "staff:2"; plan rows as sentences
+    body = html(client.get(f"{page}/audit"))
+    rows = re.findall(r"<tr><td[^>]*>[^<]*</td><td>([^<]*)</td><td>(.*?)</td></tr>", body, re.S)
+    said = {what: who for who, what in rows}
+    assessor, learner = f"{me['name']} (assessor)", "Sam Confirmed (learner)"
+    for what, who in (
+        (
+            "Assessor&#39;s rating of “I can recognise typical customers and their expectations”: "
+            "On my own",
+            assessor,
+        ),
+        ("Confirmed the units: A3, B2, C3 and D1", assessor),
+        (
+            "Added to the assessment plan: 16 March 2027 (morning shift), Front desk: Greeting "
+            "visitors. Observed by the assessor. Evidence: observation, witness testimony. "
+            "Criteria: F1 1.1, 2.1; F2 1.1.",
+            assessor,
+        ),
+        ("Prepared the learning contract, version 1", assessor),
+        (f"Signed the learning contract, version 1, as the assessor: “{me['name']}”", assessor),
+        ("Signed the learning contract, version 1, as the learner: “Sam Confirmed”", learner),
     ):
-        assert words in body, words
-    assert staff_actor in body and learner_actor in body
+        assert said.get(what) == who, (what, sorted(said))
+    assert staff_actor not in body and learner_actor not in body
+    assert "assessment-plan-row-added" not in body
 
 
 def test_a_learners_own_ratings_are_audited_as_theirs(app, db, rated):
@@ -1650,8 +2154,10 @@ def test_a_learners_own_ratings_are_audited_as_theirs(app, db, rated):
         "F1:1.1",
         "3",
     )
-    body = html_of(client.get(f"/staff/learners/{learner_id}/audit"))
-    assert f"learner:{learner_id}" in body and "F1:1.1" in body
+    body = html(client.get(f"/staff/learners/{learner_id}/audit"))
+    name = learners.learner(db, learner_id)["name"]
+    assert f"{name} (learner)" in body and f"learner:{learner_id}" not in body
+    assert "Rated “I can recognise typical customers and their expectations”" in body
 
 
 def test_no_route_edits_or_deletes_the_audit_trail(app):
@@ -1663,8 +2169,8 @@ def test_no_route_edits_or_deletes_the_audit_trail(app):
 
 def test_the_centre_audit_trail_lists_every_learner(app, db, world):
     client, _ = staff_client(app, "verifier")
-    body = html_of(client.get("/staff/audit"))
-    assert "Mia Mine" in body and "Theo Theirs" in body and "plan confirmed" in body
+    body = html(client.get("/staff/audit"))
+    assert "Mia Mine" in body and "Theo Theirs" in body and "Confirmed the units" in body
 
 
 def test_a_learner_sees_their_own_record_and_nobody_elses(app, db):
@@ -1674,14 +2180,29 @@ def test_a_learner_sees_their_own_record_and_nobody_elses(app, db):
     learners.save_ratings(db, ann, {"F1:1.1": 2}, f"learner:{ann}")
     learners.save_ratings(db, bob, {"F2:2.7": 1}, f"learner:{bob}")
     learners.save_assessor_rating(db, ann, "F1:1.2", 3, me["id"], f"staff:{me['id']}")
+    admin = make_staff(db, "admin", "Ada Admin")
+    learners.update_record(db, ann, {"email": "ann@example.org"}, f"staff:{admin['id']}")
     phone = learner_client(app, ann_token)
     response = phone.get("/my-record")
     assert response.status_code == 200
     body = html_of(response)
     assert "Added as a learner" in body
     assert "Rated “I can recognise typical customers and their expectations”: On my own" in body
-    assert "Assessor rated “I can discuss customer expectations" in body
-    assert "you" in body and "your assessor" in body
+    assert "Assessor&#39;s rating of “I can discuss customer expectations" in body
+    # who changed what, by name
+    entries = re.findall(
+        r'<span class="small muted">[^<]* · ([^<]+)</span>\s*<span class="entry">([^<]+)</span>',
+        body,
+    )
+    by = {what: who for who, what in entries}
+    assert (
+        by["Rated “I can recognise typical customers and their expectations”: On my own"] == "you"
+    )
+    rated = next(what for what in by if what.startswith("Assessor&#39;s rating of"))
+    assert rated.endswith("customer service language”: Could show evidence now")
+    assert by[rated] == f"{me['name']} (your assessor)"
+    assert by["Changed your email address: none → “ann@example.org”"] == "Ada Admin (centre admin)"
+    assert "Ann Own" in body and "ann@example.org" in body  # their details
     bob_statement = served(app).statement("F2:2.7").text
     assert "Bob Else" not in body and bob_statement not in body
     assert app.test_client().get("/my-record").status_code == 302  # nobody known: asks for a code

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import pytest
 from helpers import (
+    PLANNED_END,
+    ROW,
+    START,
     VALID,
     TracedSql,
     assessor_confirms,
@@ -24,10 +27,11 @@ from helpers import (
 
 from survey.forms import rating_field_name
 from survey.qualifications import served
-from survey.store import learners
+from survey.store import learners, plans
 
 ANSWER_TABLES = ("ratings", "context_answers", "interests", "self_checks", "check_ratings")
 PLAN_TABLES = ("plans", "assessment_plan_rows", "contracts", "assessor_ratings")
+PLAN_TABLES += ("initial_assessment", "samples", "settings")
 
 
 @pytest.fixture
@@ -65,7 +69,18 @@ def test_the_units_page_is_at_most_seven_statements_reading_each_table_once(app,
 
 @pytest.mark.parametrize(
     "page",
-    ["", "/plan", "/assessment-plan", "/contract", "/report.csv", "/audit"],
+    [
+        "",
+        "/record",
+        "/introduction",
+        "/plan",
+        "/assessment-plan",
+        "/assessment-plan/1",
+        "/contract",
+        "/sampling",
+        "/report.csv",
+        "/audit",
+    ],
 )
 def test_each_page_about_a_learner_reads_each_table_at_most_once(app, sql, sam, page):
     learner_id, _, assessor = sam
@@ -228,19 +243,20 @@ def test_each_assessor_post_about_a_learner_commits_at_most_once(app, sql, sam):
         (f"{base}/ratings", ratings, base),
         (f"{base}/plan", {"action": "save", "units": VALID}, f"{base}/plan"),
         (f"{base}/plan", {"action": "confirm", "units": VALID}, f"{base}/plan"),
+        (f"{base}/assessment-plan", ROW, f"{base}/assessment-plan"),
+        (f"{base}/checklist", every_point(), f"{base}/record"),
         (
-            f"{base}/assessment-plan",
-            {
-                "units": ["F1"],
-                "observed_when": "Monday",
-                "observed_where": "Desk",
-                "activity": "Calls",
-                "evidence": ["observation"],
-            },
-            f"{base}/assessment-plan",
+            f"{base}/record",
+            {"name": "Sam Learner", "start_on": START, "planned_end_on": PLANNED_END},
+            f"{base}/record",
         ),
         (f"{base}/contract", {"action": "issue"}, f"{base}/contract"),
         (f"{base}/contract", {"action": "sign", "name": "Asha Assessor"}, f"{base}/contract"),
+        (
+            f"{base}/assessment-plan/1",
+            {**ROW, "status": "cancelled", "feedback": "Shop shut"},
+            f"{base}/assessment-plan/1",
+        ),
     ]
     for path, data, page in steps:
         response, statements = post(sql, assessor, path, data, page)
@@ -248,6 +264,17 @@ def test_each_assessor_post_about_a_learner_commits_at_most_once(app, sql, sam):
         assert transactions(statements) == 1, (path, statements)
     with database(app) as db:
         assert len(learners.assessor_ratings(db, learner_id)) == 30
+        assert plans.current_contract(db, learner_id)["assessor_signed_at"]
+
+
+def every_point() -> dict[str, str]:
+    """Every point of the initial-assessment conversation, ticked with a day and a note."""
+    from survey.initial_assessment import ITEM_IDS
+
+    data = {}
+    for item in ITEM_IDS:
+        data |= {f"tick-{item}": "1", f"on-{item}": START, f"notes-{item}": "Agreed"}
+    return data
 
 
 # ---- the admin's Content pages -------------------------------------------------------------------
@@ -290,3 +317,39 @@ def test_the_content_pages_read_each_table_once_and_each_action_commits_once(app
     with database(app) as db:
         audit = db.execute("SELECT action FROM audit WHERE action LIKE 'unit-%'").fetchall()
     assert [a[0] for a in audit] == ["unit-published", "unit-restored"]
+
+
+# ---- the centre-wide staff pages of the planning cycle --------------------------------------
+
+
+def test_the_sampling_report_centre_and_password_pages_read_once_and_commit_once(app, sql, sam):
+    learner_id, _, assessor = sam
+    assessor_confirms(assessor, learner_id, VALID)
+    verifier, _ = staff_client(app, "verifier", "Vera Verifier")
+    admin, _ = staff_client(app, "admin", "Ada Admin")
+    sample = {"parts": ["record", "F1"], "decision": "agreed", "comment": "Sound"}
+    page = f"/staff/learners/{learner_id}/sampling"
+    centre = {"name": "Northgate", "review_frequency": "Monthly", "appeals": "Ask"}
+    centre |= {"assessor_responsibilities": "Observe", "learner_responsibilities": "Collect"}
+    new = "a brand new password 42"
+    change = {"current": "correct horse battery staple", "password": new, "confirm": new}
+    for client, path, data in (
+        (verifier, page, sample),
+        (admin, "/staff/centre", centre),
+        (verifier, "/staff/account", change),
+    ):
+        response, statements = post(sql, client, path, data, path)
+        assert response.status_code == 303, (path, response.get_data(as_text=True))
+        assert transactions(statements) == 1, (path, statements)
+    for client, path in (
+        (verifier, "/staff/sampling"),
+        (verifier, "/staff/sampling.csv"),
+        (admin, "/staff/centre"),
+        (verifier, "/staff/account"),
+        (assessor, "/staff/cohort?view=latest"),
+    ):
+        response, statements = sql.of(lambda client=client, path=path: client.get(path))
+        assert response.status_code == 200, path
+        assert transactions(statements) == 0, (path, statements)
+        for table in ("learners", "samples", "plans", "settings", "self_checks"):
+            assert len(reading(statements, table)) <= 1, (path, table, statements)

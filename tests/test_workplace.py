@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from helpers import (
+    ROW,
+    START,
     VALID,
     TracedSql,
     answer,
@@ -23,6 +25,7 @@ from helpers import (
     assessor_prepares_contract,
     csrf,
     database,
+    dom,
     learner_and_assessor,
     post_form,
     reading,
@@ -887,6 +890,30 @@ def test_the_assessor_links_a_testimony_to_criteria_and_accepts_it(app, sam, pat
     assert "Witness testimonies" in record and NARRATIVE in record
 
 
+def coverage_cell(response, unit: str, state: str) -> str:  # type: ignore[no-untyped-def]
+    """The assessment plan's coverage table: the cell of one unit and state, in words."""
+    for tr in dom(response).find("table", class_="coverage").find("tbody").find_all("tr"):
+        if tr.find("th").text.split()[0] == unit:
+            return " ".join(tr.find("td", class_=f"cover-{state}").text.split())
+    raise AssertionError(f"{unit} is not in the coverage")
+
+
+def test_an_accepted_testimony_linked_to_a_criterion_counts_as_done_in_the_plan(app, sam, pat):
+    learner_id, _, assessor = sam
+    testimony_id = sign_testimony(app, pat[0])
+    plan = f"/staff/learners/{learner_id}/assessment-plan"
+    assert coverage_cell(assessor.get(plan), "F1", "done") == "—"
+    review = {"testimony": str(testimony_id), "criteria": ["F1:1.1"], "questioning_note": ""}
+    page = f"/staff/learners/{learner_id}/testimonies"
+    # linked but not accepted yet: not evidence
+    assert post_form(assessor, page, {**review, "decision": ""}).status_code == 303
+    assert coverage_cell(assessor.get(plan), "F1", "done") == "—"
+    assert post_form(assessor, page, {**review, "decision": "accepted"}).status_code == 303
+    response = assessor.get(plan)
+    assert coverage_cell(response, "F1", "done") == "1 of 21: 1.1"
+    assert "1.1" not in coverage_cell(response, "F1", "none")
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -966,12 +993,12 @@ def test_a_contract_the_plan_has_moved_on_from_cannot_be_signed(app, sam, pat):
     learner_id, _, assessor = sam
     phone, _, _ = pat
     assessor_prepares_contract(assessor, learner_id)
-    post_form(
-        assessor,
-        f"/staff/learners/{learner_id}/assessment-plan",
-        {"units": ["F1"], "observed_when": "Monday", "observed_where": "Desk",
-         "activity": "Calls", "evidence": ["observation"]},
-    )  # fmt: skip
+    # a new activity leaves the contract as it is (the plan lives beside it) ...
+    post_form(assessor, f"/staff/learners/{learner_id}/assessment-plan", ROW)
+    assert "The assessor is updating this contract" not in html(phone.get("/workplace/contract"))
+    # ... a new planned end date does not
+    record = {"name": "Sam Learner", "start_on": START, "planned_end_on": "2027-12-31"}
+    post_form(assessor, f"/staff/learners/{learner_id}/record", record)
     assert "The assessor is updating this contract" in html(phone.get("/workplace/contract"))
     response = wpost(phone, "/workplace/contract", {"name": "Pat Manager"})
     assert response.status_code == 303
@@ -989,8 +1016,9 @@ def test_the_gap_report_shows_three_views_with_the_disagreements_flagged(app, sa
     wpost(phone, "/workplace/claims/F1", {"w-F1-1.1": "not-yet", "n-F1-1.1": "Not yet on tills",
               "w-F1-1.2": "seen", "w-F1-1.3": "seen"})  # fmt: skip
     page = html(assessor.get(f"/staff/learners/{learner_id}"))
-    assert re.search(r"<th scope=\"col\">Learner</th><th scope=\"col\">Workplace</th>"
-                     r"<th scope=\"col\">Assessor</th>", page)  # fmt: skip
+    assert re.search(r"<th scope=\"col\">Learner at first</th><th scope=\"col\">Latest self-check"
+                     r"</th><th scope=\"col\">Workplace</th><th scope=\"col\">Assessor</th>",
+                     page)  # fmt: skip
     text = words(page)
     assert "Do you answer telephone calls from customers? Differs Yes No · Pat Manager" in text
     row = re.search(r"I can recognise typical customers.*?</tr>", page, re.S)[0]
@@ -1041,7 +1069,8 @@ def test_a_flagged_claim_goes_into_the_assessment_plan_in_one_tap(app, sam, pat)
     assert (row["observed_when"], row["observed_where"]) == (OBSERVE_WHEN, OBSERVE_WHERE)
     shown = words(html(assessor.get(f"{base}/assessment-plan")))
     assert f"Added to the assessment plan: {row['activity']}" in shown
-    assert f"F1 {OBSERVE_WHEN} {OBSERVE_WHERE} {row['activity']} Observation" in shown
+    assert f"No date yet {OBSERVE_WHEN} {row['activity']} {OBSERVE_WHERE} F1 1.1, 1.3" in shown
+    assert row["criteria"] == ["F1:1.1", "F1:1.3"] and row["planned_on"] is None
     # the same tap again (a double tap, a resent form): still one row
     again = assessor.post(f"{base}/observations", data=forms[0])
     assert again.status_code == 303 and len(plan_rows(app, learner_id)) == 1

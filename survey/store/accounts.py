@@ -17,6 +17,11 @@ def staff_count(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT count(*) FROM staff").fetchone()[0]
 
 
+def admin_count(db: sqlite_utils.Database) -> int:
+    """Admin accounts, enabled or not: while there are none, a setup link may make the first."""
+    return db.execute("SELECT count(*) FROM staff WHERE role = 'admin'").fetchone()[0]
+
+
 class StaffExists(Exception):
     """There is already an account with that email (emails are unique, whatever their case)."""
 
@@ -52,6 +57,14 @@ def staff_member(db: sqlite_utils.Database, staff_id: int) -> Row | None:
 
 def all_staff(db: sqlite_utils.Database) -> list[Row]:
     return list(query(db, "SELECT * FROM staff ORDER BY role, name"))
+
+
+def staff_names(db: sqlite_utils.Database) -> dict[int, Row]:
+    """Every account's name, role and email by id: how pages name the people in a record."""
+    return {
+        r["id"]: r
+        for r in query(db, "SELECT id, name, role, email, disabled_at FROM staff ORDER BY name")
+    }
 
 
 def set_staff_disabled(
@@ -149,6 +162,31 @@ def _open_setup_links(db: sqlite_utils.Database, at: datetime) -> list[Row]:
     )
 
 
+def replace_setup_link(db: sqlite_utils.Database, hours: int = 24) -> tuple[str, Row | None]:
+    """A new first-admin link, asked for on purpose (`flask users setup-link`): any earlier one
+    stops working. Returns the new token and the earlier link that stopped, if there was one."""
+    token = new_secret()
+    stamp = datetime.now(UTC)
+    at = stamp.isoformat(timespec="seconds")
+    with immediate(db):
+        earlier = _open_setup_links(db, stamp)
+        db.execute(
+            "UPDATE setup_links SET expires_at = ? WHERE used_at IS NULL AND expires_at > ?",
+            [at, at],
+        )
+        db.execute(
+            "INSERT INTO setup_links (token_hash, purpose, created_at, expires_at) "
+            "VALUES (?, 'first-admin', ?, ?)",
+            [
+                hash_secret(token),
+                at,
+                (stamp + timedelta(hours=hours)).isoformat(timespec="seconds"),
+            ],
+        )
+        audit.record(db, "cli", None, "setup-link-made", "", None, None)
+    return token, (earlier[0] if earlier else None)
+
+
 def open_setup_link(db: sqlite_utils.Database) -> Row | None:
     """When the setup link that still works was made and until when it works, if there is one."""
     found = _open_setup_links(db, datetime.now(UTC))
@@ -169,9 +207,15 @@ def setup_link_valid(db: sqlite_utils.Database, token: str) -> bool:
 def use_setup_link(
     db: sqlite_utils.Database, token: str, email: str, name: str, password_hash: str
 ) -> int | None:
-    """Create the first admin through a setup link, once; None if the link is spent."""
+    """Create the first admin through a setup link, once; None if the link is spent or an
+    admin exists by now; StaffExists if the email has an account already (the link still
+    works)."""
     token_hash = hash_secret(token)
     with immediate(db):
+        if admin_count(db):
+            return None
+        if staff_by_email(db, email) is not None:
+            raise StaffExists(email.strip())
         cursor = db.execute(
             "UPDATE setup_links SET used_at = ? WHERE token_hash = ? AND used_at IS NULL "
             "AND expires_at > ?",
@@ -227,3 +271,92 @@ def clear_sign_in_failures(db: sqlite_utils.Database, email: str, address: str) 
     db.execute(
         "DELETE FROM sign_in_failures WHERE email = ? AND address = ?", [email.strip(), address]
     )
+
+
+# ---- passwords: changed by their owner, or reset through a one-time link ---------------------
+
+RESET_HOURS = 24  # a reset link works for a day
+
+
+def change_password(
+    db: sqlite_utils.Database, staff_id: int, password_hash: str, keep_session: str, actor: str
+) -> None:
+    """A new password; every other session of the account ends (a copied cookie too)."""
+    with immediate(db):
+        db.execute("UPDATE staff SET password_hash = ? WHERE id = ?", [password_hash, staff_id])
+        db.execute(
+            "UPDATE staff_sessions SET ended_at = ? WHERE staff_id = ? AND ended_at IS NULL "
+            "AND token_hash != ?",
+            [now(), staff_id, hash_secret(keep_session)],
+        )
+        audit.record(db, actor, None, "password-changed", str(staff_id), None, None)
+
+
+def create_password_reset(
+    db: sqlite_utils.Database, staff_id: int, actor: str, hours: int = RESET_HOURS
+) -> tuple[str, int]:
+    """A one-time link for the account to choose a new password (only its hash is kept); any
+    earlier reset link of the account stops working. Returns the token and how many stopped."""
+    token = new_secret()
+    stamp = datetime.now(UTC)
+    at = stamp.isoformat(timespec="seconds")
+    with immediate(db):
+        stopped = db.execute(
+            "UPDATE password_resets SET expires_at = ? WHERE staff_id = ? AND used_at IS NULL "
+            "AND expires_at > ?",
+            [at, staff_id, at],
+        ).rowcount
+        db.execute(
+            "INSERT INTO password_resets (token_hash, staff_id, created_at, expires_at) "
+            "VALUES (?, ?, ?, ?)",
+            [
+                hash_secret(token),
+                staff_id,
+                at,
+                (stamp + timedelta(hours=hours)).isoformat(timespec="seconds"),
+            ],
+        )
+        audit.record(db, actor, None, "password-reset-link", str(staff_id), None, None)
+    return token, stopped
+
+
+def staff_for_reset(db: sqlite_utils.Database, token: str) -> Row | None:
+    """The account a reset link that still works is for."""
+    rows = list(
+        query(
+            db,
+            "SELECT staff.* FROM password_resets JOIN staff ON staff.id = password_resets.staff_id "
+            "WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?",
+            [hash_secret(token), now()],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def use_password_reset(db: sqlite_utils.Database, token: str, password_hash: str) -> Row | None:
+    """Set the account's new password through a reset link, once; every session of the account
+    ends. The account, or None if the link is used or expired."""
+    token_hash = hash_secret(token)
+    stamp = now()
+    with immediate(db):
+        found = list(
+            query(
+                db,
+                "SELECT staff_id FROM password_resets WHERE token_hash = ? AND used_at IS NULL "
+                "AND expires_at > ?",
+                [token_hash, stamp],
+            )
+        )
+        if not found:
+            return None
+        staff_id = found[0]["staff_id"]
+        db.execute(
+            "UPDATE password_resets SET used_at = ? WHERE token_hash = ?", [stamp, token_hash]
+        )
+        db.execute("UPDATE staff SET password_hash = ? WHERE id = ?", [password_hash, staff_id])
+        db.execute(
+            "UPDATE staff_sessions SET ended_at = ? WHERE staff_id = ? AND ended_at IS NULL",
+            [stamp, staff_id],
+        )
+        audit.record(db, "reset-link", None, "password-reset", str(staff_id), None, None)
+        return staff_member(db, staff_id)

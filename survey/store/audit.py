@@ -40,7 +40,8 @@ def all_entries(db: sqlite_utils.Database, limit: int = 500, offset: int = 0) ->
     return list(
         query(
             db,
-            "SELECT audit.*, learners.name AS learner_name FROM audit "
+            "SELECT audit.*, learners.name AS learner_name, learners.qualification AS "
+            "learner_qualification FROM audit "
             "LEFT JOIN learners ON learners.id = audit.learner_id ORDER BY audit.id DESC "
             "LIMIT ? OFFSET ?",
             [limit, offset],

@@ -43,10 +43,15 @@ class NewLearner:
 
 @dataclass(frozen=True)
 class Added:
-    """The learners an add made (or, sent again, made before), each with a new personal token."""
+    """The learners a form made (or, sent again, made before), each with a new personal token.
+
+    Sent again, `again` is true and the tokens are "": the links were shown when the form was
+    first sent, and only their hashes are kept, so they cannot be shown again; no new ones are
+    made unless asked for (a refresh of the page must not stop the links just handed out).
+    """
 
     learners: list[tuple[Row, str]]
-    again: bool  # the same form was sent before: these are its learners, with new links
+    again: bool
 
 
 REQUEST_MEMORY = timedelta(days=1)  # how long the same form sent again is recognised
@@ -62,17 +67,15 @@ def add_learners(
     """Add learners in one transaction: all of them or, if anything fails, none.
 
     `request_key` is the one-time key of the form that sent them. Sent again by the same staff
-    member (a double tap, a retry after a lost answer) nobody is added twice: the learners the
-    form added before get new personal links instead, since only the last page shown has
-    links anyone saw (tokens are stored only as hashes, so the old ones cannot be shown again).
+    member (a refresh, a double tap, a retry after a lost answer) nobody is added twice and no
+    link changes: the learners the form added before come back without tokens (Added.again).
     """
     stamp = now()
     sender = staff if request_key else None  # who sent the form, if it can be sent again
     with immediate(db):
         done = _request_learners(db, request_key, sender) if sender else []
         if sender and done:
-            again = [(row, _new_link(db, row["id"], actor)) for row in done if can_see(sender, row)]
-            return Added(again, again=True)
+            return Added([(row, "") for row in done if can_see(sender, row)], again=True)
         made = []
         for position, one in enumerate(new):
             learner_id, token = _insert_learner(db, one, actor, stamp)
@@ -161,6 +164,51 @@ def reissue_token(db: sqlite_utils.Database, learner_id: int, actor: str) -> str
     """A new personal link; the old one, and every device it signed in, stop working."""
     with immediate(db):
         return _new_link(db, learner_id, actor)
+
+
+def reissue_links(
+    db: sqlite_utils.Database,
+    learner_ids: Sequence[int],
+    actor: str,
+    staff: Row,
+    request_key: str,
+) -> Added:
+    """New personal links for these learners (the old ones stop working), in one transaction.
+
+    `request_key` is the one-time key of the form that asked: sent again (a refresh of the
+    page showing the new links) no link changes, and the learners come back without tokens
+    (Added.again), as with add_learners.
+    """
+    stamp = now()
+    with immediate(db):
+        db.execute(
+            "DELETE FROM link_requests WHERE created_at < ?",
+            [(datetime.now(UTC) - REQUEST_MEMORY).isoformat(timespec="seconds")],
+        )
+        done = list(
+            query(
+                db,
+                "SELECT learners.* FROM link_requests JOIN learners ON learners.id = "
+                "link_requests.learner_id WHERE request_key = ? AND staff_id = ? "
+                "ORDER BY learners.name",
+                [request_key, staff["id"]],
+            )
+        )
+        if done:
+            return Added([(row, "") for row in done if can_see(staff, row)], again=True)
+        rows = _learners_by_id(db, list(learner_ids))
+        made = []
+        for learner_id in learner_ids:
+            row = rows.get(learner_id)
+            if row is None or not can_see(staff, row):
+                continue
+            made.append((row, _new_link(db, learner_id, actor)))
+            db.execute(
+                "INSERT INTO link_requests (request_key, staff_id, learner_id, created_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [request_key, staff["id"], learner_id, stamp],
+            )
+    return Added(made, again=False)
 
 
 def learner(db: sqlite_utils.Database, learner_id: int) -> Row | None:
@@ -630,6 +678,75 @@ def finished_checks(db: sqlite_utils.Database, learner_id: int, unit: str) -> li
     )
 
 
+def latest_self_checks(db: sqlite_utils.Database, learner_id: int) -> dict[str, tuple[int, str]]:
+    """Each statement's rating in the learner's latest finished self-check that rated it, with
+    when that check was finished: statement id -> (rating, finished_at). One statement."""
+    return {
+        statement_id: (rating, finished_at)
+        for statement_id, rating, finished_at in db.conn.execute(
+            "SELECT statement_id, rating, finished_at FROM (SELECT check_ratings.statement_id, "
+            "check_ratings.rating, self_checks.finished_at, row_number() OVER (PARTITION BY "
+            "check_ratings.statement_id ORDER BY self_checks.finished_at DESC, self_checks.id "
+            "DESC) AS n FROM check_ratings JOIN self_checks ON self_checks.id = "
+            "check_ratings.check_id WHERE self_checks.learner_id = ? AND self_checks.finished_at "
+            "IS NOT NULL) WHERE n = 1",
+            [learner_id],
+        )
+    }
+
+
+# the learner's record: what staff enter about them (the portfolio's introductory section)
+RECORD_FIELDS = (
+    "name",
+    "candidate_number",
+    "email",
+    "phone",
+    "address",
+    "employer",
+    "workplace",
+    "start_on",
+    "planned_end_on",
+)
+
+
+def update_record(
+    db: sqlite_utils.Database,
+    learner_id: int,
+    values: Mapping[str, str | None],
+    actor: str,
+    job: tuple[str, str] | None = None,
+) -> list[str]:
+    """Change the learner's record (RECORD_FIELDS, and the job as (role, own words)) in one
+    transaction, auditing each field that changed; returns the fields that changed."""
+    unknown = set(values) - set(RECORD_FIELDS)
+    if unknown:
+        raise ValueError(f"not part of a learner's record: {sorted(unknown)}")
+    stamp = now()
+    changed = []
+    with immediate(db):
+        row = learner(db, learner_id)
+        if row is None:
+            return []
+        for name, value in values.items():
+            if (row[name] or "") == (value or ""):
+                continue
+            db.execute(
+                f"UPDATE learners SET {name} = ? WHERE id = ?",  # noqa: S608  # nosec B608: a name from RECORD_FIELDS
+                [value, learner_id],
+            )
+            audit.record(db, actor, learner_id, "record-changed", name, row[name], value, stamp)
+            changed.append(name)
+        if job is not None and job != (row["job_role"], row["job_role_other"]):
+            db.execute(
+                "UPDATE learners SET job_role = ?, job_role_other = ? WHERE id = ?",
+                [*job, learner_id],
+            )
+            before = _role_text(row["job_role"], row["job_role_other"])
+            audit.record(db, actor, learner_id, "job-role", "", before, _role_text(*job), stamp)
+            changed.append("job_role")
+    return changed
+
+
 def learners_for(
     db: sqlite_utils.Database, staff: Row, archived: bool = False, qualification: str = ""
 ) -> list[Row]:
@@ -766,18 +883,35 @@ def save_assessor_rating(
 
 
 def cohort_ratings(
-    db: sqlite_utils.Database, learner_ids: list[int], assessor: bool = False
+    db: sqlite_utils.Database,
+    learner_ids: list[int],
+    assessor: bool = False,
+    latest: bool = False,
 ) -> dict[int, dict[str, int]]:
-    """Every rating of these learners, by learner: their own, or (`assessor`) the assessor's."""
+    """Every rating of these learners, by learner: their own as given in the initial
+    assessment, or (`assessor`) the assessor's, or (`latest`) the learner's own with each
+    statement's rating in their latest finished self-check where there is one."""
     result: dict[int, dict[str, int]] = {i: {} for i in learner_ids}
     table = "assessor_ratings" if assessor else "ratings"
+    ids = json.dumps(learner_ids)
     for r in query(
         db,
         f"SELECT learner_id, statement_id, rating FROM {table} "  # noqa: S608  # nosec B608: one of two table names above
         "WHERE learner_id IN (SELECT value FROM json_each(?))",
-        [json.dumps(learner_ids)],
+        [ids],
     ):
         result[r["learner_id"]][r["statement_id"]] = r["rating"]
+    if latest:
+        for learner_id, statement_id, rating in db.conn.execute(
+            "SELECT learner_id, statement_id, rating FROM (SELECT self_checks.learner_id, "
+            "check_ratings.statement_id, check_ratings.rating, row_number() OVER (PARTITION BY "
+            "self_checks.learner_id, check_ratings.statement_id ORDER BY self_checks.finished_at "
+            "DESC, self_checks.id DESC) AS n FROM check_ratings JOIN self_checks ON "
+            "self_checks.id = check_ratings.check_id WHERE self_checks.learner_id IN "
+            "(SELECT value FROM json_each(?)) AND self_checks.finished_at IS NOT NULL) WHERE n = 1",
+            [ids],
+        ):
+            result[learner_id][statement_id] = rating
     return result
 
 

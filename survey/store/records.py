@@ -7,7 +7,7 @@ from typing import Any
 import sqlite_utils
 
 from ..db import empty_log, immediate
-from . import audit, learners, plans, prior_learning, workplace
+from . import accounts, audit, centre, learners, plans, prior_learning, sampling, workplace
 from .sql import Row, now, query
 from .tokens import hash_secret, new_secret
 
@@ -23,6 +23,8 @@ def learner_record(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any]
     given = learners.ratings_of_checks(db, [c["id"] for c in checks])
     had = learners.answers(db, learner_id, assessor=True)
     details = {k: v for k, v in row.items() if k != "token_hash"}  # the link is a secret
+    people = accounts.staff_names(db)
+    assessor = people.get(row["assessor_id"]) if row["assessor_id"] else None
     return {
         "learner": details,
         "job_contexts": had.contexts,
@@ -30,14 +32,23 @@ def learner_record(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any]
         "interests": sorted(had.interests),
         "self_checks": [{**c, "ratings": given[c["id"]]} for c in checks],
         "assessor_ratings": had.assessor,
+        "initial_assessment": plans.checklist(db, learner_id),
         "plan": plans.unit_plan(db, learner_id),
         "assessment_plan": plans.assessment_plan_rows(db, learner_id),
         "contracts": plans.contracts(db, learner_id),
+        "samples": sampling.samples_of(db, learner_id),
+        "centre": centre.centre(db).as_dict(),
+        "assessor": _contact(assessor) if assessor else None,
+        "verifiers": [_contact(p) for p in people.values() if p["role"] == "verifier"],
         "prior_learning": _prior_learning(db, learner_id),
         # the workplace contacts' details and answers, and the testimonies written for them
         **workplace.record(db, learner_id),
         "audit": audit.entries(db, learner_id),
     }
+
+
+def _contact(staff: Row) -> dict[str, Any]:
+    return {k: staff[k] for k in ("name", "email", "role", "disabled_at")}
 
 
 def _prior_learning(db: sqlite_utils.Database, learner_id: int) -> dict[str, Any]:

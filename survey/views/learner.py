@@ -39,14 +39,16 @@ from ..forms import (
     rating_form,
     read_one_answer,
 )
+from ..history import describe, who
 from ..journey import Page, minutes_needed, open_units, page_index, pages, scale_notes
-from ..plans import contract_terms, next_steps
+from ..plans import contract_changes, contract_terms, next_steps
+from ..portfolio import job_words
 from ..profile import learner_profile
 from ..qualifications import qualification, qualification_for
 from ..starting_point import check_progress, starting_point
-from ..store import audit, learners, plans, records, tokens, workplace
+from ..store import accounts, audit, centre, learners, plans, records, tokens, workplace
 from ..store.sql import Row, now
-from ..web import json_error, other_owners, owner_key
+from ..web import csv_download, json_error, other_owners, owner_key
 from ..workplace import workplace_job
 
 bp = Blueprint("learner", __name__)
@@ -472,7 +474,8 @@ def result() -> ResponseReturnValue:
         flash("Finish your answers and send them to see your starting point.")
         return redirect(url_for("learner.assessment"))
     had = _answers(row)
-    agreed = plans.agreement(get_db(), row["id"])
+    db = get_db()
+    agreed = plans.agreement(db, row["id"])
     plan, contract = agreed.unit_plan, agreed.contract
     confirmed = plan["units"] if plan and plan["confirmed_at"] else None
     # the job's answers are the workplace's where it gave one: "your manager confirms …"
@@ -480,12 +483,12 @@ def result() -> ResponseReturnValue:
     job = workplace_job(kept.contacts, kept.contexts)
     profile = learner_profile(q, row, had.ratings, had.contexts, had.interests, job.answers, job.by)
     report = starting_point(q, profile, confirmed)
-    terms = contract_terms(q, plan, agreed.assessment_plan_rows)
+    terms = contract_terms(q, plan, row, centre.centre(db))
     steps = next_steps(
         row["submitted_at"],
         plan["confirmed_at"] if plan else None,
         contract,
-        bool(contract and terms == contract["content"]),
+        bool(contract and contract_changes(contract["content"], terms).current),
     )
     return render_template(
         "learner/result.html",
@@ -668,10 +671,11 @@ def contract() -> ResponseReturnValue:
     db = get_db()
     agreed = plans.agreement(db, row["id"])
     current = agreed.contract
-    terms = contract_terms(q, agreed.unit_plan, agreed.assessment_plan_rows)
-    # the plan may have moved on since this version: then the assessor prepares a new one
-    stale = bool(current and terms != current["content"])
+    terms = contract_terms(q, agreed.unit_plan, row, centre.centre(db))
+    # the units or dates may have moved on since this version: the assessor prepares a new one
+    stale = bool(current and not contract_changes(current["content"], terms).current)
     form = SignForm()
+    status = 200
     if request.method == "POST":
         if current is None:
             abort(404, "There is no learning contract to sign yet.")
@@ -682,18 +686,29 @@ def contract() -> ResponseReturnValue:
             )
             return redirect(url_for("learner.contract"), 303)
         if form.validate_on_submit():
-            signed = plans.sign_contract(
-                db, current["id"], "learner", form.name.data.strip(), _actor(row)
-            )
-            flash(
-                "Thank you: you have signed your learning contract."
-                if signed
-                else "You have already signed this version."
-            )
-            return redirect(url_for("learner.contract"), 303)
-    status = 400 if request.method == "POST" else 200
+            try:
+                signed = plans.sign_contract(
+                    db, current["id"], "learner", form.name.data or "", _actor(row)
+                )
+            except plans.SignatureRefused as e:
+                form.name.errors.append(str(e))
+            else:
+                flash(
+                    "Thank you: you have signed your learning contract."
+                    if signed
+                    else "You have already signed this version."
+                )
+                return redirect(url_for("learner.contract"), 303)
+        status = 400
+    upcoming = [r for r in agreed.assessment_plan_rows if r["status"] == "planned"]
     return render_template(
-        "learner/contract.html", learner=row, current=current, form=form, stale=stale, q=q
+        "learner/contract.html",
+        learner=row,
+        current=current,
+        form=form,
+        stale=stale,
+        upcoming=upcoming,
+        q=q,
     ), status
 
 
@@ -701,15 +716,22 @@ def contract() -> ResponseReturnValue:
 def record() -> ResponseReturnValue:
     row = _need_learner()
     q = qualification_for(row)
-    from ..export import describe
-
-    written = workplace.testimonies(get_db(), row["id"])
+    db = get_db()
+    people = accounts.staff_names(db)
+    entries = [
+        {
+            "at": e["at"],
+            "who": who(e["actor"], people, learner=row),
+            "what": describe(q, e, people, you=True),
+        }
+        for e in audit.entries(db, row["id"])
+    ]
+    written = workplace.testimonies(db, row["id"])
     return render_template(
         "learner/record.html",
         learner=row,
-        q=q,
-        describe=describe,
-        entries=audit.entries(get_db(), row["id"]),
+        entries=entries,
+        job=job_words(row),
         testimonies=[t for t in written if t["signed_at"]],
     )
 
@@ -734,6 +756,4 @@ def my_data_csv() -> ResponseReturnValue:
     row = _need_learner()
     q = qualification_for(row)
     record = records.learner_record(get_db(), row["id"])
-    response = current_app.response_class(record_csv(q, record or {}), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="my-data.csv"'
-    return response
+    return csv_download(record_csv(q, record or {}), "my-data.csv")

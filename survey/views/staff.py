@@ -25,6 +25,7 @@ from werkzeug.exceptions import NotFound
 from .. import prior_learning
 from ..auth import hash_password, signed_in_staff, staff_actor, staff_learner, staff_required
 from ..content import Qualification
+from ..coverage import coverage, from_plan_rows, from_testimonies
 from ..db import get_db
 from ..evidence_plan import listing
 from ..export import record_csv, record_json
@@ -38,9 +39,12 @@ from ..forms import (
     LedgerDecisionForm,
     LedgerEvidenceForm,
     LedgerFundingForm,
+    LinkRequestForm,
     MoveForm,
     ObservationForm,
     PlanForm,
+    PlanRowEditForm,
+    PlanRowForm,
     SignForm,
     StaffForm,
     ledger_funding_form,
@@ -57,12 +61,21 @@ from ..gaps import (
     gap_report_csv,
     to_observe,
 )
+from ..history import describe, who
 from ..journey import answered
 from ..ledger import as_record as ledger_record
 from ..ledger import hours_text
 from ..library import Version
 from ..planner import Suggestion, levels_pointed, suggest_plans
-from ..plans import contract_terms
+from ..plans import (
+    PlanRow,
+    cannot_prepare,
+    contract_state,
+    plan_units,
+    row_problems,
+    row_sentence,
+    units_of,
+)
 from ..profile import Profile, learner_profile
 from ..qr import qr_svg
 from ..qualifications import (
@@ -74,10 +87,11 @@ from ..qualifications import (
     versions_answered,
 )
 from ..rules import check_optional, plan_credits
-from ..store import accounts, audit, learners, plans, records, tokens, workplace
+from ..store import accounts, audit, centre, learners, plans, records, tokens, workplace
 from ..store import prior_learning as prior_learning_store
 from ..store.sql import Row
-from ..web import public_url
+from ..testimonies import coverage as testimony_coverage
+from ..web import csv_download, public_url
 from ..workplace import (
     JobRow,
     ProposedObservation,
@@ -94,11 +108,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 _me = signed_in_staff
 _actor = staff_actor
-
-
-def _learner_or_404(learner_id: int) -> Row:
-    """A learner this staff member may see; anyone else's is simply not there."""
-    return staff_learner(learner_id)
+_learner_or_404 = staff_learner  # anyone else's learner is simply not there (404)
 
 
 def _check_form(form: Any) -> None:
@@ -186,13 +196,21 @@ def _new_learner(fields: LearnerFields, code: str, assessor_id: int | None) -> l
 def _cards_for(
     new: list[learners.NewLearner], problems: list[str], request_key: str
 ) -> ResponseReturnValue:
-    """Add the learners in one transaction and show their cards (the same form sent again
-    adds nobody twice: its learners' cards come back with new links)."""
+    """Add the learners in one transaction and show their cards. The same form sent again (a
+    refresh, a double tap) adds nobody twice and changes no link: it says so, and offers new
+    links for them, asked for on purpose."""
     added = learners.add_learners(get_db(), new, _actor(), _me(), request_key)
+    return _links_page(added, problems, "added")
+
+
+def _links_page(added: learners.Added, problems: list[str], how: str) -> ResponseReturnValue:
+    """The cards of new personal links or, for a form sent again, the learners it was about."""
     if added.again:
-        flash(
-            "These learners were added a moment ago by this same form, so they were not added "
-            "again. Their links below are new: any link shown for them before no longer works."
+        return render_template(
+            "staff/links_again.html",
+            learners=[row for row, _ in added.learners],
+            how=how,
+            form=LinkRequestForm(),
         )
     cards = [_card(row, token) for row, token in added.learners]
     return render_template("staff/cards.html", cards=cards, problems=problems)
@@ -251,14 +269,54 @@ def import_learners() -> ResponseReturnValue:
     return _cards_for(new, problems, form.request_key.data or "")
 
 
+@bp.get("/learners/<int:learner_id>/reissue")
+@staff_required("admin", "assessor", write=True)
+def confirm_reissue(learner_id: int) -> ResponseReturnValue:
+    """Ask first: a new link stops the old one, on every phone that uses it."""
+    row = _learner_or_404(learner_id)
+    return render_template(
+        "staff/confirm.html", learner=row, what="reissue", form=LinkRequestForm()
+    )
+
+
 @bp.post("/learners/<int:learner_id>/reissue")
 @staff_required("admin", "assessor", write=True)
 def reissue(learner_id: int) -> ResponseReturnValue:
+    _learner_or_404(learner_id)
+    form = LinkRequestForm()
+    _check_form(form)
+    added = learners.reissue_links(
+        get_db(), [learner_id], _actor(), _me(), form.request_key.data or ""
+    )
+    if not added.again:
+        flash("The new link is below. The old link no longer works.")
+    return _links_page(added, [], "reissued")
+
+
+@bp.post("/learners/reissue")
+@staff_required("admin", "assessor", write=True)
+def reissue_many() -> ResponseReturnValue:
+    """New links for several learners at once (those a form sent again was about)."""
+    form = LinkRequestForm()
+    _check_form(form)
+    ids = list(dict.fromkeys(form.learner.data or []))
+    if not ids or len(ids) > PASTE_MAX:
+        abort(400, "Choose the learners to give new links.")
+    for learner_id in ids:
+        _learner_or_404(learner_id)  # another assessor's learner is not there: 404
+    added = learners.reissue_links(get_db(), ids, _actor(), _me(), form.request_key.data or "")
+    if not added.again:
+        flash("The new links are below. The old links no longer work.")
+    return _links_page(added, [], "reissued")
+
+
+@bp.get("/learners/<int:learner_id>/archive")
+@staff_required("admin", "assessor", write=True)
+def confirm_archive(learner_id: int) -> ResponseReturnValue:
+    """Ask first: archiving stops the learner's link and takes them off the list."""
     row = _learner_or_404(learner_id)
-    _check_form(ActionForm())
-    token = learners.reissue_token(get_db(), learner_id, _actor())
-    flash(f"A new link for {row['name']} is below. The old link no longer works.")
-    return render_template("staff/cards.html", cards=[_card(row, token)], problems=[])
+    what = "restore" if row["archived_at"] else "archive"
+    return render_template("staff/confirm.html", learner=row, what=what, form=ActionForm())
 
 
 @bp.post("/learners/<int:learner_id>/archive")
@@ -325,7 +383,8 @@ def _report(row: Row) -> Report:
         had.assessor,
         job.over(had.contexts),
         saved["units"] if saved else [],
-        ratings_by_statement(kept.contacts, kept.ratings),
+        workplace=ratings_by_statement(kept.contacts, kept.ratings),
+        latest=learners.latest_self_checks(db, row["id"]),
     )
     jobs = job_comparison(q, had.contexts, kept.contacts, kept.contexts)
     observe = partial(proposed_observations, q, answers=had.contexts, workplace=job.answers)
@@ -382,6 +441,11 @@ def save_ratings(learner_id: int) -> ResponseReturnValue:
     _check_form(form)
     values, refused = form.ratings(qualification_for(row))
     changed = learners.save_assessor_ratings(get_db(), learner_id, values, _me()["id"], _actor())
+    if request.accept_mimetypes.best == "application/json":
+        # the page's script saves each rating as it is given
+        if refused:
+            return jsonify({"ok": False, "error": "That rating is not one of the four."}), 400
+        return jsonify({"ok": True, "changed": changed})
     if refused:
         flash(f"{len(refused)} rating(s) were not valid and were not saved.")
     flash(f"Saved {changed} rating{'s' if changed != 1 else ''}.")
@@ -414,9 +478,18 @@ def plan_observation(learner_id: int) -> ResponseReturnValue:
             "flagged for an observation, so nothing was added."
         )
         return redirect(url_for(".learner", learner_id=learner_id) + "#observe", 303)
-    values = observation_row(report.observe(wanted))
-    added = plans.add_assessment_plan_row(
-        get_db(), learner_id, values, _me()["id"], _actor(), form.request_key.data
+    proposals = report.observe(wanted)
+    values = observation_row(proposals)
+    activity = PlanRow(
+        planned_on="",  # to arrange with the workplace: the assessor dates it when they do
+        observed_where=values["observed_where"],
+        activity=values["activity"],
+        evidence=tuple(values["evidence"]),
+        criteria=tuple(dict.fromkeys(c for o in proposals for c in o.criteria)),
+        observed_when=values["observed_when"],
+    )
+    added = plans.add_plan_row(
+        get_db(), learner_id, activity, _me()["id"], _actor(), form.request_key.data
     )
     flash(
         f"Added to the assessment plan: {values['activity']}."
@@ -426,10 +499,7 @@ def plan_observation(learner_id: int) -> ResponseReturnValue:
     return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
 
 
-def _csv_response(body: str, filename: str) -> Response:
-    response = Response(body, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+_csv_response = csv_download  # UTF-8 with a byte-order mark, as Excel reads it
 
 
 # ---- plan ----------------------------------------------------------------------------------------
@@ -587,95 +657,156 @@ def move_qualification(learner_id: int) -> ResponseReturnValue:
 # ---- assessment plan and learning contract -------------------------------------------------------
 
 
+def _plan_page(
+    row: Row, saved: Row | None, form: PlanRowForm, status: int = 200
+) -> ResponseReturnValue:
+    """The assessment plan: its coverage of the learner's units, its rows, and a new row."""
+    q, db = qualification_for(row), get_db()
+    rows = plans.assessment_plan_rows(db, row["id"])
+    units = plan_units(q, saved)
+    # accepted, signed witness testimonies count as evidence done
+    linked = testimony_coverage(workplace.testimonies(db, row["id"]))
+    return render_template(
+        "staff/assessment_plan.html",
+        confirmed=bool(saved and saved["confirmed_at"]),
+        learner=row,
+        form=form,
+        rows=[(r, PlanRow.from_row(r)) for r in rows],
+        coverage=coverage(q, units, [*from_plan_rows(rows), *from_testimonies(linked)]),
+        q=q,
+    ), status
+
+
 @bp.route("/learners/<int:learner_id>/assessment-plan", methods=["GET", "POST"])
 @staff_required()
 def assessment_plan(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
     q = qualification_for(row)
     saved = plans.unit_plan(get_db(), learner_id)
-    form = plan_row_form(q, saved["units"] if saved else [])
-    status = 200
+    form = plan_row_form(q, plan_units(q, saved))
+    if request.method == "GET":
+        return _plan_page(row, saved, form)
+    if _me()["role"] == "verifier":
+        abort(403)
+    if not form.validate_on_submit():
+        return _plan_page(row, saved, form, 400)
+    plans.add_plan_row(
+        get_db(), learner_id, form.row(), _me()["id"], _actor(), form.request_key.data
+    )
+    flash("Added to the assessment plan.")
+    return redirect(url_for(".assessment_plan", learner_id=learner_id) + "#rows", 303)
+
+
+@bp.route("/learners/<int:learner_id>/assessment-plan/<int:row_id>", methods=["GET", "POST"])
+@staff_required("admin", "assessor", write=True)
+def plan_row(learner_id: int, row_id: int) -> ResponseReturnValue:
+    """Change an activity of the plan: its details, or what became of it (done, cancelled)."""
+    row = _learner_or_404(learner_id)
+    q, db = qualification_for(row), get_db()
+    kept = plans.plan_row(db, learner_id, row_id)
+    if kept is None:
+        raise NotFound("That activity is not in this learner's plan.")
+    units = plan_units(q, plans.unit_plan(db, learner_id))
+    # units already named by the row stay on offer, even if the unit plan has moved on
+    units += [u for u in units_of(kept["criteria"]) if u not in units]
+    form = plan_row_form(q, units, kept if request.method == "GET" else None, edit=True)
+    assert isinstance(form, PlanRowEditForm)
+    changed_by = None
     if request.method == "POST":
-        if _me()["role"] == "verifier":
-            abort(403)
         if form.validate_on_submit():
-            plans.add_assessment_plan_row(
-                get_db(), learner_id, form.row(), _me()["id"], _actor(), form.request_key.data
-            )
-            flash("Added to the assessment plan.")
-            return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
-        status = 400
+            try:
+                plans.update_plan_row(
+                    db, learner_id, row_id, form.row(), _me()["id"], _actor(), form.version.data
+                )
+            except plans.RowChanged as e:
+                kept = e.current  # shown beside the form, which keeps what was typed
+                form.version.data = kept["version"]
+                changed_by = accounts.staff_names(db).get(kept["updated_by"] or 0)
+            else:
+                flash("The assessment plan is updated.")
+                return redirect(url_for(".assessment_plan", learner_id=learner_id) + "#rows", 303)
+    status = 200 if request.method == "GET" else (409 if changed_by is not None else 400)
     return render_template(
-        "staff/assessment_plan.html",
-        confirmed=bool(saved and saved["confirmed_at"]),
+        "staff/plan_row.html",
         learner=row,
         form=form,
-        rows=plans.assessment_plan_rows(get_db(), learner_id),
-        action=ActionForm(),
+        kept=kept,
+        sentence=row_sentence(q, kept),
+        changed_by=changed_by,
         q=q,
     ), status
 
 
-@bp.post("/learners/<int:learner_id>/assessment-plan/<int:row_id>/delete")
-@staff_required("admin", "assessor", write=True)
-def delete_plan_row(learner_id: int, row_id: int) -> ResponseReturnValue:
-    _learner_or_404(learner_id)
-    _check_form(ActionForm())
-    if not plans.delete_assessment_plan_row(get_db(), learner_id, row_id, _actor()):
-        raise NotFound("That row is not in this learner's plan.")
-    flash("Removed from the assessment plan.")
-    return redirect(url_for(".assessment_plan", learner_id=learner_id), 303)
+def _contract_page(row: Row, form: SignForm, status: int = 200) -> ResponseReturnValue:
+    q, db = qualification_for(row), get_db()
+    agreed = plans.agreement(db, row["id"])
+    state = contract_state(
+        q, agreed.unit_plan, agreed.contracts, agreed.checklist, row, centre.centre(db)
+    )
+    terms, current, changes, talk = state.terms, state.current, state.changes, state.talk
+    return render_template(
+        "staff/contract.html",
+        learner=row,
+        content=terms,
+        current=current,
+        history=agreed.contracts,
+        form=form,
+        action=ActionForm(),
+        changes=changes,
+        blockers=cannot_prepare(terms, talk, row),
+        talk=talk,
+        rows=agreed.assessment_plan_rows,
+        can_sign=_me()["id"] == row["assessor_id"],
+    ), status
 
 
 @bp.route("/learners/<int:learner_id>/contract", methods=["GET", "POST"])
 @staff_required()
 def contract(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
-    db = get_db()
-    content = contract_terms(
-        qualification_for(row),
-        plans.unit_plan(db, learner_id),
-        plans.assessment_plan_rows(db, learner_id),
-    )
-    history = plans.contracts(db, learner_id)
-    current = history[-1] if history else None
     form = SignForm()
-    if request.method == "POST":
-        if _me()["role"] == "verifier":
-            abort(403)
-        action = request.form.get("action")
-        if action == "issue":
-            _check_form(ActionForm())
-            if content is None:
-                flash("Confirm the plan first: a contract covers the confirmed units.")
-            else:
-                plans.issue_contract(db, learner_id, content, _me()["id"], _actor())
-            return redirect(url_for(".contract", learner_id=learner_id), 303)
-        if action == "sign" and current and form.validate_on_submit():
-            if content != current["content"]:
-                flash("The plan has changed since this version: prepare a new version first.")
-            elif not plans.sign_contract(
-                db, current["id"], "assessor", form.name.data.strip(), _actor(), _me()["id"]
-            ):
-                flash("This version is already signed by an assessor.")
-            else:
-                flash("Signed.")
-            return redirect(url_for(".contract", learner_id=learner_id), 303)
-        if action != "sign":
-            abort(400)
-        if current is None:
-            flash("There is no contract to sign yet: prepare it first.")
-    status = 400 if request.method == "POST" else 200
-    return render_template(
-        "staff/contract.html",
-        learner=row,
-        content=content,
-        current=current,
-        history=history,
-        form=form,
-        action=ActionForm(),
-        changed=bool(current and content and content != current["content"]),
-    ), status
+    if request.method == "GET":
+        return _contract_page(row, form)
+    if _me()["role"] == "verifier":
+        abort(403)
+    q, db = qualification_for(row), get_db()
+    agreed = plans.agreement(db, learner_id)
+    state = contract_state(
+        q, agreed.unit_plan, agreed.contracts, agreed.checklist, row, centre.centre(db)
+    )
+    terms, current = state.terms, state.current
+    action = request.form.get("action")
+    if action == "issue":
+        _check_form(ActionForm())
+        blockers = cannot_prepare(terms, state.talk, row)
+        for reason in blockers:
+            flash(reason)
+        if not blockers and terms is not None:
+            made = plans.issue_contract(db, learner_id, terms, _me()["id"], _actor())
+            flash(f"Version {made['version']} is ready for you and the learner to sign.")
+        return redirect(url_for(".contract", learner_id=learner_id), 303)
+    if action != "sign":
+        abort(400)
+    if current is None:
+        flash("There is no contract to sign yet: prepare it first.")
+        return _contract_page(row, form, 400)
+    if not form.validate_on_submit():
+        return _contract_page(row, form, 400)
+    if _me()["id"] != row["assessor_id"]:
+        flash("Only the learner's own assessor signs as assessor, from their own account.")
+        return _contract_page(row, form, 400)
+    if not state.changes.current:
+        flash("The units or dates have changed since this version: prepare a new version first.")
+        return redirect(url_for(".contract", learner_id=learner_id), 303)
+    try:
+        signed = plans.sign_contract(
+            db, current["id"], "assessor", form.name.data or "", _actor(), _me()
+        )
+    except plans.SignatureRefused as e:
+        form.name.errors.append(str(e))
+        return _contract_page(row, form, 400)
+    flash("Signed." if signed else "This version is already signed by the assessor.")
+    return redirect(url_for(".contract", learner_id=learner_id), 303)
 
 
 # ---- prior-learning ledger and suggested evidence -----------------------------------------------
@@ -861,14 +992,16 @@ def take_suggestion(learner_id: int) -> ResponseReturnValue:
         flash("That suggestion is no longer there (the ratings or the plan changed): look again.")
         return redirect(back, 303)
     key = prior_learning.suggestion_key(item)
+    activity = prior_learning.plan_row(item)
+    problems = row_problems(p.q, activity, p.units)  # the checks every row goes through
+    if problems:
+        flash(f"That suggestion cannot go into the plan: {' '.join(problems.values())}")
+        return redirect(back, 303)
     # already taken, by this or another member of staff: the same row once
     rows = plans.assessment_plan_rows(get_db(), learner_id)
-    taken = any(r["request_key"] == key for r in rows)
     added = None
-    if not taken:
-        added = plans.add_assessment_plan_row(
-            get_db(), learner_id, prior_learning.plan_row(item), _me()["id"], _actor(), key
-        )
+    if not any(r["request_key"] == key for r in rows):
+        added = plans.add_plan_row(get_db(), learner_id, activity, _me()["id"], _actor(), key)
     if added is None:
         flash("That suggestion is already in the assessment plan.")
     else:
@@ -879,20 +1012,38 @@ def take_suggestion(learner_id: int) -> ResponseReturnValue:
 # ---- audit trail ---------------------------------------------------------------------------------
 
 
+def _in_words(entries: list[Row], learner: Row | None = None) -> list[dict[str, Any]]:
+    """Audit entries as staff read them: when, who (by name), which learner, what happened."""
+    people = accounts.staff_names(get_db())
+
+    def q_of(e: Row) -> Qualification:  # the qualification the entry's learner is on
+        return qualification_for(learner or {"qualification": e.get("learner_qualification")})
+
+    return [
+        {
+            "at": e["at"],
+            "who": who(e["actor"], people, learner["name"] if learner else e["learner_name"]),
+            "learner": e.get("learner_name") or "",
+            "learner_id": e["learner_id"],
+            "what": describe(q_of(e), e, people),
+        }
+        for e in entries
+    ]
+
+
 @bp.get("/learners/<int:learner_id>/audit")
 @staff_required()
 def learner_audit(learner_id: int) -> ResponseReturnValue:
     row = _learner_or_404(learner_id)
-    return render_template(
-        "staff/audit.html", learner=row, entries=audit.entries(get_db(), learner_id)
-    )
+    entries = _in_words(audit.entries(get_db(), learner_id), row)
+    return render_template("staff/audit.html", learner=row, entries=entries)
 
 
 @bp.get("/audit", endpoint="audit")
 @staff_required("admin", "verifier")
 def audit_page() -> ResponseReturnValue:
     page = min(max(0, request.args.get("page", 0, type=int)), 100_000)
-    entries = audit.all_entries(get_db(), limit=200, offset=page * 200)
+    entries = _in_words(audit.all_entries(get_db(), limit=200, offset=page * 200))
     return render_template("staff/audit.html", learner=None, entries=entries, page=page)
 
 
@@ -911,6 +1062,7 @@ def _cohort_learners(everyone: list[Row]) -> list[Row]:
 # the cohort view shows one of three ratings: (code, what the picker says)
 COHORT_VIEWS = (
     ("learner", "The learners' own ratings"),
+    ("latest", "Their latest self-checks"),
     ("workplace", "The workplace's view"),
     ("assessor", "The assessor's ratings"),
 )
@@ -928,7 +1080,9 @@ def _cohort_ratings(view: str, learner_ids: list[int]) -> dict[int, dict[str, in
     if view == "workplace":
         found = cohort_numbers(workplace.cohort_ratings(db, learner_ids))
         return {i: found.get(i, {}) for i in learner_ids}
-    return learners.cohort_ratings(db, learner_ids, assessor=view == "assessor")
+    return learners.cohort_ratings(
+        db, learner_ids, assessor=view == "assessor", latest=view == "latest"
+    )
 
 
 def _cohort_qualification() -> Qualification:

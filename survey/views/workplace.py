@@ -40,9 +40,9 @@ from ..forms import (
     read_workplace_answer,
     workplace_field_name,
 )
-from ..plans import contract_terms
+from ..plans import contract_changes, contract_terms
 from ..qualifications import qualification_for
-from ..store import learners, plans, tokens
+from ..store import centre, learners, plans, tokens
 from ..store import workplace as store
 from ..store.sql import Row
 from ..testimonies import GUIDANCE, numbered, reads_like_a_list
@@ -201,10 +201,14 @@ def _contract_state(row: Row, agreed: plans.Agreement) -> dict[str, Any]:
     current = agreed.contract
     if row["role"] != "workplace" or current is None:
         return {"state": "none", "current": current}
-    terms = contract_terms(_q(row), agreed.unit_plan, agreed.assessment_plan_rows)
     if current["employer_signed_at"]:
         return {"state": "signed", "current": current}
-    if terms != current["content"]:
+    # the units or the programme's dates moved on since this version (the assessment plan
+    # lives beside the contract: its activities never make a version out of date)
+    db = get_db()
+    learner = learners.learner(db, row["learner_id"])
+    terms = contract_terms(_q(row), agreed.unit_plan, learner or {}, centre.centre(db))
+    if not contract_changes(current["content"], terms).current:
         return {"state": "changing", "current": current}
     return {"state": "ready", "current": current}
 
