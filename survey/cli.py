@@ -455,7 +455,7 @@ def link_note() -> None:
 @click.option(
     "--job-role",
     default="",
-    help="The learner's job role (one of the seed's roles, or any other title).",
+    help="The learner's job role (one of the qualification's job roles, or any other title).",
 )
 @click.option("--candidate-number", default="", help="The OCR candidate number, if known.")
 @click.option(
